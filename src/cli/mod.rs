@@ -1,0 +1,49 @@
+//! The headless command line: `wave-studio [COMMAND]`.
+
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Audio-analysis pipelines, run by the wave orchestrator.
+#[derive(Debug, Parser)]
+#[command(name = "wave-studio", version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the default seven-stage plan over synthetic waves and print the
+    /// live event counts and statistics.
+    Demo(demo::DemoArgs),
+}
+
+/// Parses arguments, builds the runtime and runs the command.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_name("wave-worker")
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command {
+        Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
+        None => runtime.block_on(demo::run(demo::DemoArgs::default(), runtime.handle().clone())),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Wave Studio: audio-analysis pipelines drawn as node graphs and run by an
+//! embedded wave orchestrator.
+//!
+//! Layers, with dependencies pointing down only:
+//! `app` (GUI) and `cli` → `pipeline` → `orchestrator` (async engine) and
+//! `audio` (pure DSP).
+
+pub mod cli;
+pub mod orchestrator;

@@ -1,0 +1,188 @@
+//! Batches: many waves under one `max_concurrent`, fed from a stream, with
+//! the success-rate gate (`min_success_rate_per_stage`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::context::WaveContext;
+use super::engine::Shared;
+use super::events::{BatchAbort, BatchReport, WaveEvent};
+use super::handler::WaveInput;
+use super::ids::{BatchId, NodeId};
+use super::plan::Plan;
+use super::wave::Wave;
+
+/// Per-batch counters behind the success-rate gate.
+pub(crate) struct BatchState {
+    pub id: BatchId,
+    shared: Arc<Shared>,
+    /// (finished, succeeded) per plan node.
+    counts: Vec<(AtomicUsize, AtomicUsize)>,
+    abort: OnceLock<BatchAbort>,
+}
+
+impl BatchState {
+    pub(crate) fn new(id: BatchId, shared: Arc<Shared>, nodes: usize) -> Self {
+        let counts = (0..nodes).map(|_| (AtomicUsize::new(0), AtomicUsize::new(0))).collect();
+        Self { id, shared, counts, abort: OnceLock::new() }
+    }
+
+    /// Counts a node finishing for one wave and trips the gate if needed.
+    pub(crate) fn record(&self, index: usize, node: &NodeId, ok: bool) {
+        let Some((finished, succeeded)) = self.counts.get(index) else { return };
+        let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
+        let succeeded = if ok { succeeded.fetch_add(1, Ordering::Relaxed) + 1 } else { succeeded.load(Ordering::Relaxed) };
+        let config = &self.shared.config;
+        if finished < config.min_samples_for_success_rate || self.abort.get().is_some() {
+            return;
+        }
+        let rate = succeeded as f64 / finished as f64;
+        if rate < config.min_success_rate_per_stage {
+            let abort = BatchAbort {
+                node: node.clone(),
+                success_rate: rate,
+                finished,
+                min_success_rate: config.min_success_rate_per_stage,
+            };
+            if self.abort.set(abort.clone()).is_ok() {
+                self.shared.events.emit(|| WaveEvent::BatchAborted { batch: self.id, abort });
+            }
+        }
+    }
+
+    pub(crate) fn aborted(&self) -> Option<&BatchAbort> {
+        self.abort.get()
+    }
+}
+
+/// A running batch fed from a channel; finished waves arrive on `results`
+/// as they complete.
+pub struct WaveStream {
+    pub batch: BatchId,
+    /// Finished waves, in completion order.
+    pub results: mpsc::Receiver<WaveContext>,
+    cancel: CancellationToken,
+    driver: JoinHandle<BatchReport>,
+}
+
+impl std::fmt::Debug for WaveStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaveStream").field("batch", &self.batch).finish()
+    }
+}
+
+impl WaveStream {
+    /// Cancels the batch: running attempts are cancelled, no wave starts.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels the batch.
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Waits for the batch to end (drain `results` first, or concurrently:
+    /// a full results channel holds the batch back).
+    pub async fn report(self) -> BatchReport {
+        let batch = self.batch;
+        drop(self.results);
+        self.driver.await.unwrap_or_else(|_| BatchReport {
+            batch,
+            started: 0,
+            not_started: 0,
+            aborted: None,
+            cancelled: true,
+            duration: std::time::Duration::ZERO,
+        })
+    }
+}
+
+/// Starts a batch over `inputs`, at most `max_concurrent` waves at once.
+pub(crate) fn start(
+    shared: Arc<Shared>,
+    plan: Plan,
+    mut inputs: mpsc::Receiver<WaveInput>,
+    max_concurrent: usize,
+    results_capacity: usize,
+) -> WaveStream {
+    let id = shared.next_batch_id();
+    let cancel = shared.root_token().child_token();
+    let (tx, results) = mpsc::channel(results_capacity.max(1));
+    let state = Arc::new(BatchState::new(id, shared.clone(), plan.len()));
+    let max_concurrent = max_concurrent.max(1);
+    let token = cancel.clone();
+    let driver_shared = shared.clone();
+    let driver = shared.tracker.spawn_on(
+        async move {
+            let shared = driver_shared;
+            let begun = Instant::now();
+            shared.events.emit(|| WaveEvent::BatchStarted { batch: id });
+            let slots = Arc::new(Semaphore::new(max_concurrent));
+            let mut started = 0usize;
+            let mut not_started = 0usize;
+            loop {
+                let permit = tokio::select! {
+                    biased;
+                    _ = token.cancelled() => break,
+                    p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                };
+                let input = tokio::select! {
+                    biased;
+                    _ = token.cancelled() => break,
+                    input = inputs.recv() => match input { Some(input) => input, None => break },
+                };
+                if state.aborted().is_some() {
+                    not_started += 1;
+                    break;
+                }
+                started += 1;
+                let wave = Wave {
+                    shared: shared.clone(),
+                    plan: plan.clone(),
+                    batch: Some(state.clone()),
+                    id: shared.next_wave_id(),
+                    input: Arc::new(input),
+                    cancel: token.child_token(),
+                };
+                let tx = tx.clone();
+                shared.tracker.spawn_on(
+                    async move {
+                        let ctx = wave.run().await;
+                        // Hold the slot until the result is taken, so an
+                        // unread results channel bounds memory.
+                        let _ = tx.send(ctx).await;
+                        drop(permit);
+                    },
+                    &shared.handle,
+                );
+            }
+            // Inputs left behind by an abort or a cancel.
+            inputs.close();
+            while inputs.recv().await.is_some() {
+                not_started += 1;
+            }
+            drop(tx);
+            let all = u32::try_from(max_concurrent).unwrap_or(u32::MAX);
+            let _ = slots.acquire_many(all).await;
+            let report = BatchReport {
+                batch: id,
+                started,
+                not_started,
+                aborted: state.aborted().cloned(),
+                cancelled: token.is_cancelled(),
+                duration: begun.elapsed(),
+            };
+            let sent = report.clone();
+            shared.events.emit(|| WaveEvent::BatchFinished { report: sent });
+            report
+        },
+        &shared.handle,
+    );
+    WaveStream { batch: id, results, cancel, driver }
+}

@@ -1,0 +1,191 @@
+//! `WaveContext`: everything known about one wave, and its parts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::handler::{ErrorKind, StageOutput, WaveInput};
+use super::ids::{NodeId, WaveId};
+use super::stage::WaveStage;
+
+/// Where a wave is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WaveStatus {
+    Pending,
+    Running,
+    /// Every node that ran succeeded.
+    Completed,
+    /// A node failed after its retries; the rest went on (`allow_partial_results`).
+    PartiallyCompleted,
+    Failed,
+    Cancelled,
+}
+
+impl WaveStatus {
+    /// Whether the wave has ended.
+    pub fn is_final(self) -> bool {
+        !matches!(self, WaveStatus::Pending | WaveStatus::Running)
+    }
+}
+
+/// Why a node did not run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SkipReason {
+    /// Its kind is not in `enabled_stages`.
+    Disabled,
+    /// A node it depends on (directly or not) failed.
+    DependencyFailed { node: NodeId },
+    /// A refinement node skipped because an earlier stage was confident enough.
+    Quality { node: NodeId, quality: f64 },
+    /// The wave failed (partial results off) before this node started.
+    WaveFailed,
+    /// The wave was cancelled before this node started.
+    Cancelled,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Disabled => f.write_str("stage kind disabled"),
+            SkipReason::DependencyFailed { node } => write!(f, "dependency `{node}` failed"),
+            SkipReason::Quality { node, quality } => {
+                write!(f, "`{node}` reached quality {quality:.3}")
+            }
+            SkipReason::WaveFailed => f.write_str("wave failed"),
+            SkipReason::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AttemptOutcome {
+    Success,
+    Error,
+    PermanentError,
+    Timeout,
+    Panic,
+    Cancelled,
+}
+
+impl AttemptOutcome {
+    pub(crate) fn of_error(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Transient => AttemptOutcome::Error,
+            ErrorKind::Permanent => AttemptOutcome::PermanentError,
+            ErrorKind::Timeout => AttemptOutcome::Timeout,
+            ErrorKind::Panic => AttemptOutcome::Panic,
+            ErrorKind::Cancelled => AttemptOutcome::Cancelled,
+        }
+    }
+}
+
+/// One attempt of one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// When it started running, from the wave's start.
+    pub started_after: Duration,
+    pub duration: Duration,
+    pub outcome: AttemptOutcome,
+    pub error: Option<String>,
+}
+
+/// How a node ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NodeState {
+    Completed,
+    Failed,
+    Skipped(SkipReason),
+    /// It was running when the wave was cancelled or failed.
+    Cancelled,
+}
+
+/// Per-node measurements within one wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageMetrics {
+    pub node: NodeId,
+    pub kind: WaveStage,
+    pub state: NodeState,
+    pub attempts: Vec<AttemptRecord>,
+    /// Time spent waiting for a concurrency slot, over all attempts.
+    pub slot_wait: Duration,
+    /// Part of `slot_wait` held back by the memory threshold.
+    pub memory_wait: Duration,
+    /// Quality of the successful attempt.
+    pub quality: Option<f64>,
+}
+
+impl StageMetrics {
+    pub(crate) fn new(node: NodeId, kind: WaveStage, state: NodeState) -> Self {
+        Self {
+            node,
+            kind,
+            state,
+            attempts: Vec::new(),
+            slot_wait: Duration::ZERO,
+            memory_wait: Duration::ZERO,
+            quality: None,
+        }
+    }
+
+    /// Total running time over all attempts.
+    pub fn run_time(&self) -> Duration {
+        self.attempts.iter().map(|a| a.duration).sum()
+    }
+}
+
+/// An error a stage ended with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaveError {
+    pub node: NodeId,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Everything known about one wave. Returned when it ends.
+#[derive(Debug, Clone)]
+pub struct WaveContext {
+    pub id: WaveId,
+    pub input: Arc<WaveInput>,
+    pub status: WaveStatus,
+    /// Nodes that completed, in completion order.
+    pub completed: Vec<NodeId>,
+    /// Nodes that failed after their retries.
+    pub failed: Vec<NodeId>,
+    /// Nodes that did not run, and why.
+    pub skipped: Vec<(NodeId, SkipReason)>,
+    /// Outputs of completed nodes, in completion order.
+    pub results: Vec<(NodeId, Arc<StageOutput>)>,
+    /// Per-node metrics, in plan order.
+    pub metrics: Vec<StageMetrics>,
+    pub errors: Vec<WaveError>,
+    /// Wall-clock start, as Unix milliseconds.
+    pub started_unix_ms: u64,
+    /// Time from start to end.
+    pub duration: Duration,
+}
+
+impl WaveContext {
+    /// The output of a node.
+    pub fn result(&self, node: &str) -> Option<&StageOutput> {
+        self.results.iter().find(|(id, _)| id.as_str() == node).map(|(_, o)| o.as_ref())
+    }
+
+    /// A named value from the most recent node that produced it.
+    pub fn value(&self, key: &str) -> Option<&serde_json::Value> {
+        self.results.iter().rev().find_map(|(_, o)| o.values.get(key))
+    }
+
+    /// Metrics of a node.
+    pub fn stage_metrics(&self, node: &str) -> Option<&StageMetrics> {
+        self.metrics.iter().find(|m| m.node.as_str() == node)
+    }
+
+    /// The lowest quality any completed node reported, if any did.
+    pub fn quality(&self) -> Option<f64> {
+        self.results.iter().filter_map(|(_, o)| o.quality).reduce(f64::min)
+    }
+}

@@ -1,0 +1,332 @@
+//! `WaveOrchestrator`: registers handlers, builds plans, runs waves and
+//! batches, and owns every task it starts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::batch::{self, WaveStream};
+use super::batcher::Batcher;
+use super::config::{ConfigError, WaveConfig};
+use super::context::WaveContext;
+use super::events::{BatchReport, EventBus, WaveEvent};
+use super::gate::{Controls, StageGate};
+use super::governor::{GateRegistry, ResourceProbe, SysinfoProbe, next_limit};
+use super::handler::{StageHandler, WaveInput};
+use super::ids::{BatchId, WaveId};
+use super::plan::{self, Plan, PlanErrors, PlanSpec};
+use super::stats::{Statistics, StatsRecorder};
+use super::wave::Wave;
+
+/// State shared by the orchestrator and its tasks.
+pub(crate) struct Shared {
+    pub config: WaveConfig,
+    pub handle: Handle,
+    pub events: Arc<EventBus>,
+    pub stats: StatsRecorder,
+    pub controls: Arc<Controls>,
+    pub cpu_pool: Arc<Semaphore>,
+    pub tracker: TaskTracker,
+    gates: GateRegistry,
+    level: AtomicUsize,
+    governor_running: AtomicBool,
+    probe: Mutex<Box<dyn ResourceProbe>>,
+    /// Parent of every batch and wave token; replaced by `cancel_all`.
+    root: Mutex<CancellationToken>,
+    /// Ends background tasks when the orchestrator goes away.
+    shutdown: CancellationToken,
+    waves: Mutex<HashMap<WaveId, CancellationToken>>,
+    next_wave: AtomicU64,
+    next_batch: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn root_token(&self) -> CancellationToken {
+        self.root.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn next_wave_id(&self) -> WaveId {
+        WaveId(self.next_wave.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub(crate) fn next_batch_id(&self) -> BatchId {
+        BatchId(self.next_batch.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub(crate) fn register_wave(&self, id: WaveId, token: CancellationToken) {
+        self.waves.lock().unwrap_or_else(|e| e.into_inner()).insert(id, token);
+    }
+
+    pub(crate) fn unregister_wave(&self, id: WaveId) {
+        self.waves.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    }
+
+    /// Starts the resource governor if it is not running. The first sample
+    /// is taken now, so limits hold from the first admission.
+    pub(crate) fn ensure_governor(self: &Arc<Self>) {
+        if self.governor_running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.govern_once();
+        let shared = self.clone();
+        self.tracker.spawn_on(govern(shared), &self.handle);
+    }
+
+    fn govern_once(&self) {
+        let sample = self.probe.lock().unwrap_or_else(|e| e.into_inner()).sample();
+        let config = &self.config;
+        let over = sample.rss_mb > config.memory_threshold_mb;
+        let was_over = self.controls.memory_over.swap(over, Ordering::Relaxed);
+        let gates = self.gates.live();
+        if was_over && !over {
+            gates.iter().for_each(StageGate::pump);
+        }
+        let level = self.level.load(Ordering::Relaxed);
+        if config.adaptive_scaling {
+            let (cpu, threshold) = (sample.cpu_percent, config.cpu_threshold_percent);
+            for gate in &gates {
+                gate.set_limit(next_limit(gate.limit(), gate.max(), cpu, threshold));
+            }
+            let next = next_limit(level, config.max_parallel_items_per_stage, cpu, threshold);
+            if next != level {
+                self.level.store(next, Ordering::Relaxed);
+                self.events.emit(|| WaveEvent::ConcurrencyChanged { from: level, to: next, cpu_percent: cpu });
+            }
+        }
+        self.events.emit(|| WaveEvent::ResourceSample {
+            cpu_percent: sample.cpu_percent,
+            rss_mb: sample.rss_mb,
+            effective_concurrency: self.level.load(Ordering::Relaxed),
+            memory_over: over,
+        });
+    }
+}
+
+/// Samples resources while waves run; stops when none do.
+async fn govern(shared: Arc<Shared>) {
+    let interval = Duration::from_millis(shared.config.resource_sample_interval_ms);
+    loop {
+        tokio::select! {
+            biased;
+            _ = shared.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+        if shared.stats.active.load(Ordering::SeqCst) == 0 {
+            shared.governor_running.store(false, Ordering::SeqCst);
+            // A wave that started just now saw the governor running; take it back.
+            if shared.stats.active.load(Ordering::SeqCst) == 0 || shared.governor_running.swap(true, Ordering::SeqCst)
+            {
+                return;
+            }
+        }
+        shared.govern_once();
+    }
+}
+
+/// Cancels everything when the last orchestrator handle goes.
+struct DropGuard {
+    shared: Arc<Shared>,
+}
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.shared.shutdown.cancel();
+        self.shared.root_token().cancel();
+    }
+}
+
+/// A batch's finished waves (in input order) and its report.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    pub waves: Vec<WaveContext>,
+    pub report: BatchReport,
+}
+
+/// The wave engine. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct WaveOrchestrator {
+    shared: Arc<Shared>,
+    handlers: HashMap<String, StageHandler>,
+    _guard: Arc<DropGuard>,
+}
+
+impl std::fmt::Debug for WaveOrchestrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaveOrchestrator").field("config", &self.shared.config).finish()
+    }
+}
+
+impl WaveOrchestrator {
+    /// An orchestrator running its tasks on `handle`, reading resources
+    /// with sysinfo.
+    pub fn new(config: WaveConfig, handle: Handle) -> Result<Self, ConfigError> {
+        Self::with_probe(config, handle, SysinfoProbe::default())
+    }
+
+    /// An orchestrator with a given resource probe (tests inject one).
+    pub fn with_probe(config: WaveConfig, handle: Handle, probe: impl ResourceProbe) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let cpu_workers = if config.cpu_workers == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            config.cpu_workers
+        };
+        let shared = Arc::new(Shared {
+            level: AtomicUsize::new(config.max_parallel_items_per_stage),
+            config,
+            handle,
+            events: Arc::default(),
+            stats: StatsRecorder::default(),
+            controls: Arc::default(),
+            cpu_pool: Arc::new(Semaphore::new(cpu_workers)),
+            tracker: TaskTracker::new(),
+            gates: GateRegistry::default(),
+            governor_running: AtomicBool::new(false),
+            probe: Mutex::new(Box::new(probe)),
+            root: Mutex::new(CancellationToken::new()),
+            shutdown: CancellationToken::new(),
+            waves: Mutex::default(),
+            next_wave: AtomicU64::new(1),
+            next_batch: AtomicU64::new(1),
+        });
+        Ok(Self { _guard: Arc::new(DropGuard { shared: shared.clone() }), shared, handlers: HashMap::new() })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &WaveConfig {
+        &self.shared.config
+    }
+
+    /// Registers (or replaces) the handler plans refer to by `name`.
+    pub fn register_stage_handler(&mut self, name: impl Into<String>, handler: StageHandler) {
+        self.handlers.insert(name.into(), handler);
+    }
+
+    /// Names of registered handlers.
+    pub fn handler_names(&self) -> impl Iterator<Item = &str> {
+        self.handlers.keys().map(String::as_str)
+    }
+
+    /// Builds a plan: every cycle, unknown node and missing handler is
+    /// reported here, never at run time.
+    pub fn plan(&self, spec: &PlanSpec) -> Result<Plan, PlanErrors> {
+        let shared = &self.shared;
+        plan::compile(spec, &self.handlers, |node, handler| {
+            let max = node.overrides.max_parallel.unwrap_or(shared.config.max_parallel_items_per_stage);
+            let gate = StageGate::new(max, shared.controls.clone());
+            shared.gates.add(&gate);
+            let batcher = Batcher::start(handler, gate.clone(), &shared.tracker, &shared.handle, shared.shutdown.clone());
+            (gate, batcher)
+        })
+    }
+
+    /// Events from now on. Every subscriber gets every event.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<WaveEvent> {
+        self.shared.events.subscribe()
+    }
+
+    /// Called after events are sent (the GUI passes `request_repaint`).
+    pub fn set_wake(&self, wake: impl Fn() + Send + Sync + 'static) {
+        self.shared.events.set_wake(Arc::new(wake));
+    }
+
+    /// Runs one wave to its end.
+    pub async fn execute_wave(&self, plan: &Plan, input: WaveInput) -> WaveContext {
+        let wave = Wave {
+            shared: self.shared.clone(),
+            plan: plan.clone(),
+            batch: None,
+            id: self.shared.next_wave_id(),
+            input: Arc::new(input),
+            cancel: self.shared.root_token().child_token(),
+        };
+        wave.run().await
+    }
+
+    /// Runs many waves, at most `max_concurrent` at once; returns them in
+    /// input order.
+    pub async fn execute_parallel_waves(
+        &self,
+        plan: &Plan,
+        inputs: Vec<WaveInput>,
+        max_concurrent: usize,
+    ) -> BatchOutcome {
+        let (tx, rx) = mpsc::channel(inputs.len().max(1));
+        for input in inputs {
+            // Capacity equals the count, so this never fails.
+            let _ = tx.try_send(input);
+        }
+        drop(tx);
+        let mut stream = self.stream_waves(plan, rx, max_concurrent);
+        let mut waves = Vec::new();
+        while let Some(ctx) = stream.results.recv().await {
+            waves.push(ctx);
+        }
+        waves.sort_by_key(|ctx| ctx.id);
+        BatchOutcome { waves, report: stream.report().await }
+    }
+
+    /// Starts a batch fed from `inputs`; finished waves come out as they
+    /// complete. Memory stays bounded by `max_concurrent`, whatever the
+    /// number of inputs.
+    pub fn stream_waves(&self, plan: &Plan, inputs: mpsc::Receiver<WaveInput>, max_concurrent: usize) -> WaveStream {
+        batch::start(self.shared.clone(), plan.clone(), inputs, max_concurrent, max_concurrent.max(1))
+    }
+
+    /// Cancels one running wave. Returns whether it was running.
+    pub fn cancel(&self, wave: WaveId) -> bool {
+        let waves = self.shared.waves.lock().unwrap_or_else(|e| e.into_inner());
+        match waves.get(&wave) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Cancels every running wave and batch; later runs are unaffected.
+    pub fn cancel_all(&self) {
+        let old = {
+            let mut root = self.shared.root.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::replace(&mut *root, CancellationToken::new())
+        };
+        old.cancel();
+    }
+
+    /// Statistics since the orchestrator was made.
+    pub fn statistics(&self) -> Statistics {
+        let held = Duration::from_nanos(self.shared.controls.memory_held_ns.load(Ordering::Relaxed));
+        self.shared.stats.snapshot(held)
+    }
+
+    /// Waves running now.
+    pub fn active_waves(&self) -> u64 {
+        self.shared.stats.active.load(Ordering::Relaxed)
+    }
+
+    /// The CPU governor's effective per-stage concurrency now.
+    pub fn effective_concurrency(&self) -> usize {
+        self.shared.level.load(Ordering::Relaxed)
+    }
+
+    /// Cancels everything and waits until no task of this orchestrator is
+    /// left (blocking handlers included).
+    pub async fn shutdown(&self) {
+        self.cancel_all();
+        self.shared.shutdown.cancel();
+        self.shared.tracker.close();
+        self.shared.tracker.wait().await;
+    }
+
+    /// Tasks of this orchestrator still alive (for tests).
+    pub fn live_tasks(&self) -> usize {
+        self.shared.tracker.len()
+    }
+}

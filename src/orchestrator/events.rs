@@ -1,0 +1,132 @@
+//! `WaveEvent`: the only way the GUI and the CLI observe a run.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::context::{AttemptOutcome, SkipReason, WaveStatus};
+use super::handler::StageValues;
+use super::ids::{BatchId, NodeId, WaveId};
+use super::stage::WaveStage;
+
+/// Why a batch stopped admitting waves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAbort {
+    /// The stage node whose success rate fell too low.
+    pub node: NodeId,
+    /// Its success rate (0..=1) when it tripped.
+    pub success_rate: f64,
+    /// Items it had finished then.
+    pub finished: usize,
+    /// The configured minimum.
+    pub min_success_rate: f64,
+}
+
+impl std::fmt::Display for BatchAbort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stage `{}` succeeded for {:.1}% of {} items, below min_success_rate_per_stage {:.1}%",
+            self.node,
+            self.success_rate * 100.0,
+            self.finished,
+            self.min_success_rate * 100.0
+        )
+    }
+}
+
+/// A summary sent when a batch ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchReport {
+    pub batch: BatchId,
+    /// Waves started (each ended with one `WaveFinished`).
+    pub started: usize,
+    /// Inputs never started (the batch was aborted or cancelled first).
+    pub not_started: usize,
+    /// Set when the success-rate gate tripped.
+    pub aborted: Option<BatchAbort>,
+    /// Whether the batch was cancelled.
+    pub cancelled: bool,
+    pub duration: Duration,
+}
+
+/// Something that happened in the orchestrator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaveEvent {
+    BatchStarted { batch: BatchId },
+    WaveStarted { wave: WaveId, batch: Option<BatchId>, label: Arc<str> },
+    StageStarted { wave: WaveId, node: NodeId, kind: WaveStage, attempt: u32 },
+    StageProgress { wave: WaveId, node: NodeId, fraction: f64 },
+    IntermediateResult { wave: WaveId, node: NodeId, values: StageValues },
+    StageFinished {
+        wave: WaveId,
+        node: NodeId,
+        kind: WaveStage,
+        attempt: u32,
+        duration: Duration,
+        quality: Option<f64>,
+        outcome: AttemptOutcome,
+        error: Option<String>,
+    },
+    StageRetrying { wave: WaveId, node: NodeId, next_attempt: u32, delay: Duration },
+    StageSkipped { wave: WaveId, node: NodeId, reason: SkipReason },
+    WaveFinished { wave: WaveId, status: WaveStatus, duration: Duration, quality: Option<f64> },
+    /// The CPU governor changed the effective per-stage concurrency.
+    ConcurrencyChanged { from: usize, to: usize, cpu_percent: f64 },
+    ResourceSample { cpu_percent: f64, rss_mb: f64, effective_concurrency: usize, memory_over: bool },
+    /// The success-rate gate tripped; running waves finish, no new ones start.
+    BatchAborted { batch: BatchId, abort: BatchAbort },
+    BatchFinished { report: BatchReport },
+}
+
+type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Fans events out to subscribers, then calls the wake-up closure.
+#[derive(Default)]
+pub(crate) struct EventBus {
+    subscribers: RwLock<Vec<mpsc::UnboundedSender<WaveEvent>>>,
+    wake: RwLock<Option<Wake>>,
+}
+
+impl EventBus {
+    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<WaveEvent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let Ok(mut subs) = self.subscribers.write() {
+            subs.push(tx);
+        }
+        rx
+    }
+
+    pub(crate) fn set_wake(&self, wake: Wake) {
+        if let Ok(mut w) = self.wake.write() {
+            *w = Some(wake);
+        }
+    }
+
+    /// Sends an event; builds it only if someone listens.
+    pub(crate) fn emit(&self, make: impl FnOnce() -> WaveEvent) {
+        let mut closed = false;
+        {
+            let Ok(subs) = self.subscribers.read() else { return };
+            match subs.as_slice() {
+                [] => return,
+                [only] => closed = only.send(make()).is_err(),
+                many => {
+                    let event = make();
+                    for tx in many {
+                        closed |= tx.send(event.clone()).is_err();
+                    }
+                }
+            }
+        }
+        if closed && let Ok(mut subs) = self.subscribers.write() {
+            subs.retain(|tx| !tx.is_closed());
+        }
+        if let Ok(w) = self.wake.read()
+            && let Some(wake) = w.as_ref()
+        {
+            wake();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The wave engine: runs stage handlers over inputs along a plan (a DAG of
+//! stage nodes) under `WaveConfig`, and reports through `WaveEvent`s.
+//! Knows nothing of audio, files or the GUI.
+
+mod attempt;
+mod batch;
+mod batcher;
+mod config;
+mod context;
+mod engine;
+mod events;
+mod gate;
+mod governor;
+mod handler;
+mod histogram;
+mod ids;
+mod plan;
+mod stage;
+mod stats;
+mod wave;
+
+pub use batch::WaveStream;
+pub use config::{ConfigError, WaveConfig};
+pub use context::{
+    AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError, WaveStatus,
+};
+pub use engine::{BatchOutcome, WaveOrchestrator};
+pub use events::{BatchAbort, BatchReport, WaveEvent};
+pub use governor::{ResourceProbe, ResourceSample, SysinfoProbe, peak_rss_mb};
+pub use handler::{
+    BatchSpec, ErrorKind, PriorResults, ProgressReporter, StageError, StageFuture, StageHandler, StageInput,
+    StageOutput, StageResult, StageValues, WaveInput,
+};
+pub use histogram::Histogram;
+pub use ids::{BatchId, NodeId, WaveId};
+pub use plan::{NodeOverrides, NodeSpec, Plan, PlanError, PlanErrors, PlanSpec};
+pub use stage::WaveStage;
+pub use stats::{StageStatistics, Statistics};

@@ -1,0 +1,361 @@
+//! Plans: a DAG of stage nodes. A `PlanSpec` is raw; a `Plan` is compiled
+//! and cannot hold a cycle, a dangling edge or a missing handler.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::batcher::Batcher;
+use super::gate::StageGate;
+use super::handler::StageHandler;
+use super::ids::NodeId;
+use super::stage::WaveStage;
+
+/// Per-node overrides of `WaveConfig` values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeOverrides {
+    pub timeout_seconds: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub max_parallel: Option<usize>,
+}
+
+/// One stage node, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeSpec {
+    pub id: String,
+    pub kind: WaveStage,
+    /// Name of a registered handler.
+    pub handler: String,
+    /// Ids of nodes that must be done (completed or skipped) first.
+    pub depends_on: Vec<String>,
+    /// Skipped by early termination on quality.
+    pub refinement: bool,
+    pub overrides: NodeOverrides,
+}
+
+impl NodeSpec {
+    /// A node with no dependencies, not a refinement.
+    pub fn new(id: impl Into<String>, kind: WaveStage, handler: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            kind,
+            handler: handler.into(),
+            depends_on: Vec::new(),
+            refinement: false,
+            overrides: NodeOverrides::default(),
+        }
+    }
+
+    /// Adds dependencies.
+    pub fn after<S: Into<String>>(mut self, deps: impl IntoIterator<Item = S>) -> Self {
+        self.depends_on.extend(deps.into_iter().map(Into::into));
+        self
+    }
+
+    /// Marks the node as a refinement.
+    pub fn refinement(mut self, on: bool) -> Self {
+        self.refinement = on;
+        self
+    }
+
+    /// Sets overrides.
+    pub fn with_overrides(mut self, overrides: NodeOverrides) -> Self {
+        self.overrides = overrides;
+        self
+    }
+}
+
+/// A plan as written: nodes and their dependencies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanSpec {
+    pub nodes: Vec<NodeSpec>,
+}
+
+impl PlanSpec {
+    /// The seed's plan: one node per kind, in order, each depending on the
+    /// one before; node ids and handler names are the kinds' names. The
+    /// analysis kinds (initial, feature, deep) are refinements.
+    pub fn default_plan() -> Self {
+        let mut nodes = Vec::new();
+        let mut prev: Option<&str> = None;
+        for kind in WaveStage::ALL {
+            let refinement = matches!(
+                kind,
+                WaveStage::InitialAnalysis | WaveStage::FeatureExtraction | WaveStage::DeepAnalysis
+            );
+            nodes.push(NodeSpec::new(kind.name(), kind, kind.name()).after(prev).refinement(refinement));
+            prev = Some(kind.name());
+        }
+        Self { nodes }
+    }
+}
+
+/// A reason a plan cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the plan has no nodes")]
+    Empty,
+    #[error("node id `{0}` is used more than once")]
+    DuplicateNode(String),
+    #[error("node `{node}` depends on unknown node `{dependency}`")]
+    UnknownDependency { node: String, dependency: String },
+    #[error("node `{0}` depends on itself")]
+    SelfDependency(String),
+    #[error("dependencies form a cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    #[error("node `{node}` uses handler `{handler}`, which is not registered")]
+    MissingHandler { node: String, handler: String },
+    #[error("node `{node}`: invalid override `{field}`: {reason}")]
+    InvalidOverride { node: String, field: &'static str, reason: String },
+}
+
+/// Every reason a plan cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct PlanErrors(pub Vec<PlanError>);
+
+/// A compiled node.
+pub(crate) struct CompiledNode {
+    pub id: NodeId,
+    pub kind: WaveStage,
+    pub handler: StageHandler,
+    pub deps: Vec<usize>,
+    pub dependents: Vec<usize>,
+    pub refinement: bool,
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
+    pub gate: Arc<StageGate>,
+    pub batcher: Option<Arc<Batcher>>,
+}
+
+/// A validated plan, ready to run. Cheap to clone; its concurrency limits
+/// are shared by every wave and batch that runs it.
+#[derive(Clone)]
+pub struct Plan {
+    pub(crate) nodes: Arc<[CompiledNode]>,
+    pub(crate) roots: Arc<[usize]>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.nodes.iter().map(|n| n.id.as_str())).finish()
+    }
+}
+
+impl Plan {
+    /// Node ids in plan order.
+    pub fn node_ids(&self) -> impl Iterator<Item = &NodeId> {
+        self.nodes.iter().map(|n| &n.id)
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the plan has no nodes (never true for a built plan).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Attempts of a node running now, over every wave and batch.
+    pub fn running(&self, node: &str) -> Option<usize> {
+        self.nodes.iter().find(|n| n.id.as_str() == node).map(|n| n.gate.running())
+    }
+
+    /// Effective concurrency limit of a node now (after adaptive scaling).
+    pub fn effective_concurrency(&self, node: &str) -> Option<usize> {
+        self.nodes.iter().find(|n| n.id.as_str() == node).map(|n| n.gate.limit())
+    }
+}
+
+/// Checks structure and resolves handlers; `make_node` adds the runtime parts.
+pub(crate) fn compile(
+    spec: &PlanSpec,
+    handlers: &HashMap<String, StageHandler>,
+    mut make_parts: impl FnMut(&NodeSpec, &StageHandler) -> (Arc<StageGate>, Option<Arc<Batcher>>),
+) -> Result<Plan, PlanErrors> {
+    let mut errors = Vec::new();
+    if spec.nodes.is_empty() {
+        errors.push(PlanError::Empty);
+    }
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, node) in spec.nodes.iter().enumerate() {
+        if index.insert(node.id.as_str(), i).is_some() {
+            errors.push(PlanError::DuplicateNode(node.id.clone()));
+        }
+    }
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); spec.nodes.len()];
+    for (i, node) in spec.nodes.iter().enumerate() {
+        for dep in &node.depends_on {
+            match index.get(dep.as_str()) {
+                Some(&j) if j == i => errors.push(PlanError::SelfDependency(node.id.clone())),
+                Some(&j) => {
+                    if !deps[i].contains(&j) {
+                        deps[i].push(j);
+                    }
+                }
+                None => errors.push(PlanError::UnknownDependency {
+                    node: node.id.clone(),
+                    dependency: dep.clone(),
+                }),
+            }
+        }
+        if !handlers.contains_key(&node.handler) {
+            errors.push(PlanError::MissingHandler { node: node.id.clone(), handler: node.handler.clone() });
+        }
+        errors.extend(override_problems(node));
+    }
+    if let Some(cycle) = find_cycle(&deps) {
+        errors.push(PlanError::Cycle(cycle.iter().map(|&i| spec.nodes[i].id.clone()).collect()));
+    }
+    if !errors.is_empty() {
+        return Err(PlanErrors(errors));
+    }
+
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); spec.nodes.len()];
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            dependents[d].push(i);
+        }
+    }
+    let mut nodes = Vec::with_capacity(spec.nodes.len());
+    for (i, node) in spec.nodes.iter().enumerate() {
+        let Some(handler) = handlers.get(&node.handler) else {
+            return Err(PlanErrors(vec![PlanError::MissingHandler {
+                node: node.id.clone(),
+                handler: node.handler.clone(),
+            }]));
+        };
+        let (gate, batcher) = make_parts(node, handler);
+        nodes.push(CompiledNode {
+            id: NodeId::from(node.id.as_str()),
+            kind: node.kind,
+            handler: handler.clone(),
+            deps: std::mem::take(&mut deps[i]),
+            dependents: std::mem::take(&mut dependents[i]),
+            refinement: node.refinement,
+            timeout: node.overrides.timeout_seconds.map(Duration::from_secs_f64),
+            max_retries: node.overrides.max_retries,
+            gate,
+            batcher,
+        });
+    }
+    let roots = nodes.iter().enumerate().filter(|(_, n)| n.deps.is_empty()).map(|(i, _)| i).collect();
+    Ok(Plan { nodes: nodes.into(), roots })
+}
+
+fn override_problems(node: &NodeSpec) -> Vec<PlanError> {
+    let mut out = Vec::new();
+    let o = &node.overrides;
+    if let Some(t) = o.timeout_seconds
+        && !(t.is_finite() && t > 0.0 && t <= 7.0 * 24.0 * 3600.0)
+    {
+        out.push(PlanError::InvalidOverride {
+            node: node.id.clone(),
+            field: "timeout_seconds",
+            reason: format!("must be a positive number of seconds up to one week, got {t}"),
+        });
+    }
+    if let Some(r) = o.max_retries
+        && r > 100
+    {
+        out.push(PlanError::InvalidOverride {
+            node: node.id.clone(),
+            field: "max_retries",
+            reason: format!("must be at most 100, got {r}"),
+        });
+    }
+    if o.max_parallel == Some(0) {
+        out.push(PlanError::InvalidOverride {
+            node: node.id.clone(),
+            field: "max_parallel",
+            reason: "must be at least 1".into(),
+        });
+    }
+    out
+}
+
+/// Returns the nodes of one cycle, first node repeated at the end.
+fn find_cycle(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut mark = vec![Mark::New; deps.len()];
+    for start in 0..deps.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (node, next dependency to visit).
+        let mut stack = vec![(start, 0usize)];
+        mark[start] = Mark::OnPath;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dep) = deps[node].get(*next) {
+                *next += 1;
+                match mark[dep] {
+                    Mark::New => {
+                        mark[dep] = Mark::OnPath;
+                        stack.push((dep, 0));
+                    }
+                    Mark::OnPath => {
+                        let from = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                        // The path runs from dependents to dependencies; show
+                        // it in run order (dependency first).
+                        let mut cycle: Vec<usize> = stack[from..].iter().map(|&(n, _)| n).collect();
+                        cycle.reverse();
+                        cycle.push(cycle[0]);
+                        return Some(cycle);
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[node] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_cycle_and_names_its_nodes() {
+        // 0 <- 1 <- 2 <- 1 (1 and 2 depend on each other), 3 independent.
+        let deps = vec![vec![], vec![0, 2], vec![1], vec![]];
+        let cycle = find_cycle(&deps).unwrap();
+        assert_eq!(cycle.first(), cycle.last());
+        let mut inner = cycle[..cycle.len() - 1].to_vec();
+        inner.sort();
+        assert_eq!(inner, [1, 2]);
+    }
+
+    #[test]
+    fn a_dag_has_no_cycle() {
+        let deps = vec![vec![], vec![0], vec![0], vec![1, 2]];
+        assert_eq!(find_cycle(&deps), None);
+    }
+
+    #[test]
+    fn default_plan_is_a_chain_of_seven() {
+        let spec = PlanSpec::default_plan();
+        assert_eq!(spec.nodes.len(), 7);
+        assert!(spec.nodes[0].depends_on.is_empty());
+        for pair in spec.nodes.windows(2) {
+            assert_eq!(pair[1].depends_on, vec![pair[0].id.clone()]);
+        }
+        let refinements: Vec<_> = spec.nodes.iter().filter(|n| n.refinement).map(|n| n.kind).collect();
+        assert_eq!(
+            refinements,
+            [WaveStage::InitialAnalysis, WaveStage::FeatureExtraction, WaveStage::DeepAnalysis]
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! `Statistics`: the seed's `get_statistics`, kept per orchestrator and
+//! updated once per finished wave.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::context::{AttemptOutcome, NodeState, WaveContext, WaveStatus};
+use super::histogram::Histogram;
+use super::ids::NodeId;
+use super::stage::WaveStage;
+
+/// Counters and timing of one stage node, over every wave that reached it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageStatistics {
+    pub node: NodeId,
+    pub kind: WaveStage,
+    /// Every attempt started. `attempts == successes + failures + cancelled_attempts`.
+    pub attempts: u64,
+    pub successes: u64,
+    /// Failed attempts, including timeouts and panics.
+    pub failures: u64,
+    pub timeouts: u64,
+    pub panics: u64,
+    pub cancelled_attempts: u64,
+    /// Attempts after the first of an item.
+    pub retries: u64,
+    /// Items (waves) by how the node ended for them.
+    pub items_completed: u64,
+    pub items_failed: u64,
+    pub items_skipped: u64,
+    pub items_cancelled: u64,
+    /// Attempt durations.
+    pub duration: Histogram,
+    pub quality_sum: f64,
+    pub quality_count: u64,
+    /// Time waiting for a slot, and the part of it held back by memory.
+    pub slot_wait: Duration,
+    pub memory_wait: Duration,
+}
+
+impl StageStatistics {
+    fn new(node: NodeId, kind: WaveStage) -> Self {
+        Self {
+            node,
+            kind,
+            attempts: 0,
+            successes: 0,
+            failures: 0,
+            timeouts: 0,
+            panics: 0,
+            cancelled_attempts: 0,
+            retries: 0,
+            items_completed: 0,
+            items_failed: 0,
+            items_skipped: 0,
+            items_cancelled: 0,
+            duration: Histogram::default(),
+            quality_sum: 0.0,
+            quality_count: 0,
+            slot_wait: Duration::ZERO,
+            memory_wait: Duration::ZERO,
+        }
+    }
+
+    /// Median attempt duration.
+    pub fn duration_p50(&self) -> Duration {
+        self.duration.quantile(0.5)
+    }
+
+    /// 95th percentile attempt duration.
+    pub fn duration_p95(&self) -> Duration {
+        self.duration.quantile(0.95)
+    }
+
+    /// Longest attempt.
+    pub fn duration_max(&self) -> Duration {
+        self.duration.max()
+    }
+
+    /// Mean quality of completed items that reported one.
+    pub fn mean_quality(&self) -> Option<f64> {
+        (self.quality_count > 0).then(|| self.quality_sum / self.quality_count as f64)
+    }
+
+    /// Completed items over items that finished (completed or failed).
+    pub fn success_rate(&self) -> Option<f64> {
+        let finished = self.items_completed + self.items_failed;
+        (finished > 0).then(|| self.items_completed as f64 / finished as f64)
+    }
+}
+
+/// The orchestrator's statistics since it was made.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Statistics {
+    pub total_waves: u64,
+    pub successful_waves: u64,
+    pub partial_waves: u64,
+    pub failed_waves: u64,
+    pub cancelled_waves: u64,
+    /// Successful over total, in percent (as the seed).
+    pub success_rate: f64,
+    /// Waves running now.
+    pub active_waves: u64,
+    /// Total time admissions were held back by the memory threshold.
+    pub memory_held: Duration,
+    /// Per stage node, in the order first seen.
+    pub stages: Vec<StageStatistics>,
+}
+
+impl Statistics {
+    /// The statistics of one node.
+    pub fn stage(&self, node: &str) -> Option<&StageStatistics> {
+        self.stages.iter().find(|s| s.node.as_str() == node)
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    total: u64,
+    successful: u64,
+    partial: u64,
+    failed: u64,
+    cancelled: u64,
+    stages: Vec<StageStatistics>,
+    index: HashMap<NodeId, usize>,
+}
+
+/// Collects statistics from finished waves.
+#[derive(Default)]
+pub(crate) struct StatsRecorder {
+    totals: Mutex<Totals>,
+    pub(crate) active: AtomicU64,
+}
+
+impl StatsRecorder {
+    pub(crate) fn wave_started(&self) {
+        self.active.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn wave_finished(&self, ctx: &WaveContext) {
+        let mut t = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        t.total += 1;
+        match ctx.status {
+            WaveStatus::Completed => t.successful += 1,
+            WaveStatus::PartiallyCompleted => t.partial += 1,
+            WaveStatus::Failed => t.failed += 1,
+            WaveStatus::Cancelled => t.cancelled += 1,
+            WaveStatus::Pending | WaveStatus::Running => {}
+        }
+        for m in &ctx.metrics {
+            let i = match t.index.get(&m.node) {
+                Some(&i) => i,
+                None => {
+                    let i = t.stages.len();
+                    t.stages.push(StageStatistics::new(m.node.clone(), m.kind));
+                    t.index.insert(m.node.clone(), i);
+                    i
+                }
+            };
+            let s = &mut t.stages[i];
+            for a in &m.attempts {
+                s.attempts += 1;
+                s.duration.record(a.duration);
+                match a.outcome {
+                    AttemptOutcome::Success => s.successes += 1,
+                    AttemptOutcome::Cancelled => s.cancelled_attempts += 1,
+                    AttemptOutcome::Timeout => {
+                        s.failures += 1;
+                        s.timeouts += 1;
+                    }
+                    AttemptOutcome::Panic => {
+                        s.failures += 1;
+                        s.panics += 1;
+                    }
+                    AttemptOutcome::Error | AttemptOutcome::PermanentError => s.failures += 1,
+                }
+            }
+            s.retries += m.attempts.len().saturating_sub(1) as u64;
+            match &m.state {
+                NodeState::Completed => s.items_completed += 1,
+                NodeState::Failed => s.items_failed += 1,
+                NodeState::Skipped(_) => s.items_skipped += 1,
+                NodeState::Cancelled => s.items_cancelled += 1,
+            }
+            if let Some(q) = m.quality {
+                s.quality_sum += q;
+                s.quality_count += 1;
+            }
+            s.slot_wait += m.slot_wait;
+            s.memory_wait += m.memory_wait;
+        }
+        drop(t);
+        self.active.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self, memory_held: Duration) -> Statistics {
+        let t = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        let success_rate = if t.total == 0 { 0.0 } else { t.successful as f64 / t.total as f64 * 100.0 };
+        Statistics {
+            total_waves: t.total,
+            successful_waves: t.successful,
+            partial_waves: t.partial,
+            failed_waves: t.failed,
+            cancelled_waves: t.cancelled,
+            success_rate,
+            active_waves: self.active.load(Ordering::Relaxed),
+            memory_held,
+            stages: t.stages.clone(),
+        }
+    }
+}

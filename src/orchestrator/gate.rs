@@ -2,8 +2,8 @@
 //! CPU governor) and the memory threshold, with waiters served by priority
 //! then arrival.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -21,36 +21,20 @@ pub(crate) struct Controls {
 }
 
 struct Waiter {
-    priority: i32,
-    seq: u64,
     enqueued: Instant,
+    /// Since when memory alone kept this waiter out.
     memory_since: Option<Instant>,
     tx: oneshot::Sender<SlotPermit>,
 }
 
-impl PartialEq for Waiter {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Waiter {}
-impl PartialOrd for Waiter {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Waiter {
-    // The heap pops the greatest: highest priority, then earliest arrival.
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.priority.cmp(&other.priority).then_with(|| other.seq.cmp(&self.seq))
-    }
-}
+/// Queue order: highest priority first, then arrival.
+type QueueKey = (Reverse<i32>, u64);
 
 #[derive(Default)]
 struct GateState {
     running: usize,
     seq: u64,
-    waiters: BinaryHeap<Waiter>,
+    waiters: BTreeMap<QueueKey, Waiter>,
 }
 
 /// The admission gate of one stage node.
@@ -81,7 +65,12 @@ impl Drop for SlotPermit {
 impl StageGate {
     pub(crate) fn new(max: usize, controls: Arc<Controls>) -> Arc<Self> {
         let max = max.max(1);
-        Arc::new(Self { max, effective: AtomicUsize::new(max), controls, state: Mutex::default() })
+        Arc::new(Self {
+            max,
+            effective: AtomicUsize::new(max),
+            controls,
+            state: Mutex::default(),
+        })
     }
 
     /// The configured maximum.
@@ -91,12 +80,15 @@ impl StageGate {
 
     /// The limit in force now.
     pub(crate) fn limit(&self) -> usize {
-        self.effective.load(AtomicOrdering::Relaxed).clamp(1, self.max)
+        self.effective
+            .load(AtomicOrdering::Relaxed)
+            .clamp(1, self.max)
     }
 
     /// Sets the effective limit (clamped to 1..=max) and admits waiters it allows.
     pub(crate) fn set_limit(self: &Arc<Self>, limit: usize) {
-        self.effective.store(limit.clamp(1, self.max), AtomicOrdering::Relaxed);
+        self.effective
+            .store(limit.clamp(1, self.max), AtomicOrdering::Relaxed);
         self.pump();
     }
 
@@ -128,21 +120,38 @@ impl StageGate {
             let verdict = self.admissible(st.running);
             if st.waiters.is_empty() && verdict == Admit::Yes {
                 st.running += 1;
-                return SlotPermit { gate: Some(self.clone()), waited: Duration::ZERO, memory_wait: Duration::ZERO };
+                return SlotPermit {
+                    gate: Some(self.clone()),
+                    waited: Duration::ZERO,
+                    memory_wait: Duration::ZERO,
+                };
             }
             let now = Instant::now();
             let (tx, rx) = oneshot::channel();
             st.seq += 1;
             let seq = st.seq;
-            let memory_since = (verdict == Admit::MemoryHeld && st.waiters.is_empty()).then_some(now);
-            st.waiters.push(Waiter { priority, seq, enqueued: now, memory_since, tx });
+            st.waiters.insert(
+                (Reverse(priority), seq),
+                Waiter {
+                    enqueued: now,
+                    memory_since: None,
+                    tx,
+                },
+            );
+            if verdict == Admit::MemoryHeld {
+                self.mark_memory_held(&mut st, now);
+            }
             rx
         };
         match rx.await {
             Ok(permit) => permit,
             // The gate never drops a waiter unserved; if it ever did, run
             // rather than hang.
-            Err(_) => SlotPermit { gate: None, waited: Duration::ZERO, memory_wait: Duration::ZERO },
+            Err(_) => SlotPermit {
+                gate: None,
+                waited: Duration::ZERO,
+                memory_wait: Duration::ZERO,
+            },
         }
     }
 
@@ -160,33 +169,52 @@ impl StageGate {
 
     fn pump_locked(self: &Arc<Self>, st: &mut GateState) {
         loop {
-            let verdict = self.admissible(st.running);
-            let Some(mut front) = st.waiters.peek_mut() else { return };
-            match verdict {
+            if st.waiters.is_empty() {
+                return;
+            }
+            match self.admissible(st.running) {
                 Admit::Full => return,
                 Admit::MemoryHeld => {
-                    if front.memory_since.is_none() {
-                        front.memory_since = Some(Instant::now());
-                    }
+                    self.mark_memory_held(st, Instant::now());
                     return;
                 }
                 Admit::Yes => {}
             }
-            drop(front);
-            let Some(waiter) = st.waiters.pop() else { return };
+            let Some((_, waiter)) = st.waiters.pop_first() else {
+                return;
+            };
             let now = Instant::now();
-            let memory_wait = waiter.memory_since.map_or(Duration::ZERO, |since| now - since);
+            let memory_wait = waiter
+                .memory_since
+                .map_or(Duration::ZERO, |since| now - since);
             if !memory_wait.is_zero() {
                 let ns = u64::try_from(memory_wait.as_nanos()).unwrap_or(u64::MAX);
-                self.controls.memory_held_ns.fetch_add(ns, AtomicOrdering::Relaxed);
+                self.controls
+                    .memory_held_ns
+                    .fetch_add(ns, AtomicOrdering::Relaxed);
             }
             st.running += 1;
-            let permit = SlotPermit { gate: Some(self.clone()), waited: now - waiter.enqueued, memory_wait };
+            let permit = SlotPermit {
+                gate: Some(self.clone()),
+                waited: now - waiter.enqueued,
+                memory_wait,
+            };
             if let Err(mut unsent) = waiter.tx.send(permit) {
                 // The waiter gave up (its wave was cancelled): take the slot back.
                 unsent.gate = None;
                 st.running -= 1;
             }
+        }
+    }
+}
+
+impl StageGate {
+    /// Marks the waiters that the concurrency limit alone would admit now:
+    /// from here on, memory is what holds them back.
+    fn mark_memory_held(&self, st: &mut GateState, now: Instant) {
+        let window = self.limit().saturating_sub(st.running);
+        for waiter in st.waiters.values_mut().take(window) {
+            waiter.memory_since.get_or_insert(now);
         }
     }
 }
@@ -237,7 +265,10 @@ mod tests {
         gate.pump();
         let p = second.await.unwrap();
         assert_eq!(p.memory_wait, Duration::from_millis(250));
-        assert_eq!(controls.memory_held_ns.load(AtomicOrdering::Relaxed), 250_000_000);
+        assert_eq!(
+            controls.memory_held_ns.load(AtomicOrdering::Relaxed),
+            250_000_000
+        );
         drop(first);
     }
 

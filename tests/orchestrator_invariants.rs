@@ -105,9 +105,7 @@ fn tally(events: Vec<WaveEvent>) -> Seen {
         match e {
             WaveEvent::WaveStarted { wave, .. } => *s.wave_started.entry(wave.0).or_default() += 1,
             WaveEvent::WaveFinished { wave, status, .. } => {
-                if s.wave_finished.insert(wave.0, status).is_some() {
-                    s.finished_twice += 1;
-                }
+                s.finished_twice += usize::from(s.wave_finished.insert(wave.0, status).is_some());
             }
             WaveEvent::StageStarted { node, .. } => {
                 *s.stage_started.entry(node.to_string()).or_default() += 1

@@ -188,50 +188,61 @@ impl Plan {
     }
 }
 
-/// Checks structure and resolves handlers; `make_node` adds the runtime parts.
+impl PlanSpec {
+    /// Every structural problem (no nodes, duplicate ids, unknown or self
+    /// dependencies, cycles, invalid overrides), without looking at handlers.
+    pub fn problems(&self) -> Vec<PlanError> {
+        self.resolve().1
+    }
+
+    /// Dependency indices per node, and every structural problem.
+    fn resolve(&self) -> (Vec<Vec<usize>>, Vec<PlanError>) {
+        let mut errors = Vec::new();
+        if self.nodes.is_empty() {
+            errors.push(PlanError::Empty);
+        }
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            if index.insert(node.id.as_str(), i).is_some() {
+                errors.push(PlanError::DuplicateNode(node.id.clone()));
+            }
+        }
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            for dep in &node.depends_on {
+                match index.get(dep.as_str()) {
+                    Some(&j) if j == i => errors.push(PlanError::SelfDependency(node.id.clone())),
+                    Some(&j) => {
+                        if !deps[i].contains(&j) {
+                            deps[i].push(j);
+                        }
+                    }
+                    None => errors.push(PlanError::UnknownDependency {
+                        node: node.id.clone(),
+                        dependency: dep.clone(),
+                    }),
+                }
+            }
+            errors.extend(override_problems(node));
+        }
+        if let Some(cycle) = find_cycle(&deps) {
+            errors.push(PlanError::Cycle(cycle.iter().map(|&i| self.nodes[i].id.clone()).collect()));
+        }
+        (deps, errors)
+    }
+}
+
+/// Checks structure and resolves handlers; `make_parts` adds the runtime parts.
 pub(crate) fn compile(
     spec: &PlanSpec,
     handlers: &HashMap<String, StageHandler>,
     mut make_parts: impl FnMut(&NodeSpec, &StageHandler) -> (Arc<StageGate>, Option<Arc<Batcher>>),
 ) -> Result<Plan, PlanErrors> {
-    let mut errors = Vec::new();
-    if spec.nodes.is_empty() {
-        errors.push(PlanError::Empty);
-    }
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, node) in spec.nodes.iter().enumerate() {
-        if index.insert(node.id.as_str(), i).is_some() {
-            errors.push(PlanError::DuplicateNode(node.id.clone()));
-        }
-    }
-    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); spec.nodes.len()];
-    for (i, node) in spec.nodes.iter().enumerate() {
-        for dep in &node.depends_on {
-            match index.get(dep.as_str()) {
-                Some(&j) if j == i => errors.push(PlanError::SelfDependency(node.id.clone())),
-                Some(&j) => {
-                    if !deps[i].contains(&j) {
-                        deps[i].push(j);
-                    }
-                }
-                None => errors.push(PlanError::UnknownDependency {
-                    node: node.id.clone(),
-                    dependency: dep.clone(),
-                }),
-            }
-        }
+    let (mut deps, mut errors) = spec.resolve();
+    for node in &spec.nodes {
         if !handlers.contains_key(&node.handler) {
-            errors.push(PlanError::MissingHandler {
-                node: node.id.clone(),
-                handler: node.handler.clone(),
-            });
+            errors.push(PlanError::MissingHandler { node: node.id.clone(), handler: node.handler.clone() });
         }
-        errors.extend(override_problems(node));
-    }
-    if let Some(cycle) = find_cycle(&deps) {
-        errors.push(PlanError::Cycle(
-            cycle.iter().map(|&i| spec.nodes[i].id.clone()).collect(),
-        ));
     }
     if !errors.is_empty() {
         return Err(PlanErrors(errors));

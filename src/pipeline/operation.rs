@@ -1,0 +1,262 @@
+//! Built-in operations a pipeline node can run, with their parameters and
+//! static metadata (label, usual stage kind, what it does).
+
+use serde::{Deserialize, Serialize};
+
+use crate::orchestrator::WaveStage;
+
+/// How keys are written in results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum KeyNotation {
+    /// "A minor".
+    Standard,
+    /// "8A".
+    #[default]
+    Camelot,
+    /// "1m" (Open Key).
+    OpenKey,
+}
+
+/// Key profile family used to read the key from chroma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum KeyProfileChoice {
+    Krumhansl,
+    Temperley,
+    Edma,
+    /// The library's best general choice.
+    #[default]
+    Auto,
+}
+
+fn yes() -> bool {
+    true
+}
+fn silence_default() -> f64 {
+    -60.0
+}
+fn min_bpm_default() -> f64 {
+    70.0
+}
+fn max_bpm_default() -> f64 {
+    180.0
+}
+fn one() -> u8 {
+    1
+}
+fn target_default() -> f64 {
+    -23.0
+}
+fn tolerance_default() -> f64 {
+    1.0
+}
+fn true_peak_default() -> f64 {
+    -1.0
+}
+
+/// What a node does. One `match` in `pipeline::ops` turns each into a
+/// stage handler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Operation {
+    /// Opens the file and reads its format facts; rejects what is not audio.
+    Probe,
+    /// One streaming decode pass: loudness, levels, silence, and the compact
+    /// artifacts (onset envelope, chroma, spectral statistics) later stages use.
+    Decode {
+        #[serde(default = "silence_default")]
+        silence_dbfs: f64,
+        #[serde(default = "yes")]
+        true_peak: bool,
+    },
+    /// Spectral centroid, rolloff, flatness, flux and zero-crossing rate.
+    Spectral,
+    /// Tempo from the onset envelope; `refine` runs the beat tracker.
+    Tempo {
+        #[serde(default)]
+        refine: bool,
+        #[serde(default = "min_bpm_default")]
+        min_bpm: f64,
+        #[serde(default = "max_bpm_default")]
+        max_bpm: f64,
+    },
+    /// Key and mode from chroma; `refine` compares every profile family.
+    Key {
+        #[serde(default)]
+        refine: bool,
+        #[serde(default)]
+        profile: KeyProfileChoice,
+    },
+    /// Combines the confidences of earlier stages into the wave's quality.
+    Aggregate,
+    /// Key notation and rounding for people.
+    Notation {
+        #[serde(default)]
+        key_notation: KeyNotation,
+        #[serde(default = "one")]
+        bpm_decimals: u8,
+    },
+    /// EBU R128 compliance: integrated loudness within tolerance of the
+    /// target and true peak below the ceiling, else quality 0.
+    LoudnessGate {
+        #[serde(default = "target_default")]
+        target_lufs: f64,
+        #[serde(default = "tolerance_default")]
+        tolerance_lu: f64,
+        #[serde(default = "true_peak_default")]
+        max_true_peak_dbtp: f64,
+    },
+    /// Gathers the wave's results into one record.
+    Write,
+}
+
+/// Static facts about an operation kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OperationInfo {
+    /// Name as written in files (the variant name).
+    pub name: &'static str,
+    /// The stage kind it usually runs as.
+    pub kind: WaveStage,
+    /// Whether it is usually a refinement.
+    pub refinement: bool,
+    /// One line for menus and tooltips.
+    pub summary: &'static str,
+}
+
+impl Operation {
+    /// Every operation, with default parameters, in menu order.
+    pub fn catalog() -> Vec<Operation> {
+        vec![
+            Operation::Probe,
+            Operation::Decode { silence_dbfs: silence_default(), true_peak: true },
+            Operation::Spectral,
+            Operation::Tempo { refine: false, min_bpm: min_bpm_default(), max_bpm: max_bpm_default() },
+            Operation::Tempo { refine: true, min_bpm: min_bpm_default(), max_bpm: max_bpm_default() },
+            Operation::Key { refine: false, profile: KeyProfileChoice::Auto },
+            Operation::Key { refine: true, profile: KeyProfileChoice::Auto },
+            Operation::Aggregate,
+            Operation::Notation { key_notation: KeyNotation::Camelot, bpm_decimals: 1 },
+            Operation::LoudnessGate {
+                target_lufs: target_default(),
+                tolerance_lu: tolerance_default(),
+                max_true_peak_dbtp: true_peak_default(),
+            },
+            Operation::Write,
+        ]
+    }
+
+    /// Static facts about this operation.
+    pub fn info(&self) -> OperationInfo {
+        let (name, kind, refinement, summary) = match self {
+            Operation::Probe => ("Probe", WaveStage::Preparation, false, "open the file and read its format"),
+            Operation::Decode { .. } => (
+                "Decode",
+                WaveStage::InitialAnalysis,
+                false,
+                "decode once: loudness, levels and compact artifacts",
+            ),
+            Operation::Spectral => ("Spectral", WaveStage::FeatureExtraction, false, "spectral shape statistics"),
+            Operation::Tempo { refine: false, .. } => {
+                ("Tempo", WaveStage::DeepAnalysis, false, "quick tempo estimate from the onset envelope")
+            }
+            Operation::Tempo { refine: true, .. } => {
+                ("Tempo", WaveStage::DeepAnalysis, true, "tempo refined by beat tracking")
+            }
+            Operation::Key { refine: false, .. } => ("Key", WaveStage::DeepAnalysis, false, "quick key estimate"),
+            Operation::Key { refine: true, .. } => {
+                ("Key", WaveStage::DeepAnalysis, true, "key refined over every profile family")
+            }
+            Operation::Aggregate => ("Aggregate", WaveStage::Aggregation, false, "combine confidences into quality"),
+            Operation::Notation { .. } => {
+                ("Notation", WaveStage::PostProcessing, false, "key notation and rounding")
+            }
+            Operation::LoudnessGate { .. } => {
+                ("LoudnessGate", WaveStage::PostProcessing, false, "EBU R128 compliance check")
+            }
+            Operation::Write => ("Write", WaveStage::Finalization, false, "gather the result record"),
+        };
+        OperationInfo { name, kind, refinement, summary }
+    }
+
+    /// A label for people, e.g. "Tempo (refine)".
+    pub fn label(&self) -> String {
+        match self {
+            Operation::Tempo { refine: true, .. } | Operation::Key { refine: true, .. } => {
+                format!("{} (refine)", self.info().name)
+            }
+            _ => self.info().name.to_string(),
+        }
+    }
+
+    /// Every parameter out of range, as (parameter, reason).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        match self {
+            Operation::Decode { silence_dbfs, .. } => {
+                if !(-200.0..=0.0).contains(silence_dbfs) {
+                    out.push(("silence_dbfs", format!("must be in -200..=0 dBFS, got {silence_dbfs}")));
+                }
+            }
+            Operation::Tempo { min_bpm, max_bpm, .. } => {
+                if !(20.0..=400.0).contains(min_bpm) {
+                    out.push(("min_bpm", format!("must be in 20..=400, got {min_bpm}")));
+                }
+                if !(20.0..=400.0).contains(max_bpm) {
+                    out.push(("max_bpm", format!("must be in 20..=400, got {max_bpm}")));
+                } else if max_bpm <= min_bpm {
+                    out.push(("max_bpm", format!("must be above min_bpm ({min_bpm}), got {max_bpm}")));
+                }
+            }
+            Operation::Notation { bpm_decimals, .. } => {
+                if *bpm_decimals > 3 {
+                    out.push(("bpm_decimals", format!("must be at most 3, got {bpm_decimals}")));
+                }
+            }
+            Operation::LoudnessGate { target_lufs, tolerance_lu, max_true_peak_dbtp } => {
+                if !(-70.0..=0.0).contains(target_lufs) {
+                    out.push(("target_lufs", format!("must be in -70..=0 LUFS, got {target_lufs}")));
+                }
+                if !(*tolerance_lu > 0.0 && *tolerance_lu <= 20.0) {
+                    out.push(("tolerance_lu", format!("must be in (0, 20] LU, got {tolerance_lu}")));
+                }
+                if !(-20.0..=6.0).contains(max_true_peak_dbtp) {
+                    out.push(("max_true_peak_dbtp", format!("must be in -20..=6 dBTP, got {max_true_peak_dbtp}")));
+                }
+            }
+            Operation::Probe
+            | Operation::Spectral
+            | Operation::Key { .. }
+            | Operation::Aggregate
+            | Operation::Write => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_missing_parameters() {
+        let op: Operation = ron::from_str("Tempo(refine: true)").unwrap();
+        assert_eq!(op, Operation::Tempo { refine: true, min_bpm: 70.0, max_bpm: 180.0 });
+        let op: Operation = ron::from_str("Probe").unwrap();
+        assert_eq!(op, Operation::Probe);
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused() {
+        let err = ron::from_str::<Operation>("Tempo(speed: 2.0)").unwrap_err();
+        assert!(err.to_string().contains("speed"), "{err}");
+    }
+
+    #[test]
+    fn catalog_entries_are_valid_and_labelled() {
+        for op in Operation::catalog() {
+            assert!(op.problems().is_empty(), "{op:?}");
+            assert!(!op.label().is_empty());
+        }
+        let bad = Operation::Tempo { refine: false, min_bpm: 150.0, max_bpm: 100.0 };
+        assert_eq!(bad.problems()[0].0, "max_bpm");
+    }
+}

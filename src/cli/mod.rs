@@ -37,7 +37,10 @@ pub fn main() -> ExitCode {
     };
     let result = match args.command {
         Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
-        None => runtime.block_on(demo::run(demo::DemoArgs::default(), runtime.handle().clone())),
+        None => runtime.block_on(demo::run(
+            demo::DemoArgs::default(),
+            runtime.handle().clone(),
+        )),
     };
     match result {
         Ok(code) => code,

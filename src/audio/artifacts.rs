@@ -105,6 +105,39 @@ pub fn decode_pass(
     Ok(pass.finish(facts))
 }
 
+/// The same pass over samples already in memory (tests, generated audio,
+/// audio from elsewhere). `None` when there is not a single frame.
+pub fn pcm_pass(
+    interleaved: &[f32],
+    channels: usize,
+    rate: u32,
+    opts: &AnalysisOptions,
+) -> Option<Artifacts> {
+    if channels == 0 || interleaved.len() < channels || rate == 0 {
+        return None;
+    }
+    let mut pass = Pass::new(rate, channels, opts);
+    let mut mono = Vec::new();
+    for block in interleaved.chunks(4096 * channels) {
+        let block = &block[..block.len() - block.len() % channels];
+        super::decode::downmix(block, channels, &mut mono);
+        pass.push(block, &mono);
+    }
+    let frames = (interleaved.len() / channels) as u64;
+    let facts = Facts {
+        duration_s: frames as f64 / f64::from(rate),
+        sample_rate: rate,
+        channels,
+        codec: "pcm_f32".to_string(),
+        container: "memory".to_string(),
+        bit_depth: Some(32),
+        frames,
+        bad_packets: 0,
+        partial: None,
+    };
+    Some(pass.finish(facts))
+}
+
 /// The analyses of one pass.
 struct Pass {
     loudness: LoudnessMeter,

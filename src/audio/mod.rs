@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-pub use artifacts::{Artifacts, Facts, decode_pass};
+pub use artifacts::{Artifacts, Facts, decode_pass, pcm_pass};
 pub use error::AudioError;
 pub use key::{KeyEstimate, KeyProfile};
 pub use report::AnalysisReport;
@@ -74,6 +74,18 @@ pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) ->
         key,
         analysis_s: elapsed_s,
     }
+}
+
+/// Analyses samples already in memory (interleaved, `channels` per frame).
+pub fn analyze_pcm(
+    interleaved: &[f32],
+    channels: usize,
+    rate: u32,
+    opts: &AnalysisOptions,
+) -> Option<AnalysisReport> {
+    let start = Instant::now();
+    let artifacts = pcm_pass(interleaved, channels, rate, opts)?;
+    Some(estimate(artifacts, opts, start.elapsed().as_secs_f64()))
 }
 
 /// Decodes and analyses one file. Checks `cancel` between blocks. A panic

@@ -41,6 +41,8 @@ pub struct TempoEstimate {
 const SCAN: (f64, f64) = (30.0, 300.0);
 /// Teeth of the comb (multiples of the period read from the autocorrelation).
 const TEETH: usize = 4;
+/// Mean onset strength below which a file has no rhythm to measure.
+const MIN_ONSET_MEAN: f64 = 0.01;
 /// Grid step of the scan, BPM.
 const STEP: f64 = 0.25;
 
@@ -119,6 +121,11 @@ pub fn first_estimate(env: &OnsetEnvelope, opts: &TempoOptions) -> Option<TempoE
     let max_lag = (60.0 * fr / SCAN.0 * TEETH as f64).ceil() as usize + 2;
     // Need a few beats at the slowest tempo we may report.
     if smoothed.len() < (4.0 * 60.0 * fr / opts.min_bpm.max(SCAN.0)) as usize {
+        return None;
+    }
+    // A steady tone or silence has no onsets worth a tempo.
+    let mean = smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / smoothed.len().max(1) as f64;
+    if mean < MIN_ONSET_MEAN {
         return None;
     }
     let ac = autocorrelation(&smoothed, max_lag);

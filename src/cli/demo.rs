@@ -24,10 +24,7 @@ pub struct DemoArgs {
 
 impl Default for DemoArgs {
     fn default() -> Self {
-        Self {
-            waves: 200,
-            concurrency: 10,
-        }
+        Self { waves: 200, concurrency: 10 }
     }
 }
 
@@ -65,9 +62,7 @@ pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
     for kind in WaveStage::ALL {
         orch.register_stage_handler(kind.name(), work(kind));
     }
-    let plan = orch
-        .plan(&PlanSpec::default_plan())
-        .context("invalid plan")?;
+    let plan = orch.plan(&PlanSpec::default_plan()).context("invalid plan")?;
     let mut events = orch.subscribe();
     let counter = tokio::spawn(async move {
         let (mut stages, mut retries, mut skipped) = (0u64, 0u64, 0u64);
@@ -82,17 +77,10 @@ pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
         }
         (stages, retries, skipped)
     });
-    let inputs = (0..args.waves as u64)
-        .map(|i| WaveInput::new(format!("item-{i}"), i.into()))
-        .collect();
-    println!(
-        "wave-studio demo: {} waves through the default 7-stage plan",
-        args.waves
-    );
+    let inputs = (0..args.waves as u64).map(|i| WaveInput::new(format!("item-{i}"), i.into())).collect();
+    println!("wave-studio demo: {} waves through the default 7-stage plan", args.waves);
     let began = Instant::now();
-    let outcome = orch
-        .execute_parallel_waves(&plan, inputs, args.concurrency)
-        .await;
+    let outcome = orch.execute_parallel_waves(&plan, inputs, args.concurrency).await;
     let elapsed = began.elapsed();
     let (stages, retries, skipped) = counter.await.unwrap_or_default();
     let stats = orch.statistics();
@@ -106,13 +94,8 @@ pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
         stats.cancelled_waves,
         stats.success_rate
     );
-    println!(
-        "events: {stages} stage attempts finished, {retries} retries, {skipped} stages skipped"
-    );
-    println!(
-        "{:<20} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8}",
-        "stage", "attempts", "ok", "skipped", "p50", "p95", "quality"
-    );
+    println!("events: {stages} stage attempts finished, {retries} retries, {skipped} stages skipped");
+    println!("{:<20} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8}", "stage", "attempts", "ok", "skipped", "p50", "p95", "quality");
     for s in &stats.stages {
         println!(
             "{:<20} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8}",
@@ -125,16 +108,9 @@ pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
             s.mean_quality().map_or("-".into(), |q| format!("{q:.3}"))
         );
     }
-    let all_ok = outcome
-        .waves
-        .iter()
-        .all(|w| w.status == WaveStatus::Completed);
+    let all_ok = outcome.waves.iter().all(|w| w.status == WaveStatus::Completed);
     orch.shutdown().await;
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn fmt_duration(d: Duration) -> String {

@@ -13,8 +13,8 @@ use super::context::{AttemptOutcome, AttemptRecord, NodeState, StageMetrics};
 use super::engine::Shared;
 use super::events::WaveEvent;
 use super::handler::{
-    PriorResults, ProgressReporter, StageError, StageHandler, StageInput, StageOutput, StageResult,
-    WaveInput, call_catching, panic_message,
+    PriorResults, ProgressReporter, StageError, StageHandler, StageInput, StageOutput, StageResult, WaveInput,
+    call_catching, panic_message,
 };
 use super::ids::WaveId;
 use super::plan::{CompiledNode, Plan};
@@ -50,10 +50,7 @@ impl NodeRun {
         let mut metrics = StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled);
         let cancelled = |mut metrics: StageMetrics| {
             metrics.state = NodeState::Cancelled;
-            NodeOutcome {
-                result: Err(StageError::cancelled()),
-                metrics,
-            }
+            NodeOutcome { result: Err(StageError::cancelled()), metrics }
         };
 
         if self.after_run && config.inter_stage_delay_ms > 0 {
@@ -120,11 +117,7 @@ impl NodeRun {
 
             let (outcome, error, quality) = match &result {
                 Ok(out) => (AttemptOutcome::Success, None, out.quality),
-                Err(e) => (
-                    AttemptOutcome::of_error(e.kind),
-                    Some(e.message.clone()),
-                    None,
-                ),
+                Err(e) => (AttemptOutcome::of_error(e.kind), Some(e.message.clone()), None),
             };
             self.shared.events.emit(|| WaveEvent::StageFinished {
                 wave: self.wave,
@@ -148,20 +141,12 @@ impl NodeRun {
                 Ok(out) => {
                     metrics.state = NodeState::Completed;
                     metrics.quality = out.quality;
-                    return NodeOutcome {
-                        result: Ok(Arc::new(out)),
-                        metrics,
-                    };
+                    return NodeOutcome { result: Ok(Arc::new(out)), metrics };
                 }
-                Err(e) if e.kind == super::handler::ErrorKind::Cancelled => {
-                    return cancelled(metrics);
-                }
+                Err(e) if e.kind == super::handler::ErrorKind::Cancelled => return cancelled(metrics),
                 Err(e) if !e.is_retryable() || attempt > retries => {
                     metrics.state = NodeState::Failed;
-                    return NodeOutcome {
-                        result: Err(e),
-                        metrics,
-                    };
+                    return NodeOutcome { result: Err(e), metrics };
                 }
                 Err(_) => {
                     let delay = jittered(config.backoff(attempt - 1), config.retry_jitter);
@@ -196,10 +181,7 @@ async fn invoke(shared: &Shared, node: &CompiledNode, input: StageInput) -> Stag
     match &node.handler {
         StageHandler::Async(f) => {
             let fut = call_catching(|| f(input))?;
-            AssertUnwindSafe(fut)
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
+            AssertUnwindSafe(fut).catch_unwind().await.unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
         }
         StageHandler::Blocking(f) => {
             let Ok(cpu) = shared.cpu_pool.clone().acquire_owned().await else {
@@ -215,17 +197,12 @@ async fn invoke(shared: &Shared, node: &CompiledNode, input: StageInput) -> Stag
             );
             match task.await {
                 Ok(result) => result,
-                Err(e) if e.is_panic() => {
-                    Err(StageError::panic(panic_message(e.into_panic().as_ref())))
-                }
+                Err(e) if e.is_panic() => Err(StageError::panic(panic_message(e.into_panic().as_ref()))),
                 Err(_) => Err(StageError::cancelled()),
             }
         }
         StageHandler::Batched(..) => match &node.batcher {
-            Some(batcher) => batcher
-                .submit(input)
-                .await
-                .unwrap_or_else(|_| Err(StageError::cancelled())),
+            Some(batcher) => batcher.submit(input).await.unwrap_or_else(|_| Err(StageError::cancelled())),
             None => Err(StageError::permanent("batched handler without a batcher")),
         },
     }

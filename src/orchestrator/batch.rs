@@ -28,28 +28,15 @@ pub(crate) struct BatchState {
 
 impl BatchState {
     pub(crate) fn new(id: BatchId, shared: Arc<Shared>, nodes: usize) -> Self {
-        let counts = (0..nodes)
-            .map(|_| (AtomicUsize::new(0), AtomicUsize::new(0)))
-            .collect();
-        Self {
-            id,
-            shared,
-            counts,
-            abort: OnceLock::new(),
-        }
+        let counts = (0..nodes).map(|_| (AtomicUsize::new(0), AtomicUsize::new(0))).collect();
+        Self { id, shared, counts, abort: OnceLock::new() }
     }
 
     /// Counts a node finishing for one wave and trips the gate if needed.
     pub(crate) fn record(&self, index: usize, node: &NodeId, ok: bool) {
-        let Some((finished, succeeded)) = self.counts.get(index) else {
-            return;
-        };
+        let Some((finished, succeeded)) = self.counts.get(index) else { return };
         let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
-        let succeeded = if ok {
-            succeeded.fetch_add(1, Ordering::Relaxed) + 1
-        } else {
-            succeeded.load(Ordering::Relaxed)
-        };
+        let succeeded = if ok { succeeded.fetch_add(1, Ordering::Relaxed) + 1 } else { succeeded.load(Ordering::Relaxed) };
         let config = &self.shared.config;
         if finished < config.min_samples_for_success_rate || self.abort.get().is_some() {
             return;
@@ -63,10 +50,7 @@ impl BatchState {
                 min_success_rate: config.min_success_rate_per_stage,
             };
             if self.abort.set(abort.clone()).is_ok() {
-                self.shared.events.emit(|| WaveEvent::BatchAborted {
-                    batch: self.id,
-                    abort,
-                });
+                self.shared.events.emit(|| WaveEvent::BatchAborted { batch: self.id, abort });
             }
         }
     }
@@ -88,9 +72,7 @@ pub struct WaveStream {
 
 impl std::fmt::Debug for WaveStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaveStream")
-            .field("batch", &self.batch)
-            .finish()
+        f.debug_struct("WaveStream").field("batch", &self.batch).finish()
     }
 }
 
@@ -197,17 +179,10 @@ pub(crate) fn start(
                 duration: begun.elapsed(),
             };
             let sent = report.clone();
-            shared
-                .events
-                .emit(|| WaveEvent::BatchFinished { report: sent });
+            shared.events.emit(|| WaveEvent::BatchFinished { report: sent });
             report
         },
         &shared.handle,
     );
-    WaveStream {
-        batch: id,
-        results,
-        cancel,
-        driver,
-    }
+    WaveStream { batch: id, results, cancel, driver }
 }

@@ -30,9 +30,7 @@ impl Batcher {
         handle: &tokio::runtime::Handle,
         shutdown: CancellationToken,
     ) -> Option<Arc<Self>> {
-        let StageHandler::Batched(f, spec) = handler else {
-            return None;
-        };
+        let StageHandler::Batched(f, spec) = handler else { return None };
         let (tx, rx) = mpsc::unbounded_channel();
         let f = f.clone();
         let spec = *spec;
@@ -46,16 +44,10 @@ impl Batcher {
                         let _permit = permit;
                         let (inputs, senders): (Vec<_>, Vec<_>) = items.into_iter().unzip();
                         let n = inputs.len();
-                        let results = match AssertUnwindSafe(async move { f(inputs).await })
-                            .catch_unwind()
-                            .await
-                        {
+                        let results = match AssertUnwindSafe(async move { f(inputs).await }).catch_unwind().await {
                             Ok(results) if results.len() == n => results,
                             Ok(results) => {
-                                let msg = format!(
-                                    "batch handler returned {} results for {n} items",
-                                    results.len()
-                                );
+                                let msg = format!("batch handler returned {} results for {n} items", results.len());
                                 vec![Err(StageError::permanent(msg)); n]
                             }
                             Err(p) => vec![Err(StageError::panic(panic_message(p.as_ref()))); n],

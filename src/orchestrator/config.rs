@@ -117,19 +117,13 @@ impl WaveConfig {
         if !(self.stage_timeout_seconds.is_finite() && self.stage_timeout_seconds > 0.0) {
             bad(
                 "stage_timeout_seconds",
-                format!(
-                    "must be a positive number of seconds, got {}",
-                    self.stage_timeout_seconds
-                ),
+                format!("must be a positive number of seconds, got {}", self.stage_timeout_seconds),
             );
         } else if self.stage_timeout_seconds > 7.0 * 24.0 * 3600.0 {
             bad("stage_timeout_seconds", "must be at most one week".into());
         }
         if self.max_retries_per_stage > 100 {
-            bad(
-                "max_retries_per_stage",
-                format!("must be at most 100, got {}", self.max_retries_per_stage),
-            );
+            bad("max_retries_per_stage", format!("must be at most 100, got {}", self.max_retries_per_stage));
         }
         if self.inter_stage_delay_ms > 3_600_000 {
             bad("inter_stage_delay_ms", "must be at most one hour".into());
@@ -137,10 +131,7 @@ impl WaveConfig {
         if !(self.memory_threshold_mb.is_finite() && self.memory_threshold_mb > 0.0) {
             bad(
                 "memory_threshold_mb",
-                format!(
-                    "must be a positive number of MB, got {}",
-                    self.memory_threshold_mb
-                ),
+                format!("must be a positive number of MB, got {}", self.memory_threshold_mb),
             );
         }
         if !(self.cpu_threshold_percent > 0.0 && self.cpu_threshold_percent <= 100.0) {
@@ -156,10 +147,7 @@ impl WaveConfig {
             );
         }
         if !(0.0..=1.0).contains(&self.quality_threshold) {
-            bad(
-                "quality_threshold",
-                format!("must be in 0..=1, got {}", self.quality_threshold),
-            );
+            bad("quality_threshold", format!("must be in 0..=1, got {}", self.quality_threshold));
         }
         if self.max_concurrent_waves == 0 {
             bad("max_concurrent_waves", "must be at least 1".into());
@@ -174,19 +162,13 @@ impl WaveConfig {
             );
         }
         if !(0.0..=1.0).contains(&self.retry_jitter) {
-            bad(
-                "retry_jitter",
-                format!("must be in 0..=1, got {}", self.retry_jitter),
-            );
+            bad("retry_jitter", format!("must be in 0..=1, got {}", self.retry_jitter));
         }
         if self.min_samples_for_success_rate == 0 {
             bad("min_samples_for_success_rate", "must be at least 1".into());
         }
         if self.resource_sample_interval_ms < 10 {
-            bad(
-                "resource_sample_interval_ms",
-                "must be at least 10 ms".into(),
-            );
+            bad("resource_sample_interval_ms", "must be at least 10 ms".into());
         }
         out
     }
@@ -200,10 +182,7 @@ impl WaveConfig {
     /// before jitter: `base × 2^retry`, capped at the maximum.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 1u64.checked_shl(retry.min(63)).unwrap_or(u64::MAX);
-        let ms = self
-            .retry_backoff_base_ms
-            .saturating_mul(factor)
-            .min(self.retry_backoff_max_ms);
+        let ms = self.retry_backoff_base_ms.saturating_mul(factor).min(self.retry_backoff_max_ms);
         Duration::from_millis(ms)
     }
 
@@ -245,34 +224,20 @@ mod tests {
             ..WaveConfig::default()
         };
         let fields: Vec<_> = c.problems().iter().map(|p| p.field).collect();
-        assert_eq!(
-            fields,
-            [
-                "max_parallel_items_per_stage",
-                "stage_timeout_seconds",
-                "quality_threshold"
-            ]
-        );
+        assert_eq!(fields, ["max_parallel_items_per_stage", "stage_timeout_seconds", "quality_threshold"]);
         let err = c.validate().unwrap_err().to_string();
         assert!(err.contains("max_parallel_items_per_stage"), "{err}");
     }
 
     #[test]
     fn nan_is_rejected() {
-        let c = WaveConfig {
-            cpu_threshold_percent: f64::NAN,
-            ..WaveConfig::default()
-        };
+        let c = WaveConfig { cpu_threshold_percent: f64::NAN, ..WaveConfig::default() };
         assert_eq!(c.validate().unwrap_err().field, "cpu_threshold_percent");
     }
 
     #[test]
     fn backoff_doubles_and_caps() {
-        let c = WaveConfig {
-            retry_backoff_base_ms: 100,
-            retry_backoff_max_ms: 1000,
-            ..WaveConfig::default()
-        };
+        let c = WaveConfig { retry_backoff_base_ms: 100, retry_backoff_max_ms: 1000, ..WaveConfig::default() };
         let ms: Vec<u128> = (0..6).map(|k| c.backoff(k).as_millis()).collect();
         assert_eq!(ms, [100, 200, 400, 800, 1000, 1000]);
         assert_eq!(c.backoff(200).as_millis(), 1000);

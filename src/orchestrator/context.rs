@@ -171,18 +171,12 @@ pub struct WaveContext {
 impl WaveContext {
     /// The output of a node.
     pub fn result(&self, node: &str) -> Option<&StageOutput> {
-        self.results
-            .iter()
-            .find(|(id, _)| id.as_str() == node)
-            .map(|(_, o)| o.as_ref())
+        self.results.iter().find(|(id, _)| id.as_str() == node).map(|(_, o)| o.as_ref())
     }
 
     /// A named value from the most recent node that produced it.
     pub fn value(&self, key: &str) -> Option<&serde_json::Value> {
-        self.results
-            .iter()
-            .rev()
-            .find_map(|(_, o)| o.values.get(key))
+        self.results.iter().rev().find_map(|(_, o)| o.values.get(key))
     }
 
     /// Metrics of a node.
@@ -192,9 +186,6 @@ impl WaveContext {
 
     /// The lowest quality any completed node reported, if any did.
     pub fn quality(&self) -> Option<f64> {
-        self.results
-            .iter()
-            .filter_map(|(_, o)| o.quality)
-            .reduce(f64::min)
+        self.results.iter().filter_map(|(_, o)| o.quality).reduce(f64::min)
     }
 }

@@ -60,17 +60,11 @@ impl Shared {
     }
 
     pub(crate) fn register_wave(&self, id: WaveId, token: CancellationToken) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, token);
+        self.waves.lock().unwrap_or_else(|e| e.into_inner()).insert(id, token);
     }
 
     pub(crate) fn unregister_wave(&self, id: WaveId) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
+        self.waves.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
     }
 
     /// Starts the resource governor if it is not running. The first sample
@@ -85,11 +79,7 @@ impl Shared {
     }
 
     fn govern_once(&self) {
-        let sample = self
-            .probe
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .sample();
+        let sample = self.probe.lock().unwrap_or_else(|e| e.into_inner()).sample();
         let config = &self.config;
         let over = sample.rss_mb > config.memory_threshold_mb;
         let was_over = self.controls.memory_over.swap(over, Ordering::Relaxed);
@@ -106,11 +96,7 @@ impl Shared {
             let next = next_limit(level, config.max_parallel_items_per_stage, cpu, threshold);
             if next != level {
                 self.level.store(next, Ordering::Relaxed);
-                self.events.emit(|| WaveEvent::ConcurrencyChanged {
-                    from: level,
-                    to: next,
-                    cpu_percent: cpu,
-                });
+                self.events.emit(|| WaveEvent::ConcurrencyChanged { from: level, to: next, cpu_percent: cpu });
             }
         }
         self.events.emit(|| WaveEvent::ResourceSample {
@@ -134,8 +120,7 @@ async fn govern(shared: Arc<Shared>) {
         if shared.stats.active.load(Ordering::SeqCst) == 0 {
             shared.governor_running.store(false, Ordering::SeqCst);
             // A wave that started just now saw the governor running; take it back.
-            if shared.stats.active.load(Ordering::SeqCst) == 0
-                || shared.governor_running.swap(true, Ordering::SeqCst)
+            if shared.stats.active.load(Ordering::SeqCst) == 0 || shared.governor_running.swap(true, Ordering::SeqCst)
             {
                 return;
             }
@@ -173,9 +158,7 @@ pub struct WaveOrchestrator {
 
 impl std::fmt::Debug for WaveOrchestrator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaveOrchestrator")
-            .field("config", &self.shared.config)
-            .finish()
+        f.debug_struct("WaveOrchestrator").field("config", &self.shared.config).finish()
     }
 }
 
@@ -187,11 +170,7 @@ impl WaveOrchestrator {
     }
 
     /// An orchestrator with a given resource probe (tests inject one).
-    pub fn with_probe(
-        config: WaveConfig,
-        handle: Handle,
-        probe: impl ResourceProbe,
-    ) -> Result<Self, ConfigError> {
+    pub fn with_probe(config: WaveConfig, handle: Handle, probe: impl ResourceProbe) -> Result<Self, ConfigError> {
         config.validate()?;
         let cpu_workers = if config.cpu_workers == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -216,13 +195,7 @@ impl WaveOrchestrator {
             next_wave: AtomicU64::new(1),
             next_batch: AtomicU64::new(1),
         });
-        Ok(Self {
-            _guard: Arc::new(DropGuard {
-                shared: shared.clone(),
-            }),
-            shared,
-            handlers: HashMap::new(),
-        })
+        Ok(Self { _guard: Arc::new(DropGuard { shared: shared.clone() }), shared, handlers: HashMap::new() })
     }
 
     /// The configuration in force.
@@ -245,19 +218,10 @@ impl WaveOrchestrator {
     pub fn plan(&self, spec: &PlanSpec) -> Result<Plan, PlanErrors> {
         let shared = &self.shared;
         plan::compile(spec, &self.handlers, |node, handler| {
-            let max = node
-                .overrides
-                .max_parallel
-                .unwrap_or(shared.config.max_parallel_items_per_stage);
+            let max = node.overrides.max_parallel.unwrap_or(shared.config.max_parallel_items_per_stage);
             let gate = StageGate::new(max, shared.controls.clone());
             shared.gates.add(&gate);
-            let batcher = Batcher::start(
-                handler,
-                gate.clone(),
-                &shared.tracker,
-                &shared.handle,
-                shared.shutdown.clone(),
-            );
+            let batcher = Batcher::start(handler, gate.clone(), &shared.tracker, &shared.handle, shared.shutdown.clone());
             (gate, batcher)
         })
     }
@@ -305,28 +269,14 @@ impl WaveOrchestrator {
             waves.push(ctx);
         }
         waves.sort_by_key(|ctx| ctx.id);
-        BatchOutcome {
-            waves,
-            report: stream.report().await,
-        }
+        BatchOutcome { waves, report: stream.report().await }
     }
 
     /// Starts a batch fed from `inputs`; finished waves come out as they
     /// complete. Memory stays bounded by `max_concurrent`, whatever the
     /// number of inputs.
-    pub fn stream_waves(
-        &self,
-        plan: &Plan,
-        inputs: mpsc::Receiver<WaveInput>,
-        max_concurrent: usize,
-    ) -> WaveStream {
-        batch::start(
-            self.shared.clone(),
-            plan.clone(),
-            inputs,
-            max_concurrent,
-            max_concurrent.max(1),
-        )
+    pub fn stream_waves(&self, plan: &Plan, inputs: mpsc::Receiver<WaveInput>, max_concurrent: usize) -> WaveStream {
+        batch::start(self.shared.clone(), plan.clone(), inputs, max_concurrent, max_concurrent.max(1))
     }
 
     /// Cancels one running wave. Returns whether it was running.
@@ -352,8 +302,7 @@ impl WaveOrchestrator {
 
     /// Statistics since the orchestrator was made.
     pub fn statistics(&self) -> Statistics {
-        let held =
-            Duration::from_nanos(self.shared.controls.memory_held_ns.load(Ordering::Relaxed));
+        let held = Duration::from_nanos(self.shared.controls.memory_held_ns.load(Ordering::Relaxed));
         self.shared.stats.snapshot(held)
     }
 

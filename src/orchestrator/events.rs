@@ -54,30 +54,11 @@ pub struct BatchReport {
 /// Something that happened in the orchestrator.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WaveEvent {
-    BatchStarted {
-        batch: BatchId,
-    },
-    WaveStarted {
-        wave: WaveId,
-        batch: Option<BatchId>,
-        label: Arc<str>,
-    },
-    StageStarted {
-        wave: WaveId,
-        node: NodeId,
-        kind: WaveStage,
-        attempt: u32,
-    },
-    StageProgress {
-        wave: WaveId,
-        node: NodeId,
-        fraction: f64,
-    },
-    IntermediateResult {
-        wave: WaveId,
-        node: NodeId,
-        values: StageValues,
-    },
+    BatchStarted { batch: BatchId },
+    WaveStarted { wave: WaveId, batch: Option<BatchId>, label: Arc<str> },
+    StageStarted { wave: WaveId, node: NodeId, kind: WaveStage, attempt: u32 },
+    StageProgress { wave: WaveId, node: NodeId, fraction: f64 },
+    IntermediateResult { wave: WaveId, node: NodeId, values: StageValues },
     StageFinished {
         wave: WaveId,
         node: NodeId,
@@ -88,43 +69,15 @@ pub enum WaveEvent {
         outcome: AttemptOutcome,
         error: Option<String>,
     },
-    StageRetrying {
-        wave: WaveId,
-        node: NodeId,
-        next_attempt: u32,
-        delay: Duration,
-    },
-    StageSkipped {
-        wave: WaveId,
-        node: NodeId,
-        reason: SkipReason,
-    },
-    WaveFinished {
-        wave: WaveId,
-        status: WaveStatus,
-        duration: Duration,
-        quality: Option<f64>,
-    },
+    StageRetrying { wave: WaveId, node: NodeId, next_attempt: u32, delay: Duration },
+    StageSkipped { wave: WaveId, node: NodeId, reason: SkipReason },
+    WaveFinished { wave: WaveId, status: WaveStatus, duration: Duration, quality: Option<f64> },
     /// The CPU governor changed the effective per-stage concurrency.
-    ConcurrencyChanged {
-        from: usize,
-        to: usize,
-        cpu_percent: f64,
-    },
-    ResourceSample {
-        cpu_percent: f64,
-        rss_mb: f64,
-        effective_concurrency: usize,
-        memory_over: bool,
-    },
+    ConcurrencyChanged { from: usize, to: usize, cpu_percent: f64 },
+    ResourceSample { cpu_percent: f64, rss_mb: f64, effective_concurrency: usize, memory_over: bool },
     /// The success-rate gate tripped; running waves finish, no new ones start.
-    BatchAborted {
-        batch: BatchId,
-        abort: BatchAbort,
-    },
-    BatchFinished {
-        report: BatchReport,
-    },
+    BatchAborted { batch: BatchId, abort: BatchAbort },
+    BatchFinished { report: BatchReport },
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -155,9 +108,7 @@ impl EventBus {
     pub(crate) fn emit(&self, make: impl FnOnce() -> WaveEvent) {
         let mut closed = false;
         {
-            let Ok(subs) = self.subscribers.read() else {
-                return;
-            };
+            let Ok(subs) = self.subscribers.read() else { return };
             match subs.as_slice() {
                 [] => return,
                 [only] => closed = only.send(make()).is_err(),

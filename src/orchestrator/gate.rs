@@ -42,9 +42,7 @@ impl PartialOrd for Waiter {
 impl Ord for Waiter {
     // The heap pops the greatest: highest priority, then earliest arrival.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.priority
-            .cmp(&other.priority)
-            .then_with(|| other.seq.cmp(&self.seq))
+        self.priority.cmp(&other.priority).then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -83,12 +81,7 @@ impl Drop for SlotPermit {
 impl StageGate {
     pub(crate) fn new(max: usize, controls: Arc<Controls>) -> Arc<Self> {
         let max = max.max(1);
-        Arc::new(Self {
-            max,
-            effective: AtomicUsize::new(max),
-            controls,
-            state: Mutex::default(),
-        })
+        Arc::new(Self { max, effective: AtomicUsize::new(max), controls, state: Mutex::default() })
     }
 
     /// The configured maximum.
@@ -98,15 +91,12 @@ impl StageGate {
 
     /// The limit in force now.
     pub(crate) fn limit(&self) -> usize {
-        self.effective
-            .load(AtomicOrdering::Relaxed)
-            .clamp(1, self.max)
+        self.effective.load(AtomicOrdering::Relaxed).clamp(1, self.max)
     }
 
     /// Sets the effective limit (clamped to 1..=max) and admits waiters it allows.
     pub(crate) fn set_limit(self: &Arc<Self>, limit: usize) {
-        self.effective
-            .store(limit.clamp(1, self.max), AtomicOrdering::Relaxed);
+        self.effective.store(limit.clamp(1, self.max), AtomicOrdering::Relaxed);
         self.pump();
     }
 
@@ -138,36 +128,21 @@ impl StageGate {
             let verdict = self.admissible(st.running);
             if st.waiters.is_empty() && verdict == Admit::Yes {
                 st.running += 1;
-                return SlotPermit {
-                    gate: Some(self.clone()),
-                    waited: Duration::ZERO,
-                    memory_wait: Duration::ZERO,
-                };
+                return SlotPermit { gate: Some(self.clone()), waited: Duration::ZERO, memory_wait: Duration::ZERO };
             }
             let now = Instant::now();
             let (tx, rx) = oneshot::channel();
             st.seq += 1;
             let seq = st.seq;
-            let memory_since =
-                (verdict == Admit::MemoryHeld && st.waiters.is_empty()).then_some(now);
-            st.waiters.push(Waiter {
-                priority,
-                seq,
-                enqueued: now,
-                memory_since,
-                tx,
-            });
+            let memory_since = (verdict == Admit::MemoryHeld && st.waiters.is_empty()).then_some(now);
+            st.waiters.push(Waiter { priority, seq, enqueued: now, memory_since, tx });
             rx
         };
         match rx.await {
             Ok(permit) => permit,
             // The gate never drops a waiter unserved; if it ever did, run
             // rather than hang.
-            Err(_) => SlotPermit {
-                gate: None,
-                waited: Duration::ZERO,
-                memory_wait: Duration::ZERO,
-            },
+            Err(_) => SlotPermit { gate: None, waited: Duration::ZERO, memory_wait: Duration::ZERO },
         }
     }
 
@@ -186,9 +161,7 @@ impl StageGate {
     fn pump_locked(self: &Arc<Self>, st: &mut GateState) {
         loop {
             let verdict = self.admissible(st.running);
-            let Some(mut front) = st.waiters.peek_mut() else {
-                return;
-            };
+            let Some(mut front) = st.waiters.peek_mut() else { return };
             match verdict {
                 Admit::Full => return,
                 Admit::MemoryHeld => {
@@ -200,25 +173,15 @@ impl StageGate {
                 Admit::Yes => {}
             }
             drop(front);
-            let Some(waiter) = st.waiters.pop() else {
-                return;
-            };
+            let Some(waiter) = st.waiters.pop() else { return };
             let now = Instant::now();
-            let memory_wait = waiter
-                .memory_since
-                .map_or(Duration::ZERO, |since| now - since);
+            let memory_wait = waiter.memory_since.map_or(Duration::ZERO, |since| now - since);
             if !memory_wait.is_zero() {
                 let ns = u64::try_from(memory_wait.as_nanos()).unwrap_or(u64::MAX);
-                self.controls
-                    .memory_held_ns
-                    .fetch_add(ns, AtomicOrdering::Relaxed);
+                self.controls.memory_held_ns.fetch_add(ns, AtomicOrdering::Relaxed);
             }
             st.running += 1;
-            let permit = SlotPermit {
-                gate: Some(self.clone()),
-                waited: now - waiter.enqueued,
-                memory_wait,
-            };
+            let permit = SlotPermit { gate: Some(self.clone()), waited: now - waiter.enqueued, memory_wait };
             if let Err(mut unsent) = waiter.tx.send(permit) {
                 // The waiter gave up (its wave was cancelled): take the slot back.
                 unsent.gate = None;
@@ -274,10 +237,7 @@ mod tests {
         gate.pump();
         let p = second.await.unwrap();
         assert_eq!(p.memory_wait, Duration::from_millis(250));
-        assert_eq!(
-            controls.memory_held_ns.load(AtomicOrdering::Relaxed),
-            250_000_000
-        );
+        assert_eq!(controls.memory_held_ns.load(AtomicOrdering::Relaxed), 250_000_000);
         drop(first);
     }
 

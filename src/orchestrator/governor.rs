@@ -28,18 +28,13 @@ pub struct SysinfoProbe {
 
 impl std::fmt::Debug for SysinfoProbe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SysinfoProbe")
-            .field("pid", &self.pid)
-            .finish()
+        f.debug_struct("SysinfoProbe").field("pid", &self.pid).finish()
     }
 }
 
 impl Default for SysinfoProbe {
     fn default() -> Self {
-        Self {
-            system: sysinfo::System::new().ok(),
-            pid: sysinfo::get_current_pid().ok(),
-        }
+        Self { system: sysinfo::System::new().ok(), pid: sysinfo::get_current_pid().ok() }
     }
 }
 
@@ -47,10 +42,7 @@ impl ResourceProbe for SysinfoProbe {
     fn sample(&mut self) -> ResourceSample {
         // Without system information the governor sees an idle machine.
         let Some(system) = self.system.as_mut() else {
-            return ResourceSample {
-                cpu_percent: 0.0,
-                rss_mb: 0.0,
-            };
+            return ResourceSample { cpu_percent: 0.0, rss_mb: 0.0 };
         };
         system.refresh_cpu_usage();
         let cpu_percent = f64::from(system.global_cpu_usage());
@@ -61,16 +53,11 @@ impl ResourceProbe for SysinfoProbe {
                     true,
                     sysinfo::ProcessRefreshKind::nothing().with_memory(),
                 );
-                system
-                    .process(pid)
-                    .map_or(0.0, |p| p.memory() as f64 / (1024.0 * 1024.0))
+                system.process(pid).map_or(0.0, |p| p.memory() as f64 / (1024.0 * 1024.0))
             }
             None => 0.0,
         };
-        ResourceSample {
-            cpu_percent,
-            rss_mb,
-        }
+        ResourceSample { cpu_percent, rss_mb }
     }
 }
 
@@ -86,11 +73,7 @@ pub fn peak_rss_mb() -> Option<f64> {
 /// The CPU governor's arithmetic: halve above the threshold (not below 1),
 /// grow by one below it (not above the maximum).
 pub(crate) fn next_limit(current: usize, max: usize, cpu_percent: f64, threshold: f64) -> usize {
-    if cpu_percent > threshold {
-        (current / 2).max(1)
-    } else {
-        (current + 1).min(max)
-    }
+    if cpu_percent > threshold { (current / 2).max(1) } else { (current + 1).min(max) }
 }
 
 /// Gates the governor adjusts; plans register theirs when built.
@@ -123,11 +106,7 @@ mod tests {
         assert_eq!(next_limit(1, 10, 95.0, 80.0), 1);
         assert_eq!(next_limit(1, 10, 20.0, 80.0), 2);
         assert_eq!(next_limit(10, 10, 20.0, 80.0), 10);
-        assert_eq!(
-            next_limit(10, 10, 80.0, 80.0),
-            10,
-            "at the threshold is not above it"
-        );
+        assert_eq!(next_limit(10, 10, 80.0, 80.0), 10, "at the threshold is not above it");
     }
 
     #[test]

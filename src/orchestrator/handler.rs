@@ -32,11 +32,7 @@ pub struct WaveInput {
 impl WaveInput {
     /// An input with a label and a payload, at priority 0.
     pub fn new(label: impl Into<String>, payload: Value) -> Self {
-        Self {
-            label: label.into(),
-            payload,
-            priority: 0,
-        }
+        Self { label: label.into(), payload, priority: 0 }
     }
 }
 
@@ -52,10 +48,7 @@ pub struct StageOutput {
 impl StageOutput {
     /// An output with these values and no quality.
     pub fn new(values: StageValues) -> Self {
-        Self {
-            values,
-            quality: None,
-        }
+        Self { values, quality: None }
     }
 
     /// Sets the quality (clamped to 0..=1; NaN counts as none).
@@ -91,47 +84,29 @@ pub struct StageError {
 impl StageError {
     /// A failure that a retry may fix.
     pub fn transient(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Transient,
-            message: message.into(),
-        }
+        Self { kind: ErrorKind::Transient, message: message.into() }
     }
 
     /// A failure that a retry cannot fix.
     pub fn permanent(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Permanent,
-            message: message.into(),
-        }
+        Self { kind: ErrorKind::Permanent, message: message.into() }
     }
 
     pub(crate) fn timeout(after: Duration) -> Self {
-        Self {
-            kind: ErrorKind::Timeout,
-            message: format!("timed out after {:.3} s", after.as_secs_f64()),
-        }
+        Self { kind: ErrorKind::Timeout, message: format!("timed out after {:.3} s", after.as_secs_f64()) }
     }
 
     pub(crate) fn panic(message: String) -> Self {
-        Self {
-            kind: ErrorKind::Panic,
-            message: format!("handler panicked: {message}"),
-        }
+        Self { kind: ErrorKind::Panic, message: format!("handler panicked: {message}") }
     }
 
     pub(crate) fn cancelled() -> Self {
-        Self {
-            kind: ErrorKind::Cancelled,
-            message: "cancelled".into(),
-        }
+        Self { kind: ErrorKind::Cancelled, message: "cancelled".into() }
     }
 
     /// Whether another attempt may help.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Transient | ErrorKind::Timeout | ErrorKind::Panic
-        )
+        matches!(self.kind, ErrorKind::Transient | ErrorKind::Timeout | ErrorKind::Panic)
     }
 }
 
@@ -155,26 +130,17 @@ impl PriorResults {
 
     /// The output of a node, by id.
     pub fn get(&self, node: &str) -> Option<&StageOutput> {
-        self.entries
-            .iter()
-            .find(|(id, ..)| id.as_str() == node)
-            .map(|(_, _, o)| o.as_ref())
+        self.entries.iter().find(|(id, ..)| id.as_str() == node).map(|(_, _, o)| o.as_ref())
     }
 
     /// A named value from the most recent stage that produced it.
     pub fn value(&self, key: &str) -> Option<&Value> {
-        self.entries
-            .iter()
-            .rev()
-            .find_map(|(_, _, o)| o.values.get(key))
+        self.entries.iter().rev().find_map(|(_, _, o)| o.values.get(key))
     }
 
     /// Outputs of nodes of one kind.
     pub fn by_kind(&self, kind: WaveStage) -> impl Iterator<Item = (&NodeId, &StageOutput)> {
-        self.entries
-            .iter()
-            .filter(move |(_, k, _)| *k == kind)
-            .map(|(id, _, o)| (id, o.as_ref()))
+        self.entries.iter().filter(move |(_, k, _)| *k == kind).map(|(id, _, o)| (id, o.as_ref()))
     }
 
     /// All visible outputs, in completion order.
@@ -205,10 +171,7 @@ pub struct ProgressReporter {
 
 impl std::fmt::Debug for ProgressReporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProgressReporter")
-            .field("wave", &self.wave)
-            .field("node", &self.node)
-            .finish()
+        f.debug_struct("ProgressReporter").field("wave", &self.wave).field("node", &self.node).finish()
     }
 }
 
@@ -228,11 +191,7 @@ impl ProgressReporter {
         if !self.progressive {
             return false;
         }
-        self.events.emit(|| WaveEvent::IntermediateResult {
-            wave: self.wave,
-            node: self.node.clone(),
-            values,
-        });
+        self.events.emit(|| WaveEvent::IntermediateResult { wave: self.wave, node: self.node.clone(), values });
         true
     }
 }
@@ -255,8 +214,7 @@ pub struct StageInput {
 
 type AsyncFn = dyn Fn(StageInput) -> StageFuture + Send + Sync;
 type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
-type BatchFn =
-    dyn Fn(Vec<StageInput>) -> Pin<Box<dyn Future<Output = Vec<StageResult>> + Send>> + Send + Sync;
+type BatchFn = dyn Fn(Vec<StageInput>) -> Pin<Box<dyn Future<Output = Vec<StageResult>> + Send>> + Send + Sync;
 
 /// How a batched handler gathers items.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -313,10 +271,7 @@ impl StageHandler {
         F: Fn(Vec<StageInput>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Vec<StageResult>> + Send + 'static,
     {
-        let spec = BatchSpec {
-            max_items: spec.max_items.max(1),
-            max_wait: spec.max_wait,
-        };
+        let spec = BatchSpec { max_items: spec.max_items.max(1), max_wait: spec.max_wait };
         StageHandler::Batched(Arc::new(move |items| Box::pin(f(items))), spec)
     }
 }
@@ -334,6 +289,5 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Calls `f`, turning a panic (while building the future) into an error.
 pub(crate) fn call_catching<T>(f: impl FnOnce() -> T) -> Result<T, StageError> {
-    std::panic::catch_unwind(AssertUnwindSafe(f))
-        .map_err(|p| StageError::panic(panic_message(p.as_ref())))
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| StageError::panic(panic_message(p.as_ref())))
 }

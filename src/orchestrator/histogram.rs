@@ -112,10 +112,7 @@ mod tests {
             assert!(b < BUCKETS);
             let mid = bucket_mid(b) as f64;
             if ns > 0 {
-                assert!(
-                    (mid - ns as f64).abs() / (ns as f64) < 0.04,
-                    "ns {ns} mid {mid}"
-                );
+                assert!((mid - ns as f64).abs() / (ns as f64) < 0.04, "ns {ns} mid {mid}");
             }
         }
     }
@@ -132,10 +129,7 @@ mod tests {
         for q in [0.5, 0.95, 0.99] {
             let reference = samples[((q * samples.len() as f64).ceil() as usize) - 1] as f64;
             let got = h.quantile(q).as_nanos() as f64;
-            assert!(
-                (got - reference).abs() / reference < 0.04,
-                "q {q}: {got} vs {reference}"
-            );
+            assert!((got - reference).abs() / reference < 0.04, "q {q}: {got} vs {reference}");
         }
         assert_eq!(h.max().as_nanos() as u64, *samples.last().unwrap());
     }

@@ -22,15 +22,14 @@ mod wave;
 pub use batch::WaveStream;
 pub use config::{ConfigError, WaveConfig};
 pub use context::{
-    AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError,
-    WaveStatus,
+    AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError, WaveStatus,
 };
 pub use engine::{BatchOutcome, WaveOrchestrator};
 pub use events::{BatchAbort, BatchReport, WaveEvent};
 pub use governor::{ResourceProbe, ResourceSample, SysinfoProbe, peak_rss_mb};
 pub use handler::{
-    BatchSpec, ErrorKind, PriorResults, ProgressReporter, StageError, StageFuture, StageHandler,
-    StageInput, StageOutput, StageResult, StageValues, WaveInput,
+    BatchSpec, ErrorKind, PriorResults, ProgressReporter, StageError, StageFuture, StageHandler, StageInput,
+    StageOutput, StageResult, StageValues, WaveInput,
 };
 pub use histogram::Histogram;
 pub use ids::{BatchId, NodeId, WaveId};

@@ -86,11 +86,7 @@ impl PlanSpec {
                 kind,
                 WaveStage::InitialAnalysis | WaveStage::FeatureExtraction | WaveStage::DeepAnalysis
             );
-            nodes.push(
-                NodeSpec::new(kind.name(), kind, kind.name())
-                    .after(prev)
-                    .refinement(refinement),
-            );
+            nodes.push(NodeSpec::new(kind.name(), kind, kind.name()).after(prev).refinement(refinement));
             prev = Some(kind.name());
         }
         Self { nodes }
@@ -113,11 +109,7 @@ pub enum PlanError {
     #[error("node `{node}` uses handler `{handler}`, which is not registered")]
     MissingHandler { node: String, handler: String },
     #[error("node `{node}`: invalid override `{field}`: {reason}")]
-    InvalidOverride {
-        node: String,
-        field: &'static str,
-        reason: String,
-    },
+    InvalidOverride { node: String, field: &'static str, reason: String },
 }
 
 /// Every reason a plan cannot be built.
@@ -149,9 +141,7 @@ pub struct Plan {
 
 impl std::fmt::Debug for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.nodes.iter().map(|n| n.id.as_str()))
-            .finish()
+        f.debug_list().entries(self.nodes.iter().map(|n| n.id.as_str())).finish()
     }
 }
 
@@ -173,18 +163,12 @@ impl Plan {
 
     /// Attempts of a node running now, over every wave and batch.
     pub fn running(&self, node: &str) -> Option<usize> {
-        self.nodes
-            .iter()
-            .find(|n| n.id.as_str() == node)
-            .map(|n| n.gate.running())
+        self.nodes.iter().find(|n| n.id.as_str() == node).map(|n| n.gate.running())
     }
 
     /// Effective concurrency limit of a node now (after adaptive scaling).
     pub fn effective_concurrency(&self, node: &str) -> Option<usize> {
-        self.nodes
-            .iter()
-            .find(|n| n.id.as_str() == node)
-            .map(|n| n.gate.limit())
+        self.nodes.iter().find(|n| n.id.as_str() == node).map(|n| n.gate.limit())
     }
 }
 
@@ -221,17 +205,12 @@ pub(crate) fn compile(
             }
         }
         if !handlers.contains_key(&node.handler) {
-            errors.push(PlanError::MissingHandler {
-                node: node.id.clone(),
-                handler: node.handler.clone(),
-            });
+            errors.push(PlanError::MissingHandler { node: node.id.clone(), handler: node.handler.clone() });
         }
         errors.extend(override_problems(node));
     }
     if let Some(cycle) = find_cycle(&deps) {
-        errors.push(PlanError::Cycle(
-            cycle.iter().map(|&i| spec.nodes[i].id.clone()).collect(),
-        ));
+        errors.push(PlanError::Cycle(cycle.iter().map(|&i| spec.nodes[i].id.clone()).collect()));
     }
     if !errors.is_empty() {
         return Err(PlanErrors(errors));
@@ -265,16 +244,8 @@ pub(crate) fn compile(
             batcher,
         });
     }
-    let roots = nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.deps.is_empty())
-        .map(|(i, _)| i)
-        .collect();
-    Ok(Plan {
-        nodes: nodes.into(),
-        roots,
-    })
+    let roots = nodes.iter().enumerate().filter(|(_, n)| n.deps.is_empty()).map(|(i, _)| i).collect();
+    Ok(Plan { nodes: nodes.into(), roots })
 }
 
 fn override_problems(node: &NodeSpec) -> Vec<PlanError> {
@@ -381,19 +352,10 @@ mod tests {
         for pair in spec.nodes.windows(2) {
             assert_eq!(pair[1].depends_on, vec![pair[0].id.clone()]);
         }
-        let refinements: Vec<_> = spec
-            .nodes
-            .iter()
-            .filter(|n| n.refinement)
-            .map(|n| n.kind)
-            .collect();
+        let refinements: Vec<_> = spec.nodes.iter().filter(|n| n.refinement).map(|n| n.kind).collect();
         assert_eq!(
             refinements,
-            [
-                WaveStage::InitialAnalysis,
-                WaveStage::FeatureExtraction,
-                WaveStage::DeepAnalysis
-            ]
+            [WaveStage::InitialAnalysis, WaveStage::FeatureExtraction, WaveStage::DeepAnalysis]
         );
     }
 }

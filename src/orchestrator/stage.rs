@@ -74,8 +74,7 @@ mod tests {
         for (i, kind) in WaveStage::ALL.iter().enumerate() {
             assert_eq!(kind.index(), i);
         }
-        let names: std::collections::BTreeSet<_> =
-            WaveStage::ALL.iter().map(|k| k.name()).collect();
+        let names: std::collections::BTreeSet<_> = WaveStage::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names.len(), 7);
     }
 }

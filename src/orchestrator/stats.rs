@@ -197,11 +197,7 @@ impl StatsRecorder {
 
     pub(crate) fn snapshot(&self, memory_held: Duration) -> Statistics {
         let t = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        let success_rate = if t.total == 0 {
-            0.0
-        } else {
-            t.successful as f64 / t.total as f64 * 100.0
-        };
+        let success_rate = if t.total == 0 { 0.0 } else { t.successful as f64 / t.total as f64 * 100.0 };
         Statistics {
             total_waves: t.total,
             successful_waves: t.successful,

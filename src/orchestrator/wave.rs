@@ -91,10 +91,7 @@ impl Wave {
                 } else if !config.is_enabled(node.kind) {
                     Some(SkipReason::Disabled)
                 } else if let (true, Some((by, q))) = (node.refinement, &quality_hit) {
-                    Some(SkipReason::Quality {
-                        node: by.clone(),
-                        quality: *q,
-                    })
+                    Some(SkipReason::Quality { node: by.clone(), quality: *q })
                 } else {
                     None
                 };
@@ -109,11 +106,7 @@ impl Wave {
                         _ => None,
                     };
                     skipped.push((node.id.clone(), reason.clone()));
-                    metrics[i] = Some(StageMetrics::new(
-                        node.id.clone(),
-                        node.kind,
-                        NodeState::Skipped(reason),
-                    ));
+                    metrics[i] = Some(StageMetrics::new(node.id.clone(), node.kind, NodeState::Skipped(reason)));
                     for &d in &node.dependents {
                         if let Some(src) = &upstream {
                             failed_upstream[d].get_or_insert_with(|| src.clone());
@@ -153,9 +146,7 @@ impl Wave {
                 running.push(async move { (i, run.run().await) });
             }
 
-            let Some((i, outcome)) = running.next().await else {
-                break;
-            };
+            let Some((i, outcome)) = running.next().await else { break };
             let node = &nodes[i];
             let ran = !outcome.metrics.attempts.is_empty();
             metrics[i] = Some(outcome.metrics);
@@ -180,11 +171,7 @@ impl Wave {
                         batch.record(i, &node.id, false);
                     }
                     failed.push(node.id.clone());
-                    errors.push(WaveError {
-                        node: node.id.clone(),
-                        kind: e.kind,
-                        message: e.message,
-                    });
+                    errors.push(WaveError { node: node.id.clone(), kind: e.kind, message: e.message });
                     if config.allow_partial_results {
                         for &d in &node.dependents {
                             failed_upstream[d].get_or_insert_with(|| node.id.clone());
@@ -209,16 +196,11 @@ impl Wave {
             .zip(nodes.iter())
             .map(|(m, node)| {
                 // Unreachable for a valid plan: every node is started or skipped.
-                m.unwrap_or_else(|| {
-                    StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled)
-                })
+                m.unwrap_or_else(|| StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled))
             })
             .collect();
         let was_cancelled = metrics.iter().any(|m| {
-            matches!(
-                m.state,
-                NodeState::Cancelled | NodeState::Skipped(SkipReason::Cancelled)
-            )
+            matches!(m.state, NodeState::Cancelled | NodeState::Skipped(SkipReason::Cancelled))
         });
         let status = if wave_failed {
             WaveStatus::Failed

@@ -5,6 +5,7 @@
 //! `app` (GUI) and `cli` → `pipeline` → `orchestrator` (async engine) and
 //! `audio` (pure DSP).
 
+pub mod audio;
 pub mod cli;
 pub mod orchestrator;
 pub mod pipeline;

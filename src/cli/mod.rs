@@ -1,5 +1,6 @@
 //! The headless command line: `wave-studio [COMMAND]`.
 
+mod analyze;
 mod demo;
 
 use std::process::ExitCode;
@@ -19,11 +20,19 @@ enum Command {
     /// Run the default seven-stage plan over synthetic waves and print the
     /// live event counts and statistics.
     Demo(demo::DemoArgs),
+    /// Analyse audio files (tempo, key, loudness, spectrum) and print the
+    /// results as JSON, CSV or a table.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Parses arguments, builds the runtime and runs the command.
 pub fn main() -> ExitCode {
     let args = Args::parse();
+    let command = match args.command {
+        // Plain threads, no async runtime: analysis is CPU work only.
+        Some(Command::Analyze(a)) => return finish(analyze::run(a)),
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .thread_name("wave-worker")
         .enable_all()
@@ -35,13 +44,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match args.command {
+    let result = match command {
         Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
-        None => runtime.block_on(demo::run(
-            demo::DemoArgs::default(),
-            runtime.handle().clone(),
-        )),
+        None | Some(Command::Analyze(_)) => {
+            runtime.block_on(demo::run(demo::DemoArgs::default(), runtime.handle().clone()))
+        }
     };
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -1,0 +1,3 @@
+//! Audio decode/analysis benchmark (placeholder).
+
+fn main() {}

@@ -1,0 +1,334 @@
+//! Streaming decoding with symphonia: one file in, blocks of samples out.
+//!
+//! Memory is bounded by one decoded packet: the caller pulls blocks with
+//! [`AudioStream::next_block`] and folds them into its analyses.
+
+use std::fs::File;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+use super::error::AudioError;
+
+/// Sample rates we analyse, in Hz.
+pub const RATE_RANGE: std::ops::RangeInclusive<u32> = 4_000..=384_000;
+/// Stop after this many consecutive unreadable packets: the rest is noise.
+const MAX_CONSECUTIVE_ERRORS: u32 = 200;
+
+/// Facts about the decoded stream, known once the file is opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamInfo {
+    /// Short codec name (e.g. "flac", "mp3", "pcm_s16le").
+    pub codec: String,
+    /// Short container name (e.g. "wave", "ogg").
+    pub container: String,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Number of channels.
+    pub channels: usize,
+    /// Bits per sample where the codec has one (PCM, FLAC, ALAC).
+    pub bit_depth: Option<u32>,
+    /// Frames the container says the track holds, if it says.
+    pub declared_frames: Option<u64>,
+}
+
+/// What happened while decoding: counted, never fatal on its own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecodeStats {
+    /// Frames (samples per channel) delivered.
+    pub frames: u64,
+    /// Packets skipped because they could not be demuxed or decoded.
+    pub bad_packets: u64,
+    /// Why decoding ended early, if it did (truncated, corrupt tail...).
+    pub partial: Option<String>,
+}
+
+/// One decoded block: interleaved samples and their mono downmix.
+#[derive(Debug)]
+pub struct Block<'a> {
+    /// Interleaved samples, `channels` per frame.
+    pub interleaved: &'a [f32],
+    /// The mean of the channels, one sample per frame.
+    pub mono: &'a [f32],
+    /// Channels per frame.
+    pub channels: usize,
+    /// Sample rate, Hz.
+    pub rate: u32,
+}
+
+/// An open audio file, decoded block by block.
+pub struct AudioStream {
+    path: PathBuf,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    info: StreamInfo,
+    stats: DecodeStats,
+    interleaved: Vec<f32>,
+    mono: Vec<f32>,
+    /// Encoder priming frames still to drop (AAC in MP4).
+    skip: u64,
+    done: bool,
+}
+
+impl std::fmt::Debug for AudioStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioStream")
+            .field("path", &self.path)
+            .field("info", &self.info)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AudioStream {
+    /// Opens `path`, finds its audio track and builds the decoder.
+    pub fn open(path: &Path) -> Result<Self, AudioError> {
+        let p = || path.to_path_buf();
+        let meta =
+            std::fs::metadata(path).map_err(|source| AudioError::Io { path: p(), source })?;
+        if meta.is_dir() {
+            return Err(AudioError::IsDirectory { path: p() });
+        }
+        if meta.len() == 0 {
+            return Err(AudioError::Empty { path: p() });
+        }
+        let file = File::open(path).map_err(|source| AudioError::Io { path: p(), source })?;
+        let mss = MediaSourceStream::new(Box::new(file), Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+            hint.with_extension(ext);
+        }
+        let format = symphonia::default::get_probe()
+            .probe(
+                &hint,
+                mss,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+            .map_err(|e| match e {
+                SymError::IoError(source) if source.kind() != ErrorKind::UnexpectedEof => {
+                    AudioError::Io { path: p(), source }
+                }
+                other => AudioError::UnrecognisedFormat {
+                    path: p(),
+                    reason: other.to_string(),
+                },
+            })?;
+        let container = format.format_info().short_name.to_string();
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|c| c.audio())
+            .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
+        let track_id = track.id;
+        let declared_frames = track.num_frames;
+        let delay = track.delay;
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(params, &AudioDecoderOptions::default())
+            .map_err(|e| AudioError::UnsupportedCodec {
+                path: p(),
+                reason: e.to_string(),
+            })?;
+        let codec = decoder.codec_info().short_name.to_string();
+        let sample_rate = params.sample_rate.unwrap_or(0);
+        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
+        let bit_depth = params.bits_per_sample;
+        // AAC decoders here keep the encoder's priming frames; drop what the
+        // container declares.
+        let skip = if codec.starts_with("aac") {
+            u64::from(delay.unwrap_or(0))
+        } else {
+            0
+        };
+        let info = StreamInfo {
+            codec,
+            container,
+            sample_rate,
+            channels,
+            bit_depth,
+            declared_frames,
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            format,
+            decoder,
+            track_id,
+            info,
+            stats: DecodeStats::default(),
+            interleaved: Vec::new(),
+            mono: Vec::new(),
+            skip,
+            done: false,
+        })
+    }
+
+    /// Facts about the stream. Rate and channels may be filled in by the
+    /// first decoded block when the container did not declare them.
+    pub fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+
+    /// Counters so far; final once `next_block` returned `None`.
+    pub fn stats(&self) -> &DecodeStats {
+        &self.stats
+    }
+
+    /// The file being decoded.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Decodes the next block. `Ok(None)` at the end of the stream (or at
+    /// the point where a damaged stream could no longer be read, recorded
+    /// in [`DecodeStats::partial`]).
+    pub fn next_block(&mut self) -> Result<Option<Block<'_>>, AudioError> {
+        let mut consecutive = 0u32;
+        while !self.done {
+            let packet = match self.format.next_packet() {
+                Ok(Some(packet)) => packet,
+                Ok(None) => {
+                    self.finish_at_end();
+                    break;
+                }
+                Err(SymError::DecodeError(_)) if consecutive < MAX_CONSECUTIVE_ERRORS => {
+                    consecutive += 1;
+                    self.stats.bad_packets += 1;
+                    continue;
+                }
+                Err(e) => {
+                    self.stop(describe_stop(&e));
+                    break;
+                }
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let buf = match self.decoder.decode(&packet) {
+                Ok(buf) => buf,
+                Err(SymError::DecodeError(_) | SymError::IoError(_))
+                    if consecutive < MAX_CONSECUTIVE_ERRORS =>
+                {
+                    consecutive += 1;
+                    self.stats.bad_packets += 1;
+                    continue;
+                }
+                Err(e) => {
+                    self.stop(describe_stop(&e));
+                    break;
+                }
+            };
+            consecutive = 0;
+            let spec = buf.spec();
+            let (rate, channels) = (spec.rate(), spec.channels().count());
+            if self.stats.frames == 0 && self.info.sample_rate == 0 {
+                self.info.sample_rate = rate;
+            }
+            if self.stats.frames == 0 && self.info.channels == 0 {
+                self.info.channels = channels;
+            }
+            if channels == 0 || rate != self.info.sample_rate || channels != self.info.channels {
+                self.stop("stream parameters changed mid-stream".to_string());
+                break;
+            }
+            if !RATE_RANGE.contains(&rate) {
+                return Err(AudioError::UnsupportedStream {
+                    path: self.path.clone(),
+                    reason: format!("sample rate {rate} Hz"),
+                });
+            }
+            buf.copy_to_vec_interleaved::<f32>(&mut self.interleaved);
+            let mut frames = self.interleaved.len() / channels;
+            let skip = usize::try_from(self.skip).unwrap_or(usize::MAX).min(frames);
+            if skip > 0 {
+                self.interleaved.drain(..skip * channels);
+                self.skip -= skip as u64;
+                frames -= skip;
+            }
+            if frames == 0 {
+                continue;
+            }
+            self.interleaved.truncate(frames * channels);
+            sanitize(&mut self.interleaved);
+            downmix(&self.interleaved, channels, &mut self.mono);
+            self.stats.frames += frames as u64;
+            return Ok(Some(Block {
+                interleaved: &self.interleaved,
+                mono: &self.mono,
+                channels,
+                rate,
+            }));
+        }
+        Ok(None)
+    }
+
+    fn stop(&mut self, why: String) {
+        self.done = true;
+        self.stats.partial = Some(why);
+    }
+
+    fn finish_at_end(&mut self) {
+        self.done = true;
+        // A container that declared more frames than arrived was cut short.
+        // Allow a little slack for encoder padding.
+        if let Some(declared) = self.info.declared_frames {
+            let rate = u64::from(self.info.sample_rate.max(1));
+            if self.stats.frames + rate / 10 < declared {
+                self.stats.partial = Some(format!(
+                    "truncated: decoded {:.2} s of {:.2} s declared",
+                    self.stats.frames as f64 / rate as f64,
+                    declared as f64 / rate as f64
+                ));
+            }
+        }
+    }
+}
+
+fn describe_stop(e: &SymError) -> String {
+    match e {
+        SymError::IoError(io) if io.kind() == ErrorKind::UnexpectedEof => {
+            "truncated: stream ends mid-packet".to_string()
+        }
+        SymError::DecodeError(_) => format!("corrupt data, decoding stopped: {e}"),
+        other => format!("decoding stopped: {other}"),
+    }
+}
+
+/// Replaces NaN and infinities (float WAVs can hold them) with silence and
+/// clamps to a sane range, so no analysis sees a non-finite sample.
+fn sanitize(samples: &mut [f32]) {
+    for s in samples {
+        if !s.is_finite() {
+            *s = 0.0;
+        } else {
+            *s = s.clamp(-16.0, 16.0);
+        }
+    }
+}
+
+/// Averages the channels of `interleaved` into `mono` (resized to fit).
+pub fn downmix(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
+    mono.clear();
+    match channels {
+        0 => {}
+        1 => mono.extend_from_slice(interleaved),
+        2 => mono.extend(interleaved.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1]))),
+        n => {
+            let scale = 1.0 / n as f32;
+            mono.extend(
+                interleaved
+                    .chunks_exact(n)
+                    .map(|f| f.iter().sum::<f32>() * scale),
+            );
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Musical key from chroma: correlation with rotated major/minor key
+//! profiles; names in sharps and Camelot notation.
+
+use serde::Serialize;
+
+use super::chroma::Chroma;
+
+/// Pitch-class names, sharps spelling.
+pub const NOTE_NAMES: [&str; 12] = [
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
+
+/// A family of key profiles (major, minor), tonic first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyProfile {
+    /// Krumhansl & Kessler (1982) probe-tone ratings.
+    Krumhansl,
+    /// Temperley (1999), a revision of Krumhansl's for tonal music.
+    Temperley,
+    /// Krumhansl's with a lowered third and a heavier minor seventh, in the
+    /// spirit of Shaath's KeyFinder tuning for electronic music.
+    #[default]
+    Shaath,
+}
+
+impl KeyProfile {
+    /// The (major, minor) profile.
+    pub fn weights(self) -> ([f64; 12], [f64; 12]) {
+        match self {
+            KeyProfile::Krumhansl => (
+                [
+                    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+                ],
+                [
+                    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+                ],
+            ),
+            KeyProfile::Temperley => (
+                [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0],
+                [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0],
+            ),
+            KeyProfile::Shaath => (
+                [6.6, 2.0, 3.5, 2.3, 4.6, 4.0, 2.5, 5.2, 2.4, 3.7, 2.3, 3.4],
+                [6.5, 2.7, 3.5, 5.4, 2.6, 3.5, 2.5, 5.2, 4.0, 2.7, 4.3, 3.2],
+            ),
+        }
+    }
+}
+
+/// Major or minor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Mode {
+    /// Major (Ionian).
+    Major,
+    /// Minor (Aeolian).
+    Minor,
+}
+
+/// A key: tonic pitch class (0 = C) and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// Tonic pitch class, 0 = C … 11 = B.
+    pub tonic: usize,
+    /// Major or minor.
+    pub mode: Mode,
+}
+
+impl Key {
+    /// "A minor", "C# major".
+    pub fn name(self) -> String {
+        let mode = match self.mode {
+            Mode::Major => "major",
+            Mode::Minor => "minor",
+        };
+        format!("{} {mode}", NOTE_NAMES[self.tonic % 12])
+    }
+
+    /// Camelot wheel code: "8A" is A minor, "8B" is C major.
+    pub fn camelot(self) -> String {
+        // Major keys: C = 8B, each fifth up adds one.
+        let (root, letter) = match self.mode {
+            Mode::Major => (self.tonic, 'B'),
+            Mode::Minor => ((self.tonic + 3) % 12, 'A'),
+        };
+        let steps = (root * 7) % 12; // fifths above C
+        format!("{}{letter}", (steps + 7) % 12 + 1)
+    }
+}
+
+/// A key estimate with its confidence and runner-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyEstimate {
+    /// E.g. "A minor".
+    pub key: String,
+    /// E.g. "8A".
+    pub camelot: String,
+    /// 0..=1.
+    pub confidence: f64,
+    /// The second-best key, e.g. "C major".
+    pub runner_up: String,
+    /// Correlation of the best key.
+    pub correlation: f64,
+    /// Tuning offset from A440 in semitones.
+    pub tuning_semitones: f64,
+}
+
+fn pearson(a: &[f64; 12], b: &[f64; 12]) -> f64 {
+    let ma = a.iter().sum::<f64>() / 12.0;
+    let mb = b.iter().sum::<f64>() / 12.0;
+    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
+    for i in 0..12 {
+        let (x, y) = (a[i] - ma, b[i] - mb);
+        num += x * y;
+        da += x * x;
+        db += y * y;
+    }
+    if da > 0.0 && db > 0.0 {
+        num / (da * db).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// Scores all 24 keys for a 12-bin profile: (key, correlation), best first.
+pub fn rank_keys(profile: &[f64; 12], family: KeyProfile) -> Vec<(Key, f64)> {
+    let (major, minor) = family.weights();
+    let mut out = Vec::with_capacity(24);
+    for tonic in 0..12 {
+        for (mode, weights) in [(Mode::Major, &major), (Mode::Minor, &minor)] {
+            let mut rotated = [0.0; 12];
+            for (i, r) in rotated.iter_mut().enumerate() {
+                *r = weights[(i + 12 - tonic) % 12];
+            }
+            out.push((Key { tonic, mode }, pearson(profile, &rotated)));
+        }
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+/// Estimates the key of `chroma` with the given profile family.
+pub fn estimate(chroma: &Chroma, family: KeyProfile) -> Option<KeyEstimate> {
+    let mut profile = [0.0f64; 12];
+    let mut active = 0usize;
+    for frame in &chroma.frames {
+        if frame.iter().any(|&v| v > 0.0) {
+            active += 1;
+            for (p, &v) in profile.iter_mut().zip(frame) {
+                *p += f64::from(v);
+            }
+        }
+    }
+    if active == 0 {
+        return None;
+    }
+    let ranked = rank_keys(&profile, family);
+    let (best, r1) = *ranked.first()?;
+    let (second, r2) = *ranked.get(1)?;
+    // Confidence: how well the best key fits, and by how much it beats the next.
+    let fit = r1.clamp(0.0, 1.0);
+    let margin = ((r1 - r2) / 0.15).clamp(0.0, 1.0);
+    let length = (active as f64 / 20.0).min(1.0);
+    let confidence = (fit * (0.4 + 0.6 * margin) * length).clamp(0.0, 1.0);
+    Some(KeyEstimate {
+        key: best.name(),
+        camelot: best.camelot(),
+        confidence,
+        runner_up: second.name(),
+        correlation: r1,
+        tuning_semitones: chroma.tuning_semitones,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_camelot() {
+        let am = Key {
+            tonic: 9,
+            mode: Mode::Minor,
+        };
+        assert_eq!(am.name(), "A minor");
+        assert_eq!(am.camelot(), "8A");
+        assert_eq!(
+            Key {
+                tonic: 0,
+                mode: Mode::Major
+            }
+            .camelot(),
+            "8B"
+        );
+        assert_eq!(
+            Key {
+                tonic: 7,
+                mode: Mode::Major
+            }
+            .camelot(),
+            "9B"
+        );
+        assert_eq!(
+            Key {
+                tonic: 5,
+                mode: Mode::Major
+            }
+            .camelot(),
+            "7B"
+        );
+        assert_eq!(
+            Key {
+                tonic: 1,
+                mode: Mode::Major
+            }
+            .name(),
+            "C# major"
+        );
+        assert_eq!(
+            Key {
+                tonic: 1,
+                mode: Mode::Major
+            }
+            .camelot(),
+            "3B"
+        );
+        assert_eq!(
+            Key {
+                tonic: 4,
+                mode: Mode::Minor
+            }
+            .camelot(),
+            "9A"
+        );
+        assert_eq!(
+            Key {
+                tonic: 2,
+                mode: Mode::Minor
+            }
+            .camelot(),
+            "7A"
+        );
+    }
+
+    #[test]
+    fn profiles_recognise_themselves() {
+        for family in [
+            KeyProfile::Krumhansl,
+            KeyProfile::Temperley,
+            KeyProfile::Shaath,
+        ] {
+            let (major, _) = family.weights();
+            let mut p = [0.0; 12];
+            for i in 0..12 {
+                p[(i + 2) % 12] = major[i];
+            }
+            assert_eq!(
+                rank_keys(&p, family)[0].0,
+                Key {
+                    tonic: 2,
+                    mode: Mode::Major
+                }
+            );
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Audio decoding and analysis: plain synchronous DSP, no async runtime.
+//!
+//! [`analyze_file`] runs everything on one file. The pieces are public for
+//! the pipeline to wrap stage by stage: [`decode_pass`] streams a file once
+//! into compact [`Artifacts`]; [`tempo::first_estimate`] and
+//! [`beats::refine`] are the cheap and the costly tempo estimates;
+//! [`key::estimate`] reads the key from chroma.
+
+pub mod artifacts;
+pub mod beats;
+pub mod chroma;
+pub mod decimate;
+pub mod decode;
+pub mod error;
+pub mod key;
+pub mod loudness;
+pub mod onset;
+pub mod report;
+pub mod spectral;
+pub mod stft;
+pub mod tempo;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+pub use artifacts::{Artifacts, Facts, decode_pass, pcm_pass};
+pub use error::AudioError;
+pub use key::{KeyEstimate, KeyProfile};
+pub use report::AnalysisReport;
+pub use tempo::{TempoEstimate, TempoOptions};
+
+/// What to analyse and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisOptions {
+    /// Tempo search preferences.
+    pub tempo: TempoOptions,
+    /// Key profile family.
+    pub key_profile: KeyProfile,
+    /// Level below which samples count as silence, dBFS.
+    pub silence_dbfs: f32,
+    /// Measure the oversampled true peak (costlier than the sample peak).
+    pub true_peak: bool,
+    /// Run the beat tracker to refine the tempo (and report beats).
+    pub refine_tempo: bool,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            tempo: TempoOptions::default(),
+            key_profile: KeyProfile::default(),
+            silence_dbfs: -60.0,
+            true_peak: true,
+            refine_tempo: true,
+        }
+    }
+}
+
+/// Runs the estimators on a decode pass's artifacts.
+pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) -> AnalysisReport {
+    let first = tempo::first_estimate(&artifacts.onset, &opts.tempo);
+    let tempo = match first {
+        Some(first) if opts.refine_tempo => Some(beats::refine(&artifacts.onset, &first)),
+        other => other,
+    };
+    let key = key::estimate(&artifacts.chroma, opts.key_profile);
+    AnalysisReport {
+        facts: artifacts.facts,
+        loudness: artifacts.loudness,
+        spectral: artifacts.spectral,
+        tempo,
+        key,
+        analysis_s: elapsed_s,
+    }
+}
+
+/// Analyses samples already in memory (interleaved, `channels` per frame).
+pub fn analyze_pcm(
+    interleaved: &[f32],
+    channels: usize,
+    rate: u32,
+    opts: &AnalysisOptions,
+) -> Option<AnalysisReport> {
+    let start = Instant::now();
+    let artifacts = pcm_pass(interleaved, channels, rate, opts)?;
+    Some(estimate(artifacts, opts, start.elapsed().as_secs_f64()))
+}
+
+/// Decodes and analyses one file. Checks `cancel` between blocks. A panic
+/// inside a decoder or an analysis becomes this file's error.
+pub fn analyze_file(
+    path: &Path,
+    opts: &AnalysisOptions,
+    cancel: &AtomicBool,
+) -> Result<AnalysisReport, AudioError> {
+    let start = Instant::now();
+    let run = || {
+        let artifacts = decode_pass(path, opts, cancel)?;
+        let mut report = estimate(artifacts, opts, 0.0);
+        report.analysis_s = start.elapsed().as_secs_f64();
+        Ok(report)
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(AudioError::DecoderPanic {
+                path: path.to_path_buf(),
+                message,
+            })
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Tempo from the onset envelope: autocorrelation read through a comb of
+//! the period's multiples, weighted by a log-Gaussian tempo prior. This is
+//! the cheap first estimate; [`super::beats`] refines it.
+
+use serde::Serialize;
+
+use super::onset::OnsetEnvelope;
+
+/// Tempo options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TempoOptions {
+    /// Preferred range, BPM: estimates are drawn towards it.
+    pub min_bpm: f64,
+    /// Upper end of the preferred range.
+    pub max_bpm: f64,
+}
+
+impl Default for TempoOptions {
+    fn default() -> Self {
+        Self {
+            min_bpm: 70.0,
+            max_bpm: 180.0,
+        }
+    }
+}
+
+/// A tempo estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TempoEstimate {
+    /// Beats per minute.
+    pub bpm: f64,
+    /// 0..=1.
+    pub confidence: f64,
+    /// Up to two alternatives (often the half or double), best first.
+    pub candidates: Vec<f64>,
+    /// Beat times in seconds (empty for the first estimate).
+    pub beats: Vec<f64>,
+}
+
+/// Search range of the tempo scan, BPM.
+const SCAN: (f64, f64) = (30.0, 300.0);
+/// Teeth of the comb (multiples of the period read from the autocorrelation).
+const TEETH: usize = 4;
+/// Mean onset strength below which a file has no rhythm to measure.
+const MIN_ONSET_MEAN: f64 = 0.01;
+/// Grid step of the scan, BPM.
+const STEP: f64 = 0.25;
+
+/// Smooths the envelope with a small Gaussian (σ = 1 frame), which makes
+/// autocorrelation peaks wide enough to read at fractional lags.
+pub fn smooth(x: &[f32]) -> Vec<f32> {
+    const K: [f32; 5] = [0.054, 0.242, 0.399, 0.242, 0.054];
+    (0..x.len())
+        .map(|i| {
+            K.iter()
+                .enumerate()
+                .filter_map(|(j, k)| (i + j).checked_sub(2).and_then(|t| x.get(t)).map(|v| v * k))
+                .sum()
+        })
+        .collect()
+}
+
+/// Normalised autocorrelation (biased, mean removed) for lags `0..=max_lag`.
+pub fn autocorrelation(x: &[f32], max_lag: usize) -> Vec<f64> {
+    let n = x.len();
+    let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n.max(1) as f64;
+    let centred: Vec<f32> = x.iter().map(|&v| (f64::from(v) - mean) as f32).collect();
+    let mut ac: Vec<f64> = (0..=max_lag.min(n.saturating_sub(1)))
+        .map(|lag| {
+            let s: f32 = centred[..n - lag]
+                .iter()
+                .zip(&centred[lag..])
+                .map(|(a, b)| a * b)
+                .sum();
+            f64::from(s)
+        })
+        .collect();
+    if let Some(&zero) = ac.first()
+        && zero > 0.0
+    {
+        for v in &mut ac {
+            *v /= zero;
+        }
+    }
+    ac
+}
+
+fn at(ac: &[f64], lag: f64) -> f64 {
+    let i = lag.floor() as usize;
+    let f = lag - lag.floor();
+    match (ac.get(i), ac.get(i + 1)) {
+        (Some(a), Some(b)) => a * (1.0 - f) + b * f,
+        _ => 0.0,
+    }
+}
+
+/// Comb score of a period (in frames): the mean autocorrelation at its
+/// first [`TEETH`] multiples.
+pub fn comb(ac: &[f64], period: f64) -> f64 {
+    (1..=TEETH).map(|k| at(ac, period * k as f64)).sum::<f64>() / TEETH as f64
+}
+
+/// The tempo prior: log-Gaussian centred on the preferred range (one octave
+/// standard deviation), halved outside it.
+pub fn prior(bpm: f64, opts: &TempoOptions) -> f64 {
+    let centre = 120f64.clamp(opts.min_bpm, opts.max_bpm);
+    let octaves = (bpm / centre).log2();
+    let inside = if bpm >= opts.min_bpm && bpm <= opts.max_bpm {
+        1.0
+    } else {
+        0.5
+    };
+    (-0.5 * octaves * octaves).exp() * inside
+}
+
+/// The cheap estimate: scan, weigh by the prior, pick the peak. `None`
+/// when the envelope is too short or flat to say anything.
+pub fn first_estimate(env: &OnsetEnvelope, opts: &TempoOptions) -> Option<TempoEstimate> {
+    let fr = env.frame_rate;
+    let smoothed = smooth(&env.values);
+    let max_lag = (60.0 * fr / SCAN.0 * TEETH as f64).ceil() as usize + 2;
+    // Need a few beats at the slowest tempo we may report.
+    if smoothed.len() < (4.0 * 60.0 * fr / opts.min_bpm.max(SCAN.0)) as usize {
+        return None;
+    }
+    // A steady tone or silence has no onsets worth a tempo.
+    let mean = smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / smoothed.len().max(1) as f64;
+    if mean < MIN_ONSET_MEAN {
+        return None;
+    }
+    let ac = autocorrelation(&smoothed, max_lag);
+    if ac.first().is_none_or(|&a| a <= 0.0) {
+        return None;
+    }
+    let steps = ((SCAN.1 - SCAN.0) / STEP) as usize;
+    let scores: Vec<(f64, f64, f64)> = (0..=steps)
+        .map(|i| {
+            let bpm = SCAN.0 + i as f64 * STEP;
+            let raw = comb(&ac, 60.0 * fr / bpm);
+            (bpm, raw, raw.max(0.0) * prior(bpm, opts))
+        })
+        .collect();
+    // Local maxima of the weighted score, best first.
+    let mut peaks: Vec<(f64, f64, f64)> = scores
+        .windows(3)
+        .filter(|w| w[1].2 > w[0].2 && w[1].2 >= w[2].2 && w[1].2 > 0.0)
+        .map(|w| w[1])
+        .collect();
+    peaks.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let &(bpm, raw, weighted) = peaks.first()?;
+    let mut candidates = Vec::new();
+    for &(b, _, _) in &peaks[1..] {
+        if candidates.len() == 2 {
+            break;
+        }
+        if (b / bpm - 1.0).abs() > 0.04
+            && candidates.iter().all(|&c: &f64| (b / c - 1.0).abs() > 0.04)
+        {
+            candidates.push(round2(b));
+        }
+    }
+    let runner = peaks.get(1).map_or(0.0, |p| p.2);
+    let margin = if weighted > 0.0 {
+        1.0 - runner / weighted
+    } else {
+        0.0
+    };
+    let confidence = (raw.clamp(0.0, 1.0).sqrt() * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
+    Some(TempoEstimate {
+        bpm: round2(bpm),
+        confidence,
+        candidates,
+        beats: Vec::new(),
+    })
+}
+
+/// Rounds to two decimals, for stable output.
+pub fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pulses(bpm: f64, fr: f64, seconds: f64) -> OnsetEnvelope {
+        let n = (seconds * fr) as usize;
+        let mut values = vec![0.0f32; n];
+        let period = 60.0 * fr / bpm;
+        let mut t = 0.0;
+        while (t as usize) < n {
+            values[t as usize] = 1.0;
+            t += period;
+        }
+        OnsetEnvelope {
+            values,
+            frame_rate: fr,
+            offset_s: 0.0,
+        }
+    }
+
+    #[test]
+    fn finds_pulse_train_tempo() {
+        for bpm in [90.0, 120.0, 150.0] {
+            let e = first_estimate(&pulses(bpm, 86.13, 20.0), &TempoOptions::default()).unwrap();
+            assert!((e.bpm / bpm - 1.0).abs() < 0.02, "{bpm}: {e:?}");
+        }
+    }
+}

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc};
 use wave_studio::orchestrator::{
-    PlanSpec, StageHandler, StageOutput, WaveConfig, WaveEvent, WaveInput, WaveOrchestrator, WaveStage, peak_rss_mb,
+    PlanSpec, StageHandler, StageOutput, WaveConfig, WaveEvent, WaveInput, WaveOrchestrator,
+    WaveStage, peak_rss_mb,
 };
 
 const STAGES: u64 = 7;
@@ -26,7 +27,10 @@ fn main() {
         let kind = args[i + 1].as_str();
         let waves: u64 = args[i + 2].parse().unwrap();
         let concurrency: usize = args[i + 3].parse().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let elapsed = match kind {
             "orchestrator" => runtime.block_on(orchestrator_case(waves, concurrency)),
             _ => runtime.block_on(bare_case(waves, concurrency)),
@@ -63,7 +67,10 @@ async fn orchestrator_case(waves: u64, concurrency: usize) -> Duration {
     };
     let mut orch = WaveOrchestrator::new(config, tokio::runtime::Handle::current()).unwrap();
     for kind in WaveStage::ALL {
-        orch.register_stage_handler(kind.name(), StageHandler::from_async(|_| async { Ok(StageOutput::default()) }));
+        orch.register_stage_handler(
+            kind.name(),
+            StageHandler::from_async(|_| async { Ok(StageOutput::default()) }),
+        );
     }
     let plan = orch.plan(&PlanSpec::default_plan()).unwrap();
     let mut events = orch.subscribe();
@@ -95,7 +102,10 @@ async fn orchestrator_case(waves: u64, concurrency: usize) -> Duration {
     stream.report().await;
     let events = consumer.await.unwrap();
     assert_eq!(done, waves);
-    assert!(events >= waves * (2 + 2 * STAGES), "events were sent: {events}");
+    assert!(
+        events >= waves * (2 + 2 * STAGES),
+        "events were sent: {events}"
+    );
     assert_eq!(orch.statistics().total_waves, waves);
     elapsed
 }
@@ -103,7 +113,8 @@ async fn orchestrator_case(waves: u64, concurrency: usize) -> Duration {
 async fn bare_case(waves: u64, concurrency: usize) -> Duration {
     let begun = Instant::now();
     let wave_slots = Arc::new(Semaphore::new(concurrency));
-    let stage_slots: Arc<Vec<Semaphore>> = Arc::new((0..STAGES).map(|_| Semaphore::new(concurrency)).collect());
+    let stage_slots: Arc<Vec<Semaphore>> =
+        Arc::new((0..STAGES).map(|_| Semaphore::new(concurrency)).collect());
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..waves {
         let permit = wave_slots.clone().acquire_owned().await.unwrap();
@@ -111,7 +122,10 @@ async fn bare_case(waves: u64, concurrency: usize) -> Duration {
         set.spawn(async move {
             for slot in stage_slots.iter() {
                 let _p = slot.acquire().await.unwrap();
-                let r = tokio::time::timeout(Duration::from_secs(300), async { Ok::<_, ()>(StageOutput::default()) }).await;
+                let r = tokio::time::timeout(Duration::from_secs(300), async {
+                    Ok::<_, ()>(StageOutput::default())
+                })
+                .await;
                 assert!(matches!(r, Ok(Ok(_))));
             }
             drop(permit);

@@ -67,7 +67,7 @@ async fn a_panicking_handler_is_a_failed_attempt_with_its_message() {
     }
     let plan = orch.plan(&one_node("panics_early")).unwrap();
     let w = orch.execute_wave(&plan, WaveInput::default()).await;
-    assert_eq!(w.status, WaveStatus::PartiallyCompleted);
+    assert_eq!(w.status, WaveStatus::Failed);
     assert!(w.errors[0].message.contains("before the future"));
     assert_eq!(orch.statistics().stage("n").unwrap().panics, 6 + 3);
 }

@@ -1,7 +1,11 @@
 //! The headless command line: `wave-studio [COMMAND]`.
 
 mod analyze;
+mod check;
 mod demo;
+mod files;
+mod output;
+mod run;
 
 use std::process::ExitCode;
 
@@ -23,6 +27,11 @@ enum Command {
     /// Analyse audio files (tempo, key, loudness, spectrum) and print the
     /// results as JSON, CSV or a table.
     Analyze(analyze::AnalyzeArgs),
+    /// Run a pipeline over audio files and folders: `run [PIPELINE.ron]
+    /// FILES_OR_DIRS...` (without a pipeline file, the built-in default).
+    Run(run::RunArgs),
+    /// Validate pipeline files; print every problem with line:column.
+    Check(check::CheckArgs),
 }
 
 /// Parses arguments, builds the runtime and runs the command.
@@ -31,6 +40,7 @@ pub fn main() -> ExitCode {
     let command = match args.command {
         // Plain threads, no async runtime: analysis is CPU work only.
         Some(Command::Analyze(a)) => return finish(analyze::run(a)),
+        Some(Command::Check(c)) => return check::run(&c),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -46,9 +56,11 @@ pub fn main() -> ExitCode {
     };
     let result = match command {
         Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
-        None | Some(Command::Analyze(_)) => {
-            runtime.block_on(demo::run(demo::DemoArgs::default(), runtime.handle().clone()))
-        }
+        Some(Command::Run(r)) => runtime.block_on(run::run(r, runtime.handle().clone())),
+        None | Some(Command::Analyze(_)) | Some(Command::Check(_)) => runtime.block_on(demo::run(
+            demo::DemoArgs::default(),
+            runtime.handle().clone(),
+        )),
     };
     finish(result)
 }

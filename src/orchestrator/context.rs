@@ -18,6 +18,7 @@ pub enum WaveStatus {
     Completed,
     /// A node failed after its retries; the rest went on (`allow_partial_results`).
     PartiallyCompleted,
+    /// A node failed with partial results off, or no node completed.
     Failed,
     Cancelled,
 }

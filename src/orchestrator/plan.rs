@@ -226,7 +226,9 @@ impl PlanSpec {
             errors.extend(override_problems(node));
         }
         if let Some(cycle) = find_cycle(&deps) {
-            errors.push(PlanError::Cycle(cycle.iter().map(|&i| self.nodes[i].id.clone()).collect()));
+            errors.push(PlanError::Cycle(
+                cycle.iter().map(|&i| self.nodes[i].id.clone()).collect(),
+            ));
         }
         (deps, errors)
     }
@@ -241,7 +243,10 @@ pub(crate) fn compile(
     let (mut deps, mut errors) = spec.resolve();
     for node in &spec.nodes {
         if !handlers.contains_key(&node.handler) {
-            errors.push(PlanError::MissingHandler { node: node.id.clone(), handler: node.handler.clone() });
+            errors.push(PlanError::MissingHandler {
+                node: node.id.clone(),
+                handler: node.handler.clone(),
+            });
         }
     }
     if !errors.is_empty() {

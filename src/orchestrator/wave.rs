@@ -220,7 +220,8 @@ impl Wave {
                 NodeState::Cancelled | NodeState::Skipped(SkipReason::Cancelled)
             )
         });
-        let status = if wave_failed {
+        let status = if wave_failed || (!failed.is_empty() && completion.is_empty()) {
+            // Nothing to show for it: a failure, whatever the policy.
             WaveStatus::Failed
         } else if was_cancelled {
             WaveStatus::Cancelled

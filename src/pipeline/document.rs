@@ -44,7 +44,10 @@ pub struct Edge {
 impl Edge {
     /// An edge from `from` to `to`.
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
-        Self { from: from.into(), to: to.into() }
+        Self {
+            from: from.into(),
+            to: to.into(),
+        }
     }
 }
 
@@ -85,20 +88,36 @@ impl PipelineDocument {
 
     /// Ids of the nodes `id` depends on, in edge order.
     pub fn dependencies<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.edges.iter().filter(move |e| e.to == id).map(|e| e.from.as_str())
+        self.edges
+            .iter()
+            .filter(move |e| e.to == id)
+            .map(|e| e.from.as_str())
     }
 
     /// An id not used yet, built from `base`.
     pub fn fresh_id(&self, base: &str) -> String {
         let base: String = base
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .collect();
-        let base = if base.is_empty() { "node".to_string() } else { base };
+        let base = if base.is_empty() {
+            "node".to_string()
+        } else {
+            base
+        };
         if self.node(&base).is_none() {
             return base;
         }
-        (2..).map(|i| format!("{base}_{i}")).find(|id| self.node(id).is_none()).unwrap_or(base)
+        (2..)
+            .map(|i| format!("{base}_{i}"))
+            .find(|id| self.node(id).is_none())
+            .unwrap_or(base)
     }
 
     /// Sorts nodes by id and edges by (from, to), so saved files diff cleanly.

@@ -15,15 +15,25 @@ pub enum PipelineError {
         source: std::io::Error,
     },
     #[error("{path}:{line}:{col}: {message}")]
-    Syntax { path: PathBuf, line: usize, col: usize, message: String },
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
     #[error(
         "{path}: written by a newer Wave Studio (format version {found}); this build reads version {FORMAT_VERSION}, please upgrade"
     )]
     NewerVersion { path: PathBuf, found: u32 },
-    #[error("{path}: unsupported format version {found}; this build reads version {FORMAT_VERSION}")]
+    #[error(
+        "{path}: unsupported format version {found}; this build reads version {FORMAT_VERSION}"
+    )]
     BadVersion { path: PathBuf, found: u32 },
     #[error("{path}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
     #[error("cannot save pipeline: {source}: {path}")]
     Write {
         path: PathBuf,
@@ -39,10 +49,22 @@ impl PipelineError {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             PipelineError::Invalid { problems, .. } => problems.clone(),
-            PipelineError::Syntax { line, col, message, .. } => {
-                vec![Problem { line: Some(*line), col: Some(*col), location: String::new(), message: message.clone() }]
+            PipelineError::Syntax {
+                line, col, message, ..
+            } => {
+                vec![Problem {
+                    line: Some(*line),
+                    col: Some(*col),
+                    location: String::new(),
+                    message: message.clone(),
+                }]
             }
-            other => vec![Problem { line: None, col: None, location: String::new(), message: other.to_string() }],
+            other => vec![Problem {
+                line: None,
+                col: None,
+                location: String::new(),
+                message: other.to_string(),
+            }],
         }
     }
 }

@@ -29,10 +29,16 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineErro
     };
     match ron::from_str::<VersionOnly>(source) {
         Ok(VersionOnly { version: Some(v) }) if v > FORMAT_VERSION => {
-            return Err(PipelineError::NewerVersion { path: path.to_path_buf(), found: v });
+            return Err(PipelineError::NewerVersion {
+                path: path.to_path_buf(),
+                found: v,
+            });
         }
         Ok(VersionOnly { version: Some(0) }) => {
-            return Err(PipelineError::BadVersion { path: path.to_path_buf(), found: 0 });
+            return Err(PipelineError::BadVersion {
+                path: path.to_path_buf(),
+                found: 0,
+            });
         }
         _ => {}
     }
@@ -41,14 +47,19 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineErro
     if problems.is_empty() {
         Ok(doc)
     } else {
-        Err(PipelineError::Invalid { path: path.to_path_buf(), problems })
+        Err(PipelineError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
     }
 }
 
 /// Loads and validates a pipeline file.
 pub fn load(path: &Path) -> Result<PipelineDocument, PipelineError> {
-    let source =
-        fs::read_to_string(path).map_err(|source| PipelineError::Read { path: path.to_path_buf(), source })?;
+    let source = fs::read_to_string(path).map_err(|source| PipelineError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse(&source, path)
 }
 
@@ -62,20 +73,28 @@ pub fn to_ron(doc: &PipelineDocument) -> Result<String, PipelineError> {
         .indentor("    ".to_string())
         .separate_tuple_members(false)
         .new_line("\n".to_string());
-    let body = ron::ser::to_string_pretty(&doc, pretty).map_err(|e| PipelineError::Serialize(e.to_string()))?;
-    Ok(format!("// Wave Studio pipeline (format version {FORMAT_VERSION})\n{body}\n"))
+    let body = ron::ser::to_string_pretty(&doc, pretty)
+        .map_err(|e| PipelineError::Serialize(e.to_string()))?;
+    Ok(format!(
+        "// Wave Studio pipeline (format version {FORMAT_VERSION})\n{body}\n"
+    ))
 }
 
 /// Saves atomically: a temporary file in the same folder, flushed to disk,
 /// then renamed over the target. A failed save leaves the old file whole.
 pub fn save(doc: &PipelineDocument, path: &Path) -> Result<(), PipelineError> {
     let text = to_ron(doc)?;
-    let write_err = |source| PipelineError::Write { path: path.to_path_buf(), source };
+    let write_err = |source| PipelineError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map_or_else(|| "pipeline".into(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(|| "pipeline".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
@@ -102,14 +121,24 @@ mod tests {
     use crate::pipeline::{Edge, Operation, PipelineNode};
 
     fn sample() -> PipelineDocument {
-        let mut doc = PipelineDocument { name: "Sample".into(), ..PipelineDocument::default() };
+        let mut doc = PipelineDocument {
+            name: "Sample".into(),
+            ..PipelineDocument::default()
+        };
         doc.nodes.push(PipelineNode {
             id: "tempo".into(),
             name: "Tempo".into(),
             kind: WaveStage::DeepAnalysis,
-            operation: Operation::Tempo { refine: false, min_bpm: 70.0, max_bpm: 180.0 },
+            operation: Operation::Tempo {
+                refine: false,
+                min_bpm: 70.0,
+                max_bpm: 180.0,
+            },
             refinement: false,
-            overrides: NodeOverrides { timeout_seconds: Some(30.0), ..NodeOverrides::default() },
+            overrides: NodeOverrides {
+                timeout_seconds: Some(30.0),
+                ..NodeOverrides::default()
+            },
             position: (10.0, 20.5),
         });
         doc.nodes.push(PipelineNode {

@@ -6,10 +6,24 @@ mod document;
 mod error;
 mod format;
 mod operation;
+pub mod ops;
+mod runner;
 mod validate;
 
 pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
 pub use error::PipelineError;
 pub use format::{load, parse, save, to_ron};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
+pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
 pub use validate::{Problem, validate};
+
+/// The default pipeline's source (`pipelines/default.ron`), built in.
+pub const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
+
+/// The built-in default pipeline.
+pub fn default_document() -> Result<PipelineDocument, PipelineError> {
+    parse(
+        DEFAULT_PIPELINE,
+        std::path::Path::new("<built-in default.ron>"),
+    )
+}

@@ -22,7 +22,7 @@ pub enum KeyNotation {
 pub enum KeyProfileChoice {
     Krumhansl,
     Temperley,
-    Edma,
+    Shaath,
     /// The library's best general choice.
     #[default]
     Auto,
@@ -86,7 +86,10 @@ pub enum Operation {
         #[serde(default)]
         profile: KeyProfileChoice,
     },
-    /// Combines the confidences of earlier stages into the wave's quality.
+    /// Reports the lowest confidence of the estimates so far as quality:
+    /// refinements after it are skipped when it reaches the threshold.
+    Confidence,
+    /// Gathers earlier results; its quality is the lowest final confidence.
     Aggregate,
     /// Key notation and rounding for people.
     Notation {
@@ -104,6 +107,9 @@ pub enum Operation {
         tolerance_lu: f64,
         #[serde(default = "true_peak_default")]
         max_true_peak_dbtp: f64,
+        /// Fail the stage (not only report quality 0) on a violation.
+        #[serde(default = "yes")]
+        fail_on_violation: bool,
     },
     /// Gathers the wave's results into one record.
     Write,
@@ -127,18 +133,40 @@ impl Operation {
     pub fn catalog() -> Vec<Operation> {
         vec![
             Operation::Probe,
-            Operation::Decode { silence_dbfs: silence_default(), true_peak: true },
+            Operation::Decode {
+                silence_dbfs: silence_default(),
+                true_peak: true,
+            },
             Operation::Spectral,
-            Operation::Tempo { refine: false, min_bpm: min_bpm_default(), max_bpm: max_bpm_default() },
-            Operation::Tempo { refine: true, min_bpm: min_bpm_default(), max_bpm: max_bpm_default() },
-            Operation::Key { refine: false, profile: KeyProfileChoice::Auto },
-            Operation::Key { refine: true, profile: KeyProfileChoice::Auto },
+            Operation::Tempo {
+                refine: false,
+                min_bpm: min_bpm_default(),
+                max_bpm: max_bpm_default(),
+            },
+            Operation::Tempo {
+                refine: true,
+                min_bpm: min_bpm_default(),
+                max_bpm: max_bpm_default(),
+            },
+            Operation::Key {
+                refine: false,
+                profile: KeyProfileChoice::Auto,
+            },
+            Operation::Key {
+                refine: true,
+                profile: KeyProfileChoice::Auto,
+            },
+            Operation::Confidence,
             Operation::Aggregate,
-            Operation::Notation { key_notation: KeyNotation::Camelot, bpm_decimals: 1 },
+            Operation::Notation {
+                key_notation: KeyNotation::Camelot,
+                bpm_decimals: 1,
+            },
             Operation::LoudnessGate {
                 target_lufs: target_default(),
                 tolerance_lu: tolerance_default(),
                 max_true_peak_dbtp: true_peak_default(),
+                fail_on_violation: true,
             },
             Operation::Write,
         ]
@@ -147,34 +175,82 @@ impl Operation {
     /// Static facts about this operation.
     pub fn info(&self) -> OperationInfo {
         let (name, kind, refinement, summary) = match self {
-            Operation::Probe => ("Probe", WaveStage::Preparation, false, "open the file and read its format"),
+            Operation::Probe => (
+                "Probe",
+                WaveStage::Preparation,
+                false,
+                "open the file and read its format",
+            ),
             Operation::Decode { .. } => (
                 "Decode",
                 WaveStage::InitialAnalysis,
                 false,
                 "decode once: loudness, levels and compact artifacts",
             ),
-            Operation::Spectral => ("Spectral", WaveStage::FeatureExtraction, false, "spectral shape statistics"),
-            Operation::Tempo { refine: false, .. } => {
-                ("Tempo", WaveStage::DeepAnalysis, false, "quick tempo estimate from the onset envelope")
+            Operation::Spectral => (
+                "Spectral",
+                WaveStage::FeatureExtraction,
+                false,
+                "spectral shape statistics",
+            ),
+            Operation::Tempo { refine: false, .. } => (
+                "Tempo",
+                WaveStage::DeepAnalysis,
+                false,
+                "quick tempo estimate from the onset envelope",
+            ),
+            Operation::Tempo { refine: true, .. } => (
+                "Tempo",
+                WaveStage::DeepAnalysis,
+                true,
+                "tempo refined by beat tracking",
+            ),
+            Operation::Key { refine: false, .. } => {
+                ("Key", WaveStage::DeepAnalysis, false, "quick key estimate")
             }
-            Operation::Tempo { refine: true, .. } => {
-                ("Tempo", WaveStage::DeepAnalysis, true, "tempo refined by beat tracking")
-            }
-            Operation::Key { refine: false, .. } => ("Key", WaveStage::DeepAnalysis, false, "quick key estimate"),
-            Operation::Key { refine: true, .. } => {
-                ("Key", WaveStage::DeepAnalysis, true, "key refined over every profile family")
-            }
-            Operation::Aggregate => ("Aggregate", WaveStage::Aggregation, false, "combine confidences into quality"),
-            Operation::Notation { .. } => {
-                ("Notation", WaveStage::PostProcessing, false, "key notation and rounding")
-            }
-            Operation::LoudnessGate { .. } => {
-                ("LoudnessGate", WaveStage::PostProcessing, false, "EBU R128 compliance check")
-            }
-            Operation::Write => ("Write", WaveStage::Finalization, false, "gather the result record"),
+            Operation::Key { refine: true, .. } => (
+                "Key",
+                WaveStage::DeepAnalysis,
+                true,
+                "key refined over every profile family",
+            ),
+            Operation::Confidence => (
+                "Confidence",
+                WaveStage::DeepAnalysis,
+                false,
+                "gate refinements on the quick estimates' confidence",
+            ),
+            Operation::Aggregate => (
+                "Aggregate",
+                WaveStage::Aggregation,
+                false,
+                "gather results; quality is the weakest confidence",
+            ),
+            Operation::Notation { .. } => (
+                "Notation",
+                WaveStage::PostProcessing,
+                false,
+                "key notation and rounding",
+            ),
+            Operation::LoudnessGate { .. } => (
+                "LoudnessGate",
+                WaveStage::PostProcessing,
+                false,
+                "EBU R128 compliance check",
+            ),
+            Operation::Write => (
+                "Write",
+                WaveStage::Finalization,
+                false,
+                "gather the result record",
+            ),
         };
-        OperationInfo { name, kind, refinement, summary }
+        OperationInfo {
+            name,
+            kind,
+            refinement,
+            summary,
+        }
     }
 
     /// A label for people, e.g. "Tempo (refine)".
@@ -193,38 +269,64 @@ impl Operation {
         match self {
             Operation::Decode { silence_dbfs, .. } => {
                 if !(-200.0..=0.0).contains(silence_dbfs) {
-                    out.push(("silence_dbfs", format!("must be in -200..=0 dBFS, got {silence_dbfs}")));
+                    out.push((
+                        "silence_dbfs",
+                        format!("must be in -200..=0 dBFS, got {silence_dbfs}"),
+                    ));
                 }
             }
-            Operation::Tempo { min_bpm, max_bpm, .. } => {
+            Operation::Tempo {
+                min_bpm, max_bpm, ..
+            } => {
                 if !(20.0..=400.0).contains(min_bpm) {
                     out.push(("min_bpm", format!("must be in 20..=400, got {min_bpm}")));
                 }
                 if !(20.0..=400.0).contains(max_bpm) {
                     out.push(("max_bpm", format!("must be in 20..=400, got {max_bpm}")));
                 } else if max_bpm <= min_bpm {
-                    out.push(("max_bpm", format!("must be above min_bpm ({min_bpm}), got {max_bpm}")));
+                    out.push((
+                        "max_bpm",
+                        format!("must be above min_bpm ({min_bpm}), got {max_bpm}"),
+                    ));
                 }
             }
             Operation::Notation { bpm_decimals, .. } => {
                 if *bpm_decimals > 3 {
-                    out.push(("bpm_decimals", format!("must be at most 3, got {bpm_decimals}")));
+                    out.push((
+                        "bpm_decimals",
+                        format!("must be at most 3, got {bpm_decimals}"),
+                    ));
                 }
             }
-            Operation::LoudnessGate { target_lufs, tolerance_lu, max_true_peak_dbtp } => {
+            Operation::LoudnessGate {
+                target_lufs,
+                tolerance_lu,
+                max_true_peak_dbtp,
+                ..
+            } => {
                 if !(-70.0..=0.0).contains(target_lufs) {
-                    out.push(("target_lufs", format!("must be in -70..=0 LUFS, got {target_lufs}")));
+                    out.push((
+                        "target_lufs",
+                        format!("must be in -70..=0 LUFS, got {target_lufs}"),
+                    ));
                 }
                 if !(*tolerance_lu > 0.0 && *tolerance_lu <= 20.0) {
-                    out.push(("tolerance_lu", format!("must be in (0, 20] LU, got {tolerance_lu}")));
+                    out.push((
+                        "tolerance_lu",
+                        format!("must be in (0, 20] LU, got {tolerance_lu}"),
+                    ));
                 }
                 if !(-20.0..=6.0).contains(max_true_peak_dbtp) {
-                    out.push(("max_true_peak_dbtp", format!("must be in -20..=6 dBTP, got {max_true_peak_dbtp}")));
+                    out.push((
+                        "max_true_peak_dbtp",
+                        format!("must be in -20..=6 dBTP, got {max_true_peak_dbtp}"),
+                    ));
                 }
             }
             Operation::Probe
             | Operation::Spectral
             | Operation::Key { .. }
+            | Operation::Confidence
             | Operation::Aggregate
             | Operation::Write => {}
         }
@@ -239,7 +341,14 @@ mod tests {
     #[test]
     fn defaults_fill_missing_parameters() {
         let op: Operation = ron::from_str("Tempo(refine: true)").unwrap();
-        assert_eq!(op, Operation::Tempo { refine: true, min_bpm: 70.0, max_bpm: 180.0 });
+        assert_eq!(
+            op,
+            Operation::Tempo {
+                refine: true,
+                min_bpm: 70.0,
+                max_bpm: 180.0
+            }
+        );
         let op: Operation = ron::from_str("Probe").unwrap();
         assert_eq!(op, Operation::Probe);
     }
@@ -256,7 +365,11 @@ mod tests {
             assert!(op.problems().is_empty(), "{op:?}");
             assert!(!op.label().is_empty());
         }
-        let bad = Operation::Tempo { refine: false, min_bpm: 150.0, max_bpm: 100.0 };
+        let bad = Operation::Tempo {
+            refine: false,
+            min_bpm: 150.0,
+            max_bpm: 100.0,
+        };
         assert_eq!(bad.problems()[0].0, "max_bpm");
     }
 }

@@ -44,16 +44,31 @@ enum Anchor<'a> {
 pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut push = |anchor: Anchor<'_>, location: String, message: String| {
-        let (line, col) = source.and_then(|s| locate(s, &anchor)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        out.push(Problem { line, col, location, message });
+        let (line, col) = source
+            .and_then(|s| locate(s, &anchor))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        out.push(Problem {
+            line,
+            col,
+            location,
+            message,
+        });
     };
 
     for node in &doc.nodes {
         if node.id.trim().is_empty() {
-            push(Anchor::None, "node".into(), "an id must not be empty".into());
+            push(
+                Anchor::None,
+                "node".into(),
+                "an id must not be empty".into(),
+            );
         }
         for (param, reason) in node.operation.problems() {
-            push(Anchor::Field(&node.id, param), format!("node `{}`", node.id), format!("`{param}` {reason}"));
+            push(
+                Anchor::Field(&node.id, param),
+                format!("node `{}`", node.id),
+                format!("`{param}` {reason}"),
+            );
         }
     }
     for edge in &doc.edges {
@@ -72,10 +87,16 @@ pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
     for problem in doc.plan_spec().problems() {
         match &problem {
             PlanError::UnknownDependency { .. } => {}
-            PlanError::Empty => push(Anchor::None, String::new(), "the pipeline has no nodes".into()),
-            PlanError::DuplicateNode(id) => {
-                push(Anchor::Node(id), format!("node `{id}`"), "this id is used by more than one node".into())
-            }
+            PlanError::Empty => push(
+                Anchor::None,
+                String::new(),
+                "the pipeline has no nodes".into(),
+            ),
+            PlanError::DuplicateNode(id) => push(
+                Anchor::Node(id),
+                format!("node `{id}`"),
+                "this id is used by more than one node".into(),
+            ),
             PlanError::SelfDependency(id) => push(
                 Anchor::Edge(id, id),
                 format!("edge {id} -> {id}"),
@@ -86,16 +107,28 @@ pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
                 "edges".into(),
                 format!("dependencies form a cycle: {}", nodes.join(" -> ")),
             ),
-            PlanError::InvalidOverride { node, field, reason } => {
-                push(Anchor::Field(node, field), format!("node `{node}`"), format!("override `{field}` {reason}"))
-            }
-            PlanError::MissingHandler { node, handler } => {
-                push(Anchor::Node(node), format!("node `{node}`"), format!("no handler `{handler}`"))
-            }
+            PlanError::InvalidOverride {
+                node,
+                field,
+                reason,
+            } => push(
+                Anchor::Field(node, field),
+                format!("node `{node}`"),
+                format!("override `{field}` {reason}"),
+            ),
+            PlanError::MissingHandler { node, handler } => push(
+                Anchor::Node(node),
+                format!("node `{node}`"),
+                format!("no handler `{handler}`"),
+            ),
         }
     }
     for problem in doc.config.problems() {
-        push(Anchor::Config(problem.field), format!("config.{}", problem.field), problem.reason);
+        push(
+            Anchor::Config(problem.field),
+            format!("config.{}", problem.field),
+            problem.reason,
+        );
     }
     out
 }
@@ -109,7 +142,9 @@ fn locate(source: &str, anchor: &Anchor<'_>) -> Option<(usize, usize)> {
             // The field within this node: before the next node's id.
             let rest = &source[start..];
             let end = rest[1..].find("id:").map_or(rest.len(), |i| i + 1);
-            find_key(&rest[..end], field).map(|i| start + i).or(Some(start))
+            find_key(&rest[..end], field)
+                .map(|i| start + i)
+                .or(Some(start))
         }
         Anchor::Edge(from, to) => {
             let needle = format!("from: \"{from}\"");
@@ -167,7 +202,10 @@ mod tests {
         let src = "(\n  // id: \"a\" in a comment\n  nodes: [\n    (id: \"a\", min_bpm: 5),\n  ],\n  config: (quality_threshold: 2.0),\n)";
         assert_eq!(locate(src, &Anchor::Node("a")), Some((4, 10)));
         assert_eq!(locate(src, &Anchor::Field("a", "min_bpm")), Some((4, 15)));
-        assert_eq!(locate(src, &Anchor::Config("quality_threshold")), Some((6, 12)));
+        assert_eq!(
+            locate(src, &Anchor::Config("quality_threshold")),
+            Some((6, 12))
+        );
         assert_eq!(locate(src, &Anchor::Node("zzz")), None);
     }
 }

@@ -1,0 +1,98 @@
+//! Probe and decode: the only operations that read the file.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio_util::sync::CancellationToken;
+
+use super::{ArtifactStore, input_path, put, stage_error};
+use crate::audio::decode::AudioStream;
+use crate::audio::{AnalysisOptions, decode_pass};
+use crate::orchestrator::{StageInput, StageOutput, StageResult, StageValues};
+
+/// Opens the file and reads its format facts: bad files fail here, cheaply.
+pub(super) fn probe(input: StageInput) -> StageResult {
+    let path = input_path(&input)?;
+    let stream = AudioStream::open(&path).map_err(|e| stage_error(&e))?;
+    let info = stream.info();
+    let mut v = StageValues::new();
+    put(&mut v, "file", path.display().to_string());
+    put(&mut v, "codec", &info.codec);
+    put(&mut v, "container", &info.container);
+    put(&mut v, "sample_rate", info.sample_rate);
+    put(&mut v, "channels", info.channels);
+    put(&mut v, "bit_depth", info.bit_depth);
+    put(
+        &mut v,
+        "declared_duration_s",
+        info.declared_frames
+            .map(|f| f as f64 / f64::from(info.sample_rate.max(1))),
+    );
+    Ok(StageOutput::new(v))
+}
+
+/// The one streaming decode pass: levels and loudness now, artifacts for
+/// the later stages in the store.
+pub(super) fn decode(
+    input: &StageInput,
+    store: &ArtifactStore,
+    silence_dbfs: f64,
+    true_peak: bool,
+) -> StageResult {
+    let path = input_path(input)?;
+    let opts = AnalysisOptions {
+        silence_dbfs: silence_dbfs as f32,
+        true_peak,
+        ..AnalysisOptions::default()
+    };
+    let flag = CancelFlag::watch(&input.cancel);
+    let artifacts = decode_pass(&path, &opts, &flag.0).map_err(|e| stage_error(&e))?;
+    let mut v = StageValues::new();
+    let f = &artifacts.facts;
+    put(&mut v, "duration_s", f.duration_s);
+    put(&mut v, "sample_rate", f.sample_rate);
+    put(&mut v, "channels", f.channels);
+    put(&mut v, "codec", &f.codec);
+    put(&mut v, "bit_depth", f.bit_depth);
+    put(&mut v, "bad_packets", f.bad_packets);
+    put(&mut v, "partial", f.partial.is_some());
+    put(&mut v, "partial_reason", &f.partial);
+    let l = &artifacts.loudness;
+    put(&mut v, "loudness_lufs", l.integrated_lufs);
+    put(&mut v, "loudness_range_lu", l.range_lu);
+    put(&mut v, "true_peak_dbtp", l.true_peak_dbtp);
+    put(&mut v, "rms_dbfs", l.rms_dbfs);
+    put(&mut v, "peak_dbfs", l.peak_dbfs);
+    put(&mut v, "leading_silence_s", l.leading_silence_s);
+    put(&mut v, "trailing_silence_s", l.trailing_silence_s);
+    put(&mut v, "loudness_confidence", l.confidence);
+    store.put(input.wave, artifacts);
+    Ok(StageOutput::new(v))
+}
+
+/// A flag the audio layer polls, set when the attempt's token is cancelled.
+pub(super) struct CancelFlag(pub Arc<AtomicBool>, Option<tokio::task::JoinHandle<()>>);
+
+impl CancelFlag {
+    pub(super) fn watch(token: &CancellationToken) -> Self {
+        let flag = Arc::new(AtomicBool::new(token.is_cancelled()));
+        // Blocking handlers run inside the runtime's blocking pool, so a
+        // handle is there; without one, the flag simply never flips.
+        let task = tokio::runtime::Handle::try_current().ok().map(|handle| {
+            let (token, flag) = (token.clone(), flag.clone());
+            handle.spawn(async move {
+                token.cancelled().await;
+                flag.store(true, Ordering::Relaxed);
+            })
+        });
+        Self(flag, task)
+    }
+}
+
+impl Drop for CancelFlag {
+    fn drop(&mut self) {
+        if let Some(task) = self.1.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Estimators on the decode pass's artifacts: spectral summary, tempo and
+//! key, each with a quick form and a refinement.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{ArtifactStore, put};
+use crate::audio::key::{self, KeyEstimate, KeyProfile};
+use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
+use crate::audio::{Artifacts, beats};
+use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
+use crate::pipeline::operation::KeyProfileChoice;
+
+fn artifacts(input: &StageInput, store: &ArtifactStore) -> Result<Arc<Artifacts>, StageError> {
+    store.get(input.wave).ok_or_else(|| {
+        StageError::permanent(format!(
+            "node `{}` needs the artifacts of a Decode stage, and none ran before it in this wave",
+            input.node
+        ))
+    })
+}
+
+pub(super) fn spectral(input: &StageInput, store: &ArtifactStore) -> StageResult {
+    let a = artifacts(input, store)?;
+    let s = &a.spectral;
+    let mut v = StageValues::new();
+    put(&mut v, "spectral_centroid_hz", s.centroid_hz.mean);
+    put(&mut v, "spectral_centroid_std_hz", s.centroid_hz.std);
+    put(&mut v, "spectral_rolloff_hz", s.rolloff_hz.mean);
+    put(&mut v, "spectral_flatness", s.flatness.mean);
+    put(&mut v, "spectral_flux", s.flux.mean);
+    put(&mut v, "zero_crossing_rate", s.zcr.mean);
+    put(&mut v, "spectral_confidence", s.confidence);
+    Ok(StageOutput::new(v))
+}
+
+/// The quick estimate an earlier Tempo stage published, if any.
+fn prior_tempo(input: &StageInput) -> Option<TempoEstimate> {
+    let bpm = input.prior.value("bpm")?.as_f64()?;
+    let confidence = input
+        .prior
+        .value("bpm_confidence")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let candidates = input
+        .prior
+        .value("bpm_candidates")
+        .and_then(Value::as_array)
+        .map(|c| c.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    Some(TempoEstimate {
+        bpm,
+        confidence,
+        candidates,
+        beats: Vec::new(),
+    })
+}
+
+pub(super) fn tempo(
+    input: &StageInput,
+    store: &ArtifactStore,
+    refine: bool,
+    min_bpm: f64,
+    max_bpm: f64,
+) -> StageResult {
+    let a = artifacts(input, store)?;
+    let opts = TempoOptions { min_bpm, max_bpm };
+    let estimate = if refine {
+        prior_tempo(input)
+            .or_else(|| tempo::first_estimate(&a.onset, &opts))
+            .map(|first| beats::refine(&a.onset, &first))
+    } else {
+        tempo::first_estimate(&a.onset, &opts)
+    };
+    let mut v = StageValues::new();
+    match estimate {
+        Some(t) => {
+            put(&mut v, "bpm", t.bpm);
+            put(&mut v, "bpm_confidence", t.confidence);
+            put(&mut v, "bpm_candidates", &t.candidates);
+            if refine {
+                put(&mut v, "beats", &t.beats);
+            }
+        }
+        None => {
+            // No rhythm to measure: say so rather than fail the wave.
+            put(&mut v, "bpm", Value::Null);
+            put(&mut v, "bpm_confidence", 0.0);
+            put(&mut v, "bpm_candidates", Vec::<f64>::new());
+        }
+    }
+    put(&mut v, "tempo_refined", refine);
+    Ok(StageOutput::new(v))
+}
+
+fn family(choice: KeyProfileChoice) -> KeyProfile {
+    match choice {
+        KeyProfileChoice::Krumhansl => KeyProfile::Krumhansl,
+        KeyProfileChoice::Temperley => KeyProfile::Temperley,
+        KeyProfileChoice::Shaath => KeyProfile::Shaath,
+        KeyProfileChoice::Auto => KeyProfile::default(),
+    }
+}
+
+/// Every profile family votes with its confidence; the key with the most
+/// weight wins, its confidence the mean weight over the families.
+fn vote(chroma: &crate::audio::chroma::Chroma) -> Option<KeyEstimate> {
+    let families = [
+        KeyProfile::Krumhansl,
+        KeyProfile::Temperley,
+        KeyProfile::Shaath,
+    ];
+    let estimates: Vec<KeyEstimate> = families
+        .iter()
+        .filter_map(|&f| key::estimate(chroma, f))
+        .collect();
+    let weight = |name: &str| {
+        estimates
+            .iter()
+            .filter(|e| e.key == name)
+            .map(|e| e.confidence)
+            .sum::<f64>()
+    };
+    let best = estimates
+        .iter()
+        .max_by(|a, b| weight(&a.key).total_cmp(&weight(&b.key)))?;
+    let mut out = best.clone();
+    out.confidence = (weight(&best.key) / families.len() as f64).clamp(0.0, 1.0);
+    Some(out)
+}
+
+pub(super) fn key(
+    input: &StageInput,
+    store: &ArtifactStore,
+    refine: bool,
+    profile: KeyProfileChoice,
+) -> StageResult {
+    let a = artifacts(input, store)?;
+    let estimate = if refine {
+        vote(&a.chroma)
+    } else {
+        key::estimate(&a.chroma, family(profile))
+    };
+    let mut v = StageValues::new();
+    match estimate {
+        Some(k) => {
+            put(&mut v, "key", &k.key);
+            put(&mut v, "key_confidence", k.confidence);
+            put(&mut v, "camelot", &k.camelot);
+            put(&mut v, "key_runner_up", &k.runner_up);
+            put(&mut v, "tuning_semitones", k.tuning_semitones);
+        }
+        None => {
+            put(&mut v, "key", Value::Null);
+            put(&mut v, "key_confidence", 0.0);
+            put(&mut v, "camelot", Value::Null);
+        }
+    }
+    put(&mut v, "key_refined", refine);
+    Ok(StageOutput::new(v))
+}

@@ -1,0 +1,120 @@
+//! Built-in operations as stage handlers: one `match` from `Operation` to
+//! the code that runs it. Audio work runs on the orchestrator's blocking
+//! pool and checks the attempt's cancellation token between blocks.
+
+mod decode;
+mod estimate;
+mod store;
+mod summary;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use store::ArtifactStore;
+
+use super::operation::Operation;
+use crate::audio::AudioError;
+use crate::orchestrator::{StageError, StageHandler, StageInput, StageValues};
+
+/// The handler that runs `op`.
+pub fn handler_for(op: &Operation, store: Arc<ArtifactStore>) -> StageHandler {
+    let op = op.clone();
+    match op {
+        Operation::Probe => StageHandler::blocking(decode::probe),
+        Operation::Decode {
+            silence_dbfs,
+            true_peak,
+        } => StageHandler::blocking(move |input| {
+            decode::decode(&input, &store, silence_dbfs, true_peak)
+        }),
+        Operation::Spectral => {
+            StageHandler::blocking(move |input| estimate::spectral(&input, &store))
+        }
+        Operation::Tempo {
+            refine,
+            min_bpm,
+            max_bpm,
+        } => StageHandler::blocking(move |input| {
+            estimate::tempo(&input, &store, refine, min_bpm, max_bpm)
+        }),
+        Operation::Key { refine, profile } => {
+            StageHandler::blocking(move |input| estimate::key(&input, &store, refine, profile))
+        }
+        Operation::Confidence => StageHandler::blocking(|input| Ok(summary::confidence(&input))),
+        Operation::Aggregate => StageHandler::blocking(|input| Ok(summary::aggregate(&input))),
+        Operation::Notation {
+            key_notation,
+            bpm_decimals,
+        } => StageHandler::blocking(move |input| {
+            Ok(summary::notation(&input, key_notation, bpm_decimals))
+        }),
+        Operation::LoudnessGate {
+            target_lufs,
+            tolerance_lu,
+            max_true_peak_dbtp,
+            fail_on_violation,
+        } => StageHandler::blocking(move |input| {
+            summary::loudness_gate(
+                &input,
+                target_lufs,
+                tolerance_lu,
+                max_true_peak_dbtp,
+                fail_on_violation,
+            )
+        }),
+        Operation::Write => StageHandler::blocking(|input| Ok(summary::write(&input))),
+    }
+}
+
+/// The audio file a wave carries (`{"path": ...}`).
+pub(crate) fn input_path(input: &StageInput) -> Result<PathBuf, StageError> {
+    match input.input.payload.get("path").and_then(Value::as_str) {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => Err(StageError::permanent(format!(
+            "wave `{}` carries no file path",
+            input.input.label
+        ))),
+    }
+}
+
+/// An audio error as a stage error: problems of the file are permanent.
+pub(crate) fn stage_error(e: &AudioError) -> StageError {
+    if e.is_permanent() {
+        StageError::permanent(e.to_string())
+    } else {
+        StageError::transient(e.to_string())
+    }
+}
+
+/// Inserts a serializable value.
+pub(crate) fn put(values: &mut StageValues, key: &str, value: impl serde::Serialize) {
+    values.insert(
+        key.to_string(),
+        serde_json::to_value(value).unwrap_or(Value::Null),
+    );
+}
+
+/// Every value of earlier stages merged, later stages winning, and refined
+/// estimates winning over quick ones whatever the order.
+pub(crate) fn merged_prior(input: &StageInput) -> StageValues {
+    merge_values(input.prior.iter().map(|(_, _, output)| &output.values))
+}
+
+/// Merges value maps in order, those flagged `*_refined: true` last.
+pub(crate) fn merge_values<'a>(maps: impl Iterator<Item = &'a StageValues>) -> StageValues {
+    let is_refined = |m: &StageValues| {
+        m.iter()
+            .any(|(k, v)| k.ends_with("_refined") && v == &Value::Bool(true))
+    };
+    let (refined, quick): (Vec<&StageValues>, Vec<&StageValues>) =
+        maps.partition(|m| is_refined(m));
+    let mut out = StageValues::new();
+    for map in quick.into_iter().chain(refined) {
+        for (k, v) in map {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,244 @@
+//! Running a pipeline document on audio files: the orchestrator with the
+//! document's config, one handler per node, the artifact store, and
+//! results as one flat record per file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::document::{PipelineDocument, handler_name};
+use super::error::PipelineError;
+use super::format::to_ron;
+use super::ops::{ArtifactStore, handler_for};
+use super::validate::validate;
+use crate::orchestrator::{
+    BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveOrchestrator,
+    WaveStatus,
+};
+
+/// One file's outcome: fixed fields, then every value the pipeline produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileResult {
+    pub file: String,
+    /// True when every stage that ran succeeded.
+    pub ok: bool,
+    pub status: WaveStatus,
+    /// Every stage error, joined.
+    pub error: Option<String>,
+    /// The wave's quality: the lowest confidence a stage reported.
+    pub quality: Option<f64>,
+    /// Seconds from the wave's start to its end.
+    pub analysis_s: f64,
+    /// Nodes skipped, with why.
+    pub skipped: Vec<String>,
+    /// The values of every completed stage, later stages winning.
+    #[serde(flatten)]
+    pub values: StageValues,
+}
+
+impl FileResult {
+    /// The record of a finished wave.
+    pub fn from_context(ctx: &WaveContext) -> Self {
+        let mut values = super::ops::merge_values(ctx.results.iter().map(|(_, o)| &o.values));
+        let file = ctx
+            .input
+            .payload
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or(&ctx.input.label)
+            .to_string();
+        values.remove("file");
+        let error = (!ctx.errors.is_empty()).then(|| {
+            ctx.errors
+                .iter()
+                .map(|e| format!("{}: {}", e.node, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let error = error
+            .or_else(|| (ctx.status == WaveStatus::Cancelled).then(|| "cancelled".to_string()));
+        Self {
+            file,
+            ok: ctx.status == WaveStatus::Completed,
+            status: ctx.status,
+            error,
+            quality: ctx.quality(),
+            analysis_s: ctx.duration.as_secs_f64(),
+            skipped: ctx
+                .skipped
+                .iter()
+                .map(|(n, r)| format!("{n}: {r}"))
+                .collect(),
+            values,
+        }
+    }
+
+    /// A value by name, `Null` when absent.
+    pub fn value(&self, key: &str) -> &Value {
+        self.values.get(key).unwrap_or(&Value::Null)
+    }
+}
+
+/// The wave input for one file.
+pub fn wave_input(path: &Path) -> WaveInput {
+    let label = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    WaveInput::new(
+        label,
+        serde_json::json!({ "path": path.display().to_string() }),
+    )
+}
+
+/// A 64-bit FNV-1a hash of the document's saved form, in hex: results carry
+/// it so they can be traced to the exact pipeline.
+pub fn content_hash(doc: &PipelineDocument) -> String {
+    let text = to_ron(doc).unwrap_or_default();
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// A pipeline ready to run.
+pub struct PipelineRunner {
+    orchestrator: WaveOrchestrator,
+    plan: Plan,
+    store: Arc<ArtifactStore>,
+    name: String,
+    hash: String,
+    handle: Handle,
+}
+
+impl std::fmt::Debug for PipelineRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineRunner")
+            .field("name", &self.name)
+            .field("hash", &self.hash)
+            .finish()
+    }
+}
+
+/// A run in progress: results arrive as files finish.
+#[derive(Debug)]
+pub struct Run {
+    pub results: mpsc::Receiver<FileResult>,
+    pub cancel: CancellationToken,
+    pub done: tokio::task::JoinHandle<BatchReport>,
+}
+
+impl PipelineRunner {
+    /// Validates `doc` and builds its orchestrator on `handle`. `config`
+    /// replaces the document's config when given (the CLI's `--jobs`).
+    pub fn new(
+        doc: &PipelineDocument,
+        config: Option<WaveConfig>,
+        handle: Handle,
+    ) -> Result<Self, PipelineError> {
+        let invalid = |problems| PipelineError::Invalid {
+            path: PathBuf::from(&doc.name),
+            problems,
+        };
+        let problems = validate(doc, None);
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        let config = config.unwrap_or_else(|| doc.config.clone());
+        let mut orchestrator = WaveOrchestrator::new(config, handle.clone()).map_err(|e| {
+            invalid(vec![super::Problem {
+                line: None,
+                col: None,
+                location: format!("config.{}", e.field),
+                message: e.reason,
+            }])
+        })?;
+        let store = Arc::new(ArtifactStore::default());
+        for node in &doc.nodes {
+            orchestrator.register_stage_handler(
+                handler_name(&node.id),
+                handler_for(&node.operation, store.clone()),
+            );
+        }
+        let plan = orchestrator.plan(&doc.plan_spec()).map_err(|e| {
+            invalid(
+                e.0.iter()
+                    .map(|p| super::Problem {
+                        line: None,
+                        col: None,
+                        location: String::new(),
+                        message: p.to_string(),
+                    })
+                    .collect(),
+            )
+        })?;
+        Ok(Self {
+            orchestrator,
+            plan,
+            store,
+            name: doc.name.clone(),
+            hash: content_hash(doc),
+            handle,
+        })
+    }
+
+    /// The engine, for events, statistics and cancellation.
+    pub fn orchestrator(&self) -> &WaveOrchestrator {
+        &self.orchestrator
+    }
+
+    /// The compiled plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The pipeline's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The hash of the pipeline's content.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Waves holding decoded artifacts now (bounded by waves in flight).
+    pub fn artifacts_in_flight(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Starts analysing `files`, at most `max_concurrent` at once.
+    pub fn start(&self, files: Vec<PathBuf>, max_concurrent: usize) -> Run {
+        let (tx, rx) = mpsc::channel(files.len().max(1));
+        for file in &files {
+            let _ = tx.try_send(wave_input(file));
+        }
+        drop(tx);
+        let mut stream = self
+            .orchestrator
+            .stream_waves(&self.plan, rx, max_concurrent);
+        let cancel = stream.cancel_token();
+        let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
+        let store = self.store.clone();
+        let done = self.handle.spawn(async move {
+            while let Some(ctx) = stream.results.recv().await {
+                store.remove(ctx.id);
+                if out_tx.send(FileResult::from_context(&ctx)).await.is_err() {
+                    // Nobody listens: keep draining so the batch can end.
+                    continue;
+                }
+            }
+            stream.report().await
+        });
+        Run {
+            results,
+            cancel,
+            done,
+        }
+    }
+}

@@ -15,7 +15,8 @@ use super::validate::validate;
 /// refused for its version and not for fields this build does not know.
 #[derive(Deserialize)]
 struct VersionOnly {
-    version: Option<u32>,
+    #[serde(default)]
+    version: u32,
 }
 
 /// Parses a document from RON text; `path` names it in errors. Validation
@@ -27,22 +28,21 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineErro
         col: e.span.start.col,
         message: e.code.to_string(),
     };
-    match ron::from_str::<VersionOnly>(source) {
-        Ok(VersionOnly { version: Some(v) }) if v > FORMAT_VERSION => {
-            return Err(PipelineError::NewerVersion {
-                path: path.to_path_buf(),
-                found: v,
-            });
-        }
-        Ok(VersionOnly { version: Some(0) }) => {
-            return Err(PipelineError::BadVersion {
-                path: path.to_path_buf(),
-                found: 0,
-            });
-        }
-        _ => {}
+    if let Ok(VersionOnly { version }) = ron::from_str::<VersionOnly>(source)
+        && version > FORMAT_VERSION
+    {
+        return Err(PipelineError::NewerVersion {
+            path: path.to_path_buf(),
+            found: version,
+        });
     }
     let doc: PipelineDocument = ron::from_str(source).map_err(syntax)?;
+    if doc.version != FORMAT_VERSION {
+        return Err(PipelineError::BadVersion {
+            path: path.to_path_buf(),
+            found: doc.version,
+        });
+    }
     let problems = validate(&doc, Some(source));
     if problems.is_empty() {
         Ok(doc)

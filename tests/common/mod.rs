@@ -1,5 +1,7 @@
-//! Helpers shared by the orchestrator integration tests.
+//! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod signal;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,181 @@
+//! The real binary: `run` and `check` end to end on generated audio.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::signal::{RATE, TempDir, groove, stereo, write_wav};
+use serde_json::Value;
+
+fn wave_studio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap()
+}
+
+fn pipeline(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("pipelines")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_mixes_good_and_bad_files_writes_every_result_and_exits_1() {
+    let dir = TempDir::new("cli-mixed");
+    write_wav(
+        &dir.path("a_120.wav"),
+        &stereo(&groove(120.0, 10.0, 1)),
+        2,
+        RATE,
+    );
+    write_wav(
+        &dir.path("b_96.wav"),
+        &stereo(&groove(96.0, 10.0, 2)),
+        2,
+        RATE,
+    );
+    std::fs::write(
+        dir.path("c_noise.mp3"),
+        fastrand::Rng::with_seed(3)
+            .u64(..)
+            .to_le_bytes()
+            .repeat(500),
+    )
+    .unwrap();
+    std::fs::write(dir.path("notes.txt"), b"not audio, not picked up").unwrap();
+    let folder = dir.0.display().to_string();
+    let o = wave_studio(&["run", &pipeline("default.ron"), &folder]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["pipeline"], "Full analysis");
+    assert_eq!(doc["pipeline_hash"].as_str().unwrap().len(), 16);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "the .txt file is not audio");
+    let bpm = |i: usize| results[i]["bpm"].as_f64().unwrap();
+    assert!((bpm(0) - 120.0).abs() < 1.2, "{}", results[0]);
+    assert!((bpm(1) - 96.0).abs() < 1.0, "{}", results[1]);
+    assert_eq!(results[0]["ok"], true);
+    assert_eq!(results[2]["ok"], false);
+    let error = results[2]["error"].as_str().unwrap();
+    assert!(
+        error.contains("c_noise.mp3") && error.contains("not a recognised audio format"),
+        "{error}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("3 files: 2 completed"), "{err}");
+    assert!(err.contains("tempo_refine"), "per-stage summary: {err}");
+}
+
+#[test]
+fn run_without_a_pipeline_uses_the_built_in_default_and_writes_csv_or_jsonl() {
+    let dir = TempDir::new("cli-default");
+    let wav = dir.path("g.wav");
+    write_wav(&wav, &stereo(&groove(128.0, 8.0, 4)), 2, RATE);
+    let wav = wav.display().to_string();
+    let out = dir.path("out.csv").display().to_string();
+    let o = wave_studio(&["run", &wav, "--format", "csv", "--out", &out, "--jobs", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("file"), wav);
+    assert!((col("bpm").parse::<f64>().unwrap() - 128.0).abs() < 1.3);
+    assert_eq!(col("ok"), "true");
+
+    let o = wave_studio(&[
+        "run",
+        &pipeline("dj-tempo-key.ron"),
+        &wav,
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let line: Value =
+        serde_json::from_slice(o.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["pipeline"], "DJ tempo and key");
+    assert!(line["camelot"].is_string());
+}
+
+#[test]
+fn broken_pipelines_exit_2_for_run_and_1_for_check_with_positions() {
+    let dir = TempDir::new("cli-broken");
+    let cases = [
+        (
+            "syntax.ron",
+            "(version: 1, name: \"x\",\n nodes: [(id: \"a\" name: \"A\")])",
+            "syntax.ron:2:",
+        ),
+        (
+            "cycle.ron",
+            "(version: 1, name: \"x\", nodes: [\n (id: \"a\", name: \"A\", kind: Preparation, operation: Probe),\n (id: \"b\", name: \"B\", kind: Preparation, operation: Probe)],\n edges: [(from: \"a\", to: \"b\"), (from: \"b\", to: \"a\")])",
+            "cycle",
+        ),
+        (
+            "unknown-op.ron",
+            "(version: 1, name: \"x\", nodes: [(id: \"a\", name: \"A\", kind: Preparation, operation: Reverb)])",
+            "Reverb",
+        ),
+        (
+            "timeout.ron",
+            "(version: 1, name: \"x\",\n config: (stage_timeout_seconds: -1.0),\n nodes: [(id: \"a\", name: \"A\", kind: Preparation, operation: Probe)])",
+            "timeout.ron:2:11: config.stage_timeout_seconds",
+        ),
+        (
+            "future.ron",
+            "(version: 2, name: \"x\", nodes: [], warp: true)",
+            "newer Wave Studio",
+        ),
+    ];
+    let wav = dir.path("a.wav");
+    write_wav(&wav, &stereo(&groove(120.0, 2.0, 5)), 2, RATE);
+    for (name, text, expected) in cases {
+        let path = dir.path(name);
+        std::fs::write(&path, text).unwrap();
+        let path = path.display().to_string();
+        let check = wave_studio(&["check", &path]);
+        assert_eq!(check.status.code(), Some(1), "{name}");
+        assert!(
+            stderr(&check).contains(expected),
+            "{name}: {}",
+            stderr(&check)
+        );
+        let run = wave_studio(&["run", &path, &wav.display().to_string()]);
+        assert_eq!(run.status.code(), Some(2), "{name}: {}", stderr(&run));
+        assert!(run.stdout.is_empty(), "{name}: nothing ran");
+    }
+    let ok = wave_studio(&[
+        "check",
+        &pipeline("default.ron"),
+        &pipeline("loudness-qa.ron"),
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = wave_studio(&["run", "/definitely/not/here"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a missing file is that file's failure: {}",
+        stderr(&o)
+    );
+    let o = wave_studio(&["run", "--format", "xml", "x.wav"]);
+    assert_eq!(o.status.code(), Some(2));
+    let dir = TempDir::new("cli-empty");
+    let o = wave_studio(&["run", &dir.0.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "an empty folder: {}", stderr(&o));
+    assert!(stderr(&o).contains("no audio files"));
+}

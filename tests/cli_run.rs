@@ -179,3 +179,54 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2), "an empty folder: {}", stderr(&o));
     assert!(stderr(&o).contains("no audio files"));
 }
+
+#[test]
+fn ctrl_c_cancels_cleanly_and_writes_what_finished() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = TempDir::new("cli-sigint");
+    for i in 0..40 {
+        write_wav(
+            &dir.path(&format!("t{i:02}.wav")),
+            &stereo(&groove(120.0, 8.0, i)),
+            2,
+            RATE,
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args(["run", &dir.0.display().to_string(), "--jobs", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    // Wait for the first finished file, then interrupt.
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("[1/40]"));
+    assert!(first.is_some(), "a file finished before the interrupt");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("interrupted")), "{rest:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["results"].as_array().unwrap();
+    assert!(
+        !results.is_empty() && results.len() < 40,
+        "{} results",
+        results.len()
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ok"] == true && r["bpm"].is_number()),
+        "finished results are written"
+    );
+}

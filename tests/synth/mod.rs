@@ -201,3 +201,48 @@ pub fn write_wav(path: &Path, interleaved: &[f32], channels: u16, rate: u32) {
     }
     std::fs::write(path, b).unwrap();
 }
+
+/// A fresh empty directory for one test's files.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wave-studio-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs ffmpeg quietly with `args`. Fails loudly when ffmpeg is missing:
+/// the tests that need it must not pass silently.
+pub fn ffmpeg(args: &[&str]) {
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .expect("ffmpeg is required for these tests (apt-get install ffmpeg)");
+    assert!(status.success(), "ffmpeg {args:?} failed");
+}
+
+/// Music-like stereo test content: drums plus a chord progression.
+pub fn music(seconds: f32, rate: u32, bpm: f32, tonic: i32, minor: bool, seed: u64) -> Vec<f32> {
+    let d = drums(bpm, seconds, rate, 0.1, seed);
+    let p = progression(tonic, minor, seconds, rate, seed + 1);
+    let mut out = Vec::with_capacity(d.len() * 2);
+    for (i, (a, b)) in d.iter().zip(&p).enumerate() {
+        let pan = if i % 2 == 0 { 0.1 } else { -0.1 };
+        out.push(0.5 * a + (0.5 + pan) * b);
+        out.push(0.5 * a + (0.5 - pan) * b);
+    }
+    out
+}
+
+/// Runs the real binary; returns (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

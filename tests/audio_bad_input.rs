@@ -63,8 +63,12 @@ fn make_cases(dir: &Path) -> Vec<(PathBuf, Expect)> {
         args.push(out.to_str().unwrap());
         synth::ffmpeg(&args);
     }
-    let opus = dir.join("unsupported.ogg");
-    synth::ffmpeg(&["-i", s, "-c:a", "libopus", opus.to_str().unwrap()]);
+    // A WAV whose format tag names no codec we know (0x1234).
+    let unsupported = dir.join("unsupported_codec.wav");
+    let mut bytes = wav_header(8000);
+    bytes[20..22].copy_from_slice(&0x1234u16.to_le_bytes());
+    bytes.extend_from_slice(&[0u8; 8000]);
+    write(&unsupported, &bytes);
 
     let mut cases = vec![(src.clone(), Expect::Ok)];
     let empty = dir.join("empty.wav");
@@ -114,7 +118,7 @@ fn make_cases(dir: &Path) -> Vec<(PathBuf, Expect)> {
     let d = dir.join("folder.flac");
     std::fs::create_dir_all(&d).unwrap();
     cases.push((d, Expect::Fails("is a directory")));
-    cases.push((opus, Expect::Fails("unsupported codec")));
+    cases.push((unsupported, Expect::Fails("unsupported codec")));
     cases
 }
 

@@ -110,7 +110,7 @@ fn every_format_decodes() {
         44_100,
     );
     let s = src.to_str().unwrap();
-    let variants: &[(&str, &[&str])] = &[
+    let mut variants: Vec<(&str, &[&str])> = vec![
         ("u8.wav", &["-c:a", "pcm_u8"]),
         ("s24.wav", &["-c:a", "pcm_s24le"]),
         ("s32.wav", &["-c:a", "pcm_s32le"]),
@@ -127,8 +127,11 @@ fn every_format_decodes() {
         ("six.wav", &["-ac", "6"]),
         ("mono.flac", &["-ac", "1"]),
     ];
+    if cfg!(feature = "opus") {
+        variants.push(("a.opus", &["-c:a", "libopus", "-b:a", "128k"]));
+    }
     let mut args = vec!["analyze".to_string(), "--format".into(), "json".into()];
-    for (name, extra) in variants {
+    for (name, extra) in &variants {
         let out = dir.join(name);
         let mut a = vec!["-i", s];
         a.extend_from_slice(extra);

@@ -6,8 +6,10 @@
 use std::fs::File;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
@@ -174,7 +176,7 @@ impl AudioStream {
             .time_base
             .map(|tb| f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
             .unwrap_or(0.0);
-        let decoder = symphonia::default::get_codecs()
+        let decoder = codecs()
             .make_audio_decoder(params, &AudioDecoderOptions::default())
             .map_err(|e| AudioError::UnsupportedCodec {
                 path: p(),
@@ -345,6 +347,18 @@ impl AudioStream {
             }
         }
     }
+}
+
+/// Symphonia's decoders, plus Opus through libopus with the `opus` feature.
+fn codecs() -> &'static CodecRegistry {
+    static REGISTRY: LazyLock<CodecRegistry> = LazyLock::new(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        #[cfg(feature = "opus")]
+        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+        registry
+    });
+    &REGISTRY
 }
 
 /// A readable name for codecs we know of but cannot decode.

@@ -35,7 +35,8 @@ pub struct Facts {
     pub frames: u64,
     /// Packets skipped as unreadable.
     pub bad_packets: u64,
-    /// Why decoding stopped early, if it did: results cover what decoded.
+    /// Why the results do not cover the whole file, if they do not
+    /// (truncated, unreadable packets, corrupt gaps): they cover what decoded.
     pub partial: Option<String>,
 }
 
@@ -100,7 +101,7 @@ pub fn decode_pass(
         bit_depth: info.bit_depth,
         frames: stats.frames,
         bad_packets: stats.bad_packets,
-        partial: stats.partial,
+        partial: stats.damage(),
     };
     Ok(pass.finish(facts))
 }

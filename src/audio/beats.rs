@@ -2,7 +2,7 @@
 //! refinement it allows: a least-squares fit of the beat period.
 
 use super::onset::OnsetEnvelope;
-use super::tempo::{TempoEstimate, round2, smooth};
+use super::tempo::{TempoEstimate, TempoOptions, round2, smooth};
 
 /// How strongly the tracker holds to the period (Ellis's α).
 const TIGHTNESS: f64 = 100.0;
@@ -116,44 +116,117 @@ fn refine_peak(x: &[f64], i: usize) -> f64 {
     i as f64 + (0.5 * (a - c) / den).clamp(-0.5, 0.5)
 }
 
-/// Least-squares beat period (frames) of beat positions, with the fit's
-/// relative residual.
-pub fn fit_period(beats: &[f64]) -> Option<(f64, f64)> {
+/// Least-squares beat period (frames) of beat positions about `guess`
+/// frames apart (a skipped beat counts as two periods), with the fit's
+/// residual relative to the period.
+pub fn fit_period(beats: &[f64], guess: f64) -> Option<(f64, f64)> {
     let n = beats.len();
-    if n < 4 {
+    let first = *beats.first()?;
+    if n < 4 || guess <= 0.0 {
         return None;
     }
+    let idx: Vec<f64> = beats
+        .iter()
+        .map(|&b| ((b - first) / guess).round())
+        .collect();
     let nf = n as f64;
-    let mi = (nf - 1.0) / 2.0;
+    let mi = idx.iter().sum::<f64>() / nf;
     let mb = beats.iter().sum::<f64>() / nf;
     let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (i, &b) in beats.iter().enumerate() {
-        sxy += (i as f64 - mi) * (b - mb);
-        sxx += (i as f64 - mi).powi(2);
+    for (&i, &b) in idx.iter().zip(beats) {
+        sxy += (i - mi) * (b - mb);
+        sxx += (i - mi).powi(2);
+    }
+    if sxx <= 0.0 {
+        return None;
     }
     let slope = sxy / sxx;
-    let resid = beats
+    let resid = idx
         .iter()
-        .enumerate()
-        .map(|(i, &b)| (b - (mb + (i as f64 - mi) * slope)).powi(2))
+        .zip(beats)
+        .map(|(&i, &b)| (b - (mb + (i - mi) * slope)).powi(2))
         .sum::<f64>()
         / nf;
     Some((slope, resid.sqrt() / slope.max(1e-9)))
 }
 
-/// The refinement: tracks beats at the first estimate's tempo, then fits
-/// the period to them. Keeps the first estimate if the fit disagrees.
-pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate) -> TempoEstimate {
+/// Accent balance of alternate beats: the weaker over the stronger of
+/// the mean onset strength at even and at odd beats (1 = no accent).
+pub fn alternation(env: &[f32], beats: &[f64]) -> f64 {
+    let strength = |b: f64| {
+        let c = b.round() as i64;
+        (c - 2..=c + 2)
+            .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
+            .fold(0.0f32, |m, &v| m.max(v)) as f64
+    };
+    let (mut even, mut odd, mut ne, mut no) = (0.0, 0.0, 0usize, 0usize);
+    for (i, &b) in beats.iter().enumerate() {
+        if i % 2 == 0 {
+            even += strength(b);
+            ne += 1;
+        } else {
+            odd += strength(b);
+            no += 1;
+        }
+    }
+    if ne < 4 || no < 4 {
+        return 1.0;
+    }
+    let (e, o) = (even / ne as f64, odd / no as f64);
+    if e.max(o) > 0.0 {
+        e.min(o) / e.max(o)
+    } else {
+        1.0
+    }
+}
+
+/// Alternate beats weaker than this share of the strong ones mean the
+/// grid is a subdivision, not the beat.
+const SUBDIVISION: f64 = 0.55;
+
+/// Chooses the metrical level: the scan can pick the half or double of
+/// the beat (its comb scores both alike). Beats that alternate strong/weak
+/// are a subdivision (go half); a double-time grid whose beats are all
+/// strong inside the preferred range is the beat (go double).
+fn choose_level(env: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+    let fast = 2.0 * bpm;
+    if fast <= opts.max_bpm {
+        let beats = track(env, 60.0 * fr / fast);
+        if alternation(env, &beats) > SUBDIVISION {
+            return fast;
+        }
+    }
+    let slow = bpm / 2.0;
+    if slow >= opts.min_bpm {
+        let beats = track(env, 60.0 * fr / bpm);
+        if alternation(env, &beats) < SUBDIVISION {
+            return slow;
+        }
+    }
+    bpm
+}
+
+/// The refinement: settles the metrical level, tracks beats at that
+/// tempo, then fits the period to them. Keeps the scanned tempo if the
+/// fit disagrees.
+pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -> TempoEstimate {
     let fr = env.frame_rate;
-    let period = 60.0 * fr / first.bpm;
     let smoothed = smooth(&env.values);
+    let bpm = choose_level(&smoothed, fr, first.bpm, opts);
+    let period = 60.0 * fr / bpm;
     let beats = track(&smoothed, period);
     let mut out = first.clone();
+    if bpm != first.bpm {
+        out.candidates.retain(|&c| (c / bpm - 1.0).abs() > 0.04);
+        out.candidates.insert(0, first.bpm);
+        out.candidates.truncate(2);
+        out.bpm = round2(bpm);
+    }
     out.beats = beats
         .iter()
         .map(|&b| round2_ms(b / fr + env.offset_s))
         .collect();
-    if let Some((p, jitter)) = fit_period(&beats) {
+    if let Some((p, jitter)) = fit_period(&beats, period) {
         // Beats that drift from a steady grid (tempo changes) keep the scan's value.
         if (p / period - 1.0).abs() < 0.04 {
             out.bpm = round2(60.0 * fr / p);
@@ -184,7 +257,7 @@ mod tests {
         }
         let beats = track(&smooth(&env), period * 1.02);
         assert!(beats.len() > 35, "{}", beats.len());
-        let (p, _) = fit_period(&beats).unwrap();
+        let (p, _) = fit_period(&beats, period).unwrap();
         assert!((p / period - 1.0).abs() < 0.003, "{p} vs {period}");
     }
 }

@@ -6,8 +6,10 @@
 use std::fs::File;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
@@ -47,6 +49,32 @@ pub struct DecodeStats {
     pub bad_packets: u64,
     /// Why decoding ended early, if it did (truncated, corrupt tail...).
     pub partial: Option<String>,
+    /// Seconds of audio lost in gaps between packets (corrupt data the
+    /// demuxer skipped over).
+    pub lost_s: f64,
+    /// Number of such gaps.
+    pub gaps: u64,
+}
+
+impl DecodeStats {
+    /// Why the result does not cover the whole file, if it does not:
+    /// cut short, packets lost, or gaps in the stream.
+    pub fn damage(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.partial {
+            parts.push(p.clone());
+        }
+        if self.bad_packets > 0 {
+            parts.push(format!("{} unreadable packet(s) skipped", self.bad_packets));
+        }
+        if self.gaps > 0 {
+            parts.push(format!(
+                "corrupt data: {:.2} s lost in {} gap(s)",
+                self.lost_s, self.gaps
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 /// One decoded block: interleaved samples and their mono downmix.
@@ -74,6 +102,10 @@ pub struct AudioStream {
     mono: Vec<f32>,
     /// Encoder priming frames still to drop (AAC in MP4).
     skip: u64,
+    /// Where the next packet should start (track time base), and that
+    /// base in seconds per tick.
+    next_pts: Option<i64>,
+    tick_s: f64,
     done: bool,
 }
 
@@ -116,6 +148,13 @@ impl AudioStream {
                 SymError::IoError(source) if source.kind() != ErrorKind::UnexpectedEof => {
                     AudioError::Io { path: p(), source }
                 }
+                // The container was recognised but what it holds is not.
+                SymError::Unsupported(what) if !what.contains("probe") => {
+                    AudioError::UnsupportedCodec {
+                        path: p(),
+                        reason: what.to_string(),
+                    }
+                }
                 other => AudioError::UnrecognisedFormat {
                     path: p(),
                     reason: other.to_string(),
@@ -133,11 +172,15 @@ impl AudioStream {
         let track_id = track.id;
         let declared_frames = track.num_frames;
         let delay = track.delay;
-        let decoder = symphonia::default::get_codecs()
+        let tick_s = track
+            .time_base
+            .map(|tb| f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
+            .unwrap_or(0.0);
+        let decoder = codecs()
             .make_audio_decoder(params, &AudioDecoderOptions::default())
             .map_err(|e| AudioError::UnsupportedCodec {
                 path: p(),
-                reason: e.to_string(),
+                reason: format!("codec {}: {e}", codec_name(params.codec)),
             })?;
         let codec = decoder.codec_info().short_name.to_string();
         let sample_rate = params.sample_rate.unwrap_or(0);
@@ -168,6 +211,8 @@ impl AudioStream {
             interleaved: Vec::new(),
             mono: Vec::new(),
             skip,
+            next_pts: None,
+            tick_s,
             done: false,
         })
     }
@@ -213,6 +258,17 @@ impl AudioStream {
             if packet.track_id != self.track_id {
                 continue;
             }
+            let (pts, dur) = (
+                packet.pts.get(),
+                i64::try_from(packet.dur.get()).unwrap_or(i64::MAX),
+            );
+            if let Some(expected) = self.next_pts
+                && pts > expected.saturating_add(dur.max(1))
+            {
+                self.stats.gaps += 1;
+                self.stats.lost_s += (pts - expected) as f64 * self.tick_s;
+            }
+            self.next_pts = Some(pts.saturating_add(dur));
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
                 Err(SymError::DecodeError(_) | SymError::IoError(_))
@@ -284,13 +340,43 @@ impl AudioStream {
             let rate = u64::from(self.info.sample_rate.max(1));
             if self.stats.frames + rate / 10 < declared {
                 self.stats.partial = Some(format!(
-                    "truncated: decoded {:.2} s of {:.2} s declared",
+                    "incomplete: decoded {:.2} s of {:.2} s declared",
                     self.stats.frames as f64 / rate as f64,
                     declared as f64 / rate as f64
                 ));
             }
         }
     }
+}
+
+/// Symphonia's decoders, plus Opus through libopus with the `opus` feature.
+fn codecs() -> &'static CodecRegistry {
+    static REGISTRY: LazyLock<CodecRegistry> = LazyLock::new(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        #[cfg(feature = "opus")]
+        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+        registry
+    });
+    &REGISTRY
+}
+
+/// A readable name for codecs we know of but cannot decode.
+fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
+    use symphonia::core::codecs::audio::well_known::*;
+    let known = [
+        (CODEC_ID_OPUS, "opus"),
+        (CODEC_ID_WAVPACK, "wavpack"),
+        (CODEC_ID_AC3, "ac3"),
+        (CODEC_ID_EAC3, "eac3"),
+        (CODEC_ID_DCA, "dts"),
+        (CODEC_ID_SPEEX, "speex"),
+        (CODEC_ID_WMA, "wma"),
+    ];
+    known
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map_or_else(|| id.to_string(), |(_, n)| (*n).to_string())
 }
 
 fn describe_stop(e: &SymError) -> String {

@@ -62,7 +62,9 @@ impl Default for AnalysisOptions {
 pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) -> AnalysisReport {
     let first = tempo::first_estimate(&artifacts.onset, &opts.tempo);
     let tempo = match first {
-        Some(first) if opts.refine_tempo => Some(beats::refine(&artifacts.onset, &first)),
+        Some(first) if opts.refine_tempo => {
+            Some(beats::refine(&artifacts.onset, &first, &opts.tempo))
+        }
         other => other,
     };
     let key = key::estimate(&artifacts.chroma, opts.key_profile);

@@ -60,7 +60,9 @@ pub fn smooth(x: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Normalised autocorrelation (biased, mean removed) for lags `0..=max_lag`.
+/// Normalised autocorrelation (unbiased: each lag averaged over its own
+/// overlap, so long lags are not penalised on short excerpts; mean
+/// removed) for lags `0..=max_lag`.
 pub fn autocorrelation(x: &[f32], max_lag: usize) -> Vec<f64> {
     let n = x.len();
     let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n.max(1) as f64;

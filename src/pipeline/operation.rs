@@ -22,7 +22,6 @@ pub enum KeyNotation {
 pub enum KeyProfileChoice {
     Krumhansl,
     Temperley,
-    Shaath,
     /// The library's best general choice.
     #[default]
     Auto,

@@ -69,7 +69,7 @@ pub(super) fn tempo(
     let estimate = if refine {
         prior_tempo(input)
             .or_else(|| tempo::first_estimate(&a.onset, &opts))
-            .map(|first| beats::refine(&a.onset, &first))
+            .map(|first| beats::refine(&a.onset, &first, &opts))
     } else {
         tempo::first_estimate(&a.onset, &opts)
     };
@@ -98,7 +98,6 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
     match choice {
         KeyProfileChoice::Krumhansl => KeyProfile::Krumhansl,
         KeyProfileChoice::Temperley => KeyProfile::Temperley,
-        KeyProfileChoice::Shaath => KeyProfile::Shaath,
         KeyProfileChoice::Auto => KeyProfile::default(),
     }
 }
@@ -106,11 +105,7 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
 /// Every profile family votes with its confidence; the key with the most
 /// weight wins, its confidence the mean weight over the families.
 fn vote(chroma: &crate::audio::chroma::Chroma) -> Option<KeyEstimate> {
-    let families = [
-        KeyProfile::Krumhansl,
-        KeyProfile::Temperley,
-        KeyProfile::Shaath,
-    ];
+    let families = [KeyProfile::Krumhansl, KeyProfile::Temperley];
     let estimates: Vec<KeyEstimate> = families
         .iter()
         .filter_map(|&f| key::estimate(chroma, f))

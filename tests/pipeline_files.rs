@@ -289,3 +289,34 @@ fn a_failed_save_keeps_the_old_file_whole() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dj_pipeline_decodes_the_whole_track_only_when_unsure() {
+    let dir = TempDir::new("dj-excerpt");
+    let track = dir.path("long.wav");
+    write_wav(&track, &stereo(&groove(124.0, 75.0, 9)), 2, RATE);
+    let mut doc =
+        pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/dj-tempo-key.ron"))
+            .unwrap();
+    for (threshold, whole) in [(0.0, false), (1.0, true)] {
+        doc.config.quality_threshold = threshold;
+        let r = &run_all(&doc, vec![track.clone()]).await[0];
+        assert_eq!(r.status, WaveStatus::Completed, "{:?}", r.error);
+        assert!(
+            (r.value("bpm").as_f64().unwrap() - 124.0).abs() < 1.3,
+            "{r:?}"
+        );
+        let full_decode_skipped = r.skipped.iter().any(|s| s.starts_with("decode_full"));
+        assert_eq!(
+            full_decode_skipped, !whole,
+            "threshold {threshold}: {:?}",
+            r.skipped
+        );
+        // The duration is the file's either way: from the container, or measured.
+        assert!(
+            (r.value("duration_s").as_f64().unwrap() - 75.0).abs() < 0.1,
+            "{r:?}"
+        );
+        assert_eq!(r.value("excerpt"), &serde_json::Value::Bool(!whole));
+    }
+}

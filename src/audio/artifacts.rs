@@ -38,6 +38,8 @@ pub struct Facts {
     /// Why the results do not cover the whole file, if they do not
     /// (truncated, unreadable packets, corrupt gaps): they cover what decoded.
     pub partial: Option<String>,
+    /// Decoding stopped at `AnalysisOptions::max_seconds`, before the end.
+    pub excerpt: bool,
 }
 
 /// Everything the estimators need, small whatever the file's length.
@@ -65,6 +67,8 @@ pub fn decode_pass(
     let mut stream = AudioStream::open(path)?;
     // Rate and channels are known for sure only after the first block.
     let mut state: Option<Pass> = None;
+    let limit = opts.max_seconds.map(|s| s.max(0.0));
+    let mut excerpt = false;
     while let Some(block) = stream.next_block()? {
         if cancel.load(Ordering::Relaxed) {
             return Err(AudioError::Cancelled {
@@ -76,6 +80,12 @@ pub fn decode_pass(
             None => state.insert(Pass::new(block.rate, block.channels, opts)),
         };
         pass.push(block.interleaved, block.mono);
+        if let Some(limit) = limit
+            && stream.stats().frames as f64 >= limit * f64::from(stream.info().sample_rate.max(1))
+        {
+            excerpt = true;
+            break;
+        }
     }
     let stats = stream.stats().clone();
     let info = stream.info().clone();
@@ -102,6 +112,7 @@ pub fn decode_pass(
         frames: stats.frames,
         bad_packets: stats.bad_packets,
         partial: stats.damage(),
+        excerpt,
     };
     Ok(pass.finish(facts))
 }
@@ -135,6 +146,7 @@ pub fn pcm_pass(
         frames,
         bad_packets: 0,
         partial: None,
+        excerpt: false,
     };
     Some(pass.finish(facts))
 }

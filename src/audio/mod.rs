@@ -44,6 +44,9 @@ pub struct AnalysisOptions {
     pub true_peak: bool,
     /// Run the beat tracker to refine the tempo (and report beats).
     pub refine_tempo: bool,
+    /// Decode at most this many seconds from the start (an excerpt for
+    /// quick estimates); `None` decodes the whole file.
+    pub max_seconds: Option<f64>,
 }
 
 impl Default for AnalysisOptions {
@@ -54,6 +57,7 @@ impl Default for AnalysisOptions {
             silence_dbfs: -60.0,
             true_peak: true,
             refine_tempo: true,
+            max_seconds: None,
         }
     }
 }

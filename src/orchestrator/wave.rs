@@ -125,18 +125,14 @@ impl Wave {
                     }
                     continue;
                 }
+                // In completion order either way, so a later estimate (a
+                // refinement) always comes after the one it refines.
                 let mut prior = PriorResults::default();
-                if config.progressive_mode {
-                    for &j in &completion {
-                        if let Some(out) = &outputs[j] {
-                            prior.push(nodes[j].id.clone(), nodes[j].kind, out.clone());
-                        }
-                    }
-                } else {
-                    for &j in &node.deps {
-                        if let Some(out) = &outputs[j] {
-                            prior.push(nodes[j].id.clone(), nodes[j].kind, out.clone());
-                        }
+                for &j in &completion {
+                    if (config.progressive_mode || node.deps.contains(&j))
+                        && let Some(out) = &outputs[j]
+                    {
+                        prior.push(nodes[j].id.clone(), nodes[j].kind, out.clone());
                     }
                 }
                 let run = NodeRun {

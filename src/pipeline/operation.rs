@@ -66,6 +66,11 @@ pub enum Operation {
         silence_dbfs: f64,
         #[serde(default = "yes")]
         true_peak: bool,
+        /// Decode only this many seconds from the start, for quick
+        /// estimates; 0 decodes the whole file. An excerpt reports no
+        /// loudness (it would not be the file's).
+        #[serde(default)]
+        excerpt_s: f64,
     },
     /// Spectral centroid, rolloff, flatness, flux and zero-crossing rate.
     Spectral,
@@ -135,6 +140,7 @@ impl Operation {
             Operation::Decode {
                 silence_dbfs: silence_default(),
                 true_peak: true,
+                excerpt_s: 0.0,
             },
             Operation::Spectral,
             Operation::Tempo {
@@ -266,11 +272,21 @@ impl Operation {
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         match self {
-            Operation::Decode { silence_dbfs, .. } => {
+            Operation::Decode {
+                silence_dbfs,
+                excerpt_s,
+                ..
+            } => {
                 if !(-200.0..=0.0).contains(silence_dbfs) {
                     out.push((
                         "silence_dbfs",
                         format!("must be in -200..=0 dBFS, got {silence_dbfs}"),
+                    ));
+                }
+                if !(*excerpt_s == 0.0 || (5.0..=3600.0).contains(excerpt_s)) {
+                    out.push((
+                        "excerpt_s",
+                        format!("must be 0 (the whole file) or in 5..=3600 s, got {excerpt_s}"),
                     ));
                 }
             }

@@ -22,12 +22,12 @@ pub(super) fn probe(input: StageInput) -> StageResult {
     put(&mut v, "sample_rate", info.sample_rate);
     put(&mut v, "channels", info.channels);
     put(&mut v, "bit_depth", info.bit_depth);
-    put(
-        &mut v,
-        "declared_duration_s",
-        info.declared_frames
-            .map(|f| f as f64 / f64::from(info.sample_rate.max(1))),
-    );
+    let declared = info
+        .declared_frames
+        .map(|f| f as f64 / f64::from(info.sample_rate.max(1)));
+    put(&mut v, "declared_duration_s", declared);
+    // What the container says, until a full decode measures it.
+    put(&mut v, "duration_s", declared);
     Ok(StageOutput::new(v))
 }
 
@@ -38,17 +38,26 @@ pub(super) fn decode(
     store: &ArtifactStore,
     silence_dbfs: f64,
     true_peak: bool,
+    excerpt_s: f64,
 ) -> StageResult {
     let path = input_path(input)?;
     let opts = AnalysisOptions {
         silence_dbfs: silence_dbfs as f32,
         true_peak,
+        max_seconds: (excerpt_s > 0.0).then_some(excerpt_s),
         ..AnalysisOptions::default()
     };
     let flag = CancelFlag::watch(&input.cancel);
     let artifacts = decode_pass(&path, &opts, &flag.0).map_err(|e| stage_error(&e))?;
     let mut v = StageValues::new();
     let f = &artifacts.facts;
+    put(&mut v, "excerpt", f.excerpt);
+    if f.excerpt {
+        // Levels of an excerpt are not the file's: report only what it is.
+        put(&mut v, "excerpt_s", f.duration_s);
+        store.put(input.wave, artifacts);
+        return Ok(StageOutput::new(v));
+    }
     put(&mut v, "duration_s", f.duration_s);
     put(&mut v, "sample_rate", f.sample_rate);
     put(&mut v, "channels", f.channels);

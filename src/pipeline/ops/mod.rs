@@ -26,8 +26,9 @@ pub fn handler_for(op: &Operation, store: Arc<ArtifactStore>) -> StageHandler {
         Operation::Decode {
             silence_dbfs,
             true_peak,
+            excerpt_s,
         } => StageHandler::blocking(move |input| {
-            decode::decode(&input, &store, silence_dbfs, true_peak)
+            decode::decode(&input, &store, silence_dbfs, true_peak, excerpt_s)
         }),
         Operation::Spectral => {
             StageHandler::blocking(move |input| estimate::spectral(&input, &store))
@@ -96,22 +97,16 @@ pub(crate) fn put(values: &mut StageValues, key: &str, value: impl serde::Serial
     );
 }
 
-/// Every value of earlier stages merged, later stages winning, and refined
-/// estimates winning over quick ones whatever the order.
+/// Every value of earlier stages merged, later stages winning (stages come
+/// in completion order, so a refinement wins over what it refines).
 pub(crate) fn merged_prior(input: &StageInput) -> StageValues {
     merge_values(input.prior.iter().map(|(_, _, output)| &output.values))
 }
 
-/// Merges value maps in order, those flagged `*_refined: true` last.
+/// Merges value maps in order, later maps winning.
 pub(crate) fn merge_values<'a>(maps: impl Iterator<Item = &'a StageValues>) -> StageValues {
-    let is_refined = |m: &StageValues| {
-        m.iter()
-            .any(|(k, v)| k.ends_with("_refined") && v == &Value::Bool(true))
-    };
-    let (refined, quick): (Vec<&StageValues>, Vec<&StageValues>) =
-        maps.partition(|m| is_refined(m));
     let mut out = StageValues::new();
-    for map in quick.into_iter().chain(refined) {
+    for map in maps {
         for (k, v) in map {
             out.insert(k.clone(), v.clone());
         }

@@ -208,6 +208,16 @@ async fn blocking_handlers_run_on_a_bounded_pool() {
     let out = orch.execute_parallel_waves(&plan, inputs(12), 12).await;
     assert!(out.waves.iter().all(|w| w.status == WaveStatus::Completed));
     assert_eq!(c.max(), 2, "cpu_workers bounds the pool");
+    // Waiting for a pool thread is slot wait, not attempt time: 12 waves
+    // two at a time wait about 2.5 times as long as they run.
+    let metrics: Vec<_> = out
+        .waves
+        .iter()
+        .map(|w| w.stage_metrics("n").unwrap().clone())
+        .collect();
+    let waited: Duration = metrics.iter().map(|m| m.slot_wait).sum();
+    let ran: Duration = metrics.iter().map(|m| m.run_time()).sum();
+    assert!(waited > ran, "waited {waited:?}, ran {ran:?}");
     assert_eq!(c.calls(), 12);
 }
 

@@ -82,6 +82,23 @@ impl NodeRun {
             } else {
                 None
             };
+            // CPU work waits for a thread of the bounded pool here, before
+            // the attempt's clock starts, like any other slot.
+            let cpu = if matches!(node.handler, StageHandler::Blocking(_)) {
+                let asked = Instant::now();
+                let cpu = tokio::select! {
+                    biased;
+                    _ = self.cancel.cancelled() => return cancelled(metrics),
+                    p = self.shared.cpu_pool.clone().acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => return cancelled(metrics),
+                    },
+                };
+                metrics.slot_wait += asked.elapsed();
+                Some(cpu)
+            } else {
+                None
+            };
 
             let attempt_token = self.cancel.child_token();
             self.shared.events.emit(|| WaveEvent::StageStarted {
@@ -109,7 +126,7 @@ impl NodeRun {
             let result = tokio::select! {
                 biased;
                 _ = self.cancel.cancelled() => Err(StageError::cancelled()),
-                r = tokio::time::timeout(timeout, invoke(&self.shared, node, input)) => {
+                r = tokio::time::timeout(timeout, invoke(&self.shared, node, input, cpu)) => {
                     r.unwrap_or_else(|_| Err(StageError::timeout(timeout)))
                 }
             };
@@ -191,8 +208,14 @@ fn jittered(delay: Duration, jitter: f64) -> Duration {
     delay.mul_f64(1.0 - jitter * fastrand::f64())
 }
 
-/// Calls the handler once; panics become errors.
-async fn invoke(shared: &Shared, node: &CompiledNode, input: StageInput) -> StageResult {
+/// Calls the handler once; panics become errors. `cpu` is the pool thread
+/// a blocking handler was given.
+async fn invoke(
+    shared: &Shared,
+    node: &CompiledNode,
+    input: StageInput,
+    cpu: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> StageResult {
     match &node.handler {
         StageHandler::Async(f) => {
             let fut = call_catching(|| f(input))?;
@@ -202,9 +225,6 @@ async fn invoke(shared: &Shared, node: &CompiledNode, input: StageInput) -> Stag
                 .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
         }
         StageHandler::Blocking(f) => {
-            let Ok(cpu) = shared.cpu_pool.clone().acquire_owned().await else {
-                return Err(StageError::cancelled());
-            };
             let f = f.clone();
             let task = shared.tracker.spawn_blocking_on(
                 move || {

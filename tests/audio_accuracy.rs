@@ -263,3 +263,47 @@ fn key_of_progressions_in_all_24_keys() {
     println!("key: {good}/{total} exact; misses {misses:?}");
     assert!(good * 100 >= total * 90, "{good}/{total}: {misses:?}");
 }
+
+/// Closer to real music: drums and harmony mixed, a quiet intro, 2 % tempo
+/// drift, reverb. Tempo within 4 % (the corpus's Acc1) and the key exact.
+#[test]
+fn mixed_music_with_drift_reverb_and_a_quiet_intro() {
+    let rate = 44_100;
+    let cases = [
+        (84.0, 2, false),
+        (100.0, 9, true),
+        (118.0, 4, true),
+        (128.0, 7, false),
+        (142.0, 0, true),
+        (166.0, 5, false),
+    ];
+    let mut misses = Vec::new();
+    for (i, &(bpm, tonic, minor)) in cases.iter().enumerate() {
+        let seconds = 14.0;
+        let mut d = synth::drums_drifting(bpm, bpm * 1.02, seconds, rate, 0.1, 300 + i as u64);
+        let p = synth::progression(tonic, minor, seconds, rate, 400 + i as u64);
+        for (v, h) in d.iter_mut().zip(&p) {
+            *v = 0.45 * *v + 0.55 * h;
+        }
+        synth::reverb(&mut d, rate, 0.3);
+        for v in d.iter_mut().take(2 * rate as usize) {
+            *v *= 0.03;
+        }
+        let r = analyze_pcm(&d, 1, rate, &opts()).unwrap();
+        let mean_bpm = f64::from(bpm) * 1.01;
+        let got = r.tempo.as_ref().map_or(0.0, |t| t.bpm);
+        if (got / mean_bpm - 1.0).abs() > 0.04 {
+            misses.push(format!("tempo {bpm}: {got}"));
+        }
+        let want = Key {
+            tonic: tonic as usize,
+            mode: if minor { Mode::Minor } else { Mode::Major },
+        }
+        .name();
+        let key = r.key.map(|k| k.key).unwrap_or_default();
+        if key != want {
+            misses.push(format!("key {want}: {key}"));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:?}");
+}

@@ -102,6 +102,8 @@ pub struct AudioStream {
     mono: Vec<f32>,
     /// Encoder priming frames still to drop (AAC in MP4).
     skip: u64,
+    /// Frames to deliver at most (the rest is encoder padding).
+    limit: Option<u64>,
     /// Where the next packet should start (track time base), and that
     /// base in seconds per tick.
     next_pts: Option<i64>,
@@ -186,13 +188,20 @@ impl AudioStream {
         let sample_rate = params.sample_rate.unwrap_or(0);
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let bit_depth = params.bits_per_sample;
-        // AAC decoders here keep the encoder's priming frames; drop what the
-        // container declares.
-        let skip = if codec.starts_with("aac") {
-            u64::from(delay.unwrap_or(0))
-        } else {
-            0
-        };
+        // AAC decoders here keep the encoder's priming frames and padding;
+        // drop what the container's edit list (or track delay) declares.
+        let mut skip = 0;
+        let mut limit = None;
+        let mut declared_frames = declared_frames;
+        if codec.starts_with("aac") {
+            if let Some(edit) = super::mp4_edits::read_edit(path, sample_rate) {
+                skip = edit.skip;
+                limit = Some(edit.frames);
+                declared_frames = Some(edit.frames);
+            } else {
+                skip = u64::from(delay.unwrap_or(0));
+            }
+        }
         let info = StreamInfo {
             codec,
             container,
@@ -211,6 +220,7 @@ impl AudioStream {
             interleaved: Vec::new(),
             mono: Vec::new(),
             skip,
+            limit,
             next_pts: None,
             tick_s,
             done: false,
@@ -309,6 +319,10 @@ impl AudioStream {
                 self.interleaved.drain(..skip * channels);
                 self.skip -= skip as u64;
                 frames -= skip;
+            }
+            if let Some(limit) = self.limit {
+                let left = limit.saturating_sub(self.stats.frames);
+                frames = frames.min(usize::try_from(left).unwrap_or(usize::MAX));
             }
             if frames == 0 {
                 continue;

@@ -14,6 +14,7 @@ pub mod decode;
 pub mod error;
 pub mod key;
 pub mod loudness;
+pub mod mp4_edits;
 pub mod onset;
 pub mod report;
 pub mod spectral;

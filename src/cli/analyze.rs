@@ -203,6 +203,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs the command; exit status 0 when every file was fully analysed.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let files = expand(&args.inputs);
+    if files.is_empty() {
+        eprintln!("error: no audio files found in the given directories");
+        return Ok(ExitCode::from(1));
+    }
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -352,4 +356,52 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_only_when_needed() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn rows_have_every_column() {
+        let row = Row {
+            file: "x".into(),
+            ..Row::default()
+        };
+        assert_eq!(row.cells().len(), COLUMNS.len());
+        let json = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for c in COLUMNS {
+            assert!(keys.contains(&c), "{c}");
+        }
+    }
+
+    #[test]
+    fn directories_expand_to_audio_files_and_audio_named_dirs() {
+        let dir = std::env::temp_dir().join(format!("wave-expand-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub/odd.flac")).unwrap();
+        std::fs::write(dir.join("b.MP3"), b"").unwrap();
+        std::fs::write(dir.join("a.txt"), b"").unwrap();
+        std::fs::write(dir.join("sub/c.wav"), b"").unwrap();
+        let files = expand(std::slice::from_ref(&dir));
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, vec!["b.MP3", "sub/c.wav", "sub/odd.flac"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -180,6 +180,26 @@ pub fn alternation(env: &[f32], beats: &[f64]) -> f64 {
     }
 }
 
+/// How much the onsets at the beats stand out: mean strength at the beats
+/// over the mean strength everywhere (1 = beats fall anywhere).
+pub fn salience(env: &[f32], beats: &[f64]) -> f64 {
+    let mean = env.iter().map(|&v| f64::from(v)).sum::<f64>() / env.len().max(1) as f64;
+    if beats.is_empty() || mean <= 0.0 {
+        return 0.0;
+    }
+    let at_beats = beats
+        .iter()
+        .map(|&b| {
+            let c = b.round() as i64;
+            (c - 2..=c + 2)
+                .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
+                .fold(0.0f32, |m, &v| m.max(v)) as f64
+        })
+        .sum::<f64>()
+        / beats.len() as f64;
+    at_beats / mean
+}
+
 /// Alternate beats weaker than this share of the strong ones mean the
 /// grid is a subdivision, not the beat (kick against snare reads ~0.7,
 /// beat against off-beat hat 0–0.45 on our test patterns).
@@ -234,8 +254,11 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
         // Beats that drift from a steady grid (tempo changes) keep the scan's value.
         if (p / period - 1.0).abs() < 0.04 {
             out.bpm = round2(60.0 * fr / p);
+            // The tracker makes a steady grid even out of noise, so its
+            // steadiness counts only as far as the beats land on onsets.
             let steadiness = (1.0 - jitter * 4.0).clamp(0.0, 1.0);
-            out.confidence = (0.5 * first.confidence + 0.5 * steadiness).clamp(0.0, 1.0);
+            let stand_out = ((salience(&smoothed, &beats) - 1.5) / 2.5).clamp(0.0, 1.0);
+            out.confidence = (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
         }
     }
     out

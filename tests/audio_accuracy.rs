@@ -307,3 +307,26 @@ fn mixed_music_with_drift_reverb_and_a_quiet_intro() {
     }
     assert!(misses.is_empty(), "{misses:?}");
 }
+
+/// Four-on-the-floor (kick every beat, clap on 2 and 4, off-beat open
+/// hat), the electronic-music case: the kick against kick + clap must not
+/// read as a subdivision, nor the open hat as a beat.
+#[test]
+fn tempo_of_four_on_the_floor_without_octave_errors() {
+    let rate = 44_100;
+    let mut misses = Vec::new();
+    for (i, bpm) in [
+        95.0f32, 110.0, 122.0, 128.0, 135.0, 140.0, 150.0, 160.0, 174.0,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let sig = synth::four_on_the_floor(*bpm, 10.0, rate, 50 + i as u64);
+        let r = analyze_pcm(&sig, 1, rate, &opts()).unwrap();
+        let got = r.tempo.as_ref().map_or(0.0, |t| t.bpm);
+        if (got / f64::from(*bpm) - 1.0).abs() > 0.01 {
+            misses.push((*bpm, got));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:?}");
+}

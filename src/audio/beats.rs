@@ -210,22 +210,23 @@ const ALL_BEATS: f64 = 0.65;
 
 /// Chooses the metrical level: the scan can pick the half or double of
 /// the beat (its comb scores both alike). Beats that alternate strong/weak
-/// are a subdivision (go half); a double-time grid whose beats are all
-/// strong inside the preferred range is the beat (go double).
-fn choose_level(env: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+/// both in the full band and in the low band are a subdivision (go half):
+/// a kick alone against kick and snare alternates in the full band only,
+/// a beat against an off-beat hat in both. A double-time grid whose beats
+/// are all strong in either band, inside the preferred range, is the beat
+/// (go double).
+fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+    let balance = |b: f64| {
+        let beats = track(env, 60.0 * fr / b);
+        alternation(env, &beats).max(alternation(low, &beats))
+    };
     let fast = 2.0 * bpm;
-    if fast <= opts.max_bpm {
-        let beats = track(env, 60.0 * fr / fast);
-        if alternation(env, &beats) > ALL_BEATS {
-            return fast;
-        }
+    if fast <= opts.max_bpm && balance(fast) > ALL_BEATS {
+        return fast;
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm {
-        let beats = track(env, 60.0 * fr / bpm);
-        if alternation(env, &beats) < SUBDIVISION {
-            return slow;
-        }
+    if slow >= opts.min_bpm && balance(bpm) < SUBDIVISION {
+        return slow;
     }
     bpm
 }
@@ -236,7 +237,7 @@ fn choose_level(env: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
 pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -> TempoEstimate {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
-    let bpm = choose_level(&smoothed, fr, first.bpm, opts);
+    let bpm = choose_level(&smoothed, &smooth(&env.low), fr, first.bpm, opts);
     let period = 60.0 * fr / bpm;
     let beats = track(&smoothed, period);
     let mut out = first.clone();

@@ -195,6 +195,7 @@ mod tests {
             t += period;
         }
         OnsetEnvelope {
+            low: values.clone(),
             values,
             frame_rate: fr,
             offset_s: 0.0,

@@ -119,6 +119,28 @@ pub fn reverb(x: &mut [f32], rate: u32, wet: f32) {
     }
 }
 
+/// Four-on-the-floor: kick on every beat, open hat on the off-beats,
+/// clap on 2 and 4. Mono.
+pub fn four_on_the_floor(bpm: f32, seconds: f32, rate: u32, seed: u64) -> Vec<f32> {
+    let rate_f = rate as f32;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut out = vec![0.0f32; (seconds * rate_f) as usize];
+    let beat = 60.0 / bpm;
+    let mut n = 0usize;
+    while (n as f32) * beat < seconds {
+        let t0 = n as f32 * beat;
+        let at = |t: f32| (t * rate_f) as usize;
+        kick(&mut out, at(t0), rate_f, 0.9);
+        if n % 2 == 1 {
+            snare(&mut out, at(t0), rate_f, 0.4, &mut rng);
+        }
+        hat(&mut out, at(t0 + 0.5 * beat), rate_f, 0.5, &mut rng);
+        n += 1;
+    }
+    normalise(&mut out, 0.8);
+    out
+}
+
 /// Scales to the given peak.
 pub fn normalise(x: &mut [f32], peak: f32) {
     let max = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));

@@ -330,3 +330,32 @@ fn tempo_of_four_on_the_floor_without_octave_errors() {
     }
     assert!(misses.is_empty(), "{misses:?}");
 }
+
+/// Rock with sixteenth hats and a sparse quarter-note hat groove, 72–165
+/// BPM: exact, no octave errors. (Syncopated hip-hop kicks under eighth
+/// hats at 72–85 BPM still read double time, with the true tempo as the
+/// first candidate; not asserted here.)
+#[test]
+fn tempo_of_rock_grooves() {
+    let rate = 44_100;
+    let b = |steps: &[u32]| steps.iter().fold(0u16, |m, &s| m | (1 << s));
+    let families = [
+        ("rock16", b(&[0, 8]), b(&[4, 12]), 0xFFFF),
+        ("quarter hats", b(&[0, 8]), b(&[4, 12]), b(&[0, 4, 8, 12])),
+    ];
+    let mut misses = Vec::new();
+    for (name, kicks, snares, hats) in families {
+        for (i, bpm) in [72.0f32, 85.0, 100.0, 115.0, 126.0, 140.0, 165.0]
+            .iter()
+            .enumerate()
+        {
+            let sig = synth::pattern(*bpm, 10.0, rate, kicks, snares, hats, 70 + i as u64);
+            let r = analyze_pcm(&sig, 1, rate, &opts()).unwrap();
+            let got = r.tempo.as_ref().map_or(0.0, |t| t.bpm);
+            if (got / f64::from(*bpm) - 1.0).abs() > 0.01 {
+                misses.push(format!("{name} {bpm}: {got}"));
+            }
+        }
+    }
+    assert!(misses.is_empty(), "{misses:?}");
+}

@@ -180,6 +180,26 @@ pub fn alternation(env: &[f32], beats: &[f64]) -> f64 {
     }
 }
 
+/// Evenness of the beats: the lower quartile of onset strength at the
+/// beats over the upper quartile (1 = every beat as strong as the rest).
+pub fn consistency(env: &[f32], beats: &[f64]) -> f64 {
+    let mut v: Vec<f64> = beats.iter().map(|&b| strength_at(env, b)).collect();
+    if v.len() < 8 {
+        return 1.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let (q1, q3) = (v[v.len() / 4], v[3 * v.len() / 4]);
+    if q3 > 0.0 { q1 / q3 } else { 1.0 }
+}
+
+/// Onset strength at a beat: the maximum within ±2 frames.
+fn strength_at(env: &[f32], b: f64) -> f64 {
+    let c = b.round() as i64;
+    (c - 2..=c + 2)
+        .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
+        .fold(0.0f32, |m, &v| m.max(v)) as f64
+}
+
 /// How much the onsets at the beats stand out: mean strength at the beats
 /// over the mean strength everywhere (1 = beats fall anywhere).
 pub fn salience(env: &[f32], beats: &[f64]) -> f64 {
@@ -221,8 +241,11 @@ fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions
         alternation(env, &beats).max(alternation(low, &beats))
     };
     let fast = 2.0 * bpm;
-    if fast <= opts.max_bpm && balance(fast) > ALL_BEATS {
-        return fast;
+    if fast <= opts.max_bpm {
+        let beats = track(env, 60.0 * fr / fast);
+        if consistency(env, &beats) > ALL_BEATS || consistency(low, &beats) > ALL_BEATS {
+            return fast;
+        }
     }
     let slow = bpm / 2.0;
     if slow >= opts.min_bpm && balance(bpm) < SUBDIVISION {
@@ -259,7 +282,8 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
             // steadiness counts only as far as the beats land on onsets.
             let steadiness = (1.0 - jitter * 4.0).clamp(0.0, 1.0);
             let stand_out = ((salience(&smoothed, &beats) - 1.5) / 2.5).clamp(0.0, 1.0);
-            out.confidence = (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
+            out.confidence =
+                (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
         }
     }
     out

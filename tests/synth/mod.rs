@@ -141,6 +141,48 @@ pub fn four_on_the_floor(bpm: f32, seconds: f32, rate: u32, seed: u64) -> Vec<f3
     out
 }
 
+/// A general 16-step pattern per bar: `kicks`, `snares` and `hats` are
+/// bit masks over sixteenth notes (bit 0 = the downbeat). Mono.
+pub fn pattern(
+    bpm: f32,
+    seconds: f32,
+    rate: u32,
+    kicks: u16,
+    snares: u16,
+    hats: u16,
+    seed: u64,
+) -> Vec<f32> {
+    let rate_f = rate as f32;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut out = vec![0.0f32; (seconds * rate_f) as usize];
+    let step = 15.0 / bpm;
+    let mut n = 0usize;
+    while (n as f32) * step < seconds {
+        let at = (n as f32 * step * rate_f) as usize;
+        let bit = 1u16 << (n % 16);
+        let accent = if n % 4 == 0 { 1.0 } else { 0.75 };
+        if kicks & bit != 0 {
+            kick(&mut out, at, rate_f, 0.9 * (0.85 + 0.15 * rng.f32()));
+        }
+        if snares & bit != 0 {
+            snare(
+                &mut out,
+                at,
+                rate_f,
+                0.6 * (0.85 + 0.15 * rng.f32()),
+                &mut rng,
+            );
+        }
+        if hats & bit != 0 {
+            let g = 0.3 * accent * (0.8 + 0.2 * rng.f32());
+            hat(&mut out, at, rate_f, g, &mut rng);
+        }
+        n += 1;
+    }
+    normalise(&mut out, 0.8);
+    out
+}
+
 /// Scales to the given peak.
 pub fn normalise(x: &mut [f32], peak: f32) {
     let max = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));

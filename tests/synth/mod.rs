@@ -160,7 +160,7 @@ pub fn pattern(
     while (n as f32) * step < seconds {
         let at = (n as f32 * step * rate_f) as usize;
         let bit = 1u16 << (n % 16);
-        let accent = if n % 4 == 0 { 1.0 } else { 0.75 };
+        let accent = if n.is_multiple_of(4) { 1.0 } else { 0.75 };
         if kicks & bit != 0 {
             kick(&mut out, at, rate_f, 0.9 * (0.85 + 0.15 * rng.f32()));
         }

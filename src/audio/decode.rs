@@ -6,17 +6,18 @@
 use std::fs::File;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
-use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
+use super::codecs::{codec_name, codecs};
 use super::error::AudioError;
+pub use super::samples::downmix;
+use super::samples::sanitize;
 
 /// Sample rates we analyse, in Hz.
 pub const RATE_RANGE: std::ops::RangeInclusive<u32> = 4_000..=384_000;
@@ -363,36 +364,6 @@ impl AudioStream {
     }
 }
 
-/// Symphonia's decoders, plus Opus through libopus with the `opus` feature.
-fn codecs() -> &'static CodecRegistry {
-    static REGISTRY: LazyLock<CodecRegistry> = LazyLock::new(|| {
-        let mut registry = CodecRegistry::new();
-        symphonia::default::register_enabled_codecs(&mut registry);
-        #[cfg(feature = "opus")]
-        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
-        registry
-    });
-    &REGISTRY
-}
-
-/// A readable name for codecs we know of but cannot decode.
-fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
-    use symphonia::core::codecs::audio::well_known::*;
-    let known = [
-        (CODEC_ID_OPUS, "opus"),
-        (CODEC_ID_WAVPACK, "wavpack"),
-        (CODEC_ID_AC3, "ac3"),
-        (CODEC_ID_EAC3, "eac3"),
-        (CODEC_ID_DCA, "dts"),
-        (CODEC_ID_SPEEX, "speex"),
-        (CODEC_ID_WMA, "wma"),
-    ];
-    known
-        .iter()
-        .find(|(k, _)| *k == id)
-        .map_or_else(|| id.to_string(), |(_, n)| (*n).to_string())
-}
-
 fn describe_stop(e: &SymError) -> String {
     match e {
         SymError::IoError(io) if io.kind() == ErrorKind::UnexpectedEof => {
@@ -400,35 +371,5 @@ fn describe_stop(e: &SymError) -> String {
         }
         SymError::DecodeError(_) => format!("corrupt data, decoding stopped: {e}"),
         other => format!("decoding stopped: {other}"),
-    }
-}
-
-/// Replaces NaN and infinities (float WAVs can hold them) with silence and
-/// clamps to a sane range, so no analysis sees a non-finite sample.
-fn sanitize(samples: &mut [f32]) {
-    for s in samples {
-        if !s.is_finite() {
-            *s = 0.0;
-        } else {
-            *s = s.clamp(-16.0, 16.0);
-        }
-    }
-}
-
-/// Averages the channels of `interleaved` into `mono` (resized to fit).
-pub fn downmix(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
-    mono.clear();
-    match channels {
-        0 => {}
-        1 => mono.extend_from_slice(interleaved),
-        2 => mono.extend(interleaved.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1]))),
-        n => {
-            let scale = 1.0 / n as f32;
-            mono.extend(
-                interleaved
-                    .chunks_exact(n)
-                    .map(|f| f.iter().sum::<f32>() * scale),
-            );
-        }
     }
 }

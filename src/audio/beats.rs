@@ -180,28 +180,76 @@ pub fn alternation(env: &[f32], beats: &[f64]) -> f64 {
     }
 }
 
+/// Evenness of the beats: the lower quartile of onset strength at the
+/// beats over the upper quartile (1 = every beat as strong as the rest).
+pub fn consistency(env: &[f32], beats: &[f64]) -> f64 {
+    let mut v: Vec<f64> = beats.iter().map(|&b| strength_at(env, b)).collect();
+    if v.len() < 8 {
+        return 1.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let (q1, q3) = (v[v.len() / 4], v[3 * v.len() / 4]);
+    if q3 > 0.0 { q1 / q3 } else { 1.0 }
+}
+
+/// Onset strength at a beat: the maximum within ±2 frames.
+fn strength_at(env: &[f32], b: f64) -> f64 {
+    let c = b.round() as i64;
+    (c - 2..=c + 2)
+        .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
+        .fold(0.0f32, |m, &v| m.max(v)) as f64
+}
+
+/// How much the onsets at the beats stand out: mean strength at the beats
+/// over the mean strength everywhere (1 = beats fall anywhere).
+pub fn salience(env: &[f32], beats: &[f64]) -> f64 {
+    let mean = env.iter().map(|&v| f64::from(v)).sum::<f64>() / env.len().max(1) as f64;
+    if beats.is_empty() || mean <= 0.0 {
+        return 0.0;
+    }
+    let at_beats = beats
+        .iter()
+        .map(|&b| {
+            let c = b.round() as i64;
+            (c - 2..=c + 2)
+                .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
+                .fold(0.0f32, |m, &v| m.max(v)) as f64
+        })
+        .sum::<f64>()
+        / beats.len() as f64;
+    at_beats / mean
+}
+
 /// Alternate beats weaker than this share of the strong ones mean the
-/// grid is a subdivision, not the beat.
-const SUBDIVISION: f64 = 0.55;
+/// grid is a subdivision, not the beat (kick against snare reads ~0.7,
+/// beat against off-beat hat 0–0.45 on our test patterns).
+const SUBDIVISION: f64 = 0.5;
+/// Alternate beats at least this strong mean every beat of the grid is a
+/// beat. Between the two thresholds the scan's choice stands.
+const ALL_BEATS: f64 = 0.65;
 
 /// Chooses the metrical level: the scan can pick the half or double of
 /// the beat (its comb scores both alike). Beats that alternate strong/weak
-/// are a subdivision (go half); a double-time grid whose beats are all
-/// strong inside the preferred range is the beat (go double).
-fn choose_level(env: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+/// both in the full band and in the low band are a subdivision (go half):
+/// a kick alone against kick and snare alternates in the full band only,
+/// a beat against an off-beat hat in both. A double-time grid whose beats
+/// are all strong in either band, inside the preferred range, is the beat
+/// (go double).
+fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+    let balance = |b: f64| {
+        let beats = track(env, 60.0 * fr / b);
+        alternation(env, &beats).max(alternation(low, &beats))
+    };
     let fast = 2.0 * bpm;
     if fast <= opts.max_bpm {
         let beats = track(env, 60.0 * fr / fast);
-        if alternation(env, &beats) > SUBDIVISION {
+        if consistency(env, &beats) > ALL_BEATS || consistency(low, &beats) > ALL_BEATS {
             return fast;
         }
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm {
-        let beats = track(env, 60.0 * fr / bpm);
-        if alternation(env, &beats) < SUBDIVISION {
-            return slow;
-        }
+    if slow >= opts.min_bpm && balance(bpm) < SUBDIVISION {
+        return slow;
     }
     bpm
 }
@@ -212,7 +260,7 @@ fn choose_level(env: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
 pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -> TempoEstimate {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
-    let bpm = choose_level(&smoothed, fr, first.bpm, opts);
+    let bpm = choose_level(&smoothed, &smooth(&env.low), fr, first.bpm, opts);
     let period = 60.0 * fr / bpm;
     let beats = track(&smoothed, period);
     let mut out = first.clone();
@@ -230,8 +278,12 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
         // Beats that drift from a steady grid (tempo changes) keep the scan's value.
         if (p / period - 1.0).abs() < 0.04 {
             out.bpm = round2(60.0 * fr / p);
+            // The tracker makes a steady grid even out of noise, so its
+            // steadiness counts only as far as the beats land on onsets.
             let steadiness = (1.0 - jitter * 4.0).clamp(0.0, 1.0);
-            out.confidence = (0.5 * first.confidence + 0.5 * steadiness).clamp(0.0, 1.0);
+            let stand_out = ((salience(&smoothed, &beats) - 1.5) / 2.5).clamp(0.0, 1.0);
+            out.confidence =
+                (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
         }
     }
     out

@@ -6,17 +6,18 @@
 use std::fs::File;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
-use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
+use super::codecs::{codec_name, codecs};
 use super::error::AudioError;
+pub use super::samples::downmix;
+use super::samples::sanitize;
 
 /// Sample rates we analyse, in Hz.
 pub const RATE_RANGE: std::ops::RangeInclusive<u32> = 4_000..=384_000;
@@ -102,6 +103,8 @@ pub struct AudioStream {
     mono: Vec<f32>,
     /// Encoder priming frames still to drop (AAC in MP4).
     skip: u64,
+    /// Frames to deliver at most (the rest is encoder padding).
+    limit: Option<u64>,
     /// Where the next packet should start (track time base), and that
     /// base in seconds per tick.
     next_pts: Option<i64>,
@@ -186,13 +189,20 @@ impl AudioStream {
         let sample_rate = params.sample_rate.unwrap_or(0);
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let bit_depth = params.bits_per_sample;
-        // AAC decoders here keep the encoder's priming frames; drop what the
-        // container declares.
-        let skip = if codec.starts_with("aac") {
-            u64::from(delay.unwrap_or(0))
-        } else {
-            0
-        };
+        // AAC decoders here keep the encoder's priming frames and padding;
+        // drop what the container's edit list (or track delay) declares.
+        let mut skip = 0;
+        let mut limit = None;
+        let mut declared_frames = declared_frames;
+        if codec.starts_with("aac") {
+            if let Some(edit) = super::mp4_edits::read_edit(path, sample_rate) {
+                skip = edit.skip;
+                limit = Some(edit.frames);
+                declared_frames = Some(edit.frames);
+            } else {
+                skip = u64::from(delay.unwrap_or(0));
+            }
+        }
         let info = StreamInfo {
             codec,
             container,
@@ -211,6 +221,7 @@ impl AudioStream {
             interleaved: Vec::new(),
             mono: Vec::new(),
             skip,
+            limit,
             next_pts: None,
             tick_s,
             done: false,
@@ -310,6 +321,10 @@ impl AudioStream {
                 self.skip -= skip as u64;
                 frames -= skip;
             }
+            if let Some(limit) = self.limit {
+                let left = limit.saturating_sub(self.stats.frames);
+                frames = frames.min(usize::try_from(left).unwrap_or(usize::MAX));
+            }
             if frames == 0 {
                 continue;
             }
@@ -349,36 +364,6 @@ impl AudioStream {
     }
 }
 
-/// Symphonia's decoders, plus Opus through libopus with the `opus` feature.
-fn codecs() -> &'static CodecRegistry {
-    static REGISTRY: LazyLock<CodecRegistry> = LazyLock::new(|| {
-        let mut registry = CodecRegistry::new();
-        symphonia::default::register_enabled_codecs(&mut registry);
-        #[cfg(feature = "opus")]
-        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
-        registry
-    });
-    &REGISTRY
-}
-
-/// A readable name for codecs we know of but cannot decode.
-fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
-    use symphonia::core::codecs::audio::well_known::*;
-    let known = [
-        (CODEC_ID_OPUS, "opus"),
-        (CODEC_ID_WAVPACK, "wavpack"),
-        (CODEC_ID_AC3, "ac3"),
-        (CODEC_ID_EAC3, "eac3"),
-        (CODEC_ID_DCA, "dts"),
-        (CODEC_ID_SPEEX, "speex"),
-        (CODEC_ID_WMA, "wma"),
-    ];
-    known
-        .iter()
-        .find(|(k, _)| *k == id)
-        .map_or_else(|| id.to_string(), |(_, n)| (*n).to_string())
-}
-
 fn describe_stop(e: &SymError) -> String {
     match e {
         SymError::IoError(io) if io.kind() == ErrorKind::UnexpectedEof => {
@@ -386,35 +371,5 @@ fn describe_stop(e: &SymError) -> String {
         }
         SymError::DecodeError(_) => format!("corrupt data, decoding stopped: {e}"),
         other => format!("decoding stopped: {other}"),
-    }
-}
-
-/// Replaces NaN and infinities (float WAVs can hold them) with silence and
-/// clamps to a sane range, so no analysis sees a non-finite sample.
-fn sanitize(samples: &mut [f32]) {
-    for s in samples {
-        if !s.is_finite() {
-            *s = 0.0;
-        } else {
-            *s = s.clamp(-16.0, 16.0);
-        }
-    }
-}
-
-/// Averages the channels of `interleaved` into `mono` (resized to fit).
-pub fn downmix(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
-    mono.clear();
-    match channels {
-        0 => {}
-        1 => mono.extend_from_slice(interleaved),
-        2 => mono.extend(interleaved.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1]))),
-        n => {
-            let scale = 1.0 / n as f32;
-            mono.extend(
-                interleaved
-                    .chunks_exact(n)
-                    .map(|f| f.iter().sum::<f32>() * scale),
-            );
-        }
     }
 }

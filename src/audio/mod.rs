@@ -9,13 +9,16 @@
 pub mod artifacts;
 pub mod beats;
 pub mod chroma;
+pub mod codecs;
 pub mod decimate;
 pub mod decode;
 pub mod error;
 pub mod key;
 pub mod loudness;
+pub mod mp4_edits;
 pub mod onset;
 pub mod report;
+pub mod samples;
 pub mod spectral;
 pub mod stft;
 pub mod tempo;

@@ -13,6 +13,7 @@ const GAMMA: f32 = 1000.0;
 #[derive(Debug, Clone)]
 pub struct MelBank {
     filters: Vec<(usize, Vec<f32>)>,
+    centres: Vec<f64>,
 }
 
 fn hz_to_mel(f: f64) -> f64 {
@@ -55,7 +56,13 @@ impl MelBank {
                 (first, w)
             })
             .collect();
-        Self { filters }
+        let centres = edges[1..=bands].to_vec();
+        Self { filters, centres }
+    }
+
+    /// Number of bands centred below `hz`.
+    pub fn bands_below(&self, hz: f64) -> usize {
+        self.centres.iter().filter(|&&c| c < hz).count()
     }
 
     /// Number of bands.
@@ -81,8 +88,13 @@ pub struct OnsetDetector {
     cur: Vec<f32>,
     frames: u64,
     envelope: Vec<f32>,
+    low_bands: usize,
+    low: Vec<f32>,
     frame_rate: f64,
 }
+
+/// Upper edge of the low band (kick drum, bass) tracked separately.
+const LOW_HZ: f64 = 250.0;
 
 impl OnsetDetector {
     /// A detector for a stream at `rate` Hz.
@@ -101,9 +113,11 @@ impl OnsetDetector {
             stft,
             prev: vec![0.0; mel.bands()],
             cur: vec![0.0; mel.bands()],
+            low_bands: mel.bands_below(LOW_HZ).max(1),
             mel,
             frames: 0,
             envelope: Vec::new(),
+            low: Vec::new(),
             frame_rate: rate / hop as f64,
         }
     }
@@ -115,11 +129,13 @@ impl OnsetDetector {
 
     /// Adds samples at the analysis rate.
     pub fn push(&mut self, samples: &[f32]) {
-        let (mel, prev, cur, env, frames) = (
+        let (mel, prev, cur, env, low, low_bands, frames) = (
             &self.mel,
             &mut self.prev,
             &mut self.cur,
             &mut self.envelope,
+            &mut self.low,
+            self.low_bands,
             &mut self.frames,
         );
         self.stft.push(samples, |_, mags| {
@@ -127,15 +143,18 @@ impl OnsetDetector {
             for v in cur.iter_mut() {
                 *v = (GAMMA * *v).ln_1p();
             }
-            let flux: f32 = if *frames == 0 {
-                0.0
-            } else {
-                cur.iter()
-                    .zip(prev.iter())
-                    .map(|(c, p)| (c - p).max(0.0))
-                    .sum()
-            };
+            let (mut flux, mut low_flux) = (0.0f32, 0.0f32);
+            if *frames > 0 {
+                for (b, (c, p)) in cur.iter().zip(prev.iter()).enumerate() {
+                    let d = (c - p).max(0.0);
+                    flux += d;
+                    if b < low_bands {
+                        low_flux += d;
+                    }
+                }
+            }
             env.push(flux);
+            low.push(low_flux);
             prev.copy_from_slice(cur);
             *frames += 1;
         });
@@ -151,8 +170,10 @@ impl OnsetDetector {
     pub fn finish(self) -> OnsetEnvelope {
         let frame_rate = self.frame_rate;
         let offset_s = 0.5 * self.stft.size() as f64 / (frame_rate * self.stft.hop() as f64);
+        let half = (0.25 * frame_rate) as usize;
         OnsetEnvelope {
-            values: detrend(&self.envelope, (0.25 * frame_rate) as usize),
+            values: detrend(&self.envelope, half),
+            low: detrend(&self.low, half),
             frame_rate,
             offset_s,
         }
@@ -164,6 +185,9 @@ impl OnsetDetector {
 pub struct OnsetEnvelope {
     /// One value per frame, ≥ 0.
     pub values: Vec<f32>,
+    /// The same from the bands below 250 Hz only (kick drum, bass): tells
+    /// a beat from an off-beat hi-hat.
+    pub low: Vec<f32>,
     /// Frames per second.
     pub frame_rate: f64,
     /// Time of frame 0's onset reference point, seconds (half a window).

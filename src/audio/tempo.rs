@@ -43,6 +43,8 @@ const SCAN: (f64, f64) = (30.0, 300.0);
 const TEETH: usize = 4;
 /// Mean onset strength below which a file has no rhythm to measure.
 const MIN_ONSET_MEAN: f64 = 0.01;
+/// Centre of the log-Gaussian tempo prior, BPM.
+const PRIOR_CENTRE: f64 = 120.0;
 /// Grid step of the scan, BPM.
 const STEP: f64 = 0.25;
 
@@ -105,7 +107,7 @@ pub fn comb(ac: &[f64], period: f64) -> f64 {
 /// The tempo prior: log-Gaussian centred on the preferred range (one octave
 /// standard deviation), halved outside it.
 pub fn prior(bpm: f64, opts: &TempoOptions) -> f64 {
-    let centre = 120f64.clamp(opts.min_bpm, opts.max_bpm);
+    let centre = PRIOR_CENTRE.clamp(opts.min_bpm, opts.max_bpm);
     let octaves = (bpm / centre).log2();
     let inside = if bpm >= opts.min_bpm && bpm <= opts.max_bpm {
         1.0
@@ -195,6 +197,7 @@ mod tests {
             t += period;
         }
         OnsetEnvelope {
+            low: values.clone(),
             values,
             frame_rate: fr,
             offset_s: 0.0,

@@ -47,41 +47,136 @@ fn hat(out: &mut [f32], at: usize, rate: f32, gain: f32, rng: &mut fastrand::Rng
 /// of 3), snare on 2 and 4, hats on eighths with `swing` (0..0.33 of an
 /// eighth) and random dynamics. Mono.
 pub fn drums(bpm: f32, seconds: f32, rate: u32, swing: f32, seed: u64) -> Vec<f32> {
+    drums_drifting(bpm, bpm, seconds, rate, swing, seed)
+}
+
+/// As [`drums`], with the tempo moving linearly from `bpm` to `end_bpm`.
+pub fn drums_drifting(
+    bpm: f32,
+    end_bpm: f32,
+    seconds: f32,
+    rate: u32,
+    swing: f32,
+    seed: u64,
+) -> Vec<f32> {
     let rate_f = rate as f32;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut out = vec![0.0f32; (seconds * rate_f) as usize];
-    let beat = 60.0 / bpm;
     let mut n = 0usize;
+    let mut t0 = 0.0f32;
     loop {
-        let t0 = n as f32 * beat;
+        let local = bpm + (end_bpm - bpm) * (t0 / seconds).min(1.0);
+        let beat = 60.0 / local;
         if t0 >= seconds {
             break;
         }
         let at = |t: f32| (t * rate_f) as usize;
-        let vel = || 0.8 + 0.2 * fastrand::f32();
+        let v: [f32; 5] = std::array::from_fn(|_| 0.8 + 0.2 * rng.f32());
         let pos = n % 4;
         if pos == 0 || pos == 2 {
-            kick(&mut out, at(t0), rate_f, 0.8 * vel());
+            kick(&mut out, at(t0), rate_f, 0.8 * v[0]);
         }
         if pos == 2 && rng.bool() {
             kick(
                 &mut out,
                 at(t0 + beat * 0.5 * (1.0 + swing)),
                 rate_f,
-                0.5 * vel(),
+                0.5 * v[1],
             );
         }
         if pos == 1 || pos == 3 {
-            snare(&mut out, at(t0), rate_f, 0.6 * vel(), &mut rng);
+            snare(&mut out, at(t0), rate_f, 0.6 * v[2], &mut rng);
         }
-        hat(&mut out, at(t0), rate_f, 0.35 * vel(), &mut rng);
+        hat(&mut out, at(t0), rate_f, 0.35 * v[3], &mut rng);
         hat(
             &mut out,
             at(t0 + beat * 0.5 * (1.0 + swing)),
             rate_f,
-            0.2 * vel(),
+            0.2 * v[4],
             &mut rng,
         );
+        n += 1;
+        t0 += beat;
+    }
+    normalise(&mut out, 0.8);
+    out
+}
+
+/// A cheap room: four feedback combs (Schroeder), mixed in at `wet`.
+pub fn reverb(x: &mut [f32], rate: u32, wet: f32) {
+    let delays = [0.0297, 0.0371, 0.0411, 0.0437].map(|d: f32| (d * rate as f32) as usize);
+    let mut out = vec![0.0f32; x.len()];
+    for d in delays {
+        let mut buf = vec![0.0f32; x.len()];
+        for i in 0..x.len() {
+            let fb = if i >= d { buf[i - d] } else { 0.0 };
+            buf[i] = x[i] + 0.84 * fb;
+            out[i] += 0.25 * buf[i];
+        }
+    }
+    for (v, o) in x.iter_mut().zip(out) {
+        *v = (1.0 - wet) * *v + wet * o;
+    }
+}
+
+/// Four-on-the-floor: kick on every beat, open hat on the off-beats,
+/// clap on 2 and 4. Mono.
+pub fn four_on_the_floor(bpm: f32, seconds: f32, rate: u32, seed: u64) -> Vec<f32> {
+    let rate_f = rate as f32;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut out = vec![0.0f32; (seconds * rate_f) as usize];
+    let beat = 60.0 / bpm;
+    let mut n = 0usize;
+    while (n as f32) * beat < seconds {
+        let t0 = n as f32 * beat;
+        let at = |t: f32| (t * rate_f) as usize;
+        kick(&mut out, at(t0), rate_f, 0.9);
+        if n % 2 == 1 {
+            snare(&mut out, at(t0), rate_f, 0.4, &mut rng);
+        }
+        hat(&mut out, at(t0 + 0.5 * beat), rate_f, 0.5, &mut rng);
+        n += 1;
+    }
+    normalise(&mut out, 0.8);
+    out
+}
+
+/// A general 16-step pattern per bar: `kicks`, `snares` and `hats` are
+/// bit masks over sixteenth notes (bit 0 = the downbeat). Mono.
+pub fn pattern(
+    bpm: f32,
+    seconds: f32,
+    rate: u32,
+    kicks: u16,
+    snares: u16,
+    hats: u16,
+    seed: u64,
+) -> Vec<f32> {
+    let rate_f = rate as f32;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut out = vec![0.0f32; (seconds * rate_f) as usize];
+    let step = 15.0 / bpm;
+    let mut n = 0usize;
+    while (n as f32) * step < seconds {
+        let at = (n as f32 * step * rate_f) as usize;
+        let bit = 1u16 << (n % 16);
+        let accent = if n.is_multiple_of(4) { 1.0 } else { 0.75 };
+        if kicks & bit != 0 {
+            kick(&mut out, at, rate_f, 0.9 * (0.85 + 0.15 * rng.f32()));
+        }
+        if snares & bit != 0 {
+            snare(
+                &mut out,
+                at,
+                rate_f,
+                0.6 * (0.85 + 0.15 * rng.f32()),
+                &mut rng,
+            );
+        }
+        if hats & bit != 0 {
+            let g = 0.3 * accent * (0.8 + 0.2 * rng.f32());
+            hat(&mut out, at, rate_f, g, &mut rng);
+        }
         n += 1;
     }
     normalise(&mut out, 0.8);

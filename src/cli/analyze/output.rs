@@ -1,0 +1,228 @@
+//! The rows `analyze` prints: JSON objects, CSV lines, a table.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::audio::AnalysisReport;
+
+/// One output row; `None` prints as null / an empty cell.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(super) struct Row {
+    pub(super) file: String,
+    pub(super) ok: bool,
+    pub(super) error: Option<String>,
+    pub(super) partial: bool,
+    pub(super) duration_s: Option<f64>,
+    pub(super) sample_rate: Option<u32>,
+    pub(super) channels: Option<usize>,
+    pub(super) codec: Option<String>,
+    pub(super) bpm: Option<f64>,
+    pub(super) bpm_confidence: Option<f64>,
+    pub(super) bpm_candidates: Option<Vec<f64>>,
+    pub(super) key: Option<String>,
+    pub(super) key_confidence: Option<f64>,
+    pub(super) camelot: Option<String>,
+    pub(super) loudness_lufs: Option<f64>,
+    pub(super) loudness_range_lu: Option<f64>,
+    pub(super) true_peak_dbtp: Option<f64>,
+    pub(super) rms_dbfs: Option<f64>,
+    pub(super) peak_dbfs: Option<f64>,
+    pub(super) spectral_centroid_hz: Option<f64>,
+    pub(super) analysis_s: Option<f64>,
+}
+
+pub(super) const COLUMNS: [&str; 21] = [
+    "file",
+    "ok",
+    "error",
+    "partial",
+    "duration_s",
+    "sample_rate",
+    "channels",
+    "codec",
+    "bpm",
+    "bpm_confidence",
+    "bpm_candidates",
+    "key",
+    "key_confidence",
+    "camelot",
+    "loudness_lufs",
+    "loudness_range_lu",
+    "true_peak_dbtp",
+    "rms_dbfs",
+    "peak_dbfs",
+    "spectral_centroid_hz",
+    "analysis_s",
+];
+
+fn r3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+impl Row {
+    pub(super) fn from_report(file: String, r: &AnalysisReport) -> Self {
+        let tempo = r.tempo.as_ref();
+        let key = r.key.as_ref();
+        Row {
+            file,
+            ok: true,
+            error: r.facts.partial.clone(),
+            partial: r.facts.partial.is_some(),
+            duration_s: Some(r3(r.facts.duration_s)),
+            sample_rate: Some(r.facts.sample_rate),
+            channels: Some(r.facts.channels),
+            codec: Some(r.facts.codec.clone()),
+            bpm: tempo.map(|t| t.bpm),
+            bpm_confidence: tempo.map(|t| r3(t.confidence)),
+            bpm_candidates: tempo.map(|t| t.candidates.clone()),
+            key: key.map(|k| k.key.clone()),
+            key_confidence: key.map(|k| r3(k.confidence)),
+            camelot: key.map(|k| k.camelot.clone()),
+            loudness_lufs: r.loudness.integrated_lufs.map(r3),
+            loudness_range_lu: r.loudness.range_lu.map(r3),
+            true_peak_dbtp: r.loudness.true_peak_dbtp.map(r3),
+            rms_dbfs: r.loudness.rms_dbfs.map(r3),
+            peak_dbfs: r.loudness.peak_dbfs.map(r3),
+            spectral_centroid_hz: (r.spectral.frames > 0).then(|| r3(r.spectral.centroid_hz.mean)),
+            analysis_s: Some(r3(r.analysis_s)),
+        }
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            self.file.clone(),
+            self.ok.to_string(),
+            self.error.clone().unwrap_or_default(),
+            self.partial.to_string(),
+            f(self.duration_s),
+            self.sample_rate.map(|v| v.to_string()).unwrap_or_default(),
+            self.channels.map(|v| v.to_string()).unwrap_or_default(),
+            self.codec.clone().unwrap_or_default(),
+            f(self.bpm),
+            f(self.bpm_confidence),
+            self.bpm_candidates
+                .as_ref()
+                .map(|c| {
+                    c.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(";")
+                })
+                .unwrap_or_default(),
+            self.key.clone().unwrap_or_default(),
+            f(self.key_confidence),
+            self.camelot.clone().unwrap_or_default(),
+            f(self.loudness_lufs),
+            f(self.loudness_range_lu),
+            f(self.true_peak_dbtp),
+            f(self.rms_dbfs),
+            f(self.peak_dbfs),
+            f(self.spectral_centroid_hz),
+            f(self.analysis_s),
+        ]
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub(super) fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    writeln!(out, "{}", COLUMNS.join(","))?;
+    for row in rows {
+        let cells: Vec<String> = row.cells().iter().map(|c| csv_cell(c)).collect();
+        writeln!(out, "{}", cells.join(","))?;
+    }
+    Ok(())
+}
+
+pub(super) fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    let header = [
+        "file", "bpm", "key", "camelot", "LUFS", "dBTP", "seconds", "status",
+    ];
+    let body: Vec<[String; 8]> = rows
+        .iter()
+        .map(|r| {
+            let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
+            let status = match (&r.error, r.ok) {
+                (None, true) => "ok".to_string(),
+                (Some(e), true) => format!("partial: {e}"),
+                (Some(e), false) => format!("failed: {e}"),
+                (None, false) => "failed".to_string(),
+            };
+            [
+                r.file.clone(),
+                f(r.bpm, 1),
+                r.key.clone().unwrap_or_else(|| "-".into()),
+                r.camelot.clone().unwrap_or_else(|| "-".into()),
+                f(r.loudness_lufs, 1),
+                f(r.true_peak_dbtp, 1),
+                f(r.duration_s, 1),
+                status,
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &body {
+        for (w, c) in widths.iter_mut().zip(row.iter()).take(7) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == 7 {
+                    (*c).to_string()
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for row in &body {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_only_when_needed() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn rows_have_every_column() {
+        let row = Row {
+            file: "x".into(),
+            ..Row::default()
+        };
+        assert_eq!(row.cells().len(), COLUMNS.len());
+        let json = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for c in COLUMNS {
+            assert!(keys.contains(&c), "{c}");
+        }
+    }
+}

@@ -52,6 +52,60 @@ fn loudness_matches_ebu_tech_3341_and_3342() {
     assert!((r.loudness.rms_dbfs.unwrap() + 3.01).abs() < 0.02);
 }
 
+/// Concatenated stereo 1 kHz sine segments: (dBFS, seconds).
+fn segments(parts: &[(f64, f64)], rate: u32) -> Vec<f32> {
+    parts
+        .iter()
+        .flat_map(|&(db, secs)| synth::sine(1000.0, 10f64.powf(db / 20.0), secs, rate, 2))
+        .collect()
+}
+
+#[test]
+fn loudness_gating_and_range_cases() {
+    let rate = 48_000;
+    // 3341 case 3: −36 / −23 / −36 dBFS for 10 / 60 / 10 s → −23.0 LUFS
+    // (the relative gate drops the quiet parts). Shortened to 10/20/10 s.
+    let sig = segments(&[(-36.0, 10.0), (-23.0, 20.0), (-36.0, 10.0)], rate);
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lufs = r.loudness.integrated_lufs.unwrap();
+    assert!((lufs + 23.0).abs() <= 0.1, "case 3: {lufs}");
+    // 3341 case 4: −72 / −36 / −23 / −36 / −72 → −23.0 LUFS (absolute gate).
+    let sig = segments(
+        &[
+            (-72.0, 10.0),
+            (-36.0, 10.0),
+            (-23.0, 20.0),
+            (-36.0, 10.0),
+            (-72.0, 10.0),
+        ],
+        rate,
+    );
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lufs = r.loudness.integrated_lufs.unwrap();
+    assert!((lufs + 23.0).abs() <= 0.1, "case 4: {lufs}");
+    // 3342 case 2: −20 then −15 dBFS → LRA 5 LU; case 3: −40 then −20 → 20 LU.
+    for (a, b, want) in [(-20.0, -15.0, 5.0), (-40.0, -20.0, 20.0)] {
+        let sig = segments(&[(a, 20.0), (b, 20.0)], rate);
+        let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+        let lra = r.loudness.range_lu.unwrap();
+        assert!((lra - want).abs() <= 0.1, "LRA {a}/{b}: {lra}");
+    }
+    // 3342 case 4: −50 / −35 / −20 / −35 / −50 → 15 LU.
+    let sig = segments(
+        &[
+            (-50.0, 20.0),
+            (-35.0, 20.0),
+            (-20.0, 20.0),
+            (-35.0, 20.0),
+            (-50.0, 20.0),
+        ],
+        rate,
+    );
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lra = r.loudness.range_lu.unwrap();
+    assert!((lra - 15.0).abs() <= 0.1, "case 4: {lra}");
+}
+
 /// Naive DFT magnitudes with the analyser's window and scaling.
 fn naive_mags(frame: &[f32]) -> Vec<f32> {
     let n = frame.len();

@@ -94,10 +94,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, files.len().max(1));
-    // Decoder panics are caught per file; keep their report to one line.
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!("warning: caught a panic: {info}")
-    }));
+    // Decoder panics are caught per file and reported as that file's one
+    // `error:` line (with the panic message); the default hook would add a
+    // second, multi-line report. Restored below.
+    std::panic::set_hook(Box::new(|_| {}));
     let opts = AnalysisOptions::default();
     let cancel = AtomicBool::new(false);
     let next = AtomicUsize::new(0);

@@ -413,3 +413,33 @@ fn tempo_of_rock_grooves() {
     }
     assert!(misses.is_empty(), "{misses:?}");
 }
+
+/// Songs (drums, bass, chords, melody, stereo) in all 24 keys: ≥ 90 % exact.
+#[test]
+fn key_of_songs_with_drums_in_all_24_keys() {
+    let rate = 44_100;
+    let mut opts = opts();
+    opts.refine_tempo = false;
+    let mut misses = Vec::new();
+    for tonic in 0..12 {
+        for minor in [false, true] {
+            let bpm = 90.0 + tonic as f32 * 5.0;
+            let sig = synth::music(10.0, rate, bpm, tonic, minor, 900 + tonic as u64);
+            let r = analyze_pcm(&sig, 2, rate, &opts).unwrap();
+            let want = Key {
+                tonic: tonic as usize,
+                mode: if minor { Mode::Minor } else { Mode::Major },
+            }
+            .name();
+            let got = r.key.map(|k| k.key).unwrap_or_default();
+            if got != want {
+                misses.push(format!("{want} → {got}"));
+            }
+        }
+    }
+    println!(
+        "songs: {}/24 keys exact; misses {misses:?}",
+        24 - misses.len()
+    );
+    assert!(misses.len() <= 2, "{misses:?}");
+}

@@ -297,10 +297,10 @@ impl AudioStream {
             consecutive = 0;
             let spec = buf.spec();
             let (rate, channels) = (spec.rate(), spec.channels().count());
-            if self.stats.frames == 0 && self.info.sample_rate == 0 {
+            // The first decoded block is the truth: containers may declare
+            // the core rate (HE-AAC) or no rate/channels at all.
+            if self.stats.frames == 0 {
                 self.info.sample_rate = rate;
-            }
-            if self.stats.frames == 0 && self.info.channels == 0 {
                 self.info.channels = channels;
             }
             if channels == 0 || rate != self.info.sample_rate || channels != self.info.channels {

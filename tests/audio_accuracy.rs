@@ -449,3 +449,21 @@ fn key_of_songs_with_drums_in_all_24_keys() {
     );
     assert!(misses.len() <= 2, "{misses:?}");
 }
+
+/// No rhythm, no confident tempo: a steady tone with a little noise, and
+/// white noise.
+#[test]
+fn no_rhythm_means_low_tempo_confidence() {
+    let rate = 44_100;
+    let mut rng = fastrand::Rng::with_seed(9);
+    let tone: Vec<f32> = synth::sine(440.0, 0.3, 10.0, rate, 1)
+        .iter()
+        .map(|v| v + 0.003 * (rng.f32() - 0.5))
+        .collect();
+    let noise: Vec<f32> = (0..rate * 10).map(|_| 0.3 * (rng.f32() - 0.5)).collect();
+    for (name, sig) in [("tone", tone), ("noise", noise)] {
+        let r = analyze_pcm(&sig, 1, rate, &opts()).unwrap();
+        let conf = r.tempo.map_or(0.0, |t| t.confidence);
+        assert!(conf < 0.25, "{name}: {conf}");
+    }
+}

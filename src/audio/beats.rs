@@ -2,7 +2,7 @@
 //! refinement it allows: a least-squares fit of the beat period.
 
 use super::onset::OnsetEnvelope;
-use super::tempo::{TempoEstimate, TempoOptions, round2, smooth};
+use super::tempo::{TempoEstimate, TempoOptions, presence, round2, smooth};
 
 /// How strongly the tracker holds to the period (Ellis's α).
 const TIGHTNESS: f64 = 100.0;
@@ -292,8 +292,9 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
             // steadiness counts only as far as the beats land on onsets.
             let steadiness = (1.0 - jitter * 4.0).clamp(0.0, 1.0);
             let stand_out = ((salience(&smoothed, &beats) - 1.5) / 2.5).clamp(0.0, 1.0);
-            out.confidence =
-                (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
+            out.confidence = (0.5 * first.confidence
+                + 0.5 * steadiness * stand_out * presence(env))
+            .clamp(0.0, 1.0);
         }
     }
     out

@@ -52,6 +52,60 @@ fn loudness_matches_ebu_tech_3341_and_3342() {
     assert!((r.loudness.rms_dbfs.unwrap() + 3.01).abs() < 0.02);
 }
 
+/// Concatenated stereo 1 kHz sine segments: (dBFS, seconds).
+fn segments(parts: &[(f64, f64)], rate: u32) -> Vec<f32> {
+    parts
+        .iter()
+        .flat_map(|&(db, secs)| synth::sine(1000.0, 10f64.powf(db / 20.0), secs, rate, 2))
+        .collect()
+}
+
+#[test]
+fn loudness_gating_and_range_cases() {
+    let rate = 48_000;
+    // 3341 case 3: −36 / −23 / −36 dBFS for 10 / 60 / 10 s → −23.0 LUFS
+    // (the relative gate drops the quiet parts). Shortened to 10/20/10 s.
+    let sig = segments(&[(-36.0, 10.0), (-23.0, 20.0), (-36.0, 10.0)], rate);
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lufs = r.loudness.integrated_lufs.unwrap();
+    assert!((lufs + 23.0).abs() <= 0.1, "case 3: {lufs}");
+    // 3341 case 4: −72 / −36 / −23 / −36 / −72 → −23.0 LUFS (absolute gate).
+    let sig = segments(
+        &[
+            (-72.0, 10.0),
+            (-36.0, 10.0),
+            (-23.0, 20.0),
+            (-36.0, 10.0),
+            (-72.0, 10.0),
+        ],
+        rate,
+    );
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lufs = r.loudness.integrated_lufs.unwrap();
+    assert!((lufs + 23.0).abs() <= 0.1, "case 4: {lufs}");
+    // 3342 case 2: −20 then −15 dBFS → LRA 5 LU; case 3: −40 then −20 → 20 LU.
+    for (a, b, want) in [(-20.0, -15.0, 5.0), (-40.0, -20.0, 20.0)] {
+        let sig = segments(&[(a, 20.0), (b, 20.0)], rate);
+        let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+        let lra = r.loudness.range_lu.unwrap();
+        assert!((lra - want).abs() <= 0.1, "LRA {a}/{b}: {lra}");
+    }
+    // 3342 case 4: −50 / −35 / −20 / −35 / −50 → 15 LU.
+    let sig = segments(
+        &[
+            (-50.0, 20.0),
+            (-35.0, 20.0),
+            (-20.0, 20.0),
+            (-35.0, 20.0),
+            (-50.0, 20.0),
+        ],
+        rate,
+    );
+    let r = analyze_pcm(&sig, 2, rate, &opts()).unwrap();
+    let lra = r.loudness.range_lu.unwrap();
+    assert!((lra - 15.0).abs() <= 0.1, "case 4: {lra}");
+}
+
 /// Naive DFT magnitudes with the analyser's window and scaling.
 fn naive_mags(frame: &[f32]) -> Vec<f32> {
     let n = frame.len();
@@ -331,24 +385,30 @@ fn tempo_of_four_on_the_floor_without_octave_errors() {
     assert!(misses.is_empty(), "{misses:?}");
 }
 
-/// Rock with sixteenth hats and a sparse quarter-note hat groove, 72–165
-/// BPM: exact, no octave errors. (Syncopated hip-hop kicks under eighth
-/// hats at 72–85 BPM still read double time, with the true tempo as the
-/// first candidate; not asserted here.)
+/// Rock with sixteenth hats, a sparse quarter-note hat groove (72–165
+/// BPM), and syncopated hip-hop kicks under eighth hats (boom-bap and
+/// half-time, 72–126 BPM): exact, no octave errors.
 #[test]
-fn tempo_of_rock_grooves() {
+fn tempo_of_rock_and_hip_hop_grooves() {
     let rate = 44_100;
     let b = |steps: &[u32]| steps.iter().fold(0u16, |m, &s| m | (1 << s));
+    let eighths = b(&[0, 2, 4, 6, 8, 10, 12, 14]);
     let families = [
-        ("rock16", b(&[0, 8]), b(&[4, 12]), 0xFFFF),
-        ("quarter hats", b(&[0, 8]), b(&[4, 12]), b(&[0, 4, 8, 12])),
+        ("rock16", b(&[0, 8]), b(&[4, 12]), 0xFFFF, 165.0),
+        (
+            "quarter hats",
+            b(&[0, 8]),
+            b(&[4, 12]),
+            b(&[0, 4, 8, 12]),
+            165.0,
+        ),
+        ("boom-bap", b(&[0, 6, 10]), b(&[4, 12]), eighths, 126.0),
+        ("half-time", b(&[0, 10]), b(&[8]), eighths, 126.0),
     ];
     let mut misses = Vec::new();
-    for (name, kicks, snares, hats) in families {
-        for (i, bpm) in [72.0f32, 85.0, 100.0, 115.0, 126.0, 140.0, 165.0]
-            .iter()
-            .enumerate()
-        {
+    for (name, kicks, snares, hats, top) in families {
+        let tempi = [72.0f32, 85.0, 100.0, 115.0, 126.0, 140.0, 165.0];
+        for (i, bpm) in tempi.iter().filter(|&&t| t <= top).enumerate() {
             let sig = synth::pattern(*bpm, 10.0, rate, kicks, snares, hats, 70 + i as u64);
             let r = analyze_pcm(&sig, 1, rate, &opts()).unwrap();
             let got = r.tempo.as_ref().map_or(0.0, |t| t.bpm);
@@ -358,4 +418,52 @@ fn tempo_of_rock_grooves() {
         }
     }
     assert!(misses.is_empty(), "{misses:?}");
+}
+
+/// Songs (drums, bass, chords, melody, stereo) in all 24 keys: ≥ 90 % exact.
+#[test]
+fn key_of_songs_with_drums_in_all_24_keys() {
+    let rate = 44_100;
+    let mut opts = opts();
+    opts.refine_tempo = false;
+    let mut misses = Vec::new();
+    for tonic in 0..12 {
+        for minor in [false, true] {
+            let bpm = 90.0 + tonic as f32 * 5.0;
+            let sig = synth::music(10.0, rate, bpm, tonic, minor, 900 + tonic as u64);
+            let r = analyze_pcm(&sig, 2, rate, &opts).unwrap();
+            let want = Key {
+                tonic: tonic as usize,
+                mode: if minor { Mode::Minor } else { Mode::Major },
+            }
+            .name();
+            let got = r.key.map(|k| k.key).unwrap_or_default();
+            if got != want {
+                misses.push(format!("{want} → {got}"));
+            }
+        }
+    }
+    println!(
+        "songs: {}/24 keys exact; misses {misses:?}",
+        24 - misses.len()
+    );
+    assert!(misses.len() <= 2, "{misses:?}");
+}
+
+/// No rhythm, no confident tempo: a steady tone with a little noise, and
+/// white noise.
+#[test]
+fn no_rhythm_means_low_tempo_confidence() {
+    let rate = 44_100;
+    let mut rng = fastrand::Rng::with_seed(9);
+    let tone: Vec<f32> = synth::sine(440.0, 0.3, 10.0, rate, 1)
+        .iter()
+        .map(|v| v + 0.003 * (rng.f32() - 0.5))
+        .collect();
+    let noise: Vec<f32> = (0..rate * 10).map(|_| 0.3 * (rng.f32() - 0.5)).collect();
+    for (name, sig) in [("tone", tone), ("noise", noise)] {
+        let r = analyze_pcm(&sig, 1, rate, &opts()).unwrap();
+        let conf = r.tempo.map_or(0.0, |t| t.confidence);
+        assert!(conf < 0.25, "{name}: {conf}");
+    }
 }

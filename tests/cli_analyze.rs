@@ -126,6 +126,11 @@ fn every_format_decodes() {
         ("r192k.flac", &["-ar", "192000"]),
         ("six.wav", &["-ac", "6"]),
         ("mono.flac", &["-ac", "1"]),
+        ("six_s24.wav", &["-ac", "6", "-c:a", "pcm_s24le"]),
+        ("alac.caf", &["-c:a", "alac"]),
+        ("flac.mka", &["-c:a", "flac"]),
+        ("a.mp2", &["-c:a", "mp2", "-b:a", "256k"]),
+        ("be.aifc", &["-c:a", "pcm_s16be"]),
     ];
     if cfg!(feature = "opus") {
         variants.push(("a.opus", &["-c:a", "libopus", "-b:a", "128k"]));
@@ -147,7 +152,9 @@ fn every_format_decodes() {
         let dur = row["duration_s"].as_f64().unwrap();
         // Sample-exact, AAC included (its priming and padding are trimmed
         // by the MP4 edit list).
-        assert!((dur - 5.0).abs() < 0.002, "{name}: {dur}");
+        // A raw MP2 stream has no gapless header: its encoder delay stays.
+        let tolerance = if name.ends_with(".mp2") { 0.03 } else { 0.002 };
+        assert!((dur - 5.0).abs() < tolerance, "{name}: {dur}");
         let lufs = row["loudness_lufs"].as_f64().unwrap();
         let bpm = row["bpm"].as_f64().unwrap_or(0.0);
         assert!((bpm - 120.0).abs() < 2.4, "{name}: {row}");

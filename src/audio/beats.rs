@@ -2,7 +2,7 @@
 //! refinement it allows: a least-squares fit of the beat period.
 
 use super::onset::OnsetEnvelope;
-use super::tempo::{TempoEstimate, TempoOptions, round2, smooth};
+use super::tempo::{TempoEstimate, TempoOptions, presence, round2, smooth};
 
 /// How strongly the tracker holds to the period (Ellis's α).
 const TIGHTNESS: f64 = 100.0;
@@ -224,6 +224,10 @@ pub fn salience(env: &[f32], beats: &[f64]) -> f64 {
 /// grid is a subdivision, not the beat (kick against snare reads ~0.7,
 /// beat against off-beat hat 0–0.45 on our test patterns).
 const SUBDIVISION: f64 = 0.5;
+/// Low-band evenness below this means half the grid has no kick or bass
+/// at all (0.01 on syncopated eighth grids, ≥ 0.7 at the beat, on our
+/// test grooves).
+const HOLLOW_LOW: f64 = 0.2;
 /// Alternate beats at least this strong mean every beat of the grid is a
 /// beat. Between the two thresholds the scan's choice stands.
 const ALL_BEATS: f64 = 0.65;
@@ -236,10 +240,6 @@ const ALL_BEATS: f64 = 0.65;
 /// are all strong in either band, inside the preferred range, is the beat
 /// (go double).
 fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
-    let balance = |b: f64| {
-        let beats = track(env, 60.0 * fr / b);
-        alternation(env, &beats).max(alternation(low, &beats))
-    };
     let fast = 2.0 * bpm;
     if fast <= opts.max_bpm {
         let beats = track(env, 60.0 * fr / fast);
@@ -248,8 +248,18 @@ fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions
         }
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm && balance(bpm) < SUBDIVISION {
-        return slow;
+    if slow >= opts.min_bpm {
+        let beats = track(env, 60.0 * fr / bpm);
+        let accented =
+            alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
+        // Every other grid point without any low-band onset (no kick, no
+        // bass) while the full band is uneven too: the grid is the eighths
+        // of a syncopated groove (kicks off the beat defeat `alternation`).
+        let hollow =
+            consistency(low, &beats) < HOLLOW_LOW && consistency(env, &beats) < ALL_BEATS * 0.9;
+        if accented || hollow {
+            return slow;
+        }
     }
     bpm
 }
@@ -282,8 +292,9 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
             // steadiness counts only as far as the beats land on onsets.
             let steadiness = (1.0 - jitter * 4.0).clamp(0.0, 1.0);
             let stand_out = ((salience(&smoothed, &beats) - 1.5) / 2.5).clamp(0.0, 1.0);
-            out.confidence =
-                (0.5 * first.confidence + 0.5 * steadiness * stand_out).clamp(0.0, 1.0);
+            out.confidence = (0.5 * first.confidence
+                + 0.5 * steadiness * stand_out * presence(env))
+            .clamp(0.0, 1.0);
         }
     }
     out

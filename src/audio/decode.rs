@@ -273,13 +273,15 @@ impl AudioStream {
                 packet.pts.get(),
                 i64::try_from(packet.dur.get()).unwrap_or(i64::MAX),
             );
+            // Only packets that state their duration tell where the next
+            // should start (Matroska often leaves it out).
             if let Some(expected) = self.next_pts
-                && pts > expected.saturating_add(dur.max(1))
+                && pts > expected.saturating_add(dur)
             {
                 self.stats.gaps += 1;
                 self.stats.lost_s += (pts - expected) as f64 * self.tick_s;
             }
-            self.next_pts = Some(pts.saturating_add(dur));
+            self.next_pts = (dur > 0).then(|| pts.saturating_add(dur));
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
                 Err(SymError::DecodeError(_) | SymError::IoError(_))
@@ -297,10 +299,10 @@ impl AudioStream {
             consecutive = 0;
             let spec = buf.spec();
             let (rate, channels) = (spec.rate(), spec.channels().count());
-            if self.stats.frames == 0 && self.info.sample_rate == 0 {
+            // The first decoded block is the truth: containers may declare
+            // the core rate (HE-AAC) or no rate/channels at all.
+            if self.stats.frames == 0 {
                 self.info.sample_rate = rate;
-            }
-            if self.stats.frames == 0 && self.info.channels == 0 {
                 self.info.channels = channels;
             }
             if channels == 0 || rate != self.info.sample_rate || channels != self.info.channels {

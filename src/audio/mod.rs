@@ -111,7 +111,13 @@ pub fn analyze_file(
         report.analysis_s = start.elapsed().as_secs_f64();
         Ok(report)
     };
-    match catch_unwind(AssertUnwindSafe(run)) {
+    guarded(path, run)
+}
+
+/// Runs `f`, turning a panic inside it into `path`'s
+/// [`AudioError::DecoderPanic`] with the panic message.
+pub fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, AudioError>) -> Result<T, AudioError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result,
         Err(payload) => {
             let message = payload
@@ -124,5 +130,24 @@ pub fn analyze_file(
                 message,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_becomes_the_files_error() {
+        let path = Path::new("song.flac");
+        let err = guarded::<()>(path, || panic!("index out of bounds in a decoder")).unwrap_err();
+        assert!(matches!(err, AudioError::DecoderPanic { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("index out of bounds") && text.contains("song.flac"),
+            "{text}"
+        );
+        assert_eq!(guarded(path, || Ok(3)).unwrap(), 3);
     }
 }

@@ -72,12 +72,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         out.push(dir.to_path_buf());
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Symbolic links to directories are not followed: a link to a parent
+    // would recurse for ever.
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .collect();
     paths.sort();
-    for path in paths {
+    for (path, real_dir) in paths {
         if has_audio_extension(&path) {
             out.push(path);
-        } else if path.is_dir() {
+        } else if real_dir {
             walk(&path, out);
         }
     }
@@ -94,10 +99,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, files.len().max(1));
-    // Decoder panics are caught per file; keep their report to one line.
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!("warning: caught a panic: {info}")
-    }));
+    // Decoder panics are caught per file and reported as that file's one
+    // `error:` line (with the panic message); the default hook would add a
+    // second, multi-line report. Restored below.
+    std::panic::set_hook(Box::new(|_| {}));
     let opts = AnalysisOptions::default();
     let cancel = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
@@ -182,6 +187,7 @@ mod tests {
         std::fs::write(dir.join("b.MP3"), b"").unwrap();
         std::fs::write(dir.join("a.txt"), b"").unwrap();
         std::fs::write(dir.join("sub/c.wav"), b"").unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
         let files = expand(std::slice::from_ref(&dir));
         let names: Vec<String> = files
             .iter()

@@ -541,22 +541,21 @@ fn dependencies_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<
             ui.label(*dep);
         });
     }
-    egui::ComboBox::from_id_salt("add_dependency")
-        .selected_text("Add dependency…")
-        .show_ui(ui, |ui| {
-            for other in doc.nodes.iter().filter(|n| n.id != id) {
-                if deps.contains(&other.id.as_str()) {
-                    continue;
-                }
-                if ui
-                    .selectable_label(false, format!("{} ({})", other.name, other.id))
-                    .clicked()
-                {
-                    out.push(Command::Connect {
-                        from: other.id.clone(),
-                        to: id.to_string(),
-                    });
-                }
+    ui.menu_button("Add dependency…", |ui| {
+        for other in doc.nodes.iter().filter(|n| n.id != id) {
+            if deps.contains(&other.id.as_str()) {
+                continue;
             }
-        });
+            if ui
+                .button(format!("{} ({})", other.name, other.id))
+                .clicked()
+            {
+                out.push(Command::Connect {
+                    from: other.id.clone(),
+                    to: id.to_string(),
+                });
+                ui.close();
+            }
+        }
+    });
 }

@@ -32,7 +32,7 @@ fn dropped_files_run_to_results_with_the_right_bpm() {
 
     let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
     h.run();
-    gui_support::drop_files(&mut h, &[dir.0.clone()]);
+    gui_support::drop_files(&mut h, std::slice::from_ref(&dir.0));
     h.run();
     assert_eq!(
         h.state().files().entries.len(),

@@ -26,7 +26,7 @@ impl Series {
     /// Offers a point; keeps one in `stride`.
     pub fn push(&mut self, x: f64, y: f64) {
         let stride = self.stride.max(1);
-        if self.seen % stride == 0 {
+        if self.seen.is_multiple_of(stride) {
             self.points.push(PlotPoint::new(x, y));
             if self.points.len() >= SERIES_CAP {
                 let mut i = 0;

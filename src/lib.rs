@@ -5,6 +5,8 @@
 //! `app` (GUI) and `cli` → `pipeline` → `orchestrator` (async engine) and
 //! `audio` (pure DSP).
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod audio;
 pub mod cli;
 pub mod orchestrator;

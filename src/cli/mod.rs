@@ -32,6 +32,22 @@ enum Command {
     Run(run::RunArgs),
     /// Validate pipeline files; print every problem with line:column.
     Check(check::CheckArgs),
+    /// Open the desktop app (the default with no command): `gui [--run]
+    /// [PIPELINE.ron] [FILES_OR_DIRS...]` opens the pipeline, queues the
+    /// audio files (folders recursively) and, with `--run`, starts at once.
+    #[cfg(feature = "gui")]
+    Gui(GuiArgs),
+}
+
+/// Arguments of `gui`.
+#[cfg(feature = "gui")]
+#[derive(Debug, Default, clap::Args)]
+struct GuiArgs {
+    /// Start the run as soon as the files are queued.
+    #[arg(long)]
+    run: bool,
+    /// A `.ron` pipeline to open, then audio files and folders to queue.
+    paths: Vec<std::path::PathBuf>,
 }
 
 /// Parses arguments, builds the runtime and runs the command.
@@ -54,15 +70,45 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    #[cfg(feature = "gui")]
+    let command = match command {
+        None => return gui(GuiArgs::default(), runtime.handle().clone()),
+        Some(Command::Gui(g)) => return gui(g, runtime.handle().clone()),
+        other => other,
+    };
     let result = match command {
         Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
         Some(Command::Run(r)) => runtime.block_on(run::run(r, runtime.handle().clone())),
+        // Without the app, no command runs the demo.
         None | Some(Command::Analyze(_)) | Some(Command::Check(_)) => runtime.block_on(demo::run(
             demo::DemoArgs::default(),
             runtime.handle().clone(),
         )),
+        #[cfg(feature = "gui")]
+        Some(Command::Gui(_)) => Ok(ExitCode::SUCCESS),
     };
     finish(result)
+}
+
+/// Opens the app on the runtime's handle; returns when the window closes.
+#[cfg(feature = "gui")]
+fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> ExitCode {
+    let (pipelines, files): (Vec<_>, Vec<_>) = args
+        .paths
+        .into_iter()
+        .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
+    let launch = crate::app::Launch {
+        pipeline: pipelines.into_iter().next(),
+        files,
+        auto_run: args.run,
+    };
+    match crate::app::run_native(handle, launch) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot open the app window: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {

@@ -1,0 +1,310 @@
+//! The node editor: how the pipeline graph is drawn (colour per stage kind,
+//! live counts in each node) and how canvas gestures become commands.
+
+use egui::{Color32, Id, Pos2, RichText, Ui};
+use egui_snarl::ui::{PinInfo, SnarlStyle, SnarlViewer, SnarlWidget};
+use egui_snarl::{InPin, NodeId, OutPin, Snarl};
+
+use super::charts::{LiveStats, fmt_secs};
+use super::commands::Command;
+use super::graph::{GraphNode, doc_id};
+use super::theme;
+use crate::orchestrator::WaveStage;
+use crate::pipeline::{Operation, PipelineDocument};
+
+/// The graph widget's id (selection is read back through it).
+pub fn graph_id() -> Id {
+    Id::new("pipeline_graph")
+}
+
+/// Draws the stage-kind → operation menu; a click pushes `AddNode` at `pos`.
+pub fn add_node_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+    for kind in WaveStage::ALL {
+        let title = RichText::new(kind.label()).color(theme::stage_color(kind));
+        ui.menu_button(title, |ui| {
+            let catalog = Operation::catalog();
+            let (usual, other): (Vec<_>, Vec<_>) =
+                catalog.into_iter().partition(|op| op.info().kind == kind);
+            let n_usual = usual.len();
+            for (i, op) in usual.into_iter().chain(other).enumerate() {
+                let info = op.info();
+                let mut text = RichText::new(op.label());
+                if i >= n_usual {
+                    text = text.weak();
+                }
+                if i == n_usual && n_usual > 0 {
+                    ui.separator();
+                }
+                if ui.button(text).on_hover_text(info.summary).clicked() {
+                    out.push(Command::AddNode {
+                        kind,
+                        operation: op,
+                        pos,
+                    });
+                    ui.close();
+                }
+            }
+        });
+    }
+}
+
+/// Draws the graph and turns gestures into commands.
+pub struct GraphViewer<'a> {
+    pub doc: &'a PipelineDocument,
+    pub live: &'a LiveStats,
+    pub out: &'a mut Vec<Command>,
+}
+
+impl GraphViewer<'_> {
+    fn kind(&self, node: &GraphNode) -> WaveStage {
+        self.doc
+            .node(&node.id)
+            .map_or(WaveStage::Preparation, |n| n.kind)
+    }
+}
+
+impl SnarlViewer<GraphNode> for GraphViewer<'_> {
+    fn title(&mut self, node: &GraphNode) -> String {
+        self.doc
+            .node(&node.id)
+            .map_or_else(|| node.id.clone(), |n| n.name.clone())
+    }
+
+    fn header_frame(
+        &mut self,
+        default: egui::Frame,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        snarl: &Snarl<GraphNode>,
+    ) -> egui::Frame {
+        let Some(n) = snarl.get_node(node) else {
+            return default;
+        };
+        let color = theme::stage_color(self.kind(n));
+        default
+            .fill(color.gamma_multiply(0.45))
+            .corner_radius(4)
+            .inner_margin(egui::Margin::symmetric(6, 3))
+    }
+
+    fn node_frame(
+        &mut self,
+        default: egui::Frame,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        snarl: &Snarl<GraphNode>,
+    ) -> egui::Frame {
+        let Some(n) = snarl.get_node(node) else {
+            return default;
+        };
+        let color = theme::stage_color(self.kind(n));
+        default.stroke(egui::Stroke::new(1.5, color))
+    }
+
+    fn show_header(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(n) = snarl.get_node(node) else {
+            return;
+        };
+        let title = self.title(n);
+        ui.label(RichText::new(title).strong().color(Color32::WHITE));
+    }
+
+    fn inputs(&mut self, _node: &GraphNode) -> usize {
+        1
+    }
+
+    fn outputs(&mut self, _node: &GraphNode) -> usize {
+        1
+    }
+
+    fn show_input(
+        &mut self,
+        pin: &InPin,
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        let color = snarl
+            .get_node(pin.id.node)
+            .map_or(Color32::GRAY, |n| theme::stage_color(self.kind(n)));
+        ui.label(RichText::new("after").small().weak());
+        PinInfo::circle().with_fill(color)
+    }
+
+    fn show_output(
+        &mut self,
+        pin: &OutPin,
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) -> impl egui_snarl::ui::SnarlPin + 'static {
+        let color = snarl
+            .get_node(pin.id.node)
+            .map_or(Color32::GRAY, |n| theme::stage_color(self.kind(n)));
+        ui.label(RichText::new("then").small().weak());
+        PinInfo::circle().with_fill(color)
+    }
+
+    fn has_body(&mut self, _node: &GraphNode) -> bool {
+        true
+    }
+
+    fn show_body(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(id) = doc_id(snarl, node) else {
+            return;
+        };
+        let Some(n) = self.doc.node(id) else {
+            return;
+        };
+        ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(n.operation.label()).monospace());
+                if n.refinement {
+                    ui.label(RichText::new("refinement").small().color(theme::WARN));
+                }
+            });
+            ui.label(
+                RichText::new(n.kind.label())
+                    .small()
+                    .color(theme::stage_color(n.kind)),
+            );
+            if let Some(live) = self.live.nodes.get(id) {
+                ui.label(
+                    RichText::new(format!(
+                        "▶ {}  ✔ {}  ✖ {}  ⤼ {}",
+                        live.running, live.done, live.failed, live.skipped
+                    ))
+                    .small(),
+                );
+                let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
+                let q = live
+                    .mean_quality()
+                    .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
+                ui.label(RichText::new(format!("mean {mean} · q {q}")).small());
+            }
+        });
+    }
+
+    fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {
+        true
+    }
+
+    fn show_on_hover_popup(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        if let Some(n) = doc_id(snarl, node).and_then(|id| self.doc.node(id)) {
+            ui.label(format!("`{}` · {}", n.id, n.operation.info().summary));
+        }
+    }
+
+    fn has_graph_menu(&mut self, _pos: Pos2, _snarl: &mut Snarl<GraphNode>) -> bool {
+        true
+    }
+
+    fn show_graph_menu(&mut self, pos: Pos2, ui: &mut Ui, _snarl: &mut Snarl<GraphNode>) {
+        ui.label(RichText::new("Add stage").strong());
+        add_node_menu(ui, (pos.x, pos.y), self.out);
+    }
+
+    fn has_node_menu(&mut self, _node: &GraphNode) -> bool {
+        true
+    }
+
+    fn show_node_menu(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(id) = doc_id(snarl, node).map(str::to_string) else {
+            return;
+        };
+        if ui.button("Duplicate").clicked() {
+            self.out.push(Command::DuplicateNode(id.clone()));
+            ui.close();
+        }
+        if ui.button("Delete").clicked() {
+            self.out.push(Command::RemoveNode(id));
+            ui.close();
+        }
+    }
+
+    fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
+        if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
+            self.out.push(Command::Connect {
+                from: f.to_string(),
+                to: t.to_string(),
+            });
+        }
+    }
+
+    fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
+        if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
+            self.out.push(Command::Disconnect {
+                from: f.to_string(),
+                to: t.to_string(),
+            });
+        }
+    }
+
+    fn drop_outputs(&mut self, pin: &OutPin, snarl: &mut Snarl<GraphNode>) {
+        for remote in &pin.remotes {
+            if let (Some(f), Some(t)) = (doc_id(snarl, pin.id.node), doc_id(snarl, remote.node)) {
+                self.out.push(Command::Disconnect {
+                    from: f.to_string(),
+                    to: t.to_string(),
+                });
+            }
+        }
+    }
+
+    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<GraphNode>) {
+        for remote in &pin.remotes {
+            if let (Some(f), Some(t)) = (doc_id(snarl, remote.node), doc_id(snarl, pin.id.node)) {
+                self.out.push(Command::Disconnect {
+                    from: f.to_string(),
+                    to: t.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Shows the graph; returns the selected document node, if one.
+pub fn graph_ui(
+    ui: &mut Ui,
+    snarl: &mut Snarl<GraphNode>,
+    viewer: &mut GraphViewer<'_>,
+) -> Option<String> {
+    let mut style = SnarlStyle::new();
+    style.collapsible = Some(false);
+    style.header_drag_space = Some(egui::vec2(0.0, 0.0));
+    SnarlWidget::new()
+        .id(graph_id())
+        .style(style)
+        .show(snarl, viewer, ui);
+    let selected = egui_snarl::ui::get_selected_nodes(graph_id(), ui.ctx());
+    let last = selected.last()?;
+    doc_id(snarl, *last).map(str::to_string)
+}

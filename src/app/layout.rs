@@ -1,0 +1,367 @@
+//! The window's layout: menu bar, status bar, charts and results at the
+//! bottom, files on the left, inspector on the right, the graph in the
+//! centre; plus the modal questions.
+
+use egui::{RichText, Ui};
+
+use super::commands::Command;
+use super::graph::to_graph;
+use super::graph_ui::{GraphViewer, add_node_menu, graph_ui};
+use super::{WaveStudioApp, inspector, theme};
+
+/// Draws everything.
+pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
+    let mut out = Vec::new();
+    egui::Panel::top("menu_bar").show(ui, |ui| menu_bar(app, ui, &mut out));
+    egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
+    egui::Panel::bottom("charts_panel")
+        .resizable(true)
+        .default_size(340.0)
+        .min_size(160.0)
+        .show(ui, |ui| bottom(app, ui, &mut out));
+    egui::Panel::left("files_panel")
+        .resizable(true)
+        .default_size(270.0)
+        .min_size(180.0)
+        .show(ui, |ui| {
+            let running = app.run.is_running();
+            app.files.ui(ui, running, &mut out);
+        });
+    egui::Panel::right("inspector_panel")
+        .resizable(true)
+        .default_size(360.0)
+        .min_size(240.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| inspector_panel(app, ui, &mut out));
+        });
+    egui::CentralPanel::default().show(ui, |ui| centre(app, ui, &mut out));
+    modals(app, ui, &mut out);
+    hovered_files(ui);
+    app.commands.extend(out);
+}
+
+fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("New").clicked() {
+                out.push(Command::New);
+            }
+            if ui.button("Open…").clicked() {
+                out.push(Command::OpenDialog);
+            }
+            ui.menu_button("Open recent", |ui| {
+                if app.settings.recent.is_empty() {
+                    ui.label(RichText::new("nothing yet").weak());
+                }
+                for path in &app.settings.recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        out.push(Command::Open(path.clone()));
+                    }
+                }
+            });
+            ui.separator();
+            if ui.button("Save  (Ctrl+S)").clicked() {
+                out.push(Command::Save);
+            }
+            if ui.button("Save As…").clicked() {
+                out.push(Command::SaveAsDialog);
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            if ui
+                .add_enabled(app.doc.can_undo(), egui::Button::new("Undo  (Ctrl+Z)"))
+                .clicked()
+            {
+                out.push(Command::Undo);
+            }
+            if ui
+                .add_enabled(
+                    app.doc.can_redo(),
+                    egui::Button::new("Redo  (Ctrl+Shift+Z)"),
+                )
+                .clicked()
+            {
+                out.push(Command::Redo);
+            }
+        });
+        ui.menu_button("Add node", |ui| {
+            let n = app.doc.doc.nodes.len() as f32;
+            add_node_menu(
+                ui,
+                (40.0 + 30.0 * (n % 10.0), 420.0 + 20.0 * (n % 5.0)),
+                out,
+            );
+        });
+        ui.separator();
+        let blocker = app.run_blocker();
+        let running = app.run.is_running();
+        let run = ui.add_enabled(
+            blocker.is_none(),
+            egui::Button::new(RichText::new("Run").strong()).fill(if blocker.is_none() {
+                theme::OK.gamma_multiply(0.5)
+            } else {
+                ui.visuals().widgets.inactive.bg_fill
+            }),
+        );
+        if let Some(reason) = &blocker {
+            run.clone().on_disabled_hover_text(reason.as_str());
+        }
+        if run.clicked() {
+            out.push(Command::Run);
+        }
+        if ui
+            .add_enabled(running && !app.run.cancelling, egui::Button::new("Cancel"))
+            .clicked()
+        {
+            out.push(Command::Cancel);
+        }
+        if let Some(reason) = blocker
+            && !running
+        {
+            ui.label(RichText::new(format!("Run disabled: {reason}")).color(theme::WARN));
+        }
+        if running {
+            ui.spinner();
+            let [queued, run, done, partial, failed] = app.files.counts();
+            ui.label(format!(
+                "{} / {} files · {run} running",
+                done + partial + failed,
+                queued + run + done + partial + failed
+            ));
+        }
+    });
+}
+
+fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let name = app.doc.path.as_ref().map_or_else(
+            || "unsaved pipeline".to_string(),
+            |p| p.display().to_string(),
+        );
+        ui.label(RichText::new(name).weak());
+        if app.doc.is_dirty() {
+            ui.label(RichText::new("● modified").color(theme::WARN));
+        }
+        ui.separator();
+        if let Some((text, error)) = &app.status {
+            let color = if *error {
+                theme::ERROR
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(RichText::new(text).color(color));
+        }
+    });
+}
+
+fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    statistics_line(app, ui);
+    let width = ui.available_width();
+    let height = ui.available_height();
+    ui.horizontal_top(|ui| {
+        let charts_w = (width * 0.62).max(300.0);
+        ui.allocate_ui(egui::vec2(charts_w, height), |ui| {
+            let doc = &app.doc.doc;
+            let kinds = |id: &str| doc.node(id).map(|n| n.kind);
+            app.run.live.ui(ui, &doc.config, &kinds);
+        });
+        ui.separator();
+        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+            app.results.ui(ui, out);
+        });
+    });
+}
+
+fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Statistics").strong());
+        match &app.run.statistics {
+            Some(s) => {
+                ui.label(format!(
+                    "waves {} · ok {} · partial {} · failed {} · cancelled {} · success {:.1}% · active {}",
+                    s.total_waves,
+                    s.successful_waves,
+                    s.partial_waves,
+                    s.failed_waves,
+                    s.cancelled_waves,
+                    s.success_rate,
+                    s.active_waves
+                ));
+                if s.memory_held.as_millis() > 0 {
+                    ui.label(format!("· held by memory {:.1} s", s.memory_held.as_secs_f64()));
+                }
+            }
+            None => {
+                ui.label(RichText::new("no run yet").weak());
+            }
+        }
+        if let Some(t) = app.run.elapsed() {
+            ui.label(format!("· {t:.1} s"));
+        }
+        if let Some(r) = &app.run.report {
+            if let Some(a) = &r.aborted {
+                ui.label(RichText::new(format!("· stopped: {a}")).color(theme::ERROR));
+            }
+            if r.not_started > 0 {
+                ui.label(format!("· {} not started", r.not_started));
+            }
+        }
+    });
+}
+
+fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    ui.heading("Inspector");
+    let mut name = app.doc.doc.name.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Pipeline");
+        if ui
+            .text_edit_singleline(&mut name)
+            .labelled_by(label.id)
+            .changed()
+        {
+            out.push(Command::SetName(name));
+        }
+    });
+    let problems: Vec<String> = app
+        .pipeline_problems()
+        .iter()
+        .map(|p| format!("⚠ {}: {}", p.location, p.message))
+        .collect();
+    for p in problems {
+        ui.label(RichText::new(p).color(theme::ERROR).small());
+    }
+    ui.separator();
+    if let Some(id) = app.selected.clone() {
+        egui::CollapsingHeader::new(RichText::new("Selected node").strong())
+            .default_open(true)
+            .show(ui, |ui| inspector::node_ui(ui, &app.doc.doc, &id, out));
+    } else {
+        ui.label(
+            RichText::new(
+                "Select a node to edit its operation. Right-click the canvas to add one.",
+            )
+            .weak(),
+        );
+    }
+    ui.separator();
+    egui::CollapsingHeader::new(RichText::new("Run settings (WaveConfig)").strong())
+        .default_open(true)
+        .show(ui, |ui| inspector::config_ui(ui, &app.doc.doc.config, out));
+}
+
+fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    if app.graph_generation != Some(app.doc.generation) {
+        app.graph = to_graph(&app.doc.doc);
+        app.graph_generation = Some(app.doc.generation);
+    }
+    let mut viewer = GraphViewer {
+        doc: &app.doc.doc,
+        live: &app.run.live,
+        out,
+    };
+    let selection = graph_ui(ui, &mut app.graph, &mut viewer);
+    if selection != app.last_graph_selection {
+        app.last_graph_selection = selection.clone();
+        app.selected = selection;
+    }
+    // Read back moved nodes once the drag ends (one undo step per drag).
+    if !ui.ctx().input(|i| i.pointer.any_down()) {
+        let moves: Vec<(String, (f32, f32))> = app
+            .graph
+            .nodes_pos()
+            .filter_map(|(pos, n)| {
+                let node = app.doc.doc.node(&n.id)?;
+                let moved =
+                    (node.position.0 - pos.x).abs() > 0.5 || (node.position.1 - pos.y).abs() > 0.5;
+                moved.then(|| (n.id.clone(), (pos.x, pos.y)))
+            })
+            .collect();
+        if !moves.is_empty() {
+            out.push(Command::MoveNodes(moves));
+        }
+    }
+}
+
+fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    if let Some(pending) = app.pending.clone() {
+        egui::Modal::new(egui::Id::new("unsaved_modal")).show(ui.ctx(), |ui| {
+            ui.heading("Unsaved changes");
+            ui.label(format!(
+                "“{}” has changes that are not saved.",
+                app.doc.doc.name
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    out.push(Command::SaveThen(pending.clone()));
+                }
+                if ui.button("Discard changes").clicked() {
+                    out.push(Command::Discard(pending.clone()));
+                }
+                if ui.button("Cancel").clicked() {
+                    out.push(Command::CancelPending);
+                }
+            });
+        });
+    }
+    let mut dismiss = false;
+    if let Some(failure) = &app.doc.load_problems {
+        egui::Window::new("Could not open pipeline")
+            .collapsible(false)
+            .resizable(true)
+            .default_width(520.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ui.ctx(), |ui| {
+                ui.label(format!(
+                    "{} has {} problem(s); the current pipeline is kept.",
+                    failure.path.display(),
+                    failure.problems.len()
+                ));
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for p in &failure.problems {
+                            let at = match (p.line, p.col) {
+                                (Some(l), Some(c)) => format!("{l}:{c}"),
+                                (Some(l), None) => format!("{l}"),
+                                _ => "–".to_string(),
+                            };
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(RichText::new(at).monospace().color(theme::ERROR));
+                                if !p.location.is_empty() {
+                                    ui.label(RichText::new(&p.location).monospace());
+                                }
+                                ui.label(&p.message);
+                            });
+                        }
+                    });
+                if ui.button("Dismiss").clicked() {
+                    dismiss = true;
+                }
+            });
+    }
+    if dismiss {
+        app.doc.load_problems = None;
+    }
+}
+
+fn hovered_files(ui: &mut Ui) {
+    let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
+    if hovering {
+        let painter = ui.ctx().layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::new("drop_overlay"),
+        ));
+        let rect = ui.ctx().content_rect();
+        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "Drop audio files or folders to queue them, or a .ron pipeline to open it",
+            egui::FontId::proportional(22.0),
+            egui::Color32::WHITE,
+        );
+    }
+}

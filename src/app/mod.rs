@@ -1,0 +1,436 @@
+//! The desktop app (eframe): the pipeline as a node graph, the file queue,
+//! the inspector, live charts and results. The only module that imports
+//! egui, eframe, egui-snarl, egui_plot and rfd.
+//!
+//! Each frame, `logic` drains what arrived (run events, dialog answers,
+//! dropped files, shortcuts) and `ui` draws; both only push `Command`s,
+//! applied in one place (`commands.rs`).
+
+mod charts;
+mod commands;
+mod dialogs;
+mod files;
+mod graph;
+mod graph_ui;
+mod inspector;
+mod layout;
+mod results;
+mod run;
+mod state;
+mod theme;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui_snarl::Snarl;
+use serde::{Deserialize, Serialize};
+use tokio::runtime::Handle;
+
+pub use charts::{LiveStats, SERIES_CAP, Series};
+pub use commands::{Command, ExportFormat, Pending};
+pub use files::{FileEntry, FileQueue, FileState};
+pub use graph::{GraphNode, cycle_path, from_graph, to_graph};
+pub use results::{ResultsTable, Row};
+pub use state::DocState;
+
+use dialogs::Dialogs;
+use run::RunState;
+
+use crate::pipeline::{PipelineDocument, Problem};
+
+type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Where eframe keeps our settings.
+const SETTINGS_KEY: &str = "wave-studio-settings";
+const RECENT_MAX: usize = 10;
+
+/// What the app starts with (from the command line).
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// A pipeline file to open instead of the built-in default.
+    pub pipeline: Option<PathBuf>,
+    /// Files and folders to queue.
+    pub files: Vec<PathBuf>,
+    /// Press Run once the files are queued.
+    pub auto_run: bool,
+}
+
+/// Settings that persist between launches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Settings {
+    recent: Vec<PathBuf>,
+}
+
+/// The Wave Studio app.
+pub struct WaveStudioApp {
+    handle: Handle,
+    doc: DocState,
+    graph: Snarl<GraphNode>,
+    graph_generation: Option<u64>,
+    last_graph_selection: Option<String>,
+    selected: Option<String>,
+    files: FileQueue,
+    run: RunState,
+    results: ResultsTable,
+    commands: Vec<Command>,
+    status: Option<(String, bool)>,
+    dialogs: Dialogs,
+    pending: Option<Pending>,
+    settings: Settings,
+    wake: Option<Wake>,
+    allow_close: bool,
+    auto_run: bool,
+    title: String,
+    problems: (u64, Vec<Problem>),
+}
+
+impl std::fmt::Debug for WaveStudioApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaveStudioApp")
+            .field("doc", &self.doc.doc.name)
+            .field("files", &self.files.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WaveStudioApp {
+    /// The app with the built-in default pipeline; runs go on `handle`.
+    pub fn new(handle: Handle) -> Self {
+        let doc =
+            crate::pipeline::default_document().unwrap_or_else(|_| PipelineDocument::default());
+        Self {
+            handle,
+            problems: (u64::MAX, Vec::new()),
+            doc: DocState::new(doc, None),
+            graph: Snarl::new(),
+            graph_generation: None,
+            last_graph_selection: None,
+            selected: None,
+            files: FileQueue::default(),
+            run: RunState::default(),
+            results: ResultsTable::default(),
+            commands: Vec::new(),
+            status: None,
+            dialogs: Dialogs::default(),
+            pending: None,
+            settings: Settings::default(),
+            wake: None,
+            allow_close: false,
+            auto_run: false,
+            title: String::new(),
+        }
+    }
+
+    /// The app as launched: a pipeline to open, files to queue, auto-run.
+    pub fn with_launch(handle: Handle, launch: Launch) -> Self {
+        let mut app = Self::new(handle);
+        if let Some(p) = &launch.pipeline {
+            app.open(p);
+        }
+        if !launch.files.is_empty() {
+            app.files.add_paths(launch.files);
+        }
+        app.auto_run = launch.auto_run;
+        app
+    }
+
+    /// The document being edited.
+    pub fn document(&self) -> &PipelineDocument {
+        &self.doc.doc
+    }
+
+    /// The document's state (path, dirty mark, history).
+    pub fn doc_state(&self) -> &DocState {
+        &self.doc
+    }
+
+    /// The file queue.
+    pub fn files(&self) -> &FileQueue {
+        &self.files
+    }
+
+    /// The results table.
+    pub fn results(&self) -> &ResultsTable {
+        &self.results
+    }
+
+    /// Live run data.
+    pub fn live(&self) -> &LiveStats {
+        &self.run.live
+    }
+
+    /// Whether a batch is running.
+    pub fn is_running(&self) -> bool {
+        self.run.is_running()
+    }
+
+    /// The selected node.
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// Queues a command, as a button would.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Feeds run data without a run (benchmarks): an event at `t` seconds.
+    #[doc(hidden)]
+    pub fn ingest_event(&mut self, event: &crate::orchestrator::WaveEvent, t: f64) {
+        self.run.live.ingest(event, t);
+    }
+
+    /// Feeds a finished file without a run (benchmarks).
+    #[doc(hidden)]
+    pub fn ingest_result(&mut self, result: crate::pipeline::FileResult) {
+        self.results.push(result);
+    }
+
+    /// One whole frame: `logic`, then the UI. What tests and benches call.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        self.logic_step(ui.ctx());
+        self.ui_root(ui);
+    }
+
+    /// Why Run is disabled, if it is.
+    pub fn run_blocker(&mut self) -> Option<String> {
+        if self.run.is_running() {
+            return Some("a run is in progress".into());
+        }
+        if let Some(p) = self.doc.doc.config.problems().first() {
+            return Some(p.to_string());
+        }
+        if let Some(p) = self.pipeline_problems().first() {
+            return Some(format!("{}: {}", p.location, p.message));
+        }
+        if self.files.entries.is_empty() {
+            return Some("no files queued: drop audio files or folders".into());
+        }
+        None
+    }
+
+    /// The document's validation problems, cached per edit.
+    fn pipeline_problems(&mut self) -> &[Problem] {
+        if self.problems.0 != self.doc.generation {
+            self.problems = (
+                self.doc.generation,
+                crate::pipeline::validate(&self.doc.doc, None),
+            );
+        }
+        &self.problems.1
+    }
+
+    fn set_status(&mut self, text: String, error: bool) {
+        self.status = Some((text, error));
+    }
+
+    fn remember_recent(&mut self, path: &std::path::Path) {
+        let path = path.to_path_buf();
+        self.settings.recent.retain(|p| *p != path);
+        self.settings.recent.insert(0, path);
+        self.settings.recent.truncate(RECENT_MAX);
+    }
+
+    /// Queues dropped or picked paths: pipeline files open, the rest queue.
+    fn add_paths(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
+        let (pipelines, audio): (Vec<_>, Vec<_>) = paths
+            .into_iter()
+            .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
+        if let Some(p) = pipelines.into_iter().next() {
+            self.commands.push(Command::Open(p));
+        }
+        if !audio.is_empty() {
+            let added = self.files.add_paths(audio);
+            self.set_status(format!("Queued {added} file(s)"), false);
+        }
+        ctx.request_repaint();
+    }
+
+    fn start_run(&mut self, only_failed: bool, _ctx: &egui::Context) {
+        if let Some(reason) = self.run_blocker() {
+            self.set_status(format!("Cannot run: {reason}"), true);
+            return;
+        }
+        let indices: Vec<usize> = self
+            .files
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                !only_failed || matches!(e.state, FileState::Failed(_) | FileState::Partial(_))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if only_failed {
+            let names = indices
+                .iter()
+                .filter_map(|&i| self.files.entries.get(i))
+                .map(|e| e.path.display().to_string())
+                .collect();
+            self.results.remove_files(&names);
+        } else {
+            self.results.clear();
+        }
+        let wake = self.wake.clone().unwrap_or_else(|| Arc::new(|| {}));
+        let count = indices.len();
+        match self
+            .run
+            .start(&self.doc.doc, &mut self.files, indices, &self.handle, wake)
+        {
+            Ok(()) => self.set_status(format!("Running {count} file(s)…"), false),
+            Err(e) => self.set_status(format!("Cannot run: {e}"), true),
+        }
+    }
+
+    /// Drains what arrived since the last frame and applies commands.
+    pub fn logic_step(&mut self, ctx: &egui::Context) {
+        if self.wake.is_none() {
+            let c = ctx.clone();
+            let wake: Wake = Arc::new(move || c.request_repaint());
+            self.dialogs.set_wake(wake.clone());
+            self.wake = Some(wake);
+        }
+        let answered: Vec<Command> = self.dialogs.drain().collect();
+        self.commands.extend(answered);
+
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.commands.push(Command::AddFiles(dropped));
+        }
+        self.shortcuts(ctx);
+
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close {
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.pending = Some(Pending::Close);
+            } else {
+                self.run.cancel();
+            }
+        }
+
+        if self.run.poll(&mut self.files, &mut self.results) && !self.run.is_running() {
+            let msg = match &self.run.report {
+                Some(r) if r.cancelled => "Run cancelled".to_string(),
+                Some(r) => match &r.aborted {
+                    Some(a) => format!("Run stopped: {a}"),
+                    None => format!("Run finished in {:.1} s", r.duration.as_secs_f64()),
+                },
+                None => "Run ended".to_string(),
+            };
+            self.set_status(msg, false);
+        }
+        self.apply_commands(ctx);
+        if self.auto_run && !self.files.entries.is_empty() {
+            self.auto_run = false;
+            self.commands.push(Command::Run);
+            self.apply_commands(ctx);
+        }
+        let title = self.doc.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        let pairs = [
+            (KeyboardShortcut::new(shift, Key::Z), Command::Redo),
+            (KeyboardShortcut::new(shift, Key::S), Command::SaveAsDialog),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::Z),
+                Command::Undo,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::Y),
+                Command::Redo,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
+                Command::Save,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::O),
+                Command::OpenDialog,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::N),
+                Command::New,
+            ),
+        ];
+        let typing = ctx.egui_wants_keyboard_input();
+        for (shortcut, command) in pairs {
+            // Undo inside a text field belongs to the text field.
+            if typing && matches!(command, Command::Undo | Command::Redo) {
+                continue;
+            }
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.commands.push(command);
+            }
+        }
+        if !typing
+            && let Some(id) = self.selected.clone()
+            && ctx.input(|i| i.key_pressed(Key::Delete))
+        {
+            self.commands.push(Command::RemoveNode(id));
+        }
+    }
+
+    /// Draws the whole UI into `ui`.
+    pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        layout::draw(self, ui);
+        // Clicks take effect in the frame they happen.
+        let ctx = ui.ctx().clone();
+        self.apply_commands(&ctx);
+    }
+}
+
+impl eframe::App for WaveStudioApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.logic_step(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+/// Opens the app window; returns when it closes.
+pub fn run_native(handle: Handle, launch: Launch) -> eframe::Result {
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("Wave Studio")
+        .with_inner_size([1600.0, 1000.0])
+        .with_min_inner_size([900.0, 600.0])
+        .with_drag_and_drop(true)
+        .with_app_id("wave-studio");
+    let options = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "wave-studio",
+        options,
+        Box::new(move |cc| {
+            let mut app = WaveStudioApp::with_launch(handle, launch);
+            if let Some(storage) = cc.storage
+                && let Some(settings) = eframe::get_value::<Settings>(storage, SETTINGS_KEY)
+            {
+                app.settings = settings;
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,281 @@
+//! The results table: one row per finished file, sortable, exportable to
+//! CSV and JSON. Only visible rows are laid out, so 10,000 rows stay cheap.
+
+use std::path::Path;
+
+use egui::{RichText, Ui};
+use serde_json::Value;
+
+use super::commands::{Command, ExportFormat};
+use super::theme;
+use crate::orchestrator::WaveStatus;
+use crate::pipeline::FileResult;
+
+/// Column titles, in order.
+pub const COLUMNS: [&str; 7] = [
+    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
+];
+const WIDTHS: [f32; 7] = [190.0, 56.0, 80.0, 60.0, 56.0, 66.0, 80.0];
+
+/// One displayed row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub file: String,
+    pub bpm: Option<f64>,
+    pub key: String,
+    pub camelot: String,
+    pub lufs: Option<f64>,
+    pub duration: Option<f64>,
+    pub status: WaveStatus,
+    pub error: Option<String>,
+    /// The cells as text, made once.
+    cells: [String; 7],
+}
+
+impl Row {
+    fn new(r: &FileResult) -> Self {
+        let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+        let file = Path::new(&r.file)
+            .file_name()
+            .map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
+        let bpm = r.value("bpm").as_f64();
+        let lufs = r.value("loudness_lufs").as_f64();
+        let duration = r.value("duration_s").as_f64();
+        let key = text(r.value("key"));
+        let camelot = text(r.value("camelot"));
+        let opt = |v: Option<f64>, p: usize| v.map_or_else(String::new, |v| format!("{v:.p$}"));
+        let cells = [
+            file.clone(),
+            opt(bpm, 1),
+            key.clone(),
+            camelot.clone(),
+            opt(lufs, 1),
+            duration.map_or_else(String::new, |d| {
+                format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
+            }),
+            status_text(r.status).to_string(),
+        ];
+        Self {
+            file,
+            bpm,
+            key,
+            camelot,
+            lufs,
+            duration,
+            status: r.status,
+            error: r.error.clone(),
+            cells,
+        }
+    }
+
+    /// A cell as shown.
+    pub fn cell(&self, column: usize) -> &str {
+        self.cells.get(column).map_or("", String::as_str)
+    }
+}
+
+fn status_text(s: WaveStatus) -> &'static str {
+    match s {
+        WaveStatus::Pending => "pending",
+        WaveStatus::Running => "running",
+        WaveStatus::Completed => "done",
+        WaveStatus::PartiallyCompleted => "partial",
+        WaveStatus::Failed => "failed",
+        WaveStatus::Cancelled => "cancelled",
+    }
+}
+
+/// The rows, the raw results (for export) and the sort order.
+#[derive(Debug, Default)]
+pub struct ResultsTable {
+    raw: Vec<FileResult>,
+    pub rows: Vec<Row>,
+    order: Vec<usize>,
+    sort: Option<(usize, bool)>,
+    sorted: bool,
+}
+
+impl ResultsTable {
+    /// Adds a finished file.
+    pub fn push(&mut self, r: FileResult) {
+        self.rows.push(Row::new(&r));
+        self.raw.push(r);
+        self.sorted = false;
+    }
+
+    /// Removes every row.
+    pub fn clear(&mut self) {
+        *self = Self {
+            sort: self.sort,
+            ..Self::default()
+        };
+    }
+
+    /// Removes the rows of these files (before re-running them).
+    pub fn remove_files(&mut self, files: &std::collections::HashSet<String>) {
+        let keep: Vec<bool> = self.raw.iter().map(|r| !files.contains(&r.file)).collect();
+        let mut i = 0;
+        self.raw.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let mut i = 0;
+        self.rows.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        self.sorted = false;
+    }
+
+    /// Sorts by `column`; again on the same column flips the direction.
+    pub fn sort_by(&mut self, column: usize) {
+        self.sort = match self.sort {
+            Some((c, asc)) if c == column => Some((c, !asc)),
+            _ => Some((column, true)),
+        };
+        self.sorted = false;
+    }
+
+    fn ensure_sorted(&mut self) {
+        if self.sorted && self.order.len() == self.rows.len() {
+            return;
+        }
+        self.order = (0..self.rows.len()).collect();
+        if let Some((column, asc)) = self.sort {
+            let rows = &self.rows;
+            let num = |r: &Row| match column {
+                1 => r.bpm,
+                4 => r.lufs,
+                5 => r.duration,
+                _ => None,
+            };
+            self.order.sort_by(|&a, &b| {
+                let (ra, rb) = (&rows[a], &rows[b]);
+                let ord = match column {
+                    1 | 4 | 5 => num(ra)
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .total_cmp(&num(rb).unwrap_or(f64::NEG_INFINITY)),
+                    _ => ra.cell(column).cmp(rb.cell(column)),
+                };
+                if asc { ord } else { ord.reverse() }
+            });
+        }
+        self.sorted = true;
+    }
+
+    /// Writes the results as CSV (fixed columns) or JSON (every value).
+    pub fn export(&self, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let text = match format {
+            ExportFormat::Json => serde_json::to_string_pretty(&self.raw)?,
+            ExportFormat::Csv => {
+                let mut out =
+                    String::from("file,bpm,key,camelot,loudness_lufs,duration_s,status,error\n");
+                for (row, raw) in self.rows.iter().zip(&self.raw) {
+                    let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v}"));
+                    let fields = [
+                        raw.file.clone(),
+                        num(row.bpm),
+                        row.key.clone(),
+                        row.camelot.clone(),
+                        num(row.lufs),
+                        num(row.duration),
+                        status_text(row.status).to_string(),
+                        row.error.clone().unwrap_or_default(),
+                    ];
+                    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                    out.push_str(&line.join(","));
+                    out.push('\n');
+                }
+                out
+            }
+        };
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Draws the table.
+    pub fn ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        self.ensure_sorted();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("Results ({})", self.rows.len())).strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let any = !self.rows.is_empty();
+                if ui
+                    .add_enabled(any, egui::Button::new("Export JSON…"))
+                    .clicked()
+                {
+                    out.push(Command::ExportDialog(ExportFormat::Json));
+                }
+                if ui
+                    .add_enabled(any, egui::Button::new("Export CSV…"))
+                    .clicked()
+                {
+                    out.push(Command::ExportDialog(ExportFormat::Csv));
+                }
+            });
+        });
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        egui::ScrollArea::horizontal()
+            .id_salt("results_h")
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    for (i, title) in COLUMNS.iter().enumerate() {
+                        let arrow = match self.sort {
+                            Some((c, true)) if c == i => " ▲",
+                            Some((c, false)) if c == i => " ▼",
+                            _ => "",
+                        };
+                        let button =
+                            egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
+                                .frame(false);
+                        if ui
+                            .add_sized([WIDTHS[i], row_h], button)
+                            .on_hover_text("Sort by this column")
+                            .clicked()
+                        {
+                            out.push(Command::SortResults(i));
+                        }
+                    }
+                });
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .id_salt("results_v")
+                    .auto_shrink([false, false])
+                    .show_rows(ui, row_h, self.order.len(), |ui, range| {
+                        for &i in &self.order[range] {
+                            let Some(row) = self.rows.get(i) else {
+                                continue;
+                            };
+                            ui.horizontal(|ui| {
+                                for (c, w) in WIDTHS.iter().enumerate() {
+                                    let mut text = RichText::new(row.cell(c));
+                                    if c == 6 {
+                                        text = text.color(match row.status {
+                                            WaveStatus::Completed => theme::OK,
+                                            WaveStatus::PartiallyCompleted => theme::WARN,
+                                            WaveStatus::Failed => theme::ERROR,
+                                            _ => ui.visuals().weak_text_color(),
+                                        });
+                                    }
+                                    let label = egui::Label::new(text).truncate();
+                                    let response = ui.add_sized([*w, row_h], label);
+                                    if c == 6
+                                        && let Some(e) = &row.error
+                                    {
+                                        response.on_hover_text(e);
+                                    }
+                                }
+                            });
+                        }
+                    });
+            });
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

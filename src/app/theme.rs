@@ -1,0 +1,24 @@
+//! Colours: one per stage kind (used on nodes, pins and charts alike) and a
+//! few status colours.
+
+use egui::Color32;
+
+use crate::orchestrator::WaveStage;
+
+pub const ACCENT: Color32 = Color32::from_rgb(90, 170, 255);
+pub const OK: Color32 = Color32::from_rgb(110, 200, 120);
+pub const WARN: Color32 = Color32::from_rgb(235, 180, 70);
+pub const ERROR: Color32 = Color32::from_rgb(240, 95, 90);
+
+/// The colour of a stage kind.
+pub fn stage_color(kind: WaveStage) -> Color32 {
+    match kind {
+        WaveStage::Preparation => Color32::from_rgb(120, 144, 156),
+        WaveStage::InitialAnalysis => Color32::from_rgb(66, 165, 245),
+        WaveStage::FeatureExtraction => Color32::from_rgb(38, 166, 154),
+        WaveStage::DeepAnalysis => Color32::from_rgb(171, 71, 188),
+        WaveStage::Aggregation => Color32::from_rgb(255, 167, 38),
+        WaveStage::PostProcessing => Color32::from_rgb(236, 64, 122),
+        WaveStage::Finalization => Color32::from_rgb(102, 187, 106),
+    }
+}

@@ -1,0 +1,188 @@
+//! The app's editor, driven headless through egui_kittest: adding and
+//! connecting nodes, refusing cycles, config validation gating Run, broken
+//! pipeline files, saving and reopening.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod gui_support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use gui_support::{TempDir, harness, runtime, shows, shows_exactly};
+use wave_studio::app::{Command, WaveStudioApp};
+use wave_studio::pipeline::Edge;
+
+#[test]
+fn add_a_node_from_the_menu_and_connect_it() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let before = h.state().document().nodes.len();
+
+    h.get_by_label("Add node").click();
+    h.run();
+    h.get_by_label("Post-processing ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "LoudnessGate")
+        .click();
+    h.run();
+
+    let doc = h.state().document();
+    assert_eq!(doc.nodes.len(), before + 1);
+    let added = doc.nodes.last().unwrap().clone();
+    assert_eq!(added.id, "loudnessgate");
+    assert_eq!(h.state().selected(), Some("loudnessgate"));
+    // The node is on the canvas, titled by its name.
+    assert!(shows_exactly(&h, "LoudnessGate"));
+
+    // Connect it after the decoder through the inspector.
+    h.get_by_label("Add dependency…").click();
+    h.run();
+    h.get_by_label("Decode + loudness (decode)").click();
+    h.run();
+    assert!(
+        h.state()
+            .document()
+            .edges
+            .contains(&Edge::new("decode", "loudnessgate"))
+    );
+    assert!(h.state().doc_state().is_dirty());
+    assert!(shows(&h, "Connected `decode`"));
+
+    // Undo takes the wire away, redo puts it back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(
+        !h.state()
+            .document()
+            .edges
+            .contains(&Edge::new("decode", "loudnessgate"))
+    );
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.run();
+    assert!(
+        h.state()
+            .document()
+            .edges
+            .contains(&Edge::new("decode", "loudnessgate"))
+    );
+}
+
+#[test]
+fn a_cycle_is_refused_with_the_reason() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let edges = h.state().document().edges.clone();
+    // What a wire dragged from `write` back to `probe` asks for.
+    h.state_mut().push(Command::Connect {
+        from: "write".into(),
+        to: "probe".into(),
+    });
+    h.run();
+    assert_eq!(h.state().document().edges, edges, "no edge added");
+    assert!(shows(&h, "would make a cycle"), "the refusal is visible");
+}
+
+#[test]
+fn an_invalid_config_value_disables_run_with_the_reason() {
+    let rt = runtime();
+    let dir = TempDir::new("cfg");
+    let wav = dir.path("a.wav");
+    gui_support::write_wav(&wav, &vec![0.0; 4410], 1, gui_support::RATE);
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.push(Command::AddFiles(vec![wav]));
+    let mut h = harness(app);
+    h.run();
+    assert!(!h.get_by_label("Run").accesskit_node().is_disabled());
+
+    h.get_by_role_and_label(Role::SpinButton, "quality_threshold")
+        .focus();
+    h.run();
+    h.get_by_role_and_label(Role::SpinButton, "quality_threshold")
+        .type_text("2");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+
+    assert!((h.state().document().config.quality_threshold - 2.0).abs() < 1e-9);
+    assert!(h.get_by_label("Run").accesskit_node().is_disabled());
+    assert!(shows(&h, "Run disabled: invalid `quality_threshold`"));
+    assert!(shows(&h, "must be in 0..=1, got 2"));
+}
+
+#[test]
+fn a_broken_pipeline_shows_its_problems_and_keeps_the_document() {
+    let rt = runtime();
+    let dir = TempDir::new("broken");
+    let broken = dir.path("broken.ron");
+    std::fs::write(
+        &broken,
+        "(\n    version: 1,\n    name: \"broken\",\n    nodes: [\n        (id: \"a\", name: \"A\", kind: Nowhere, operation: Probe),\n    ],\n)\n",
+    )
+    .unwrap();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let before = h.state().document().clone();
+    gui_support::drop_files(&mut h, std::slice::from_ref(&broken));
+    h.run();
+    assert_eq!(
+        *h.state().document(),
+        before,
+        "the current document is kept"
+    );
+    assert!(shows_exactly(&h, "Could not open pipeline"));
+    assert!(shows(&h, "5:"), "line:column shown");
+    assert!(shows(&h, "Nowhere"));
+    h.get_by_label("Dismiss").click();
+    h.run();
+    assert!(!shows_exactly(&h, "Could not open pipeline"));
+}
+
+#[test]
+fn save_reopen_and_compare() {
+    let rt = runtime();
+    let dir = TempDir::new("save");
+    let path = dir.path("mine.ron");
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Pipeline").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Pipeline")
+        .type_text(" v2");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().doc_state().is_dirty());
+    assert!(h.state().doc_state().title().contains('•'));
+    h.state_mut().push(Command::SaveAs(path.clone()));
+    h.run();
+    assert!(!h.state().doc_state().is_dirty());
+    let saved = h.state().document().clone();
+
+    // A fresh app opens it by drop and gets the same document.
+    let mut h2 = harness(WaveStudioApp::new(rt.handle().clone()));
+    h2.run();
+    gui_support::drop_files(&mut h2, std::slice::from_ref(&path));
+    h2.run();
+    let mut reopened = h2.state().document().clone();
+    let mut expected = saved;
+    reopened.normalize();
+    expected.normalize();
+    assert_eq!(reopened, expected);
+    assert!(h2.state().doc_state().title().starts_with("mine.ron"));
+
+    // New with no unsaved changes replaces at once; with changes, it asks.
+    h2.state_mut().push(Command::SetName("changed".into()));
+    h2.run();
+    h2.query_all_by_label("File").next().unwrap().click();
+    h2.run();
+    h2.get_by_label("New").click();
+    h2.run();
+    assert!(shows_exactly(&h2, "Unsaved changes"));
+    h2.query_all_by_label("Cancel").last().unwrap().click();
+    h2.run();
+    assert_eq!(h2.state().document().name, "changed", "nothing lost");
+}

@@ -13,6 +13,7 @@ pub mod codecs;
 pub mod decimate;
 pub mod decode;
 pub mod error;
+pub mod files;
 pub mod key;
 pub mod loudness;
 pub mod mp4_edits;

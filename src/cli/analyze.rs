@@ -2,7 +2,7 @@
 //! spectrum of every file, as JSON, CSV or a table, on all cores.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -12,15 +12,9 @@ mod output;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use crate::audio::files::expand;
 use crate::audio::{AnalysisOptions, analyze_file};
 use output::{Row, write_csv, write_table};
-
-/// Extensions taken from directories (and taken as files even when a
-/// directory is so named, which then fails as "is a directory").
-const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "flac", "mp3", "mp2", "mp1", "ogg", "oga", "m4a", "mp4", "aac", "alac", "aif",
-    "aiff", "aifc", "caf", "mka", "mkv", "webm", "opus",
-];
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,47 +39,6 @@ pub struct AnalyzeArgs {
     /// Files analysed at once (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
-}
-
-fn has_audio_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
-/// Expands directories (recursively, sorted) into audio files.
-fn expand(inputs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() && !has_audio_extension(input) {
-            walk(input, &mut out);
-        } else {
-            out.push(input.clone());
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        // An unreadable directory is reported as a failed input.
-        out.push(dir.to_path_buf());
-        return;
-    };
-    // Symbolic links to directories are not followed: a link to a parent
-    // would recurse for ever.
-    let mut paths: Vec<(PathBuf, bool)> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
-        .collect();
-    paths.sort();
-    for (path, real_dir) in paths {
-        if has_audio_extension(&path) {
-            out.push(path);
-        } else if real_dir {
-            walk(&path, out);
-        }
-    }
 }
 
 /// Runs the command; exit status 0 when every file was fully analysed.

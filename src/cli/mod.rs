@@ -3,7 +3,6 @@
 mod analyze;
 mod check;
 mod demo;
-mod files;
 mod output;
 mod run;
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::runtime::Handle;
 
-use super::files::expand;
 use super::output::{RunFormat, write_csv, write_json, write_jsonl};
+use crate::audio::files::expand;
 use crate::orchestrator::{Statistics, WaveEvent, WaveStatus};
 use crate::pipeline::{self, FileResult, PipelineDocument, PipelineRunner};
 

@@ -1,6 +1,6 @@
-//! Turning command-line inputs into audio files: folders are walked
-//! recursively (sorted) for audio extensions; files named explicitly are
-//! kept whatever their extension, so a bad one gets a clear error.
+//! Finding audio files: folders are walked recursively (sorted) for the
+//! extensions the decoder reads; files named explicitly are kept whatever
+//! their extension, so a bad one gets a clear error of its own.
 
 use std::path::{Path, PathBuf};
 
@@ -37,12 +37,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         out.push(dir.to_path_buf());
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Symbolic links to directories are not followed: a link to a parent
+    // would recurse for ever.
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .collect();
     paths.sort();
-    for path in paths {
+    for (path, real_dir) in paths {
         if has_audio_extension(&path) {
             out.push(path);
-        } else if path.is_dir() {
+        } else if real_dir {
             walk(&path, out);
         }
     }
@@ -70,6 +75,16 @@ mod tests {
                 named
             ]
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_link_to_a_parent_folder_is_not_followed() {
+        let dir = std::env::temp_dir().join(format!("wave-files-loop-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/a.wav"), b"x").unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
+        assert_eq!(expand(std::slice::from_ref(&dir)), [dir.join("sub/a.wav")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -3,7 +3,6 @@
 mod analyze;
 mod check;
 mod demo;
-mod output;
 mod run;
 
 use std::process::ExitCode;

@@ -10,10 +10,21 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::runtime::Handle;
 
-use super::output::{RunFormat, write_csv, write_json, write_jsonl};
 use crate::audio::files::expand;
 use crate::orchestrator::{Statistics, WaveEvent, WaveStatus};
+use crate::pipeline::export::{write_csv, write_json, write_jsonl};
 use crate::pipeline::{self, FileResult, PipelineDocument, PipelineRunner};
+
+/// Output formats of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunFormat {
+    /// One JSON object: the pipeline, its hash and an array of results.
+    Json,
+    /// One JSON object per line, each carrying the pipeline and its hash.
+    Jsonl,
+    /// One row per file, fixed columns.
+    Csv,
+}
 
 /// Options of `run`.
 #[derive(Debug, Clone, clap::Args)]

@@ -4,6 +4,7 @@
 
 mod document;
 mod error;
+pub mod export;
 mod format;
 mod operation;
 pub mod ops;

@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::audio::AnalysisReport;
+use crate::pipeline::export::csv_field;
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -125,18 +126,10 @@ impl Row {
     }
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 pub(super) fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
     writeln!(out, "{}", COLUMNS.join(","))?;
     for row in rows {
-        let cells: Vec<String> = row.cells().iter().map(|c| csv_cell(c)).collect();
+        let cells: Vec<String> = row.cells().iter().map(|c| csv_field(c)).collect();
         writeln!(out, "{}", cells.join(","))?;
     }
     Ok(())
@@ -199,13 +192,6 @@ pub(super) fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_only_when_needed() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 
     #[test]
     fn rows_have_every_column() {

@@ -1,22 +1,11 @@
-//! Writing pipeline results: JSON (with the pipeline's name and hash),
-//! JSON lines, CSV.
+//! Exporting pipeline results: JSON (with the pipeline's name and hash),
+//! JSON lines, CSV. The CLI and the app write the same files.
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::pipeline::FileResult;
-
-/// Output formats of `run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RunFormat {
-    /// One JSON object: the pipeline, its hash and an array of results.
-    Json,
-    /// One JSON object per line, each carrying the pipeline and its hash.
-    Jsonl,
-    /// One row per file, fixed columns.
-    Csv,
-}
+use super::FileResult;
 
 /// CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 25] = [

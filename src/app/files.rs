@@ -195,7 +195,7 @@ impl FileQueue {
                         );
                         if !running
                             && ui
-                                .small_button("✕")
+                                .small_button("×")
                                 .on_hover_text("Remove from the queue")
                                 .clicked()
                         {

@@ -529,7 +529,7 @@ fn dependencies_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<
     for dep in &deps {
         ui.horizontal(|ui| {
             if ui
-                .small_button("✕")
+                .small_button("×")
                 .on_hover_text("Remove this dependency")
                 .clicked()
             {

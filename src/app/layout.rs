@@ -16,12 +16,12 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
     egui::Panel::bottom("charts_panel")
         .resizable(true)
-        .default_size(340.0)
+        .default_size(320.0)
         .min_size(160.0)
         .show(ui, |ui| bottom(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)
-        .default_size(270.0)
+        .default_size(215.0)
         .min_size(180.0)
         .show(ui, |ui| {
             let running = app.run.is_running();
@@ -29,7 +29,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
         });
     egui::Panel::right("inspector_panel")
         .resizable(true)
-        .default_size(360.0)
+        .default_size(292.0)
         .min_size(240.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
@@ -137,7 +137,7 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let name = app.doc.path.as_ref().map_or_else(
-            || "unsaved pipeline".to_string(),
+            || "built-in default pipeline (not saved yet)".to_string(),
             |p| p.display().to_string(),
         );
         ui.label(RichText::new(name).weak());
@@ -162,13 +162,15 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
         let charts_w = (width * 0.62).max(300.0);
-        ui.allocate_ui(egui::vec2(charts_w, height), |ui| {
+        let down = egui::Layout::top_down(egui::Align::Min);
+        ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;
-            let kinds = |id: &str| doc.node(id).map(|n| n.kind);
-            app.run.live.ui(ui, &doc.config, &kinds);
+            let nodes: Vec<(String, crate::orchestrator::WaveStage)> =
+                doc.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            app.run.live.ui(ui, &doc.config, &nodes);
         });
         ui.separator();
-        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), height), down, |ui| {
             app.results.ui(ui, out);
         });
     });
@@ -261,7 +263,7 @@ fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         live: &app.run.live,
         out,
     };
-    let selection = graph_ui(ui, &mut app.graph, &mut viewer);
+    let selection = graph_ui(ui, app.doc.epoch, &mut app.graph, &mut viewer);
     if selection != app.last_graph_selection {
         app.last_graph_selection = selection.clone();
         app.selected = selection;

@@ -52,6 +52,8 @@ pub enum Command {
     },
     Select(Option<String>),
     SetName(String),
+    /// Fits the graph view to the whole pipeline.
+    FitView,
     Undo,
     Redo,
     // Files and runs.
@@ -196,6 +198,7 @@ impl WaveStudioApp {
                 self.doc.edit(Some(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
+            Command::FitView => self.fit_frames = 2,
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }

@@ -54,7 +54,12 @@ pub struct GraphViewer<'a> {
     pub doc: &'a PipelineDocument,
     pub live: &'a LiveStats,
     pub out: &'a mut Vec<Command>,
+    /// When set, the view is fitted to the whole graph inside this rect.
+    pub fit: Option<egui::Rect>,
 }
+
+/// Roughly a node's size on the canvas, for fitting the view.
+const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
 
 impl GraphViewer<'_> {
     fn kind(&self, node: &GraphNode) -> WaveStage {
@@ -209,6 +214,32 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                 .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
             ui.label(format!("{mean} · q {q}"));
         });
+    }
+
+    fn current_transform(
+        &mut self,
+        to_global: &mut egui::emath::TSTransform,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(view) = self.fit else {
+            return;
+        };
+        let mut content = egui::Rect::NOTHING;
+        for (pos, _) in snarl.nodes_pos() {
+            content.extend_with(pos);
+            content.extend_with(pos + NODE_SIZE);
+        }
+        if !content.is_finite() || view.width() < 10.0 || view.height() < 10.0 {
+            return;
+        }
+        let content = content.expand(24.0);
+        let scale = (view.width() / content.width())
+            .min(view.height() / content.height())
+            .clamp(0.3, 1.0);
+        *to_global = egui::emath::TSTransform::new(
+            view.center().to_vec2() - content.center().to_vec2() * scale,
+            scale,
+        );
     }
 
     fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {

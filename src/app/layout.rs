@@ -86,6 +86,11 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                 out.push(Command::Redo);
             }
         });
+        ui.menu_button("View", |ui| {
+            if ui.button("Fit graph to window").clicked() {
+                out.push(Command::FitView);
+            }
+        });
         ui.menu_button("Add node", |ui| {
             let n = app.doc.doc.nodes.len() as f32;
             add_node_menu(
@@ -258,10 +263,23 @@ fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         app.graph = to_graph(&app.doc.doc);
         app.graph_generation = Some(app.doc.generation);
     }
+    // Fit the view to the graph while a newly opened document settles in.
+    if app.fit_epoch != Some(app.doc.epoch) {
+        app.fit_epoch = Some(app.doc.epoch);
+        app.fit_frames = 3;
+    }
+    let fit = if app.fit_frames > 0 {
+        app.fit_frames -= 1;
+        ui.ctx().request_repaint();
+        Some(ui.available_rect_before_wrap())
+    } else {
+        None
+    };
     let mut viewer = GraphViewer {
         doc: &app.doc.doc,
         live: &app.run.live,
         out,
+        fit,
     };
     let selection = graph_ui(ui, app.doc.epoch, &mut app.graph, &mut viewer);
     if selection != app.last_graph_selection {

@@ -83,6 +83,9 @@ pub struct WaveStudioApp {
     auto_run: bool,
     title: String,
     problems: (u64, Vec<Problem>),
+    /// The document epoch the graph view was fitted for, and frames left.
+    fit_epoch: Option<u64>,
+    fit_frames: u8,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -119,6 +122,8 @@ impl WaveStudioApp {
             allow_close: false,
             auto_run: false,
             title: String::new(),
+            fit_epoch: None,
+            fit_frames: 0,
         }
     }
 

@@ -186,3 +186,14 @@ fn save_reopen_and_compare() {
     h2.run();
     assert_eq!(h2.state().document().name, "changed", "nothing lost");
 }
+
+#[test]
+fn an_idle_app_stops_repainting() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    // Settles within a few frames (the graph view fits itself), then asks
+    // for no more: `run` panics if repaints never stop.
+    let first = h.run();
+    assert!(first < 16, "settled after {first} steps");
+    assert_eq!(h.run(), 1, "nothing to do when idle");
+}

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::commands::Command;
 use super::graph::to_graph;
 use super::graph_ui::{GraphViewer, add_node_menu, graph_ui};
-use super::{WaveStudioApp, inspector, theme};
+use super::{WaveStudioApp, inspector, node_inspector, theme};
 
 /// Draws everything.
 pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
@@ -243,7 +243,7 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     if let Some(id) = app.selected.clone() {
         egui::CollapsingHeader::new(RichText::new("Selected node").strong())
             .default_open(true)
-            .show(ui, |ui| inspector::node_ui(ui, &app.doc.doc, &id, out));
+            .show(ui, |ui| node_inspector::node_ui(ui, &app.doc.doc, &id, out));
     } else {
         ui.label(
             RichText::new(

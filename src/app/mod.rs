@@ -14,6 +14,7 @@ mod graph;
 mod graph_ui;
 mod inspector;
 mod layout;
+mod node_inspector;
 mod results;
 mod run;
 mod state;

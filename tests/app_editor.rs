@@ -197,3 +197,29 @@ fn an_idle_app_stops_repainting() {
     assert!(first < 16, "settled after {first} steps");
     assert_eq!(h.run(), 1, "nothing to do when idle");
 }
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    h.state_mut().push(Command::SetName("edited".into()));
+    h.run();
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(shows_exactly(&h, "Unsaved changes"), "asks before closing");
+    let cancelled = h
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled || shows_exactly(&h, "Discard changes"));
+    h.get_by_label("Discard changes").click();
+    h.run();
+    assert!(!shows_exactly(&h, "Unsaved changes"));
+}

@@ -183,7 +183,10 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 
 fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Statistics").strong());
+        let title = ui.label(RichText::new("Statistics ⓘ").strong());
+        if let Some(s) = &app.run.statistics {
+            title.on_hover_ui(|ui| stage_statistics_ui(ui, s));
+        }
         match &app.run.statistics {
             Some(s) => {
                 ui.label(format!(
@@ -214,6 +217,35 @@ fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
             if r.not_started > 0 {
                 ui.label(format!("· {} not started", r.not_started));
             }
+        }
+    });
+}
+
+/// Per-stage statistics, as the engine counts them.
+fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
+    egui::Grid::new("stage_stats").striped(true).show(ui, |ui| {
+        for h in [
+            "node", "attempts", "ok", "failed", "timeouts", "retries", "p50", "p95", "max",
+            "quality",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for st in &s.stages {
+            ui.label(RichText::new(st.node.as_str()).color(theme::stage_color(st.kind)));
+            ui.label(st.attempts.to_string());
+            ui.label(st.successes.to_string());
+            ui.label(st.failures.to_string());
+            ui.label(st.timeouts.to_string());
+            ui.label(st.retries.to_string());
+            for d in [st.duration_p50(), st.duration_p95(), st.duration_max()] {
+                ui.label(super::charts::fmt_secs(d.as_secs_f64()));
+            }
+            ui.label(
+                st.mean_quality()
+                    .map_or_else(|| "–".into(), |q| format!("{q:.2}")),
+            );
+            ui.end_row();
         }
     });
 }

@@ -224,7 +224,7 @@ impl LiveStats {
         }
         Plot::new("stage_timing")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("stage node")
             .y_axis_label("ms")
             .include_y(0.0)
@@ -250,7 +250,7 @@ impl LiveStats {
         ui.label(RichText::new("Quality per file").strong());
         Plot::new("quality")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("file (finish order)")
             .y_axis_label("quality")
             .include_y(0.0)
@@ -294,7 +294,7 @@ impl LiveStats {
             .collect();
         Plot::new("resources")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("s")
             .y_axis_label("% (RSS: of threshold)")
             .include_y(0.0)

@@ -201,7 +201,12 @@ impl FileQueue {
                         {
                             out.push(Command::RemoveFile(i));
                         }
-                        let status = ui.label(RichText::new(label).color(color).small());
+                        let status = match &entry.state {
+                            FileState::Running(stage) if !stage.is_empty() => {
+                                ui.label(RichText::new(format!("▶ {stage}")).color(color).small())
+                            }
+                            _ => ui.label(RichText::new(label).color(color).small()),
+                        };
                         match &entry.state {
                             FileState::Failed(e) | FileState::Partial(e) => {
                                 status.on_hover_text(e);

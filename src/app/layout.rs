@@ -183,7 +183,7 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 
 fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        let title = ui.label(RichText::new("Statistics ⓘ").strong());
+        let title = ui.label(RichText::new("Statistics").strong());
         if let Some(s) = &app.run.statistics {
             title.on_hover_ui(|ui| stage_statistics_ui(ui, s));
         }
@@ -295,15 +295,28 @@ fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         app.graph = to_graph(&app.doc.doc);
         app.graph_generation = Some(app.doc.generation);
     }
-    // Fit the view to the graph while a newly opened document settles in.
+    // Fit the view to the graph when a document opens, and again when the
+    // canvas changes size, until the user pans or zooms it themselves.
+    let view = ui.available_rect_before_wrap();
     if app.fit_epoch != Some(app.doc.epoch) {
         app.fit_epoch = Some(app.doc.epoch);
-        app.fit_frames = 3;
+        app.view_touched = false;
+        app.fitted_view = None;
     }
-    let fit = if app.fit_frames > 0 {
-        app.fit_frames -= 1;
-        ui.ctx().request_repaint();
-        Some(ui.available_rect_before_wrap())
+    let touched = ui.ctx().input(|i| {
+        i.pointer.hover_pos().is_some_and(|p| view.contains(p))
+            && (i.pointer.any_down()
+                || i.smooth_scroll_delta != egui::Vec2::ZERO
+                || i.zoom_delta() != 1.0)
+    });
+    app.view_touched |= touched;
+    let resized = app
+        .fitted_view
+        .is_none_or(|r: egui::Rect| (r.size() - view.size()).length() > 1.0);
+    let fit = if app.fit_frames > 0 || (resized && !app.view_touched) {
+        app.fit_frames = app.fit_frames.saturating_sub(1);
+        app.fitted_view = Some(view);
+        Some(view)
     } else {
         None
     };

@@ -87,6 +87,10 @@ pub struct WaveStudioApp {
     /// The document epoch the graph view was fitted for, and frames left.
     fit_epoch: Option<u64>,
     fit_frames: u8,
+    /// The canvas rect the view was last fitted to.
+    fitted_view: Option<egui::Rect>,
+    /// Whether the user panned or zoomed since the document opened.
+    view_touched: bool,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -125,6 +129,8 @@ impl WaveStudioApp {
             title: String::new(),
             fit_epoch: None,
             fit_frames: 0,
+            fitted_view: None,
+            view_touched: false,
         }
     }
 

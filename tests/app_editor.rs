@@ -223,3 +223,43 @@ fn closing_with_unsaved_changes_asks_first() {
     h.run();
     assert!(!shows_exactly(&h, "Unsaved changes"));
 }
+
+#[test]
+fn the_selected_node_can_be_renamed_duplicated_and_deleted() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let before = h.state().document().nodes.len();
+    h.get_by_label("Add node").click();
+    h.run();
+    h.get_by_label("Finalization ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Write").click();
+    h.run();
+    assert_eq!(h.state().selected(), Some("write_2"));
+
+    h.get_by_role_and_label(Role::TextInput, "name").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "name")
+        .type_text(" archive");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().document().node("write_2").unwrap().name,
+        "Write archive"
+    );
+    assert!(
+        shows_exactly(&h, "Write archive"),
+        "the canvas shows the new name"
+    );
+
+    h.get_by_label("Duplicate").click();
+    h.run();
+    assert_eq!(h.state().document().nodes.len(), before + 2);
+    assert_eq!(h.state().selected(), Some("write_3"));
+    h.get_by_label("Delete").click();
+    h.run();
+    assert_eq!(h.state().document().nodes.len(), before + 1);
+    assert!(h.state().document().node("write_3").is_none());
+}

@@ -228,6 +228,7 @@ impl LiveStats {
             .x_axis_label("stage node")
             .y_axis_label("ms")
             .include_y(0.0)
+            .include_y(1.0)
             .allow_scroll(false)
             .x_axis_formatter(move |mark, _| {
                 let i = mark.value.round();

@@ -161,7 +161,12 @@ impl WaveStudioApp {
                         return;
                     };
                     let copy = PipelineNode {
-                        id: doc.fresh_id(&node.id),
+                        // `write_2` duplicates to `write_3`, not `write_2_2`.
+                        id: doc.fresh_id(
+                            node.id
+                                .trim_end_matches(|c: char| c.is_ascii_digit())
+                                .trim_end_matches('_'),
+                        ),
                         name: format!("{} (copy)", node.name),
                         position: (node.position.0 + 40.0, node.position.1 + 60.0),
                         ..node

@@ -291,3 +291,55 @@ fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(file: &str, bpm: f64, status: WaveStatus) -> FileResult {
+        let mut values = serde_json::Map::new();
+        values.insert("bpm".into(), bpm.into());
+        values.insert("key".into(), "A minor".into());
+        values.insert("camelot".into(), "8A".into());
+        FileResult {
+            file: file.into(),
+            ok: status == WaveStatus::Completed,
+            status,
+            error: (status == WaveStatus::Failed).then(|| "decode: bad, header".to_string()),
+            quality: Some(0.9),
+            analysis_s: 0.1,
+            skipped: Vec::new(),
+            values,
+        }
+    }
+
+    #[test]
+    fn sorts_numbers_as_numbers_and_exports() {
+        let mut t = ResultsTable::default();
+        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed));
+        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed));
+        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed));
+        t.sort_by(1);
+        t.ensure_sorted();
+        let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
+        assert_eq!(bpms, [Some(90.0), Some(100.5), Some(128.0)]);
+        t.sort_by(1);
+        t.ensure_sorted();
+        assert_eq!(t.rows[t.order[0]].file, "fast.wav");
+
+        let dir = std::env::temp_dir().join(format!("ws-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("r.csv");
+        t.export(ExportFormat::Csv, &csv).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with("file,bpm,key,camelot,loudness_lufs,duration_s,status,error\n"));
+        assert!(text.contains("/a/mid.wav,100.5,A minor,8A,,,failed,\"decode: bad, header\""));
+        let json = dir.join("r.json");
+        t.export(ExportFormat::Json, &json).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(3));
+        assert_eq!(v[1]["bpm"], 128.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -52,6 +52,8 @@ impl FileState {
 pub struct FileEntry {
     pub path: PathBuf,
     pub state: FileState,
+    /// Share of the pipeline's nodes finished or skipped, while running.
+    pub progress: f32,
 }
 
 /// The files to analyse.
@@ -80,6 +82,7 @@ impl FileQueue {
                 self.entries.push(FileEntry {
                     path,
                     state: FileState::Queued,
+                    progress: 0.0,
                 });
                 added += 1;
             }
@@ -202,9 +205,12 @@ impl FileQueue {
                             out.push(Command::RemoveFile(i));
                         }
                         let status = match &entry.state {
-                            FileState::Running(stage) if !stage.is_empty() => {
-                                ui.label(RichText::new(format!("▶ {stage}")).color(color).small())
-                            }
+                            FileState::Running(_) => ui.add(
+                                egui::ProgressBar::new(entry.progress)
+                                    .desired_width(44.0)
+                                    .desired_height(row_h - 6.0)
+                                    .fill(theme::ACCENT.gamma_multiply(0.7)),
+                            ),
                             _ => ui.label(RichText::new(label).color(color).small()),
                         };
                         match &entry.state {

@@ -186,3 +186,80 @@ fn save_reopen_and_compare() {
     h2.run();
     assert_eq!(h2.state().document().name, "changed", "nothing lost");
 }
+
+#[test]
+fn an_idle_app_stops_repainting() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    // Settles within a few frames (the graph view fits itself), then asks
+    // for no more: `run` panics if repaints never stop.
+    let first = h.run();
+    assert!(first < 16, "settled after {first} steps");
+    assert_eq!(h.run(), 1, "nothing to do when idle");
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    h.state_mut().push(Command::SetName("edited".into()));
+    h.run();
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(shows_exactly(&h, "Unsaved changes"), "asks before closing");
+    let cancelled = h
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled || shows_exactly(&h, "Discard changes"));
+    h.get_by_label("Discard changes").click();
+    h.run();
+    assert!(!shows_exactly(&h, "Unsaved changes"));
+}
+
+#[test]
+fn the_selected_node_can_be_renamed_duplicated_and_deleted() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let before = h.state().document().nodes.len();
+    h.get_by_label("Add node").click();
+    h.run();
+    h.get_by_label("Finalization ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Write").click();
+    h.run();
+    assert_eq!(h.state().selected(), Some("write_2"));
+
+    h.get_by_role_and_label(Role::TextInput, "name").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "name")
+        .type_text(" archive");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().document().node("write_2").unwrap().name,
+        "Write archive"
+    );
+    assert!(
+        shows_exactly(&h, "Write archive"),
+        "the canvas shows the new name"
+    );
+
+    h.get_by_label("Duplicate").click();
+    h.run();
+    assert_eq!(h.state().document().nodes.len(), before + 2);
+    assert_eq!(h.state().selected(), Some("write_3"));
+    h.get_by_label("Delete").click();
+    h.run();
+    assert_eq!(h.state().document().nodes.len(), before + 1);
+    assert!(h.state().document().node("write_3").is_none());
+}

@@ -65,7 +65,7 @@ fn dropped_files_run_to_results_with_the_right_bpm() {
     assert!(shows_exactly(&h, "120.0"));
     let live = h.state().live();
     assert_eq!(live.nodes.get("decode").map(|n| n.done), Some(2));
-    assert!(shows(&h, "✔ 2"));
+    assert!(shows(&h, "done 2"));
 }
 
 #[test]

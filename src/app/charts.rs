@@ -5,14 +5,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoint, PlotPoints, Points};
+use egui_plot::{
+    Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points,
+};
 
 use super::theme;
 use crate::orchestrator::{AttemptOutcome, Histogram, WaveConfig, WaveEvent, WaveStage};
 
 /// Points a series keeps at most; beyond it, every other point is dropped
 /// and the series keeps one point in twice as many from then on.
-pub const SERIES_CAP: usize = 2048;
+pub const SERIES_CAP: usize = 1024;
 
 /// A series of points with bounded memory: decimated by halving.
 #[derive(Debug, Clone, Default)]
@@ -179,13 +181,14 @@ impl LiveStats {
     }
 
     /// Draws the three charts side by side in `ui`.
-    pub fn ui(&self, ui: &mut Ui, config: &WaveConfig, kinds: &dyn Fn(&str) -> Option<WaveStage>) {
+    /// `nodes` are the document's nodes (id, kind), in document order.
+    pub fn ui(&self, ui: &mut Ui, config: &WaveConfig, nodes: &[(String, WaveStage)]) {
         let width = ((ui.available_width() - 16.0) / 3.0).max(120.0);
         let height = ui.available_height().max(120.0);
         ui.horizontal(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(width);
-                self.timing_ui(ui, height, kinds);
+                self.timing_ui(ui, height, nodes);
             });
             ui.vertical(|ui| {
                 ui.set_width(width);
@@ -198,18 +201,21 @@ impl LiveStats {
         });
     }
 
-    fn timing_ui(&self, ui: &mut Ui, height: f32, kinds: &dyn Fn(&str) -> Option<WaveStage>) {
-        ui.label(RichText::new("Stage time (mean bar, p95 dot)").strong());
-        let names: Vec<String> = self.nodes.keys().cloned().collect();
+    fn timing_ui(&self, ui: &mut Ui, height: f32, nodes: &[(String, WaveStage)]) {
+        ui.label(RichText::new("Stage time per node (bar: mean, dot: p95)").strong());
+        let names: Vec<String> = nodes.iter().map(|(id, _)| id.clone()).collect();
         let mut bars = Vec::new();
         let mut p95 = Vec::new();
-        for (i, (id, live)) in self.nodes.iter().enumerate() {
+        for (i, (id, kind)) in nodes.iter().enumerate() {
+            let Some(live) = self.nodes.get(id) else {
+                continue;
+            };
             let Some(mean) = live.mean_s() else { continue };
-            let color = theme::stage_color(kinds(id).unwrap_or(live.kind));
+            let color = theme::stage_color(*kind);
             bars.push(
                 Bar::new(i as f64, mean * 1000.0)
                     .name(id)
-                    .fill(color.gamma_multiply(0.8))
+                    .fill(color.gamma_multiply(0.85))
                     .width(0.7),
             );
             if let Some(p) = live.p95_s() {
@@ -218,10 +224,11 @@ impl LiveStats {
         }
         Plot::new("stage_timing")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("stage node")
             .y_axis_label("ms")
             .include_y(0.0)
+            .include_y(1.0)
             .allow_scroll(false)
             .x_axis_formatter(move |mark, _| {
                 let i = mark.value.round();
@@ -244,7 +251,7 @@ impl LiveStats {
         ui.label(RichText::new("Quality per file").strong());
         Plot::new("quality")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("file (finish order)")
             .y_axis_label("quality")
             .include_y(0.0)
@@ -259,6 +266,7 @@ impl LiveStats {
                 p.hline(
                     HLine::new("quality_threshold", config.quality_threshold)
                         .color(theme::WARN)
+                        .style(LineStyle::dashed_loose())
                         .width(1.5),
                 );
             });
@@ -287,7 +295,7 @@ impl LiveStats {
             .collect();
         Plot::new("resources")
             .height(height - 24.0)
-            .legend(Legend::default())
+            .legend(Legend::default().text_style(egui::TextStyle::Small))
             .x_axis_label("s")
             .y_axis_label("% (RSS: of threshold)")
             .include_y(0.0)
@@ -308,11 +316,13 @@ impl LiveStats {
                 p.hline(
                     HLine::new("cpu_threshold_percent", config.cpu_threshold_percent)
                         .color(theme::WARN)
+                        .style(LineStyle::dashed_loose())
                         .width(1.5),
                 );
                 p.hline(
                     HLine::new("memory_threshold_mb", 100.0)
                         .color(theme::ERROR)
+                        .style(LineStyle::dashed_loose())
                         .width(1.5),
                 );
             });

@@ -52,6 +52,8 @@ pub enum Command {
     },
     Select(Option<String>),
     SetName(String),
+    /// Fits the graph view to the whole pipeline.
+    FitView,
     Undo,
     Redo,
     // Files and runs.
@@ -159,7 +161,12 @@ impl WaveStudioApp {
                         return;
                     };
                     let copy = PipelineNode {
-                        id: doc.fresh_id(&node.id),
+                        // `write_2` duplicates to `write_3`, not `write_2_2`.
+                        id: doc.fresh_id(
+                            node.id
+                                .trim_end_matches(|c: char| c.is_ascii_digit())
+                                .trim_end_matches('_'),
+                        ),
                         name: format!("{} (copy)", node.name),
                         position: (node.position.0 + 40.0, node.position.1 + 60.0),
                         ..node
@@ -196,6 +203,7 @@ impl WaveStudioApp {
                 self.doc.edit(Some(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
+            Command::FitView => self.fit_frames = 2,
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }

@@ -60,8 +60,11 @@ impl Dialogs {
         let tx = self.tx.clone();
         let wake = self.wake.clone();
         let open = self.open.clone();
-        handle.spawn(async move {
-            let answer = dialog.await;
+        // A dialog may block its thread (the zenity fallback waits for a
+        // process), so it gets a blocking thread, never an async worker.
+        let runtime = handle.clone();
+        handle.spawn_blocking(move || {
+            let answer = runtime.block_on(dialog);
             open.store(false, Ordering::Release);
             if let Some(command) = answer {
                 let _ = tx.send(command);

@@ -52,6 +52,8 @@ impl FileState {
 pub struct FileEntry {
     pub path: PathBuf,
     pub state: FileState,
+    /// Share of the pipeline's nodes finished or skipped, while running.
+    pub progress: f32,
 }
 
 /// The files to analyse.
@@ -80,6 +82,7 @@ impl FileQueue {
                 self.entries.push(FileEntry {
                     path,
                     state: FileState::Queued,
+                    progress: 0.0,
                 });
                 added += 1;
             }
@@ -195,13 +198,21 @@ impl FileQueue {
                         );
                         if !running
                             && ui
-                                .small_button("✕")
+                                .small_button("×")
                                 .on_hover_text("Remove from the queue")
                                 .clicked()
                         {
                             out.push(Command::RemoveFile(i));
                         }
-                        let status = ui.label(RichText::new(label).color(color).small());
+                        let status = match &entry.state {
+                            FileState::Running(_) => ui.add(
+                                egui::ProgressBar::new(entry.progress)
+                                    .desired_width(44.0)
+                                    .desired_height(row_h - 6.0)
+                                    .fill(theme::ACCENT.gamma_multiply(0.7)),
+                            ),
+                            _ => ui.label(RichText::new(label).color(color).small()),
+                        };
                         match &entry.state {
                             FileState::Failed(e) | FileState::Partial(e) => {
                                 status.on_hover_text(e);

@@ -12,9 +12,10 @@ use super::theme;
 use crate::orchestrator::WaveStage;
 use crate::pipeline::{Operation, PipelineDocument};
 
-/// The graph widget's id (selection is read back through it).
-pub fn graph_id() -> Id {
-    Id::new("pipeline_graph")
+/// The graph widget's id (selection is read back through it); a new one
+/// per opened document, so the view fits the new graph.
+pub fn graph_id(epoch: u64) -> Id {
+    Id::new(("pipeline_graph", epoch))
 }
 
 /// Draws the stage-kind → operation menu; a click pushes `AddNode` at `pos`.
@@ -53,7 +54,12 @@ pub struct GraphViewer<'a> {
     pub doc: &'a PipelineDocument,
     pub live: &'a LiveStats,
     pub out: &'a mut Vec<Command>,
+    /// When set, the view is fitted to the whole graph inside this rect.
+    pub fit: Option<egui::Rect>,
 }
+
+/// Roughly a node's size on the canvas, for fitting the view.
+const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
 
 impl GraphViewer<'_> {
     fn kind(&self, node: &GraphNode) -> WaveStage {
@@ -115,7 +121,12 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         let title = self.title(n);
-        ui.label(RichText::new(title).strong().color(Color32::WHITE));
+        ui.label(
+            RichText::new(title)
+                .strong()
+                .size(15.0)
+                .color(Color32::WHITE),
+        );
     }
 
     fn inputs(&mut self, _node: &GraphNode) -> usize {
@@ -135,7 +146,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         let color = snarl
             .get_node(pin.id.node)
             .map_or(Color32::GRAY, |n| theme::stage_color(self.kind(n)));
-        ui.label(RichText::new("after").small().weak());
+        let _ = ui;
         PinInfo::circle().with_fill(color)
     }
 
@@ -148,7 +159,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         let color = snarl
             .get_node(pin.id.node)
             .map_or(Color32::GRAY, |n| theme::stage_color(self.kind(n)));
-        ui.label(RichText::new("then").small().weak());
+        let _ = ui;
         PinInfo::circle().with_fill(color)
     }
 
@@ -171,32 +182,64 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         ui.vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 1.0;
             ui.horizontal(|ui| {
                 ui.label(RichText::new(n.operation.label()).monospace());
                 if n.refinement {
-                    ui.label(RichText::new("refinement").small().color(theme::WARN));
+                    ui.label(RichText::new("refine").color(theme::WARN));
                 }
             });
-            ui.label(
-                RichText::new(n.kind.label())
-                    .small()
-                    .color(theme::stage_color(n.kind)),
-            );
-            if let Some(live) = self.live.nodes.get(id) {
-                ui.label(
-                    RichText::new(format!(
-                        "▶ {}  ✔ {}  ✖ {}  ⤼ {}",
-                        live.running, live.done, live.failed, live.skipped
-                    ))
-                    .small(),
-                );
-                let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
-                let q = live
-                    .mean_quality()
-                    .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
-                ui.label(RichText::new(format!("mean {mean} · q {q}")).small());
-            }
+            let Some(live) = self.live.nodes.get(id) else {
+                return;
+            };
+            let count = |ui: &mut Ui, n: u64, what: &str, color: Color32| {
+                let text = RichText::new(format!("{what} {n}"));
+                ui.label(if n > 0 {
+                    text.color(color)
+                } else {
+                    text.weak()
+                });
+            };
+            ui.horizontal(|ui| {
+                count(ui, live.done, "done", theme::OK);
+                count(ui, live.failed, "failed", theme::ERROR);
+            });
+            ui.horizontal(|ui| {
+                count(ui, live.running, "run", theme::ACCENT);
+                count(ui, live.skipped, "skipped", theme::WARN);
+            });
+            let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
+            let q = live
+                .mean_quality()
+                .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
+            ui.label(format!("{mean} · q {q}"));
         });
+    }
+
+    fn current_transform(
+        &mut self,
+        to_global: &mut egui::emath::TSTransform,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(view) = self.fit else {
+            return;
+        };
+        let mut content = egui::Rect::NOTHING;
+        for (pos, _) in snarl.nodes_pos() {
+            content.extend_with(pos);
+            content.extend_with(pos + NODE_SIZE);
+        }
+        if !content.is_finite() || view.width() < 10.0 || view.height() < 10.0 {
+            return;
+        }
+        let content = content.expand(24.0);
+        let scale = (view.width() / content.width())
+            .min(view.height() / content.height())
+            .clamp(0.3, 1.0);
+        *to_global = egui::emath::TSTransform::new(
+            view.center().to_vec2() - content.center().to_vec2() * scale,
+            scale,
+        );
     }
 
     fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {
@@ -294,6 +337,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
 /// Shows the graph; returns the selected document node, if one.
 pub fn graph_ui(
     ui: &mut Ui,
+    epoch: u64,
     snarl: &mut Snarl<GraphNode>,
     viewer: &mut GraphViewer<'_>,
 ) -> Option<String> {
@@ -301,10 +345,10 @@ pub fn graph_ui(
     style.collapsible = Some(false);
     style.header_drag_space = Some(egui::vec2(0.0, 0.0));
     SnarlWidget::new()
-        .id(graph_id())
+        .id(graph_id(epoch))
         .style(style)
         .show(snarl, viewer, ui);
-    let selected = egui_snarl::ui::get_selected_nodes(graph_id(), ui.ctx());
+    let selected = egui_snarl::ui::get_selected_nodes(graph_id(epoch), ui.ctx());
     let last = selected.last()?;
     doc_id(snarl, *last).map(str::to_string)
 }

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::commands::Command;
 use super::graph::to_graph;
 use super::graph_ui::{GraphViewer, add_node_menu, graph_ui};
-use super::{WaveStudioApp, inspector, theme};
+use super::{WaveStudioApp, inspector, node_inspector, theme};
 
 /// Draws everything.
 pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
@@ -16,12 +16,12 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
     egui::Panel::bottom("charts_panel")
         .resizable(true)
-        .default_size(340.0)
+        .default_size(320.0)
         .min_size(160.0)
         .show(ui, |ui| bottom(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)
-        .default_size(270.0)
+        .default_size(215.0)
         .min_size(180.0)
         .show(ui, |ui| {
             let running = app.run.is_running();
@@ -29,7 +29,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
         });
     egui::Panel::right("inspector_panel")
         .resizable(true)
-        .default_size(360.0)
+        .default_size(292.0)
         .min_size(240.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
@@ -86,6 +86,11 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                 out.push(Command::Redo);
             }
         });
+        ui.menu_button("View", |ui| {
+            if ui.button("Fit graph to window").clicked() {
+                out.push(Command::FitView);
+            }
+        });
         ui.menu_button("Add node", |ui| {
             let n = app.doc.doc.nodes.len() as f32;
             add_node_menu(
@@ -137,7 +142,7 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let name = app.doc.path.as_ref().map_or_else(
-            || "unsaved pipeline".to_string(),
+            || "built-in default pipeline (not saved yet)".to_string(),
             |p| p.display().to_string(),
         );
         ui.label(RichText::new(name).weak());
@@ -162,13 +167,15 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
         let charts_w = (width * 0.62).max(300.0);
-        ui.allocate_ui(egui::vec2(charts_w, height), |ui| {
+        let down = egui::Layout::top_down(egui::Align::Min);
+        ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;
-            let kinds = |id: &str| doc.node(id).map(|n| n.kind);
-            app.run.live.ui(ui, &doc.config, &kinds);
+            let nodes: Vec<(String, crate::orchestrator::WaveStage)> =
+                doc.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            app.run.live.ui(ui, &doc.config, &nodes);
         });
         ui.separator();
-        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), height), down, |ui| {
             app.results.ui(ui, out);
         });
     });
@@ -176,7 +183,10 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 
 fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Statistics").strong());
+        let title = ui.label(RichText::new("Statistics").strong());
+        if let Some(s) = &app.run.statistics {
+            title.on_hover_ui(|ui| stage_statistics_ui(ui, s));
+        }
         match &app.run.statistics {
             Some(s) => {
                 ui.label(format!(
@@ -211,6 +221,35 @@ fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
     });
 }
 
+/// Per-stage statistics, as the engine counts them.
+fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
+    egui::Grid::new("stage_stats").striped(true).show(ui, |ui| {
+        for h in [
+            "node", "attempts", "ok", "failed", "timeouts", "retries", "p50", "p95", "max",
+            "quality",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for st in &s.stages {
+            ui.label(RichText::new(st.node.as_str()).color(theme::stage_color(st.kind)));
+            ui.label(st.attempts.to_string());
+            ui.label(st.successes.to_string());
+            ui.label(st.failures.to_string());
+            ui.label(st.timeouts.to_string());
+            ui.label(st.retries.to_string());
+            for d in [st.duration_p50(), st.duration_p95(), st.duration_max()] {
+                ui.label(super::charts::fmt_secs(d.as_secs_f64()));
+            }
+            ui.label(
+                st.mean_quality()
+                    .map_or_else(|| "–".into(), |q| format!("{q:.2}")),
+            );
+            ui.end_row();
+        }
+    });
+}
+
 fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     ui.heading("Inspector");
     let mut name = app.doc.doc.name.clone();
@@ -236,7 +275,7 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     if let Some(id) = app.selected.clone() {
         egui::CollapsingHeader::new(RichText::new("Selected node").strong())
             .default_open(true)
-            .show(ui, |ui| inspector::node_ui(ui, &app.doc.doc, &id, out));
+            .show(ui, |ui| node_inspector::node_ui(ui, &app.doc.doc, &id, out));
     } else {
         ui.label(
             RichText::new(
@@ -256,12 +295,38 @@ fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         app.graph = to_graph(&app.doc.doc);
         app.graph_generation = Some(app.doc.generation);
     }
+    // Fit the view to the graph when a document opens, and again when the
+    // canvas changes size, until the user pans or zooms it themselves.
+    let view = ui.available_rect_before_wrap();
+    if app.fit_epoch != Some(app.doc.epoch) {
+        app.fit_epoch = Some(app.doc.epoch);
+        app.view_touched = false;
+        app.fitted_view = None;
+    }
+    let touched = ui.ctx().input(|i| {
+        i.pointer.hover_pos().is_some_and(|p| view.contains(p))
+            && (i.pointer.any_down()
+                || i.smooth_scroll_delta != egui::Vec2::ZERO
+                || i.zoom_delta() != 1.0)
+    });
+    app.view_touched |= touched;
+    let resized = app
+        .fitted_view
+        .is_none_or(|r: egui::Rect| (r.size() - view.size()).length() > 1.0);
+    let fit = if app.fit_frames > 0 || (resized && !app.view_touched) {
+        app.fit_frames = app.fit_frames.saturating_sub(1);
+        app.fitted_view = Some(view);
+        Some(view)
+    } else {
+        None
+    };
     let mut viewer = GraphViewer {
         doc: &app.doc.doc,
         live: &app.run.live,
         out,
+        fit,
     };
-    let selection = graph_ui(ui, &mut app.graph, &mut viewer);
+    let selection = graph_ui(ui, app.doc.epoch, &mut app.graph, &mut viewer);
     if selection != app.last_graph_selection {
         app.last_graph_selection = selection.clone();
         app.selected = selection;

@@ -14,6 +14,7 @@ mod graph;
 mod graph_ui;
 mod inspector;
 mod layout;
+mod node_inspector;
 mod results;
 mod run;
 mod state;
@@ -83,6 +84,13 @@ pub struct WaveStudioApp {
     auto_run: bool,
     title: String,
     problems: (u64, Vec<Problem>),
+    /// The document epoch the graph view was fitted for, and frames left.
+    fit_epoch: Option<u64>,
+    fit_frames: u8,
+    /// The canvas rect the view was last fitted to.
+    fitted_view: Option<egui::Rect>,
+    /// Whether the user panned or zoomed since the document opened.
+    view_touched: bool,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -119,6 +127,10 @@ impl WaveStudioApp {
             allow_close: false,
             auto_run: false,
             title: String::new(),
+            fit_epoch: None,
+            fit_frames: 0,
+            fitted_view: None,
+            view_touched: false,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::pipeline::FileResult;
 pub const COLUMNS: [&str; 7] = [
     "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
 ];
-const WIDTHS: [f32; 7] = [190.0, 56.0, 80.0, 60.0, 56.0, 66.0, 80.0];
+const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
 
 /// One displayed row.
 #[derive(Debug, Clone)]
@@ -198,76 +198,88 @@ impl ResultsTable {
         self.ensure_sorted();
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("Results ({})", self.rows.len())).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let any = !self.rows.is_empty();
-                if ui
-                    .add_enabled(any, egui::Button::new("Export JSON…"))
-                    .clicked()
-                {
-                    out.push(Command::ExportDialog(ExportFormat::Json));
-                }
-                if ui
-                    .add_enabled(any, egui::Button::new("Export CSV…"))
-                    .clicked()
-                {
-                    out.push(Command::ExportDialog(ExportFormat::Csv));
-                }
-            });
+            let any = !self.rows.is_empty();
+            if ui
+                .add_enabled(any, egui::Button::new("Export CSV…"))
+                .clicked()
+            {
+                out.push(Command::ExportDialog(ExportFormat::Csv));
+            }
+            if ui
+                .add_enabled(any, egui::Button::new("Export JSON…"))
+                .clicked()
+            {
+                out.push(Command::ExportDialog(ExportFormat::Json));
+            }
         });
+        // The file column takes what the fixed columns leave.
+        let spacing = ui.spacing().item_spacing.x;
+        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
+        let mut widths = WIDTHS;
+        widths[0] = (ui.available_width() - fixed).max(120.0);
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        egui::ScrollArea::horizontal()
-            .id_salt("results_h")
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    for (i, title) in COLUMNS.iter().enumerate() {
-                        let arrow = match self.sort {
-                            Some((c, true)) if c == i => " ▲",
-                            Some((c, false)) if c == i => " ▼",
-                            _ => "",
-                        };
-                        let button =
-                            egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
-                                .frame(false);
-                        if ui
-                            .add_sized([WIDTHS[i], row_h], button)
-                            .on_hover_text("Sort by this column")
-                            .clicked()
-                        {
-                            out.push(Command::SortResults(i));
-                        }
-                    }
-                });
-                ui.separator();
-                egui::ScrollArea::vertical()
-                    .id_salt("results_v")
-                    .auto_shrink([false, false])
-                    .show_rows(ui, row_h, self.order.len(), |ui, range| {
-                        for &i in &self.order[range] {
-                            let Some(row) = self.rows.get(i) else {
-                                continue;
+        ui.horizontal(|ui| {
+            for (i, title) in COLUMNS.iter().enumerate() {
+                let arrow = match self.sort {
+                    Some((c, true)) if c == i => " ▲",
+                    Some((c, false)) if c == i => " ▼",
+                    _ => "",
+                };
+                let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
+                    .frame(false);
+                if ui
+                    .add_sized([widths[i], row_h], button)
+                    .on_hover_text("Sort by this column")
+                    .clicked()
+                {
+                    out.push(Command::SortResults(i));
+                }
+            }
+        });
+        ui.separator();
+        if self.rows.is_empty() {
+            ui.label(RichText::new("Results appear here as files finish.").weak());
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("results_v")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_h, self.order.len(), |ui, range| {
+                for &i in &self.order[range] {
+                    let Some(row) = self.rows.get(i) else {
+                        continue;
+                    };
+                    ui.horizontal(|ui| {
+                        for (c, w) in widths.iter().enumerate() {
+                            let mut text = RichText::new(row.cell(c));
+                            if c == 6 {
+                                text = text.color(match row.status {
+                                    WaveStatus::Completed => theme::OK,
+                                    WaveStatus::PartiallyCompleted => theme::WARN,
+                                    WaveStatus::Failed => theme::ERROR,
+                                    _ => ui.visuals().weak_text_color(),
+                                });
+                            }
+                            // Text left, numbers right, like a spreadsheet.
+                            let align = if matches!(c, 1 | 4 | 5) {
+                                egui::Layout::right_to_left(egui::Align::Center)
+                            } else {
+                                egui::Layout::left_to_right(egui::Align::Center)
                             };
-                            ui.horizontal(|ui| {
-                                for (c, w) in WIDTHS.iter().enumerate() {
-                                    let mut text = RichText::new(row.cell(c));
-                                    if c == 6 {
-                                        text = text.color(match row.status {
-                                            WaveStatus::Completed => theme::OK,
-                                            WaveStatus::PartiallyCompleted => theme::WARN,
-                                            WaveStatus::Failed => theme::ERROR,
-                                            _ => ui.visuals().weak_text_color(),
-                                        });
-                                    }
-                                    let label = egui::Label::new(text).truncate();
-                                    let response = ui.add_sized([*w, row_h], label);
-                                    if c == 6
-                                        && let Some(e) = &row.error
-                                    {
-                                        response.on_hover_text(e);
-                                    }
-                                }
-                            });
+                            let response = ui
+                                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
+                                    ui.set_min_size(egui::vec2(*w, row_h));
+                                    ui.add(egui::Label::new(text).truncate())
+                                })
+                                .inner;
+                            if c == 6
+                                && let Some(e) = &row.error
+                            {
+                                response.on_hover_text(e);
+                            }
                         }
                     });
+                }
             });
     }
 }
@@ -277,5 +289,57 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(file: &str, bpm: f64, status: WaveStatus) -> FileResult {
+        let mut values = serde_json::Map::new();
+        values.insert("bpm".into(), bpm.into());
+        values.insert("key".into(), "A minor".into());
+        values.insert("camelot".into(), "8A".into());
+        FileResult {
+            file: file.into(),
+            ok: status == WaveStatus::Completed,
+            status,
+            error: (status == WaveStatus::Failed).then(|| "decode: bad, header".to_string()),
+            quality: Some(0.9),
+            analysis_s: 0.1,
+            skipped: Vec::new(),
+            values,
+        }
+    }
+
+    #[test]
+    fn sorts_numbers_as_numbers_and_exports() {
+        let mut t = ResultsTable::default();
+        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed));
+        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed));
+        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed));
+        t.sort_by(1);
+        t.ensure_sorted();
+        let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
+        assert_eq!(bpms, [Some(90.0), Some(100.5), Some(128.0)]);
+        t.sort_by(1);
+        t.ensure_sorted();
+        assert_eq!(t.rows[t.order[0]].file, "fast.wav");
+
+        let dir = std::env::temp_dir().join(format!("ws-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("r.csv");
+        t.export(ExportFormat::Csv, &csv).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with("file,bpm,key,camelot,loudness_lufs,duration_s,status,error\n"));
+        assert!(text.contains("/a/mid.wav,100.5,A minor,8A,,,failed,\"decode: bad, header\""));
+        let json = dir.join("r.json");
+        t.export(ExportFormat::Json, &json).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(3));
+        assert_eq!(v[1]["bpm"], 128.0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -15,7 +15,7 @@ use super::charts::LiveStats;
 use super::files::{FileQueue, FileState};
 use super::results::ResultsTable;
 use crate::orchestrator::{
-    BatchReport, Statistics, WaveEvent, WaveId, WaveOrchestrator, WaveStatus,
+    AttemptOutcome, BatchReport, Statistics, WaveEvent, WaveId, WaveOrchestrator, WaveStatus,
 };
 use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner};
 
@@ -28,6 +28,8 @@ enum RunMessage {
 
 struct ActiveRun {
     orchestrator: WaveOrchestrator,
+    /// Nodes in the pipeline, for per-file progress.
+    nodes: usize,
     events: UnboundedReceiver<WaveEvent>,
     messages: mpsc::Receiver<RunMessage>,
     cancel: CancellationToken,
@@ -104,6 +106,7 @@ impl RunState {
                 continue;
             };
             entry.state = FileState::Queued;
+            entry.progress = 0.0;
             let input = crate::pipeline::wave_input(&entry.path);
             by_label
                 .entry(input.label.to_string())
@@ -134,6 +137,7 @@ impl RunState {
         self.cancelling = false;
         self.active = Some(ActiveRun {
             orchestrator,
+            nodes: doc.nodes.len().max(1),
             events,
             messages,
             cancel,
@@ -179,6 +183,20 @@ impl RunState {
                 WaveEvent::StageStarted { wave, node, .. } => {
                     if let Some(&i) = active.by_wave.get(wave) {
                         set_state(files, i, FileState::Running(node.to_string()));
+                    }
+                }
+                WaveEvent::StageFinished {
+                    wave,
+                    outcome: AttemptOutcome::Success,
+                    ..
+                }
+                | WaveEvent::StageSkipped { wave, .. } => {
+                    if let Some(e) = active
+                        .by_wave
+                        .get(wave)
+                        .and_then(|&i| files.entries.get_mut(i))
+                    {
+                        e.progress = (e.progress + 1.0 / active.nodes as f32).min(1.0);
                     }
                 }
                 _ => {}

@@ -25,6 +25,8 @@ pub struct DocState {
     pub generation: u64,
     /// Problems of the last load that failed (the document was kept).
     pub load_problems: Option<LoadFailure>,
+    /// Bumped when the whole document is replaced, so the canvas refits.
+    pub epoch: u64,
 }
 
 /// A pipeline that could not be opened, and why.
@@ -46,14 +48,17 @@ impl DocState {
             last_edit_key: None,
             generation: 0,
             load_problems: None,
+            epoch: 0,
         }
     }
 
     /// Replaces the whole document (New, Open): history is cleared.
     pub fn replace(&mut self, doc: PipelineDocument, path: Option<PathBuf>) {
         let generation = self.generation + 1;
+        let epoch = self.epoch + 1;
         *self = Self::new(doc, path);
         self.generation = generation;
+        self.epoch = epoch;
     }
 
     /// Whether the document differs from the saved copy.

@@ -263,3 +263,23 @@ fn the_selected_node_can_be_renamed_duplicated_and_deleted() {
     assert_eq!(h.state().document().nodes.len(), before + 1);
     assert!(h.state().document().node("write_3").is_none());
 }
+
+#[test]
+fn quit_asks_about_unsaved_changes_then_closes() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    h.state_mut().push(Command::SetName("edited".into()));
+    h.run();
+    h.state_mut().push(Command::Quit);
+    h.run();
+    assert!(shows_exactly(&h, "Unsaved changes"), "asks before quitting");
+    h.get_by_label("Discard changes").click();
+    h.step();
+    let closes = h
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::Close));
+    assert!(closes, "the window closes once the changes are discarded");
+}

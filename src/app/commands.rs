@@ -14,6 +14,8 @@ use super::graph::cycle_path;
 pub enum Command {
     // Pipeline files.
     New,
+    /// Closes the window (asking first about unsaved changes).
+    Quit,
     Open(PathBuf),
     OpenDialog,
     Save,
@@ -98,6 +100,7 @@ impl WaveStudioApp {
     fn apply(&mut self, command: Command, ctx: &egui::Context) {
         match command {
             Command::New => self.guard(Pending::New, ctx),
+            Command::Quit => self.guard(Pending::Close, ctx),
             Command::Open(path) => self.guard(Pending::Open(path), ctx),
             Command::OpenDialog => self.guard(Pending::OpenDialog, ctx),
             Command::Discard(pending) => {

@@ -68,6 +68,10 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
             if ui.button("Save As…").clicked() {
                 out.push(Command::SaveAsDialog);
             }
+            ui.separator();
+            if ui.button("Quit  (Ctrl+Q)").clicked() {
+                out.push(Command::Quit);
+            }
         });
         ui.menu_button("Edit", |ui| {
             if ui

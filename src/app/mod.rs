@@ -377,6 +377,10 @@ impl WaveStudioApp {
                 KeyboardShortcut::new(Modifiers::COMMAND, Key::N),
                 Command::New,
             ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::Q),
+                Command::Quit,
+            ),
         ];
         let typing = ctx.egui_wants_keyboard_input();
         for (shortcut, command) in pairs {

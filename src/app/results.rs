@@ -163,34 +163,19 @@ impl ResultsTable {
         self.sorted = true;
     }
 
-    /// Writes the results as CSV (fixed columns) or JSON (every value).
+    /// Writes the results as CSV (the columns of `run --format csv`) or
+    /// JSON (every value), in arrival order.
     pub fn export(&self, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
         use anyhow::Context as _;
-        let text = match format {
-            ExportFormat::Json => serde_json::to_string_pretty(&self.raw)?,
-            ExportFormat::Csv => {
-                let mut out =
-                    String::from("file,bpm,key,camelot,loudness_lufs,duration_s,status,error\n");
-                for (row, raw) in self.rows.iter().zip(&self.raw) {
-                    let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v}"));
-                    let fields = [
-                        raw.file.clone(),
-                        num(row.bpm),
-                        row.key.clone(),
-                        row.camelot.clone(),
-                        num(row.lufs),
-                        num(row.duration),
-                        status_text(row.status).to_string(),
-                        row.error.clone().unwrap_or_default(),
-                    ];
-                    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                    out.push_str(&line.join(","));
-                    out.push('\n');
-                }
-                out
+        let mut out = Vec::new();
+        match format {
+            ExportFormat::Json => {
+                out = serde_json::to_vec_pretty(&self.raw)?;
+                out.push(b'\n');
             }
-        };
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+            ExportFormat::Csv => crate::pipeline::export::write_csv(&mut out, &self.raw)?,
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Draws the table.
@@ -284,14 +269,6 @@ impl ResultsTable {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,8 +309,10 @@ mod tests {
         let csv = dir.join("r.csv");
         t.export(ExportFormat::Csv, &csv).unwrap();
         let text = std::fs::read_to_string(&csv).unwrap();
-        assert!(text.starts_with("file,bpm,key,camelot,loudness_lufs,duration_s,status,error\n"));
-        assert!(text.contains("/a/mid.wav,100.5,A minor,8A,,,failed,\"decode: bad, header\""));
+        let header = crate::pipeline::export::CSV_COLUMNS.join(",");
+        assert!(text.starts_with(&format!("{header}\n")), "{text}");
+        assert!(text.contains("\"decode: bad, header\""), "quoted: {text}");
+        assert!(text.contains("/a/mid.wav,false,Failed"), "{text}");
         let json = dir.join("r.json");
         t.export(ExportFormat::Json, &json).unwrap();
         let v: serde_json::Value =

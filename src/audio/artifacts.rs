@@ -64,13 +64,23 @@ pub fn decode_pass(
     opts: &AnalysisOptions,
     cancel: &AtomicBool,
 ) -> Result<Artifacts, AudioError> {
+    decode_pass_until(path, opts, || cancel.load(Ordering::Relaxed))
+}
+
+/// `decode_pass` with any cancellation check, called between blocks (a
+/// pipeline stage passes its token's `is_cancelled`).
+pub fn decode_pass_until(
+    path: &Path,
+    opts: &AnalysisOptions,
+    is_cancelled: impl Fn() -> bool,
+) -> Result<Artifacts, AudioError> {
     let mut stream = AudioStream::open(path)?;
     // Rate and channels are known for sure only after the first block.
     let mut state: Option<Pass> = None;
     let limit = opts.max_seconds.map(|s| s.max(0.0));
     let mut excerpt = false;
     while let Some(block) = stream.next_block()? {
-        if cancel.load(Ordering::Relaxed) {
+        if is_cancelled() {
             return Err(AudioError::Cancelled {
                 path: path.to_path_buf(),
             });

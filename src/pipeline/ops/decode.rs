@@ -1,13 +1,9 @@
 //! Probe and decode: the only operations that read the file.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use tokio_util::sync::CancellationToken;
-
 use super::{ArtifactStore, input_path, put, stage_error};
+use crate::audio::AnalysisOptions;
+use crate::audio::artifacts::decode_pass_until;
 use crate::audio::decode::AudioStream;
-use crate::audio::{AnalysisOptions, decode_pass};
 use crate::orchestrator::{StageInput, StageOutput, StageResult, StageValues};
 
 /// Opens the file and reads its format facts: bad files fail here, cheaply.
@@ -47,8 +43,8 @@ pub(super) fn decode(
         max_seconds: (excerpt_s > 0.0).then_some(excerpt_s),
         ..AnalysisOptions::default()
     };
-    let flag = CancelFlag::watch(&input.cancel);
-    let artifacts = decode_pass(&path, &opts, &flag.0).map_err(|e| stage_error(&e))?;
+    let artifacts = decode_pass_until(&path, &opts, || input.cancel.is_cancelled())
+        .map_err(|e| stage_error(&e))?;
     let mut v = StageValues::new();
     let f = &artifacts.facts;
     put(&mut v, "excerpt", f.excerpt);
@@ -77,31 +73,4 @@ pub(super) fn decode(
     put(&mut v, "loudness_confidence", l.confidence);
     store.put(input.wave, artifacts);
     Ok(StageOutput::new(v))
-}
-
-/// A flag the audio layer polls, set when the attempt's token is cancelled.
-pub(super) struct CancelFlag(pub Arc<AtomicBool>, Option<tokio::task::JoinHandle<()>>);
-
-impl CancelFlag {
-    pub(super) fn watch(token: &CancellationToken) -> Self {
-        let flag = Arc::new(AtomicBool::new(token.is_cancelled()));
-        // Blocking handlers run inside the runtime's blocking pool, so a
-        // handle is there; without one, the flag simply never flips.
-        let task = tokio::runtime::Handle::try_current().ok().map(|handle| {
-            let (token, flag) = (token.clone(), flag.clone());
-            handle.spawn(async move {
-                token.cancelled().await;
-                flag.store(true, Ordering::Relaxed);
-            })
-        });
-        Self(flag, task)
-    }
-}
-
-impl Drop for CancelFlag {
-    fn drop(&mut self) {
-        if let Some(task) = self.1.take() {
-            task.abort();
-        }
-    }
 }

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::f32::consts::TAU;
-use std::path::Path;
 
 /// A decaying sine sweep: a kick drum.
 fn kick(out: &mut [f32], at: usize, rate: f32, gain: f32) {
@@ -275,27 +274,11 @@ pub fn sine(freq: f64, amp: f64, seconds: f64, rate: u32, channels: usize) -> Ve
     out
 }
 
-/// Writes 16-bit PCM WAV.
-pub fn write_wav(path: &Path, interleaved: &[f32], channels: u16, rate: u32) {
-    let data_len = (interleaved.len() * 2) as u32;
-    let mut b = Vec::with_capacity(44 + data_len as usize);
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&channels.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
-    b.extend_from_slice(&(channels * 2).to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for &s in interleaved {
-        b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes());
-    }
-    std::fs::write(path, b).unwrap();
-}
+#[path = "../common/signal.rs"]
+mod signal;
+/// Writes 16-bit PCM WAV (shared with the other tests).
+#[allow(unused_imports)]
+pub use signal::write_wav;
 
 /// A fresh empty directory for one test's files.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {

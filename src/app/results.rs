@@ -53,7 +53,7 @@ impl Row {
             duration.map_or_else(String::new, |d| {
                 format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
             }),
-            status_text(r.status).to_string(),
+            WaveStatus::label(r.status).to_string(),
         ];
         Self {
             file,
@@ -71,17 +71,6 @@ impl Row {
     /// A cell as shown.
     pub fn cell(&self, column: usize) -> &str {
         self.cells.get(column).map_or("", String::as_str)
-    }
-}
-
-fn status_text(s: WaveStatus) -> &'static str {
-    match s {
-        WaveStatus::Pending => "pending",
-        WaveStatus::Running => "running",
-        WaveStatus::Completed => "done",
-        WaveStatus::PartiallyCompleted => "partial",
-        WaveStatus::Failed => "failed",
-        WaveStatus::Cancelled => "cancelled",
     }
 }
 

@@ -237,13 +237,7 @@ impl Progress {
             self.failed += 1;
         }
         self.tick();
-        let status = match r.status {
-            WaveStatus::Completed => "ok",
-            WaveStatus::PartiallyCompleted => "partial",
-            WaveStatus::Failed => "failed",
-            WaveStatus::Cancelled => "cancelled",
-            WaveStatus::Pending | WaveStatus::Running => "?",
-        };
+        let status = r.status.label();
         let line = match &r.error {
             Some(e) => format!(
                 "[{}/{}] {status} {} ({:.2} s): {e}",

@@ -24,6 +24,18 @@ pub enum WaveStatus {
 }
 
 impl WaveStatus {
+    /// A short word for people: "done", "partial", "failed"...
+    pub fn label(self) -> &'static str {
+        match self {
+            WaveStatus::Pending => "pending",
+            WaveStatus::Running => "running",
+            WaveStatus::Completed => "done",
+            WaveStatus::PartiallyCompleted => "partial",
+            WaveStatus::Failed => "failed",
+            WaveStatus::Cancelled => "cancelled",
+        }
+    }
+
     /// Whether the wave has ended.
     pub fn is_final(self) -> bool {
         !matches!(self, WaveStatus::Pending | WaveStatus::Running)

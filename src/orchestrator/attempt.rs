@@ -103,6 +103,7 @@ impl NodeRun {
             let attempt_token = self.cancel.child_token();
             self.shared.events.emit(|| WaveEvent::StageStarted {
                 wave: self.wave,
+                key: self.input.key,
                 node: node.id.clone(),
                 kind: node.kind,
                 attempt,
@@ -119,6 +120,7 @@ impl NodeRun {
                 progress: ProgressReporter {
                     events: self.shared.events.clone(),
                     wave: self.wave,
+                    key: self.input.key,
                     node: node.id.clone(),
                     progressive: config.progressive_mode,
                 },
@@ -145,6 +147,7 @@ impl NodeRun {
             };
             self.shared.events.emit(|| WaveEvent::StageFinished {
                 wave: self.wave,
+                key: self.input.key,
                 node: node.id.clone(),
                 kind: node.kind,
                 attempt,
@@ -184,6 +187,7 @@ impl NodeRun {
                     let delay = jittered(config.backoff(attempt - 1), config.retry_jitter);
                     self.shared.events.emit(|| WaveEvent::StageRetrying {
                         wave: self.wave,
+                        key: self.input.key,
                         node: node.id.clone(),
                         next_attempt: attempt + 1,
                         delay,

@@ -119,6 +119,19 @@ impl Shared {
             effective_concurrency: self.level.load(Ordering::Relaxed),
             memory_over: over,
         });
+        self.emit_statistics();
+    }
+
+    /// Statistics since the orchestrator was made.
+    pub(crate) fn statistics(&self) -> Statistics {
+        let held = Duration::from_nanos(self.controls.memory_held_ns.load(Ordering::Relaxed));
+        self.stats.snapshot(held)
+    }
+
+    /// Sends the statistics as an event; taken only if someone listens.
+    pub(crate) fn emit_statistics(&self) {
+        self.events
+            .emit(|| WaveEvent::Statistics(Box::new(self.statistics())));
     }
 }
 
@@ -352,9 +365,7 @@ impl WaveOrchestrator {
 
     /// Statistics since the orchestrator was made.
     pub fn statistics(&self) -> Statistics {
-        let held =
-            Duration::from_nanos(self.shared.controls.memory_held_ns.load(Ordering::Relaxed));
-        self.shared.stats.snapshot(held)
+        self.shared.statistics()
     }
 
     /// Waves running now.

@@ -7,8 +7,9 @@ use tokio::sync::mpsc;
 
 use super::context::{AttemptOutcome, SkipReason, WaveStatus};
 use super::handler::StageValues;
-use super::ids::{BatchId, NodeId, WaveId};
+use super::ids::{BatchId, NodeId, WaveId, WaveKey};
 use super::stage::WaveStage;
+use super::stats::Statistics;
 
 /// Why a batch stopped admitting waves.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,27 +60,37 @@ pub enum WaveEvent {
     },
     WaveStarted {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         batch: Option<BatchId>,
         label: Arc<str>,
     },
     StageStarted {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         kind: WaveStage,
         attempt: u32,
     },
     StageProgress {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         fraction: f64,
     },
     IntermediateResult {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         values: StageValues,
     },
     StageFinished {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         kind: WaveStage,
         attempt: u32,
@@ -90,17 +101,23 @@ pub enum WaveEvent {
     },
     StageRetrying {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         next_attempt: u32,
         delay: Duration,
     },
     StageSkipped {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         reason: SkipReason,
     },
     WaveFinished {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         status: WaveStatus,
         duration: Duration,
         quality: Option<f64>,
@@ -125,6 +142,9 @@ pub enum WaveEvent {
     BatchFinished {
         report: BatchReport,
     },
+    /// The engine's statistics: every resource sample interval while waves
+    /// run, and once when a batch ends (just before `BatchFinished`).
+    Statistics(Box<Statistics>),
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;

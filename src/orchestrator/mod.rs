@@ -33,7 +33,7 @@ pub use handler::{
     StageInput, StageOutput, StageResult, StageValues, WaveInput,
 };
 pub use histogram::Histogram;
-pub use ids::{BatchId, NodeId, WaveId};
+pub use ids::{BatchId, NodeId, WaveId, WaveKey};
 pub use plan::{NodeOverrides, NodeSpec, Plan, PlanError, PlanErrors, PlanSpec};
 pub use stage::WaveStage;
 pub use stats::{StageStatistics, Statistics};

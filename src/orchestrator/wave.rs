@@ -38,6 +38,7 @@ impl Wave {
         shared.ensure_governor();
         shared.events.emit(|| WaveEvent::WaveStarted {
             wave: self.id,
+            key: self.input.key,
             batch: self.batch.as_ref().map(|b| b.id),
             label: Arc::from(self.input.label.as_str()),
         });
@@ -45,6 +46,7 @@ impl Wave {
         shared.unregister_wave(ctx.id);
         shared.events.emit(|| WaveEvent::WaveFinished {
             wave: ctx.id,
+            key: ctx.key,
             status: ctx.status,
             duration: ctx.duration,
             quality: ctx.quality(),
@@ -101,6 +103,7 @@ impl Wave {
                 if let Some(reason) = reason {
                     self.shared.events.emit(|| WaveEvent::StageSkipped {
                         wave: self.id,
+                        key: self.input.key,
                         node: node.id.clone(),
                         reason: reason.clone(),
                     });
@@ -232,6 +235,7 @@ impl Wave {
             .collect();
         WaveContext {
             id: self.id,
+            key: self.input.key,
             input: self.input,
             status,
             completed: completion.iter().map(|&i| nodes[i].id.clone()).collect(),

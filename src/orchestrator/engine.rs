@@ -2,10 +2,11 @@
 //! batches, and owns every task it starts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use tokio::runtime::Handle;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -48,7 +49,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn root_token(&self) -> CancellationToken {
-        self.root.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.root.lock().clone()
     }
 
     pub(crate) fn next_wave_id(&self) -> WaveId {
@@ -60,17 +61,11 @@ impl Shared {
     }
 
     pub(crate) fn register_wave(&self, id: WaveId, token: CancellationToken) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, token);
+        self.waves.lock().insert(id, token);
     }
 
     pub(crate) fn unregister_wave(&self, id: WaveId) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
+        self.waves.lock().remove(&id);
     }
 
     /// Starts the resource governor if it is not running. The first sample
@@ -85,11 +80,7 @@ impl Shared {
     }
 
     fn govern_once(&self) {
-        let sample = self
-            .probe
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .sample();
+        let sample = self.probe.lock().sample();
         let config = &self.config;
         let over = sample.rss_mb > config.memory_threshold_mb;
         let was_over = self.controls.memory_over.swap(over, Ordering::Relaxed);
@@ -344,7 +335,7 @@ impl WaveOrchestrator {
 
     /// Cancels one running wave. Returns whether it was running.
     pub fn cancel(&self, wave: WaveId) -> bool {
-        let waves = self.shared.waves.lock().unwrap_or_else(|e| e.into_inner());
+        let waves = self.shared.waves.lock();
         match waves.get(&wave) {
             Some(token) => {
                 token.cancel();
@@ -357,7 +348,7 @@ impl WaveOrchestrator {
     /// Cancels every running wave and batch; later runs are unaffected.
     pub fn cancel_all(&self) {
         let old = {
-            let mut root = self.shared.root.lock().unwrap_or_else(|e| e.into_inner());
+            let mut root = self.shared.root.lock();
             std::mem::replace(&mut *root, CancellationToken::new())
         };
         old.cancel();

@@ -1,8 +1,9 @@
 //! `WaveEvent`: the only way the GUI and the CLI observe a run.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::RwLock;
 use tokio::sync::mpsc;
 
 use super::context::{AttemptOutcome, SkipReason, WaveStatus};
@@ -159,25 +160,19 @@ pub(crate) struct EventBus {
 impl EventBus {
     pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<WaveEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
-        if let Ok(mut subs) = self.subscribers.write() {
-            subs.push(tx);
-        }
+        self.subscribers.write().push(tx);
         rx
     }
 
     pub(crate) fn set_wake(&self, wake: Wake) {
-        if let Ok(mut w) = self.wake.write() {
-            *w = Some(wake);
-        }
+        *self.wake.write() = Some(wake);
     }
 
     /// Sends an event; builds it only if someone listens.
     pub(crate) fn emit(&self, make: impl FnOnce() -> WaveEvent) {
         let mut closed = false;
         {
-            let Ok(subs) = self.subscribers.read() else {
-                return;
-            };
+            let subs = self.subscribers.read();
             match subs.as_slice() {
                 [] => return,
                 [only] => closed = only.send(make()).is_err(),
@@ -189,12 +184,10 @@ impl EventBus {
                 }
             }
         }
-        if closed && let Ok(mut subs) = self.subscribers.write() {
-            subs.retain(|tx| !tx.is_closed());
+        if closed {
+            self.subscribers.write().retain(|tx| !tx.is_closed());
         }
-        if let Ok(w) = self.wake.read()
-            && let Some(wake) = w.as_ref()
-        {
+        if let Some(wake) = self.wake.read().as_ref() {
             wake();
         }
     }

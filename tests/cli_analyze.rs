@@ -163,3 +163,61 @@ fn every_format_decodes() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn unreadable_folders_and_link_loops_are_warnings() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = synth::temp_dir("unreadable-folder");
+    let locked = dir.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    synth::write_wav(
+        &dir.join("a.wav"),
+        &synth::sine(440.0, 0.5, 3.0, 44_100, 1),
+        1,
+        44_100,
+    );
+    std::fs::write(locked.join("b.wav"), b"x").unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("back")).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads any folder: then the binary runs without the capabilities
+    // that bypass permissions, so the folder is unreadable to it too.
+    let privileged = std::fs::read_dir(&locked).is_ok();
+    let mut cmd = if privileged {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--bounding-set", "-dac_override,-dac_read_search"]);
+        c.arg(env!("CARGO_BIN_EXE_wave-studio"));
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+    };
+    let out = cmd
+        .args(["analyze", "--format", "json", dir.to_str().unwrap()])
+        .output()
+        .expect("setpriv (util-linux) runs the binary unprivileged");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    let back = format!("{}", dir.join("back").display());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("loop") && w.ends_with(&back)),
+        "{stderr}"
+    );
+    let locked = format!("{}", locked.display());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("ermission denied") && w.ends_with(&locked)),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

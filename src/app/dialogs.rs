@@ -8,8 +8,8 @@ use std::sync::mpsc;
 use tokio::runtime::Handle;
 
 use super::commands::{Command, ExportFormat};
-
-type Wake = Arc<dyn Fn() + Send + Sync>;
+use crate::orchestrator::Wake;
+use crate::pipeline::PIPELINE_EXTENSION;
 
 /// Open dialogs and their answers.
 pub struct Dialogs {
@@ -80,7 +80,7 @@ impl Dialogs {
         self.spawn(handle, async {
             let file = rfd::AsyncFileDialog::new()
                 .set_title("Open pipeline")
-                .add_filter("Pipeline (RON)", &["ron"])
+                .add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION])
                 .pick_file()
                 .await?;
             Some(Command::Open(file.path().to_path_buf()))
@@ -92,7 +92,7 @@ impl Dialogs {
         self.spawn(handle, async {
             let file = rfd::AsyncFileDialog::new()
                 .set_title("Save pipeline as")
-                .add_filter("Pipeline (RON)", &["ron"])
+                .add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION])
                 .set_file_name("pipeline.ron")
                 .save_file()
                 .await?;

@@ -2,25 +2,16 @@
 //! with its state in the current run.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::{Color32, RichText, Ui};
 
 use super::commands::Command;
 use super::theme;
+use crate::audio::files::{NamedPaths, scan};
 
-/// Extensions the decoder handles; anything else is ignored with a note.
-const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "flac", "mp3", "mp2", "mp1", "ogg", "oga", "m4a", "mp4", "aac", "aif", "aiff",
-    "aifc", "caf", "mkv", "mka", "webm",
-];
-
-/// Whether `path` looks like audio we can decode.
-pub fn is_audio(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
+/// Unreadable entries listed by name under the queue; the rest are counted.
+const UNREADABLE_SHOWN: usize = 5;
 
 /// Where a queued file is.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,23 +52,23 @@ pub struct FileEntry {
 pub struct FileQueue {
     pub entries: Vec<FileEntry>,
     known: HashSet<PathBuf>,
-    /// What the last add ignored, shown under the list.
+    /// What the last add ignored or could not read, shown under the list.
     pub note: Option<String>,
+    /// The entries the last add could not read, with the cause.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 impl FileQueue {
     /// Adds files, and the audio files under folders (recursively); notes
-    /// what was ignored. Returns how many were added.
+    /// what was ignored and keeps what could not be read, with the cause,
+    /// to show under the list. Returns how many were added.
     pub fn add_paths(&mut self, paths: impl IntoIterator<Item = PathBuf>) -> usize {
-        let mut found = Vec::new();
-        let mut ignored = 0usize;
-        let mut unreadable = 0usize;
-        for path in paths {
-            collect(&path, &mut found, &mut ignored, &mut unreadable);
-        }
-        found.sort();
+        let paths: Vec<PathBuf> = paths.into_iter().collect();
+        let found = scan(&paths, NamedPaths::AudioOnly);
+        let mut note = Vec::new();
+        note.extend(found.ignored_note());
         let mut added = 0;
-        for path in found {
+        for path in found.files {
             if self.known.insert(path.clone()) {
                 self.entries.push(FileEntry {
                     path,
@@ -87,14 +78,14 @@ impl FileQueue {
                 added += 1;
             }
         }
-        let mut note = Vec::new();
-        if ignored > 0 {
-            note.push(format!("{ignored} non-audio file(s) ignored"));
-        }
-        if unreadable > 0 {
-            note.push(format!("{unreadable} unreadable path(s) skipped"));
+        if !found.unreadable.is_empty() {
+            note.push(format!(
+                "{} unreadable path(s) skipped",
+                found.unreadable.len()
+            ));
         }
         self.note = (!note.is_empty()).then(|| note.join("; "));
+        self.unreadable = found.unreadable;
         added
     }
 
@@ -111,6 +102,7 @@ impl FileQueue {
         self.entries.clear();
         self.known.clear();
         self.note = None;
+        self.unreadable.clear();
     }
 
     /// Counts per state: (queued, running, done, partial, failed).
@@ -135,6 +127,37 @@ impl FileQueue {
             ui.heading("Files");
             ui.label(RichText::new(format!("{}", self.entries.len())).weak());
         });
+        self.actions_ui(ui, running, out);
+        self.notes_ui(ui);
+        if self.entries.is_empty() {
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                ui.label(RichText::new("Drop audio files or folders here").weak());
+            });
+            return;
+        }
+        let [queued, run, done, partial, failed] = self.counts();
+        ui.label(
+            RichText::new(format!(
+                "{queued} queued · {run} running · {done} done · {partial} partial · {failed} failed"
+            ))
+            .small(),
+        );
+        ui.separator();
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show_rows(ui, row_h, self.entries.len(), |ui, range| {
+                for i in range {
+                    if let Some(entry) = self.entries.get(i) {
+                        ui.horizontal(|ui| entry_ui(ui, entry, i, row_h, running, out));
+                    }
+                }
+            });
+    }
+
+    /// The add, re-run and clear buttons.
+    fn actions_ui(&self, ui: &mut Ui, running: bool, out: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             if ui.button("Add files…").clicked() {
                 out.push(Command::PickFiles);
@@ -164,92 +187,74 @@ impl FileQueue {
                 out.push(Command::ClearFiles);
             }
         });
+    }
+
+    /// What the last add ignored, and each entry it could not read.
+    fn notes_ui(&self, ui: &mut Ui) {
         if let Some(note) = &self.note {
             ui.label(RichText::new(note).small().color(theme::WARN));
         }
-        if self.entries.is_empty() {
-            ui.add_space(20.0);
-            ui.vertical_centered(|ui| {
-                ui.label(RichText::new("Drop audio files or folders here").weak());
-            });
-            return;
+        for (path, cause) in self.unreadable.iter().take(UNREADABLE_SHOWN) {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            ui.label(
+                RichText::new(format!("{name}: {cause}"))
+                    .small()
+                    .color(theme::WARN),
+            )
+            .on_hover_text(path.display().to_string());
         }
-        let [queued, run, done, partial, failed] = self.counts();
-        ui.label(
-            RichText::new(format!(
-                "{queued} queued · {run} running · {done} done · {partial} partial · {failed} failed"
-            ))
-            .small(),
-        );
-        ui.separator();
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show_rows(ui, row_h, self.entries.len(), |ui, range| {
-                for i in range {
-                    let Some(entry) = self.entries.get(i) else {
-                        continue;
-                    };
-                    ui.horizontal(|ui| {
-                        let (label, color) = entry.state.label();
-                        let name = entry.path.file_name().map_or_else(
-                            || entry.path.display().to_string(),
-                            |n| n.to_string_lossy().into_owned(),
-                        );
-                        if !running
-                            && ui
-                                .small_button("×")
-                                .on_hover_text("Remove from the queue")
-                                .clicked()
-                        {
-                            out.push(Command::RemoveFile(i));
-                        }
-                        let status = match &entry.state {
-                            FileState::Running(_) => ui.add(
-                                egui::ProgressBar::new(entry.progress)
-                                    .desired_width(44.0)
-                                    .desired_height(row_h - 6.0)
-                                    .fill(theme::ACCENT.gamma_multiply(0.7)),
-                            ),
-                            _ => ui.label(RichText::new(label).color(color).small()),
-                        };
-                        match &entry.state {
-                            FileState::Failed(e) | FileState::Partial(e) => {
-                                status.on_hover_text(e);
-                            }
-                            FileState::Running(stage) => {
-                                status.on_hover_text(format!("in stage `{stage}`"));
-                            }
-                            _ => {}
-                        }
-                        ui.label(name)
-                            .on_hover_text(entry.path.display().to_string());
-                    });
-                }
-            });
+        let more = self.unreadable.len().saturating_sub(UNREADABLE_SHOWN);
+        if more > 0 {
+            ui.label(RichText::new(format!("… and {more} more")).small().weak());
+        }
     }
 }
 
-fn collect(path: &Path, found: &mut Vec<PathBuf>, ignored: &mut usize, unreadable: &mut usize) {
-    if path.is_dir() {
-        let Ok(read) = std::fs::read_dir(path) else {
-            *unreadable += 1;
-            return;
-        };
-        let mut children: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        children.sort();
-        for child in children {
-            collect(&child, found, ignored, unreadable);
-        }
-    } else if path.is_file() {
-        if is_audio(path) {
-            found.push(path.to_path_buf());
-        } else {
-            *ignored += 1;
-        }
-    } else {
-        *unreadable += 1;
+/// One queued file: remove button, state (or progress) and name.
+fn entry_ui(
+    ui: &mut Ui,
+    entry: &FileEntry,
+    i: usize,
+    row_h: f32,
+    running: bool,
+    out: &mut Vec<Command>,
+) {
+    let (label, color) = entry.state.label();
+    let name = entry.path.file_name().map_or_else(
+        || entry.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    if !running
+        && ui
+            .small_button("×")
+            .on_hover_text("Remove from the queue")
+            .clicked()
+    {
+        out.push(Command::RemoveFile(i));
     }
+    let status = match &entry.state {
+        FileState::Running(_) => ui.add(
+            egui::ProgressBar::new(entry.progress)
+                .desired_width(44.0)
+                .desired_height(row_h - 6.0)
+                .fill(theme::ACCENT.gamma_multiply(0.7)),
+        ),
+        _ => ui.label(RichText::new(label).color(color).small()),
+    };
+    match &entry.state {
+        FileState::Failed(e) | FileState::Partial(e) => {
+            status.on_hover_text(e);
+        }
+        FileState::Running(stage) => {
+            status.on_hover_text(format!("in stage `{stage}`"));
+        }
+        _ => {}
+    }
+    ui.label(name)
+        .on_hover_text(entry.path.display().to_string());
 }
 
 #[cfg(test)]
@@ -264,12 +269,37 @@ mod tests {
         std::fs::write(dir.join("a.wav"), b"x").unwrap();
         std::fs::write(sub.join("b.FLAC"), b"x").unwrap();
         std::fs::write(sub.join("notes.txt"), b"x").unwrap();
+        std::fs::write(sub.join("c.opus"), b"x").unwrap();
         let mut q = FileQueue::default();
-        assert_eq!(q.add_paths([dir.clone()]), 2);
+        assert_eq!(q.add_paths([dir.clone()]), 3);
+        assert!(q.entries.iter().any(|e| e.path == sub.join("c.opus")));
         assert_eq!(q.add_paths([dir.join("a.wav")]), 0, "no duplicates");
         assert!(q.note.is_none());
         q.add_paths([dir.clone()]);
         assert!(q.note.as_deref().unwrap_or("").contains("1 non-audio"));
+        assert_eq!(q.add_paths([sub.join("notes.txt")]), 0, "named, not audio");
+        assert!(q.unreadable.is_empty() && q.entries.len() == 3);
+        assert!(q.note.as_deref().unwrap_or("").contains("1 non-audio"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn links_are_not_followed_and_unreadable_entries_kept_with_cause() {
+        let dir = std::env::temp_dir().join(format!("ws-files-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/a.wav"), b"x").unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
+        let mut q = FileQueue::default();
+        assert_eq!(q.add_paths([dir.clone(), dir.join("missing.wav")]), 1);
+        let causes: Vec<&str> = q.unreadable.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(q.unreadable.len(), 2, "{causes:?}");
+        assert_eq!(q.unreadable[0].0, dir.join("sub/back"));
+        assert!(causes[0].contains("loop"), "{causes:?}");
+        assert_eq!(q.unreadable[1].0, dir.join("missing.wav"));
+        assert!(q.note.as_deref().unwrap_or("").contains("2 unreadable"));
+        q.clear();
+        assert!(q.unreadable.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

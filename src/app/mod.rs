@@ -37,9 +37,8 @@ pub use state::DocState;
 use dialogs::Dialogs;
 use run::RunState;
 
+use crate::orchestrator::Wake;
 use crate::pipeline::{PipelineDocument, Problem};
-
-type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// Where eframe keeps our settings.
 const SETTINGS_KEY: &str = "wave-studio-settings";
@@ -248,13 +247,19 @@ impl WaveStudioApp {
     fn add_paths(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
         let (pipelines, audio): (Vec<_>, Vec<_>) = paths
             .into_iter()
-            .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
+            .partition(|p| crate::pipeline::is_pipeline_path(p));
         if let Some(p) = pipelines.into_iter().next() {
             self.commands.push(Command::Open(p));
         }
         if !audio.is_empty() {
             let added = self.files.add_paths(audio);
-            self.set_status(format!("Queued {added} file(s)"), false);
+            let unreadable = !self.files.unreadable.is_empty();
+            match &self.files.note {
+                Some(note) => {
+                    self.set_status(format!("Queued {added} file(s); {note}"), unreadable)
+                }
+                None => self.set_status(format!("Queued {added} file(s)"), false),
+            }
         }
         ctx.request_repaint();
     }

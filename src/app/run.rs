@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -15,11 +14,9 @@ use super::charts::LiveStats;
 use super::files::{FileQueue, FileState};
 use super::results::ResultsTable;
 use crate::orchestrator::{
-    AttemptOutcome, BatchReport, Statistics, WaveEvent, WaveId, WaveOrchestrator, WaveStatus,
+    AttemptOutcome, BatchReport, Statistics, Wake, WaveEvent, WaveId, WaveOrchestrator, WaveStatus,
 };
 use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner};
-
-type Wake = Arc<dyn Fn() + Send + Sync>;
 
 enum RunMessage {
     Result(Box<FileResult>),

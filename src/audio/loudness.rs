@@ -4,6 +4,15 @@
 use ebur128::{EbuR128, Mode};
 use serde::Serialize;
 
+/// Level below which samples count as silence unless told otherwise, dBFS.
+pub const DEFAULT_SILENCE_DBFS: f32 = -60.0;
+/// EBU R128's target integrated loudness, LUFS.
+pub const R128_TARGET_LUFS: f64 = -23.0;
+/// How far from the target integrated loudness may be, LU.
+pub const R128_TOLERANCE_LU: f64 = 1.0;
+/// EBU R128's ceiling for the true peak, dBTP.
+pub const R128_MAX_TRUE_PEAK_DBTP: f64 = -1.0;
+
 /// Loudness and level figures for one file. `None` where a figure is not
 /// defined (e.g. integrated loudness of pure silence).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

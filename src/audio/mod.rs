@@ -58,7 +58,7 @@ impl Default for AnalysisOptions {
         Self {
             tempo: TempoOptions::default(),
             key_profile: KeyProfile::default(),
-            silence_dbfs: -60.0,
+            silence_dbfs: loudness::DEFAULT_SILENCE_DBFS,
             true_peak: true,
             refine_tempo: true,
             max_seconds: None,

@@ -6,6 +6,11 @@ use serde::Serialize;
 
 use super::onset::OnsetEnvelope;
 
+/// Lower end of the preferred tempo range unless told otherwise, BPM.
+pub const DEFAULT_MIN_BPM: f64 = 70.0;
+/// Upper end of the preferred tempo range unless told otherwise, BPM.
+pub const DEFAULT_MAX_BPM: f64 = 180.0;
+
 /// Tempo options.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TempoOptions {
@@ -18,8 +23,8 @@ pub struct TempoOptions {
 impl Default for TempoOptions {
     fn default() -> Self {
         Self {
-            min_bpm: 70.0,
-            max_bpm: 180.0,
+            min_bpm: DEFAULT_MIN_BPM,
+            max_bpm: DEFAULT_MAX_BPM,
         }
     }
 }

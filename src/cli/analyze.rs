@@ -12,7 +12,6 @@ mod output;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use crate::audio::files::expand;
 use crate::audio::{AnalysisOptions, analyze_file};
 use output::{Row, write_csv, write_table};
 
@@ -43,7 +42,7 @@ pub struct AnalyzeArgs {
 
 /// Runs the command; exit status 0 when every file was fully analysed.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let files = expand(&args.inputs);
+    let files = super::inputs::audio_files(&args.inputs);
     if files.is_empty() {
         eprintln!("error: no audio files found in the given directories");
         return Ok(ExitCode::from(1));
@@ -130,7 +129,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::audio::files::{NamedPaths, scan};
 
     #[test]
     fn directories_expand_to_audio_files_and_audio_named_dirs() {
@@ -141,12 +140,14 @@ mod tests {
         std::fs::write(dir.join("a.txt"), b"").unwrap();
         std::fs::write(dir.join("sub/c.wav"), b"").unwrap();
         std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
-        let files = expand(std::slice::from_ref(&dir));
+        let found = scan(std::slice::from_ref(&dir), NamedPaths::Keep);
+        let files = found.files;
         let names: Vec<String> = files
             .iter()
             .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
             .collect();
         assert_eq!(names, vec!["b.MP3", "sub/c.wav", "sub/odd.flac"]);
+        assert_eq!(found.unreadable.len(), 1, "the loop is reported");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -3,6 +3,7 @@
 mod analyze;
 mod check;
 mod demo;
+mod inputs;
 mod run;
 
 use std::process::ExitCode;
@@ -94,7 +95,7 @@ fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> ExitCode {
     let (pipelines, files): (Vec<_>, Vec<_>) = args
         .paths
         .into_iter()
-        .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
+        .partition(|p| crate::pipeline::is_pipeline_path(p));
     let launch = crate::app::Launch {
         pipeline: pipelines.into_iter().next(),
         files,

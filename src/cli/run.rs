@@ -10,7 +10,6 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::runtime::Handle;
 
-use crate::audio::files::expand;
 use crate::orchestrator::{Statistics, WaveEvent, WaveStatus};
 use crate::pipeline::export::{write_csv, write_json, write_jsonl};
 use crate::pipeline::{self, FileResult, PipelineDocument, PipelineRunner};
@@ -59,7 +58,7 @@ pub async fn run(args: RunArgs, handle: Handle) -> anyhow::Result<ExitCode> {
         eprintln!("error: no audio files or folders given");
         return Ok(ExitCode::from(2));
     }
-    let files = expand(&inputs);
+    let files = super::inputs::audio_files(&inputs);
     if files.is_empty() {
         eprintln!("error: no audio files found in {}", display_list(&inputs));
         return Ok(ExitCode::from(2));
@@ -150,11 +149,7 @@ pub async fn run(args: RunArgs, handle: Handle) -> anyhow::Result<ExitCode> {
 /// default) and the audio inputs.
 fn split_pipeline(inputs: &[PathBuf]) -> anyhow::Result<(PipelineDocument, Vec<PathBuf>)> {
     match inputs.split_first() {
-        Some((first, rest))
-            if first
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("ron")) =>
-        {
+        Some((first, rest)) if pipeline::is_pipeline_path(first) => {
             Ok((pipeline::load(first)?, rest.to_vec()))
         }
         _ => Ok((pipeline::default_document()?, inputs.to_vec())),

@@ -148,7 +148,9 @@ pub enum WaveEvent {
     Statistics(Box<Statistics>),
 }
 
-type Wake = Arc<dyn Fn() + Send + Sync>;
+/// How the engine wakes whoever drains its events (the app passes
+/// `ctx.request_repaint()`), so the UI never enters the engine.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// Fans events out to subscribers, then calls the wake-up closure.
 #[derive(Default)]

@@ -26,7 +26,7 @@ pub use context::{
     WaveStatus,
 };
 pub use engine::{BatchOutcome, WaveOrchestrator};
-pub use events::{BatchAbort, BatchReport, WaveEvent};
+pub use events::{BatchAbort, BatchReport, Wake, WaveEvent};
 pub use governor::{ResourceProbe, ResourceSample, SysinfoProbe, peak_rss_mb};
 pub use handler::{
     BatchSpec, ErrorKind, PriorResults, ProgressReporter, StageError, StageFuture, StageHandler,

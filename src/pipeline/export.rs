@@ -81,27 +81,27 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// A CSV writer as every export uses it: fields quoted only when they need
+/// it (a comma, quote or line break), `\n` line ends.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
 }
 
 /// All results as CSV with a header.
 pub fn write_csv(out: &mut impl Write, results: &[FileResult]) -> std::io::Result<()> {
-    writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+    let mut w = csv_writer(out);
+    w.write_record(CSV_COLUMNS)?;
     for r in results {
         let v = result_json(r);
-        let row: Vec<String> = CSV_COLUMNS
-            .iter()
-            .map(|c| csv_field(&cell(v.get(*c).unwrap_or(&Value::Null))))
-            .collect();
-        writeln!(out, "{}", row.join(","))?;
+        w.write_record(
+            CSV_COLUMNS
+                .iter()
+                .map(|c| cell(v.get(*c).unwrap_or(&Value::Null))),
+        )?;
     }
-    Ok(())
+    w.flush()
 }
 
 #[cfg(test)]
@@ -109,9 +109,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_what_needs_it() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    fn csv_quotes_what_needs_it_and_ends_lines_with_lf() {
+        let mut values = serde_json::Map::new();
+        values.insert("key".into(), "A minor".into());
+        values.insert("bpm_candidates".into(), serde_json::json!([120.0, 60.0]));
+        let result = FileResult {
+            file: "dir/a,b.wav".into(),
+            ok: false,
+            status: crate::orchestrator::WaveStatus::Failed,
+            error: Some("say \"hi\"\nthen stop".into()),
+            quality: None,
+            analysis_s: 0.5,
+            skipped: Vec::new(),
+            values,
+        };
+        let mut out = Vec::new();
+        write_csv(&mut out, &[result]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let (header, row) = text.split_once('\n').unwrap();
+        assert_eq!(header, CSV_COLUMNS.join(","));
+        assert!(
+            row.starts_with("\"dir/a,b.wav\",false,Failed,\"say \"\"hi\"\"\nthen stop\",,"),
+            "{row}"
+        );
+        assert!(row.contains(",120.0 60.0,A minor,"), "{row}");
+        assert!(row.ends_with(",0.5,\n") && !text.contains('\r'), "{row}");
     }
 }

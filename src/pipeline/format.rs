@@ -11,6 +11,15 @@ use super::document::{FORMAT_VERSION, PipelineDocument};
 use super::error::PipelineError;
 use super::validate::validate;
 
+/// The extension of pipeline files.
+pub const PIPELINE_EXTENSION: &str = "ron";
+
+/// Whether `path` names a pipeline file (by its extension, any case).
+pub fn is_pipeline_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(PIPELINE_EXTENSION))
+}
+
 /// Reads only the version, ignoring everything else, so a newer file is
 /// refused for its version and not for fields this build does not know.
 #[derive(Deserialize)]
@@ -131,8 +140,8 @@ mod tests {
             kind: WaveStage::DeepAnalysis,
             operation: Operation::Tempo {
                 refine: false,
-                min_bpm: 70.0,
-                max_bpm: 180.0,
+                min_bpm: crate::audio::tempo::DEFAULT_MIN_BPM,
+                max_bpm: crate::audio::tempo::DEFAULT_MAX_BPM,
             },
             refinement: false,
             overrides: NodeOverrides {
@@ -152,6 +161,14 @@ mod tests {
         });
         doc.edges.push(Edge::new("probe", "tempo"));
         doc
+    }
+
+    #[test]
+    fn pipeline_paths_are_told_by_extension() {
+        assert!(is_pipeline_path(Path::new("dir/p.ron")));
+        assert!(is_pipeline_path(Path::new("P.RON")));
+        assert!(!is_pipeline_path(Path::new("p.ron.wav")));
+        assert!(!is_pipeline_path(Path::new("ron")));
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod validate;
 
 pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
 pub use error::PipelineError;
-pub use format::{load, parse, save, to_ron};
+pub use format::{PIPELINE_EXTENSION, is_pipeline_path, load, parse, save, to_ron};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
 pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
 pub use validate::{Problem, validate};

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::loudness::{
+    DEFAULT_SILENCE_DBFS, R128_MAX_TRUE_PEAK_DBTP, R128_TARGET_LUFS, R128_TOLERANCE_LU,
+};
+use crate::audio::tempo::{DEFAULT_MAX_BPM, DEFAULT_MIN_BPM};
 use crate::orchestrator::WaveStage;
 
 /// How keys are written in results.
@@ -30,26 +34,27 @@ pub enum KeyProfileChoice {
 fn yes() -> bool {
     true
 }
+// serde's `default = "..."` takes functions; the values are the DSP's.
 fn silence_default() -> f64 {
-    -60.0
+    f64::from(DEFAULT_SILENCE_DBFS)
 }
 fn min_bpm_default() -> f64 {
-    70.0
+    DEFAULT_MIN_BPM
 }
 fn max_bpm_default() -> f64 {
-    180.0
+    DEFAULT_MAX_BPM
 }
 fn one() -> u8 {
     1
 }
 fn target_default() -> f64 {
-    -23.0
+    R128_TARGET_LUFS
 }
 fn tolerance_default() -> f64 {
-    1.0
+    R128_TOLERANCE_LU
 }
 fn true_peak_default() -> f64 {
-    -1.0
+    R128_MAX_TRUE_PEAK_DBTP
 }
 
 /// What a node does. One `match` in `pipeline::ops` turns each into a
@@ -360,8 +365,8 @@ mod tests {
             op,
             Operation::Tempo {
                 refine: true,
-                min_bpm: 70.0,
-                max_bpm: 180.0
+                min_bpm: DEFAULT_MIN_BPM,
+                max_bpm: DEFAULT_MAX_BPM
             }
         );
         let op: Operation = ron::from_str("Probe").unwrap();

@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::audio::AnalysisReport;
-use crate::pipeline::export::csv_field;
+use crate::pipeline::export::csv_writer;
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -127,12 +127,12 @@ impl Row {
 }
 
 pub(super) fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
-    writeln!(out, "{}", COLUMNS.join(","))?;
+    let mut w = csv_writer(out);
+    w.write_record(COLUMNS)?;
     for row in rows {
-        let cells: Vec<String> = row.cells().iter().map(|c| csv_field(c)).collect();
-        writeln!(out, "{}", cells.join(","))?;
+        w.write_record(row.cells())?;
     }
-    Ok(())
+    w.flush()
 }
 
 pub(super) fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {

@@ -102,6 +102,17 @@ impl PipelineDocument {
         Ok(())
     }
 
+    /// Moves several nodes as one edit: either every id is known and all
+    /// move, or nothing changes.
+    pub fn move_nodes(&mut self, moves: &[(String, (f32, f32))]) -> Result<(), EditError> {
+        for (id, _) in moves {
+            self.index_of(id)?;
+        }
+        moves
+            .iter()
+            .try_for_each(|(id, position)| self.move_node(id, *position))
+    }
+
     /// Sets the display name of node `id`.
     pub fn rename_node(&mut self, id: &str, name: impl Into<String>) -> Result<(), EditError> {
         let index = self.index_of(id)?;
@@ -251,6 +262,18 @@ mod tests {
         assert_eq!(doc.nodes.len(), before.nodes.len());
         assert_eq!(doc.edges, before.edges);
         assert!(doc.move_node("nope", (0.0, 0.0)).is_err());
+        let moves = [
+            ("key".to_string(), (7.0, 8.0)),
+            ("nope".to_string(), (0.0, 0.0)),
+        ];
+        assert!(doc.move_nodes(&moves).is_err());
+        assert_eq!(
+            doc.node("key").unwrap().position,
+            (5.0, 6.0),
+            "all or nothing"
+        );
+        doc.move_nodes(&moves[..1]).unwrap();
+        assert_eq!(doc.node("key").unwrap().position, (7.0, 8.0));
         assert!(doc.rename_node("nope", "x").is_err());
     }
 

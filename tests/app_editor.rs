@@ -84,6 +84,29 @@ fn a_cycle_is_refused_with_the_reason() {
     h.run();
     assert_eq!(h.state().document().edges, edges, "no edge added");
     assert!(shows(&h, "would make a cycle"), "the refusal is visible");
+    assert!(
+        shows(&h, "notation → write → probe"),
+        "the refusal names the cycle"
+    );
+    assert!(!h.state().doc_state().can_undo(), "no undo step either");
+}
+
+#[test]
+fn a_select_command_selects_and_the_canvas_does_not_undo_it() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    assert_eq!(h.state().selected(), None);
+    h.state_mut().push(Command::Select(Some("tempo".into())));
+    h.run();
+    assert_eq!(h.state().selected(), Some("tempo"));
+    assert!(shows_exactly(&h, "`tempo`"), "the inspector edits it");
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), Some("tempo"), "still selected");
+    h.state_mut().push(Command::Select(None));
+    h.run();
+    assert_eq!(h.state().selected(), None);
+    assert!(!shows_exactly(&h, "`tempo`"));
 }
 
 #[test]
@@ -179,7 +202,10 @@ fn save_reopen_and_compare() {
     h2.run();
     h2.query_all_by_label("File").next().unwrap().click();
     h2.run();
-    h2.get_by_label("New").click();
+    // The menu shows the shortcut from the app's shortcut table.
+    let ctrl_n = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::N);
+    let label = format!("New {}", h2.ctx.format_shortcut(&ctrl_n));
+    h2.get_by_label(&label).click();
     h2.run();
     assert!(shows_exactly(&h2, "Unsaved changes"));
     h2.query_all_by_label("Cancel").last().unwrap().click();
@@ -211,14 +237,20 @@ fn closing_with_unsaved_changes_asks_first() {
         .or_default()
         .events
         .push(egui::ViewportEvent::Close);
-    h.run();
-    assert!(shows_exactly(&h, "Unsaved changes"), "asks before closing");
+    // The frame that sees the close request holds the window open...
+    h.step();
     let cancelled = h
         .output()
         .viewport_output
         .get(&egui::ViewportId::ROOT)
         .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
-    assert!(cancelled || shows_exactly(&h, "Discard changes"));
+    assert!(
+        cancelled,
+        "the close is cancelled while the question is open"
+    );
+    // ...and asks.
+    h.run();
+    assert!(shows_exactly(&h, "Unsaved changes"), "asks before closing");
     h.get_by_label("Discard changes").click();
     h.run();
     assert!(!shows_exactly(&h, "Unsaved changes"));

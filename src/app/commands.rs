@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use crate::orchestrator::{WaveConfig, WaveStage};
-use crate::pipeline::{Edge, Operation, PipelineDocument, PipelineNode};
+use crate::pipeline::{EditError, Operation, PipelineDocument, PipelineNode};
 
 use super::WaveStudioApp;
-use super::graph::cycle_path;
+use super::graph_view::CanvasEvent;
 
 /// A request from the UI.
 #[derive(Debug, Clone)]
@@ -52,7 +52,12 @@ pub enum Command {
         config: WaveConfig,
         key: String,
     },
+    /// Selects a document node (or none) for the inspector.
     Select(Option<String>),
+    /// What the graph canvas reports: fitted, touched, its selection.
+    Canvas(CanvasEvent),
+    /// Closes the list of a failed load's problems.
+    DismissLoadProblems,
     SetName(String),
     /// Fits the graph view to the whole pipeline.
     FitView,
@@ -95,6 +100,8 @@ impl WaveStudioApp {
         for command in commands {
             self.apply(command, ctx);
         }
+        // Views built from the document follow it here, not while drawing.
+        self.graph.sync(&self.doc);
     }
 
     fn apply(&mut self, command: Command, ctx: &egui::Context) {
@@ -115,120 +122,56 @@ impl WaveStudioApp {
             }
             Command::CancelPending => self.pending = None,
             Command::Save => match self.doc.path.clone() {
-                Some(path) => {
-                    self.save(Some(path));
-                }
+                Some(path) => _ = self.save(Some(path)),
                 None => self.dialogs.save_pipeline(&self.handle),
             },
-            Command::SaveAs(path) => {
-                self.save(Some(path));
-            }
+            Command::SaveAs(path) => _ = self.save(Some(path)),
             Command::SaveAsDialog => self.dialogs.save_pipeline(&self.handle),
+            Command::DismissLoadProblems => self.doc.load_problems = None,
             Command::AddNode {
                 kind,
                 operation,
                 pos,
-            } => {
-                let base = operation.info().name.to_ascii_lowercase();
-                let mut new_id = String::new();
-                self.doc.edit(None, |doc| {
-                    let id = doc.fresh_id(&base);
-                    let refinement = operation.info().refinement;
-                    doc.nodes.push(PipelineNode {
-                        id: id.clone(),
-                        name: operation.label(),
-                        kind,
-                        operation,
-                        refinement,
-                        overrides: Default::default(),
-                        position: pos,
-                    });
-                    new_id = id;
-                });
-                self.set_status(format!("Added node `{new_id}`"), false);
-                self.selected = Some(new_id);
-            }
-            Command::RemoveNode(id) => {
-                self.doc.edit(None, |doc| {
-                    doc.nodes.retain(|n| n.id != id);
-                    doc.edges.retain(|e| e.from != id && e.to != id);
-                });
-                if self.selected.as_deref() == Some(id.as_str()) {
-                    self.selected = None;
-                }
-            }
+            } => self.add_node(kind, operation, pos),
+            Command::RemoveNode(id) => self.remove_node(&id),
             Command::DuplicateNode(id) => {
-                let mut new_id = None;
-                self.doc.edit(None, |doc| {
-                    let Some(node) = doc.node(&id).cloned() else {
-                        return;
-                    };
-                    let copy = PipelineNode {
-                        // `write_2` duplicates to `write_3`, not `write_2_2`.
-                        id: doc.fresh_id(
-                            node.id
-                                .trim_end_matches(|c: char| c.is_ascii_digit())
-                                .trim_end_matches('_'),
-                        ),
-                        name: format!("{} (copy)", node.name),
-                        position: (node.position.0 + 40.0, node.position.1 + 60.0),
-                        ..node
-                    };
-                    new_id = Some(copy.id.clone());
-                    doc.nodes.push(copy);
-                });
-                if new_id.is_some() {
-                    self.selected = new_id;
+                if let Some(copy) = self.edit(None, |doc| doc.duplicate_node(&id)) {
+                    self.selected = Some(copy);
                 }
             }
             Command::Connect { from, to } => self.connect(&from, &to),
-            Command::Disconnect { from, to } => {
-                let edge = Edge::new(from, to);
-                self.doc.edit(None, |doc| doc.edges.retain(|e| *e != edge));
-            }
-            Command::MoveNodes(moves) => {
-                self.doc.edit(None, |doc| {
-                    for (id, pos) in &moves {
-                        if let Some(n) = doc.nodes.iter_mut().find(|n| &n.id == id) {
-                            n.position = *pos;
-                        }
-                    }
-                });
-            }
-            Command::SetNode { node, key } => {
-                self.doc.edit(Some(&key), |doc| {
-                    if let Some(n) = doc.nodes.iter_mut().find(|n| n.id == node.id) {
-                        *n = node;
-                    }
-                });
-            }
+            Command::Disconnect { from, to } => _ = self.edit(None, |d| d.disconnect(&from, &to)),
+            Command::MoveNodes(moves) => _ = self.edit(None, |doc| doc.move_nodes(&moves)),
+            Command::SetNode { node, key } => _ = self.edit(Some(&key), |d| d.replace_node(node)),
             Command::SetConfig { config, key } => {
                 self.doc.edit(Some(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
-            Command::FitView => self.fit_frames = 2,
+            Command::Canvas(event) => {
+                if let CanvasEvent::Selected(id) = &event {
+                    self.selected = id.clone();
+                }
+                self.graph.apply(event);
+            }
+            Command::FitView => self.graph.request_fit(),
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }
-            Command::Undo => {
-                self.doc.undo();
-            }
-            Command::Redo => {
-                self.doc.redo();
-            }
+            Command::Undo => _ = self.doc.undo(),
+            Command::Redo => _ = self.doc.redo(),
+            command => self.apply_run(command, ctx),
+        }
+    }
+
+    /// Applies the file-queue, run and results commands.
+    fn apply_run(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
             Command::AddFiles(paths) => self.add_paths(paths, ctx),
             Command::PickFiles => self.dialogs.pick_files(&self.handle, false),
             Command::PickFolder => self.dialogs.pick_files(&self.handle, true),
-            Command::RemoveFile(i) => {
-                if !self.run.is_running() {
-                    self.files.remove(i);
-                }
-            }
-            Command::ClearFiles => {
-                if !self.run.is_running() {
-                    self.files.clear();
-                }
-            }
+            // The queue is fixed while a run is in progress.
+            Command::RemoveFile(i) if !self.run.is_running() => self.files.remove(i),
+            Command::ClearFiles if !self.run.is_running() => self.files.clear(),
             Command::RerunFailed => self.start_run(true, ctx),
             Command::Run => self.start_run(false, ctx),
             Command::Cancel => self.run.cancel(),
@@ -238,6 +181,9 @@ impl WaveStudioApp {
                 Err(e) => self.set_status(format!("Export failed: {e:#}"), true),
             },
             Command::SortResults(column) => self.results.sort_by(column),
+            // The document and view commands are applied by `apply`; queue
+            // edits during a run are dropped.
+            _ => {}
         }
     }
 
@@ -313,29 +259,43 @@ impl WaveStudioApp {
         }
     }
 
+    /// Applies a document edit as one undo step (merged with the last one
+    /// when `key` repeats); a refused edit changes nothing and says why.
+    fn edit<T>(
+        &mut self,
+        key: Option<&str>,
+        f: impl FnOnce(&mut PipelineDocument) -> Result<T, EditError>,
+    ) -> Option<T> {
+        let mut result = None;
+        self.doc.edit(key, |doc| result = Some(f(doc)));
+        match result? {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.set_status(format!("Refused: {e}"), true);
+                None
+            }
+        }
+    }
+
+    fn add_node(&mut self, kind: WaveStage, operation: Operation, pos: (f32, f32)) {
+        let id = self.edit(None, |doc| Ok(doc.add_node(kind, operation, pos)));
+        if let Some(id) = id {
+            self.set_status(format!("Added node `{id}`"), false);
+            self.selected = Some(id);
+        }
+    }
+
+    fn remove_node(&mut self, id: &str) {
+        if self.edit(None, |doc| doc.remove_node(id)).is_some()
+            && self.selected.as_deref() == Some(id)
+        {
+            self.selected = None;
+        }
+    }
+
     /// Adds a dependency unless it would make a cycle; says why not.
     fn connect(&mut self, from: &str, to: &str) {
-        if let Some(path) = cycle_path(&self.doc.doc, from, to) {
-            let reason = if path.len() <= 1 {
-                format!("Refused: `{from}` cannot depend on itself")
-            } else {
-                format!(
-                    "Refused: `{from}` → `{to}` would make a cycle ({} already leads to `{from}`)",
-                    path.iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                )
-            };
-            self.set_status(reason, true);
-            return;
-        }
-        let edge = Edge::new(from, to);
-        if self.doc.edit(None, |doc| {
-            if !doc.edges.contains(&edge) {
-                doc.edges.push(edge.clone());
-            }
-        }) {
+        if self.edit(None, |doc| doc.connect(from, to)) == Some(true) {
             self.set_status(format!("Connected `{from}` → `{to}`"), false);
         }
     }

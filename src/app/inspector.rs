@@ -1,84 +1,38 @@
-//! The inspector's run settings: every `WaveConfig` field with its unit, a
-//! tooltip and inline validation. (The selected node's editor is in
+//! The inspector's run settings: every `WaveConfig` field with its unit, its
+//! doc comment as tooltip (`WaveConfig::FIELDS`) and inline validation. (The selected node's editor is in
 //! `node_inspector.rs`.)
+
+use std::collections::BTreeSet;
 
 use egui::{RichText, Ui};
 
 use super::commands::Command;
 use super::theme;
-use crate::orchestrator::{ConfigError, WaveConfig, WaveStage};
+use crate::orchestrator::{ConfigError, ConfigField, ConfigValueMut, WaveConfig, WaveStage};
 
-/// Meaning of each field (DESIGN §2 and `WaveConfig`'s docs), for tooltips.
-fn tip(field: &str) -> &'static str {
-    match field {
-        "enabled_stages" => {
-            "Nodes of other kinds are skipped; a skipped dependency counts as satisfied."
-        }
-        "max_parallel_items_per_stage" => {
-            "At most this many waves inside any one stage node at once (a limit per node shared by all waves)."
-        }
-        "stage_timeout_seconds" => {
-            "Bound on each attempt; on expiry the attempt is cancelled and counts as a failed attempt (timeout)."
-        }
-        "max_retries_per_stage" => {
-            "A failed attempt is retried up to this many more times, with exponential backoff; permanent errors are not retried."
-        }
-        "inter_stage_delay_ms" => {
-            "Pause between a stage finishing and its dependents starting, within a wave, holding no concurrency slot."
-        }
-        "memory_threshold_mb" => {
-            "While process memory (RSS) is above it, no new stage attempt is admitted unless its stage has nothing running."
-        }
-        "cpu_threshold_percent" => {
-            "With adaptive scaling, system CPU above it halves the effective per-stage concurrency (not below 1); below it, concurrency grows by 1."
-        }
-        "adaptive_scaling" => "Turns the CPU governor on; off means fixed concurrency.",
-        "min_success_rate_per_stage" => {
-            "Once a stage has finished enough items, a success rate below this stops admitting new waves; running waves finish."
-        }
-        "allow_partial_results" => {
-            "On: a failed stage skips its dependents and the wave goes on (partial). Off: the wave fails at once."
-        }
-        "progressive_mode" => {
-            "On: stages see all earlier results and may publish intermediate estimates."
-        }
-        "early_termination_on_quality" => {
-            "When a finished stage reports quality ≥ quality_threshold, the remaining refinement nodes are skipped."
-        }
-        "quality_threshold" => "Quality at which early termination skips the refinement nodes.",
-        "max_concurrent_waves" => "At most this many waves (files) of one batch run at once.",
-        "retry_backoff_base_ms" => "First retry delay; attempt k waits base × 2^k, capped.",
-        "retry_backoff_max_ms" => "Cap on the retry delay.",
-        "retry_jitter" => {
-            "Jitter as a fraction of the delay: the delay is shortened by up to this fraction."
-        }
-        "min_samples_for_success_rate" => {
-            "Items a stage must finish in a batch before its success rate counts."
-        }
-        "resource_sample_interval_ms" => "How often CPU and memory are sampled.",
-        "cpu_workers" => "Threads for CPU-bound handlers; 0 means one per core.",
-        _ => "",
-    }
-}
-
-/// A field's row: name (with tooltip), editor, unit; the problem below.
+/// A field's row: name (with its doc as tooltip), editor, unit; the
+/// problem below. Returns whether the value changed.
 fn row(
     ui: &mut Ui,
-    field: &'static str,
-    unit: &str,
-    problems: &[ConfigError],
-    editor: impl FnOnce(&mut Ui) -> egui::Response,
+    field: &ConfigField,
+    value: ConfigValueMut<'_>,
+    problem: Option<&ConfigError>,
 ) -> bool {
-    let problem = problems.iter().find(|p| p.field == field);
     let name = if problem.is_some() {
-        RichText::new(field).color(theme::ERROR)
+        RichText::new(field.name).color(theme::ERROR)
     } else {
-        RichText::new(field)
+        RichText::new(field.name)
     };
-    let label = ui.label(name).on_hover_text(tip(field));
+    let label = ui.label(name).on_hover_text(field.help());
     let changed = ui
         .horizontal(|ui| {
-            let r = editor(ui).labelled_by(label.id).on_hover_text(tip(field));
+            let r = editor(ui, field, value)
+                .labelled_by(label.id)
+                .on_hover_text(field.help());
+            let unit = match (field.unit, field.range) {
+                ("", Some((lo, hi))) => format!("{lo}..{hi}"),
+                (unit, _) => unit.to_string(),
+            };
             if !unit.is_empty() {
                 ui.label(RichText::new(unit).weak());
             }
@@ -98,190 +52,76 @@ fn row(
     changed
 }
 
-/// Draws the config editor; pushes `SetConfig` when a field changes.
+/// The editor widget for one value.
+fn editor(ui: &mut Ui, field: &ConfigField, value: ConfigValueMut<'_>) -> egui::Response {
+    let drag = |ui: &mut Ui, v: egui::DragValue<'_>| ui.add(v.speed(field.step));
+    match value {
+        ConfigValueMut::Count(v) => drag(ui, egui::DragValue::new(v)),
+        ConfigValueMut::Small(v) => drag(ui, egui::DragValue::new(v)),
+        ConfigValueMut::Millis(v) => drag(ui, egui::DragValue::new(v)),
+        ConfigValueMut::Number(v) => drag(ui, egui::DragValue::new(v)),
+        ConfigValueMut::Switch(v) => ui.checkbox(v, ""),
+        ConfigValueMut::Stages(set) => stages_editor(ui, set),
+    }
+}
+
+/// One checkbox per stage kind; the response says whether any changed.
+fn stages_editor(ui: &mut Ui, set: &mut BTreeSet<WaveStage>) -> egui::Response {
+    let inner = ui.horizontal_wrapped(|ui| {
+        let mut changed = false;
+        for kind in WaveStage::ALL {
+            let mut on = set.contains(&kind);
+            let text = RichText::new(kind.label()).color(theme::stage_color(kind));
+            if ui.checkbox(&mut on, text).changed() {
+                if on {
+                    set.insert(kind);
+                } else {
+                    set.remove(&kind);
+                }
+                changed = true;
+            }
+        }
+        changed
+    });
+    let mut response = inner.response;
+    if inner.inner {
+        response.mark_changed();
+    }
+    response
+}
+
+/// Draws the config editor, one row per `WaveConfig::FIELDS` entry (the
+/// stage set last, below the grid); pushes `SetConfig` when a field changes.
 pub fn config_ui(ui: &mut Ui, config: &WaveConfig, out: &mut Vec<Command>) {
     let problems = config.problems();
     let mut c = config.clone();
     let mut key = None;
-    let mark = |changed: bool, field: &'static str, key: &mut Option<&'static str>| {
-        if changed {
-            *key = Some(field);
-        }
-    };
+    let (sets, scalars): (Vec<&ConfigField>, Vec<&ConfigField>) = WaveConfig::FIELDS
+        .iter()
+        .partition(|f| matches!(c.field_mut(f.name), Some(ConfigValueMut::Stages(_))));
     egui::Grid::new("config_grid")
         .num_columns(2)
         .spacing([8.0, 4.0])
         .striped(true)
         .show(ui, |ui| {
-            let f = "max_concurrent_waves";
-            mark(
-                row(ui, f, "files", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.max_concurrent_waves))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "max_parallel_items_per_stage";
-            mark(
-                row(ui, f, "waves", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.max_parallel_items_per_stage))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "stage_timeout_seconds";
-            mark(
-                row(ui, f, "s", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.stage_timeout_seconds).speed(1.0))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "max_retries_per_stage";
-            mark(
-                row(ui, f, "retries", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.max_retries_per_stage))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "inter_stage_delay_ms";
-            mark(
-                row(ui, f, "ms", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.inter_stage_delay_ms))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "memory_threshold_mb";
-            mark(
-                row(ui, f, "MB", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.memory_threshold_mb).speed(10.0))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "cpu_threshold_percent";
-            mark(
-                row(ui, f, "%", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.cpu_threshold_percent).speed(0.5))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "adaptive_scaling";
-            mark(
-                row(ui, f, "", &problems, |ui| {
-                    ui.checkbox(&mut c.adaptive_scaling, "")
-                }),
-                f,
-                &mut key,
-            );
-            let f = "min_success_rate_per_stage";
-            mark(
-                row(ui, f, "0..1", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.min_success_rate_per_stage).speed(0.01))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "min_samples_for_success_rate";
-            mark(
-                row(ui, f, "items", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.min_samples_for_success_rate))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "allow_partial_results";
-            mark(
-                row(ui, f, "", &problems, |ui| {
-                    ui.checkbox(&mut c.allow_partial_results, "")
-                }),
-                f,
-                &mut key,
-            );
-            let f = "progressive_mode";
-            mark(
-                row(ui, f, "", &problems, |ui| {
-                    ui.checkbox(&mut c.progressive_mode, "")
-                }),
-                f,
-                &mut key,
-            );
-            let f = "early_termination_on_quality";
-            mark(
-                row(ui, f, "", &problems, |ui| {
-                    ui.checkbox(&mut c.early_termination_on_quality, "")
-                }),
-                f,
-                &mut key,
-            );
-            let f = "quality_threshold";
-            mark(
-                row(ui, f, "0..1", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.quality_threshold).speed(0.01))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "retry_backoff_base_ms";
-            mark(
-                row(ui, f, "ms", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.retry_backoff_base_ms).speed(10.0))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "retry_backoff_max_ms";
-            mark(
-                row(ui, f, "ms", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.retry_backoff_max_ms).speed(100.0))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "retry_jitter";
-            mark(
-                row(ui, f, "0..1", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.retry_jitter).speed(0.01))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "resource_sample_interval_ms";
-            mark(
-                row(ui, f, "ms", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.resource_sample_interval_ms).speed(10.0))
-                }),
-                f,
-                &mut key,
-            );
-            let f = "cpu_workers";
-            mark(
-                row(ui, f, "threads", &problems, |ui| {
-                    ui.add(egui::DragValue::new(&mut c.cpu_workers))
-                }),
-                f,
-                &mut key,
-            );
-        });
-    ui.label(RichText::new("enabled_stages").strong())
-        .on_hover_text(tip("enabled_stages"));
-    ui.horizontal_wrapped(|ui| {
-        for kind in WaveStage::ALL {
-            let mut on = c.enabled_stages.contains(&kind);
-            let text = RichText::new(kind.label()).color(theme::stage_color(kind));
-            if ui.checkbox(&mut on, text).changed() {
-                if on {
-                    c.enabled_stages.insert(kind);
-                } else {
-                    c.enabled_stages.remove(&kind);
+            for field in scalars {
+                let problem = problems.iter().find(|p| p.field == field.name);
+                if let Some(value) = c.field_mut(field.name)
+                    && row(ui, field, value, problem)
+                {
+                    key = Some(field.name);
                 }
-                key = Some("enabled_stages");
             }
+        });
+    for field in sets {
+        ui.label(RichText::new(field.name).strong())
+            .on_hover_text(field.help());
+        if let Some(value) = c.field_mut(field.name)
+            && editor(ui, field, value).changed()
+        {
+            key = Some(field.name);
         }
-    });
+    }
     if let Some(field) = key {
         out.push(Command::SetConfig {
             config: c,

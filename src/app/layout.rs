@@ -5,9 +5,36 @@
 use egui::{RichText, Ui};
 
 use super::commands::Command;
-use super::graph::to_graph;
-use super::graph_ui::{GraphViewer, add_node_menu, graph_ui};
+use super::graph_ui::add_node_menu;
+use super::shortcuts::shortcut_for;
 use super::{WaveStudioApp, inspector, node_inspector, theme};
+
+/// The charts-and-results panel: default and smallest height.
+const BOTTOM_PANEL_SIZE: f32 = 320.0;
+const BOTTOM_PANEL_MIN: f32 = 160.0;
+/// The file queue panel: default and smallest width.
+const FILES_PANEL_SIZE: f32 = 215.0;
+const FILES_PANEL_MIN: f32 = 180.0;
+/// The inspector panel: default and smallest width.
+const INSPECTOR_PANEL_SIZE: f32 = 292.0;
+const INSPECTOR_PANEL_MIN: f32 = 240.0;
+/// The charts' share of the bottom panel's width, and their smallest width.
+const CHARTS_SHARE: f32 = 0.62;
+const CHARTS_MIN_WIDTH: f32 = 300.0;
+/// Where "Add node" from the menu bar puts a node: a start, a step per node
+/// already there, and after how many nodes the steps wrap (so new nodes
+/// fan out instead of stacking).
+const MENU_NODE_ORIGIN: (f32, f32) = (40.0, 420.0);
+const MENU_NODE_STEP: (f32, f32) = (30.0, 20.0);
+const MENU_NODE_WRAP: (f32, f32) = (10.0, 5.0);
+/// The load-problems window: width, and height of its list.
+const PROBLEMS_WIDTH: f32 = 520.0;
+const PROBLEMS_LIST_HEIGHT: f32 = 300.0;
+/// How much the Run button's green is dimmed when it is enabled.
+const RUN_FILL_DIM: f32 = 0.5;
+/// The drop overlay: darkening and text size.
+const DROP_OVERLAY_ALPHA: u8 = 160;
+const DROP_TEXT_SIZE: f32 = 22.0;
 
 /// Draws everything.
 pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
@@ -16,21 +43,21 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
     egui::Panel::bottom("charts_panel")
         .resizable(true)
-        .default_size(320.0)
-        .min_size(160.0)
+        .default_size(BOTTOM_PANEL_SIZE)
+        .min_size(BOTTOM_PANEL_MIN)
         .show(ui, |ui| bottom(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)
-        .default_size(215.0)
-        .min_size(180.0)
+        .default_size(FILES_PANEL_SIZE)
+        .min_size(FILES_PANEL_MIN)
         .show(ui, |ui| {
             let running = app.run.is_running();
             app.files.ui(ui, running, &mut out);
         });
     egui::Panel::right("inspector_panel")
         .resizable(true)
-        .default_size(292.0)
-        .min_size(240.0)
+        .default_size(INSPECTOR_PANEL_SIZE)
+        .min_size(INSPECTOR_PANEL_MIN)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -42,105 +69,98 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     app.commands.extend(out);
 }
 
+/// A menu item for `command`, showing its shortcut from the shortcut table.
+fn menu_item(ui: &mut Ui, text: &str, enabled: bool, command: Command, out: &mut Vec<Command>) {
+    let mut button = egui::Button::new(text);
+    if let Some(shortcut) = shortcut_for(&command) {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+    }
+    if ui.add_enabled(enabled, button).clicked() {
+        out.push(command);
+    }
+}
+
 fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| {
-            if ui.button("New").clicked() {
-                out.push(Command::New);
-            }
-            if ui.button("Open…").clicked() {
-                out.push(Command::OpenDialog);
-            }
-            ui.menu_button("Open recent", |ui| {
-                if app.settings.recent.is_empty() {
-                    ui.label(RichText::new("nothing yet").weak());
-                }
-                for path in &app.settings.recent {
-                    if ui.button(path.display().to_string()).clicked() {
-                        out.push(Command::Open(path.clone()));
-                    }
-                }
-            });
-            ui.separator();
-            if ui.button("Save  (Ctrl+S)").clicked() {
-                out.push(Command::Save);
-            }
-            if ui.button("Save As…").clicked() {
-                out.push(Command::SaveAsDialog);
-            }
-            ui.separator();
-            if ui.button("Quit  (Ctrl+Q)").clicked() {
-                out.push(Command::Quit);
-            }
-        });
+        ui.menu_button("File", |ui| file_menu(app, ui, out));
         ui.menu_button("Edit", |ui| {
-            if ui
-                .add_enabled(app.doc.can_undo(), egui::Button::new("Undo  (Ctrl+Z)"))
-                .clicked()
-            {
-                out.push(Command::Undo);
-            }
-            if ui
-                .add_enabled(
-                    app.doc.can_redo(),
-                    egui::Button::new("Redo  (Ctrl+Shift+Z)"),
-                )
-                .clicked()
-            {
-                out.push(Command::Redo);
-            }
+            menu_item(ui, "Undo", app.doc.can_undo(), Command::Undo, out);
+            menu_item(ui, "Redo", app.doc.can_redo(), Command::Redo, out);
         });
         ui.menu_button("View", |ui| {
-            if ui.button("Fit graph to window").clicked() {
-                out.push(Command::FitView);
-            }
+            menu_item(ui, "Fit graph to window", true, Command::FitView, out);
         });
         ui.menu_button("Add node", |ui| {
             let n = app.doc.doc.nodes.len() as f32;
-            add_node_menu(
-                ui,
-                (40.0 + 30.0 * (n % 10.0), 420.0 + 20.0 * (n % 5.0)),
-                out,
+            let pos = (
+                MENU_NODE_ORIGIN.0 + MENU_NODE_STEP.0 * (n % MENU_NODE_WRAP.0),
+                MENU_NODE_ORIGIN.1 + MENU_NODE_STEP.1 * (n % MENU_NODE_WRAP.1),
             );
+            add_node_menu(ui, pos, out);
         });
         ui.separator();
-        let blocker = app.run_blocker();
-        let running = app.run.is_running();
-        let run = ui.add_enabled(
-            blocker.is_none(),
-            egui::Button::new(RichText::new("Run").strong()).fill(if blocker.is_none() {
-                theme::OK.gamma_multiply(0.5)
-            } else {
-                ui.visuals().widgets.inactive.bg_fill
-            }),
-        );
-        if let Some(reason) = &blocker {
-            run.clone().on_disabled_hover_text(reason.as_str());
+        run_controls(app, ui, out);
+    });
+}
+
+fn file_menu(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    menu_item(ui, "New", true, Command::New, out);
+    menu_item(ui, "Open…", true, Command::OpenDialog, out);
+    ui.menu_button("Open recent", |ui| {
+        if app.settings.recent.is_empty() {
+            ui.label(RichText::new("nothing yet").weak());
         }
-        if run.clicked() {
-            out.push(Command::Run);
-        }
-        if ui
-            .add_enabled(running && !app.run.cancelling, egui::Button::new("Cancel"))
-            .clicked()
-        {
-            out.push(Command::Cancel);
-        }
-        if let Some(reason) = blocker
-            && !running
-        {
-            ui.label(RichText::new(format!("Run disabled: {reason}")).color(theme::WARN));
-        }
-        if running {
-            ui.spinner();
-            let [queued, run, done, partial, failed] = app.files.counts();
-            ui.label(format!(
-                "{} / {} files · {run} running",
-                done + partial + failed,
-                queued + run + done + partial + failed
-            ));
+        for path in &app.settings.recent {
+            if ui.button(path.display().to_string()).clicked() {
+                out.push(Command::Open(path.clone()));
+            }
         }
     });
+    ui.separator();
+    menu_item(ui, "Save", true, Command::Save, out);
+    menu_item(ui, "Save As…", true, Command::SaveAsDialog, out);
+    ui.separator();
+    menu_item(ui, "Quit", true, Command::Quit, out);
+}
+
+/// Run and Cancel, why Run is disabled, and progress while running.
+fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    let blocker = app.run_blocker();
+    let running = app.run.is_running();
+    let run = ui.add_enabled(
+        blocker.is_none(),
+        egui::Button::new(RichText::new("Run").strong()).fill(if blocker.is_none() {
+            theme::OK.gamma_multiply(RUN_FILL_DIM)
+        } else {
+            ui.visuals().widgets.inactive.bg_fill
+        }),
+    );
+    if let Some(reason) = &blocker {
+        run.clone().on_disabled_hover_text(reason.as_str());
+    }
+    if run.clicked() {
+        out.push(Command::Run);
+    }
+    if ui
+        .add_enabled(running && !app.run.cancelling, egui::Button::new("Cancel"))
+        .clicked()
+    {
+        out.push(Command::Cancel);
+    }
+    if let Some(reason) = blocker
+        && !running
+    {
+        ui.label(RichText::new(format!("Run disabled: {reason}")).color(theme::WARN));
+    }
+    if running {
+        ui.spinner();
+        let [queued, run, done, partial, failed] = app.files.counts();
+        ui.label(format!(
+            "{} / {} files · {run} running",
+            done + partial + failed,
+            queued + run + done + partial + failed
+        ));
+    }
 }
 
 fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
@@ -170,7 +190,7 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let width = ui.available_width();
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
-        let charts_w = (width * 0.62).max(300.0);
+        let charts_w = (width * CHARTS_SHARE).max(CHARTS_MIN_WIDTH);
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;
@@ -295,62 +315,7 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
 }
 
 fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
-    if app.graph_generation != Some(app.doc.generation) {
-        app.graph = to_graph(&app.doc.doc);
-        app.graph_generation = Some(app.doc.generation);
-    }
-    // Fit the view to the graph when a document opens, and again when the
-    // canvas changes size, until the user pans or zooms it themselves.
-    let view = ui.available_rect_before_wrap();
-    if app.fit_epoch != Some(app.doc.epoch) {
-        app.fit_epoch = Some(app.doc.epoch);
-        app.view_touched = false;
-        app.fitted_view = None;
-    }
-    let touched = ui.ctx().input(|i| {
-        i.pointer.hover_pos().is_some_and(|p| view.contains(p))
-            && (i.pointer.any_down()
-                || i.smooth_scroll_delta != egui::Vec2::ZERO
-                || i.zoom_delta() != 1.0)
-    });
-    app.view_touched |= touched;
-    let resized = app
-        .fitted_view
-        .is_none_or(|r: egui::Rect| (r.size() - view.size()).length() > 1.0);
-    let fit = if app.fit_frames > 0 || (resized && !app.view_touched) {
-        app.fit_frames = app.fit_frames.saturating_sub(1);
-        app.fitted_view = Some(view);
-        Some(view)
-    } else {
-        None
-    };
-    let mut viewer = GraphViewer {
-        doc: &app.doc.doc,
-        live: &app.run.live,
-        out,
-        fit,
-    };
-    let selection = graph_ui(ui, app.doc.epoch, &mut app.graph, &mut viewer);
-    if selection != app.last_graph_selection {
-        app.last_graph_selection = selection.clone();
-        app.selected = selection;
-    }
-    // Read back moved nodes once the drag ends (one undo step per drag).
-    if !ui.ctx().input(|i| i.pointer.any_down()) {
-        let moves: Vec<(String, (f32, f32))> = app
-            .graph
-            .nodes_pos()
-            .filter_map(|(pos, n)| {
-                let node = app.doc.doc.node(&n.id)?;
-                let moved =
-                    (node.position.0 - pos.x).abs() > 0.5 || (node.position.1 - pos.y).abs() > 0.5;
-                moved.then(|| (n.id.clone(), (pos.x, pos.y)))
-            })
-            .collect();
-        if !moves.is_empty() {
-            out.push(Command::MoveNodes(moves));
-        }
-    }
+    app.graph.ui(ui, &app.doc, &app.run.live, out);
 }
 
 fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
@@ -374,12 +339,11 @@ fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
             });
         });
     }
-    let mut dismiss = false;
     if let Some(failure) = &app.doc.load_problems {
         egui::Window::new("Could not open pipeline")
             .collapsible(false)
             .resizable(true)
-            .default_width(520.0)
+            .default_width(PROBLEMS_WIDTH)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ui.ctx(), |ui| {
                 ui.label(format!(
@@ -389,7 +353,7 @@ fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                 ));
                 ui.separator();
                 egui::ScrollArea::vertical()
-                    .max_height(300.0)
+                    .max_height(PROBLEMS_LIST_HEIGHT)
                     .show(ui, |ui| {
                         for p in &failure.problems {
                             let at = match (p.line, p.col) {
@@ -407,12 +371,9 @@ fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                         }
                     });
                 if ui.button("Dismiss").clicked() {
-                    dismiss = true;
+                    out.push(Command::DismissLoadProblems);
                 }
             });
-    }
-    if dismiss {
-        app.doc.load_problems = None;
     }
 }
 
@@ -424,12 +385,16 @@ fn hovered_files(ui: &mut Ui) {
             egui::Id::new("drop_overlay"),
         ));
         let rect = ui.ctx().content_rect();
-        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+        painter.rect_filled(
+            rect,
+            0.0,
+            egui::Color32::from_black_alpha(DROP_OVERLAY_ALPHA),
+        );
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
             "Drop audio files or folders to queue them, or a .ron pipeline to open it",
-            egui::FontId::proportional(22.0),
+            egui::FontId::proportional(DROP_TEXT_SIZE),
             egui::Color32::WHITE,
         );
     }

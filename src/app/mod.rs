@@ -12,29 +12,32 @@ mod dialogs;
 mod files;
 mod graph;
 mod graph_ui;
+mod graph_view;
 mod inspector;
 mod layout;
 mod node_inspector;
 mod results;
 mod run;
+mod shortcuts;
 mod state;
 mod theme;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use egui_snarl::Snarl;
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Handle;
 
 pub use charts::{LiveStats, SERIES_CAP, Series};
 pub use commands::{Command, ExportFormat, Pending};
 pub use files::{FileEntry, FileQueue, FileState};
-pub use graph::{GraphNode, cycle_path, from_graph, to_graph};
+pub use graph::{GraphNode, to_graph};
+pub use graph_view::CanvasEvent;
 pub use results::{ResultsTable, Row};
 pub use state::DocState;
 
 use dialogs::Dialogs;
+use graph_view::GraphView;
 use run::RunState;
 
 use crate::orchestrator::Wake;
@@ -66,9 +69,8 @@ struct Settings {
 pub struct WaveStudioApp {
     handle: Handle,
     doc: DocState,
-    graph: Snarl<GraphNode>,
-    graph_generation: Option<u64>,
-    last_graph_selection: Option<String>,
+    /// The canvas: the editor graph and its view state.
+    graph: GraphView,
     selected: Option<String>,
     files: FileQueue,
     run: RunState,
@@ -83,13 +85,6 @@ pub struct WaveStudioApp {
     auto_run: bool,
     title: String,
     problems: (u64, Vec<Problem>),
-    /// The document epoch the graph view was fitted for, and frames left.
-    fit_epoch: Option<u64>,
-    fit_frames: u8,
-    /// The canvas rect the view was last fitted to.
-    fitted_view: Option<egui::Rect>,
-    /// Whether the user panned or zoomed since the document opened.
-    view_touched: bool,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -110,9 +105,7 @@ impl WaveStudioApp {
             handle,
             problems: (u64::MAX, Vec::new()),
             doc: DocState::new(doc, None),
-            graph: Snarl::new(),
-            graph_generation: None,
-            last_graph_selection: None,
+            graph: GraphView::default(),
             selected: None,
             files: FileQueue::default(),
             run: RunState::default(),
@@ -126,10 +119,6 @@ impl WaveStudioApp {
             allow_close: false,
             auto_run: false,
             title: String::new(),
-            fit_epoch: None,
-            fit_frames: 0,
-            fitted_view: None,
-            view_touched: false,
         }
     }
 
@@ -357,38 +346,9 @@ impl WaveStudioApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        use egui::{Key, KeyboardShortcut, Modifiers};
-        let shift = Modifiers::COMMAND | Modifiers::SHIFT;
-        let pairs = [
-            (KeyboardShortcut::new(shift, Key::Z), Command::Redo),
-            (KeyboardShortcut::new(shift, Key::S), Command::SaveAsDialog),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::Z),
-                Command::Undo,
-            ),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::Y),
-                Command::Redo,
-            ),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::S),
-                Command::Save,
-            ),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::O),
-                Command::OpenDialog,
-            ),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::N),
-                Command::New,
-            ),
-            (
-                KeyboardShortcut::new(Modifiers::COMMAND, Key::Q),
-                Command::Quit,
-            ),
-        ];
+        use egui::Key;
         let typing = ctx.egui_wants_keyboard_input();
-        for (shortcut, command) in pairs {
+        for (shortcut, command) in shortcuts::SHORTCUTS {
             // Undo inside a text field belongs to the text field.
             if typing && matches!(command, Command::Undo | Command::Redo) {
                 continue;

@@ -15,7 +15,6 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
         return;
     };
     let mut n = node.clone();
-    let mut key: Option<String> = None;
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("`{}`", n.id)).monospace());
         if ui.small_button("Duplicate").clicked() {
@@ -25,64 +24,11 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
             out.push(Command::RemoveNode(n.id.clone()));
         }
     });
-    egui::Grid::new("node_grid")
+    let key = egui::Grid::new("node_grid")
         .num_columns(2)
         .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            let l = ui.label("name");
-            if ui
-                .text_edit_singleline(&mut n.name)
-                .labelled_by(l.id)
-                .changed()
-            {
-                key = Some("name".into());
-            }
-            ui.end_row();
-            ui.label("kind");
-            egui::ComboBox::from_id_salt("node_kind")
-                .selected_text(RichText::new(n.kind.label()).color(theme::stage_color(n.kind)))
-                .show_ui(ui, |ui| {
-                    for kind in WaveStage::ALL {
-                        if ui
-                            .selectable_value(&mut n.kind, kind, kind.label())
-                            .changed()
-                        {
-                            key = Some("kind".into());
-                        }
-                    }
-                });
-            ui.end_row();
-            ui.label("operation");
-            egui::ComboBox::from_id_salt("node_op")
-                .selected_text(n.operation.info().name)
-                .show_ui(ui, |ui| {
-                    for op in Operation::catalog() {
-                        let same = op.info().name == n.operation.info().name;
-                        if ui.selectable_label(same, op.label()).clicked() && !same {
-                            n.operation = op;
-                            key = Some("operation".into());
-                        }
-                    }
-                });
-            ui.end_row();
-            if params_ui(ui, &mut n.operation) {
-                key = Some("params".into());
-            }
-            let l = ui.label("refinement").on_hover_text(
-                "Skipped by early termination once an earlier stage reaches quality_threshold.",
-            );
-            if ui
-                .checkbox(&mut n.refinement, "")
-                .labelled_by(l.id)
-                .changed()
-            {
-                key = Some("refinement".into());
-            }
-            ui.end_row();
-            if overrides_ui(ui, &mut n) {
-                key = Some("overrides".into());
-            }
-        });
+        .show(ui, |ui| fields_ui(ui, &mut n))
+        .inner;
     for (param, reason) in n.operation.problems() {
         ui.label(
             RichText::new(format!("⚠ {param}: {reason}"))
@@ -101,79 +47,110 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
     }
 }
 
-fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
-    let mut changed = false;
-    let mut num = |ui: &mut Ui, name: &str, v: &mut f64, speed: f64, unit: &str| {
-        ui.label(name);
-        ui.horizontal(|ui| {
-            changed |= ui.add(egui::DragValue::new(v).speed(speed)).changed();
-            ui.label(RichText::new(unit).weak());
+/// The node's grid rows; returns what changed last (the undo-merge key).
+fn fields_ui(ui: &mut Ui, n: &mut PipelineNode) -> Option<&'static str> {
+    let mut key = None;
+    let l = ui.label("name");
+    if ui
+        .text_edit_singleline(&mut n.name)
+        .labelled_by(l.id)
+        .changed()
+    {
+        key = Some("name");
+    }
+    ui.end_row();
+    ui.label("kind");
+    egui::ComboBox::from_id_salt("node_kind")
+        .selected_text(RichText::new(n.kind.label()).color(theme::stage_color(n.kind)))
+        .show_ui(ui, |ui| {
+            for kind in WaveStage::ALL {
+                if ui
+                    .selectable_value(&mut n.kind, kind, kind.label())
+                    .changed()
+                {
+                    key = Some("kind");
+                }
+            }
         });
-        ui.end_row();
-    };
+    ui.end_row();
+    ui.label("operation");
+    egui::ComboBox::from_id_salt("node_op")
+        .selected_text(n.operation.info().name)
+        .show_ui(ui, |ui| {
+            for op in Operation::catalog() {
+                let same = op.info().name == n.operation.info().name;
+                if ui.selectable_label(same, op.label()).clicked() && !same {
+                    n.operation = op;
+                    key = Some("operation");
+                }
+            }
+        });
+    ui.end_row();
+    if params_ui(ui, &mut n.operation) {
+        key = Some("params");
+    }
+    let l = ui.label("refinement").on_hover_text(
+        "Skipped by early termination once an earlier stage reaches quality_threshold.",
+    );
+    if ui
+        .checkbox(&mut n.refinement, "")
+        .labelled_by(l.id)
+        .changed()
+    {
+        key = Some("refinement");
+    }
+    ui.end_row();
+    if overrides_ui(ui, n) {
+        key = Some("overrides");
+    }
+    key
+}
+
+/// The operation's parameters, one grid row each; returns whether any
+/// changed. (`|` rather than `||`, so every row is drawn.)
+fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
     match op {
         Operation::Decode {
             silence_dbfs,
             true_peak,
             excerpt_s,
         } => {
-            num(ui, "silence_dbfs", silence_dbfs, 0.5, "dBFS");
-            num(ui, "excerpt_s (0 = whole file)", excerpt_s, 1.0, "s");
-            ui.label("true_peak");
-            changed |= ui.checkbox(true_peak, "").changed();
-            ui.end_row();
+            number(ui, "silence_dbfs", silence_dbfs, 0.5, "dBFS")
+                | number(ui, "excerpt_s (0 = whole file)", excerpt_s, 1.0, "s")
+                | switch(ui, "true_peak", true_peak, "")
         }
         Operation::Tempo {
             refine,
             min_bpm,
             max_bpm,
         } => {
-            num(ui, "min_bpm", min_bpm, 0.5, "BPM");
-            num(ui, "max_bpm", max_bpm, 0.5, "BPM");
-            ui.label("refine");
-            changed |= ui.checkbox(refine, "beat tracking").changed();
-            ui.end_row();
+            number(ui, "min_bpm", min_bpm, 0.5, "BPM")
+                | number(ui, "max_bpm", max_bpm, 0.5, "BPM")
+                | switch(ui, "refine", refine, "beat tracking")
         }
         Operation::Key { refine, profile } => {
-            ui.label("profile");
-            egui::ComboBox::from_id_salt("key_profile")
-                .selected_text(format!("{profile:?}"))
-                .show_ui(ui, |ui| {
-                    for p in [
-                        KeyProfileChoice::Auto,
-                        KeyProfileChoice::Krumhansl,
-                        KeyProfileChoice::Temperley,
-                    ] {
-                        changed |= ui.selectable_value(profile, p, format!("{p:?}")).changed();
-                    }
-                });
-            ui.end_row();
-            ui.label("refine");
-            changed |= ui.checkbox(refine, "all profiles").changed();
-            ui.end_row();
+            let profiles = [
+                KeyProfileChoice::Auto,
+                KeyProfileChoice::Krumhansl,
+                KeyProfileChoice::Temperley,
+            ];
+            choice(ui, "profile", "key_profile", profile, &profiles)
+                | switch(ui, "refine", refine, "all profiles")
         }
         Operation::Notation {
             key_notation,
             bpm_decimals,
         } => {
-            ui.label("key_notation");
-            egui::ComboBox::from_id_salt("key_notation")
-                .selected_text(format!("{key_notation:?}"))
-                .show_ui(ui, |ui| {
-                    for k in [
-                        KeyNotation::Camelot,
-                        KeyNotation::Standard,
-                        KeyNotation::OpenKey,
-                    ] {
-                        changed |= ui
-                            .selectable_value(key_notation, k, format!("{k:?}"))
-                            .changed();
-                    }
-                });
-            ui.end_row();
+            let notations = [
+                KeyNotation::Camelot,
+                KeyNotation::Standard,
+                KeyNotation::OpenKey,
+            ];
+            let changed = choice(ui, "key_notation", "key_notation", key_notation, &notations);
             ui.label("bpm_decimals");
-            changed |= ui.add(egui::DragValue::new(bpm_decimals)).changed();
+            let decimals = ui.add(egui::DragValue::new(bpm_decimals)).changed();
             ui.end_row();
+            changed | decimals
         }
         Operation::LoudnessGate {
             target_lufs,
@@ -181,19 +158,61 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             max_true_peak_dbtp,
             fail_on_violation,
         } => {
-            num(ui, "target_lufs", target_lufs, 0.1, "LUFS");
-            num(ui, "tolerance_lu", tolerance_lu, 0.1, "LU");
-            num(ui, "max_true_peak_dbtp", max_true_peak_dbtp, 0.1, "dBTP");
-            ui.label("fail_on_violation");
-            changed |= ui.checkbox(fail_on_violation, "").changed();
-            ui.end_row();
+            number(ui, "target_lufs", target_lufs, 0.1, "LUFS")
+                | number(ui, "tolerance_lu", tolerance_lu, 0.1, "LU")
+                | number(ui, "max_true_peak_dbtp", max_true_peak_dbtp, 0.1, "dBTP")
+                | switch(ui, "fail_on_violation", fail_on_violation, "")
         }
         Operation::Probe
         | Operation::Spectral
         | Operation::Confidence
         | Operation::Aggregate
-        | Operation::Write => {}
+        | Operation::Write => false,
     }
+}
+
+/// A number row: name, drag value, unit.
+fn number(ui: &mut Ui, name: &str, value: &mut f64, speed: f64, unit: &str) -> bool {
+    ui.label(name);
+    let changed = ui
+        .horizontal(|ui| {
+            let changed = ui.add(egui::DragValue::new(value).speed(speed)).changed();
+            ui.label(RichText::new(unit).weak());
+            changed
+        })
+        .inner;
+    ui.end_row();
+    changed
+}
+
+/// A checkbox row: name, checkbox with `text`.
+fn switch(ui: &mut Ui, name: &str, value: &mut bool, text: &str) -> bool {
+    ui.label(name);
+    let changed = ui.checkbox(value, text).changed();
+    ui.end_row();
+    changed
+}
+
+/// A drop-down row: name, one entry per option (shown by its `Debug` name).
+fn choice<T: PartialEq + Copy + std::fmt::Debug>(
+    ui: &mut Ui,
+    name: &str,
+    id: &str,
+    value: &mut T,
+    options: &[T],
+) -> bool {
+    ui.label(name);
+    let mut changed = false;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(format!("{value:?}"))
+        .show_ui(ui, |ui| {
+            for &option in options {
+                changed |= ui
+                    .selectable_value(value, option, format!("{option:?}"))
+                    .changed();
+            }
+        });
+    ui.end_row();
     changed
 }
 

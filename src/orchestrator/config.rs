@@ -1,5 +1,6 @@
 //! `WaveConfig`: how the orchestrator runs a plan. Field meanings are those
-//! of DESIGN §2; defaults are the seed's.
+//! of DESIGN §2; defaults are the seed's. Each field is declared once, with
+//! the metadata an editor shows (`WaveConfig::FIELDS`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -8,57 +9,174 @@ use serde::{Deserialize, Serialize};
 
 use super::stage::WaveStage;
 
-/// How waves are run. Every field is enforced by the orchestrator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WaveConfig {
-    /// Nodes of other kinds are skipped; a skipped dependency counts as satisfied.
-    pub enabled_stages: BTreeSet<WaveStage>,
-    /// At most this many waves inside any one stage node at once.
-    pub max_parallel_items_per_stage: usize,
-    /// Bound on each attempt, in seconds; expiry is a failed attempt (`timeout`).
-    pub stage_timeout_seconds: f64,
-    /// A failed attempt is retried up to this many more times.
-    pub max_retries_per_stage: u32,
-    /// Pause between a stage finishing and its dependents starting, in ms.
-    pub inter_stage_delay_ms: u64,
-    /// Above this process RSS (MB) no new attempt is admitted, unless its
-    /// stage has nothing running.
-    pub memory_threshold_mb: f64,
-    /// With `adaptive_scaling`, system CPU above this halves concurrency.
-    pub cpu_threshold_percent: f64,
-    /// Turns the CPU governor on.
-    pub adaptive_scaling: bool,
-    /// In a batch, a stage whose success rate falls below this (after
-    /// `min_samples_for_success_rate` items) stops new waves being admitted.
-    pub min_success_rate_per_stage: f64,
-    /// On: a failed stage skips its dependents and the wave goes on.
-    /// Off: the wave fails at once.
-    pub allow_partial_results: bool,
-    /// On: stages see all earlier results and may publish intermediate ones.
-    pub progressive_mode: bool,
-    /// On: a stage reporting quality ≥ `quality_threshold` skips the
-    /// remaining refinement nodes.
-    pub early_termination_on_quality: bool,
-    /// See `early_termination_on_quality`.
-    pub quality_threshold: f64,
+/// What an editor needs to know about one `WaveConfig` field. Built by
+/// `config_fields!` from the struct's own declaration, so the help text is
+/// the field's doc comment and cannot drift from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfigField {
+    /// The field's name, as written in pipeline files.
+    pub name: &'static str,
+    /// The field's doc comment, its lines joined.
+    pub doc: &'static str,
+    /// The unit of its value ("s", "ms", "MB"...), empty when it has none.
+    pub unit: &'static str,
+    /// The valid range, for fields bounded at both ends.
+    pub range: Option<(f64, f64)>,
+    /// A sensible increment when the value is dragged in an editor.
+    pub step: f64,
+}
 
-    // Beyond the seed.
-    /// At most this many waves of one batch run at once.
-    pub max_concurrent_waves: usize,
-    /// First retry delay; attempt k waits `base × 2^k`, capped.
-    pub retry_backoff_base_ms: u64,
-    /// Cap on the retry delay.
-    pub retry_backoff_max_ms: u64,
-    /// Jitter as a fraction of the delay, in 0..=1: the delay is shortened by
-    /// up to this fraction, so waves retrying together spread out.
-    pub retry_jitter: f64,
-    /// Items a stage must finish in a batch before its success rate counts.
-    pub min_samples_for_success_rate: usize,
-    /// How often CPU and memory are sampled, in ms.
-    pub resource_sample_interval_ms: u64,
-    /// Threads for CPU-bound handlers; 0 means one per core.
-    pub cpu_workers: usize,
+impl ConfigField {
+    /// The doc text as one trimmed paragraph, for a tooltip.
+    pub fn help(&self) -> &'static str {
+        self.doc.trim()
+    }
+}
+
+/// One `WaveConfig` field's value, borrowed for editing.
+#[derive(Debug)]
+pub enum ConfigValueMut<'a> {
+    /// A count (waves, items, threads).
+    Count(&'a mut usize),
+    /// A small count (retries).
+    Small(&'a mut u32),
+    /// Milliseconds.
+    Millis(&'a mut u64),
+    /// A real number.
+    Number(&'a mut f64),
+    /// A switch.
+    Switch(&'a mut bool),
+    /// A set of stage kinds.
+    Stages(&'a mut BTreeSet<WaveStage>),
+}
+
+macro_rules! value_from {
+    ($($ty:ty => $variant:ident),+ $(,)?) => {$(
+        impl<'a> From<&'a mut $ty> for ConfigValueMut<'a> {
+            fn from(value: &'a mut $ty) -> Self {
+                ConfigValueMut::$variant(value)
+            }
+        }
+    )+};
+}
+
+value_from!(
+    usize => Count,
+    u32 => Small,
+    u64 => Millis,
+    f64 => Number,
+    bool => Switch,
+    BTreeSet<WaveStage> => Stages,
+);
+
+/// Declares `WaveConfig` and, from the same text, `WaveConfig::FIELDS` and
+/// `WaveConfig::field_mut`: each field is written once, with its docs and
+/// `[unit, range, step]`.
+macro_rules! config_fields {
+    (
+        $(#[$meta:meta])*
+        pub struct WaveConfig {
+            $(
+                $(#[doc = $doc:literal])+
+                pub $field:ident: $ty:ty => [$unit:literal, $range:expr, $step:literal],
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct WaveConfig {
+            $(
+                $(#[doc = $doc])+
+                pub $field: $ty,
+            )+
+        }
+
+        impl WaveConfig {
+            /// Every field in declaration (and file) order, with its docs.
+            pub const FIELDS: &'static [ConfigField] = &[$(
+                ConfigField {
+                    name: stringify!($field),
+                    doc: concat!($($doc),+),
+                    unit: $unit,
+                    range: $range,
+                    step: $step,
+                },
+            )+];
+
+            /// The field called `name`, borrowed for editing.
+            pub fn field_mut(&mut self, name: &str) -> Option<ConfigValueMut<'_>> {
+                match name {
+                    $(stringify!($field) => Some(ConfigValueMut::from(&mut self.$field)),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+config_fields! {
+    /// How waves are run. Every field is enforced by the orchestrator.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct WaveConfig {
+        /// Nodes of other kinds are skipped; a skipped dependency counts as
+        /// satisfied.
+        pub enabled_stages: BTreeSet<WaveStage> => ["", None, 1.0],
+        /// At most this many waves inside any one stage node at once (a limit
+        /// per node, shared by all waves).
+        pub max_parallel_items_per_stage: usize => ["waves", None, 1.0],
+        /// Bound on each attempt, in seconds; on expiry the attempt is
+        /// cancelled and counts as a failed attempt (`timeout`).
+        pub stage_timeout_seconds: f64 => ["s", None, 1.0],
+        /// A failed attempt is retried up to this many more times, with
+        /// exponential backoff; permanent errors are not retried.
+        pub max_retries_per_stage: u32 => ["retries", None, 1.0],
+        /// Pause between a stage finishing and its dependents starting, within
+        /// a wave, in ms; it holds no concurrency slot.
+        pub inter_stage_delay_ms: u64 => ["ms", None, 1.0],
+        /// While process memory (RSS) is above this many MB, no new attempt is
+        /// admitted unless its stage has nothing running.
+        pub memory_threshold_mb: f64 => ["MB", None, 10.0],
+        /// With `adaptive_scaling`, system CPU above this halves the effective
+        /// per-stage concurrency (not below 1); below it, concurrency grows
+        /// by 1.
+        pub cpu_threshold_percent: f64 => ["%", Some((0.0, 100.0)), 0.5],
+        /// Turns the CPU governor on; off means fixed concurrency.
+        pub adaptive_scaling: bool => ["", None, 1.0],
+        /// In a batch, once a stage has finished `min_samples_for_success_rate`
+        /// items, a success rate below this stops new waves being admitted;
+        /// running waves finish.
+        pub min_success_rate_per_stage: f64 => ["", Some((0.0, 1.0)), 0.01],
+        /// On: a failed stage skips its dependents and the wave goes on
+        /// (partial). Off: the wave fails at once.
+        pub allow_partial_results: bool => ["", None, 1.0],
+        /// On: stages see all earlier results and may publish intermediate
+        /// estimates.
+        pub progressive_mode: bool => ["", None, 1.0],
+        /// On: when a finished stage reports quality ≥ `quality_threshold`,
+        /// the remaining refinement nodes are skipped.
+        pub early_termination_on_quality: bool => ["", None, 1.0],
+        /// Quality at which early termination skips the refinement nodes (see
+        /// `early_termination_on_quality`).
+        pub quality_threshold: f64 => ["", Some((0.0, 1.0)), 0.01],
+
+        // Beyond the seed.
+        /// At most this many waves (files) of one batch run at once.
+        pub max_concurrent_waves: usize => ["files", None, 1.0],
+        /// First retry delay, in ms; attempt k waits `base × 2^k`, capped.
+        pub retry_backoff_base_ms: u64 => ["ms", None, 10.0],
+        /// Cap on the retry delay, in ms.
+        pub retry_backoff_max_ms: u64 => ["ms", None, 100.0],
+        /// Jitter as a fraction of the delay, in 0..=1: the delay is shortened
+        /// by up to this fraction, so waves retrying together spread out.
+        pub retry_jitter: f64 => ["", Some((0.0, 1.0)), 0.01],
+        /// Items a stage must finish in a batch before its success rate
+        /// counts.
+        pub min_samples_for_success_rate: usize => ["items", None, 1.0],
+        /// How often CPU and memory are sampled, in ms.
+        pub resource_sample_interval_ms: u64 => ["ms", None, 10.0],
+        /// Threads for CPU-bound handlers; 0 means one per core.
+        pub cpu_workers: usize => ["threads", None, 1.0],
+    }
 }
 
 impl Default for WaveConfig {
@@ -264,6 +382,52 @@ mod tests {
             ..WaveConfig::default()
         };
         assert_eq!(c.validate().unwrap_err().field, "cpu_threshold_percent");
+    }
+
+    #[test]
+    fn the_field_table_covers_every_serialized_field() {
+        let json = serde_json::to_value(WaveConfig::default()).unwrap();
+        let serialized: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut names: Vec<&str> = WaveConfig::FIELDS.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        let mut serialized_sorted = serialized.clone();
+        serialized_sorted.sort_unstable();
+        assert_eq!(names, serialized_sorted);
+        let mut c = WaveConfig::default();
+        for field in WaveConfig::FIELDS {
+            assert!(c.field_mut(field.name).is_some(), "{}", field.name);
+            assert!(!field.help().is_empty(), "{} has docs", field.name);
+        }
+        assert!(c.field_mut("no_such_field").is_none());
+    }
+
+    #[test]
+    fn help_text_is_the_field_doc_and_edits_reach_the_field() {
+        let jitter = WaveConfig::FIELDS
+            .iter()
+            .find(|f| f.name == "retry_jitter")
+            .unwrap();
+        assert!(
+            jitter
+                .help()
+                .starts_with("Jitter as a fraction of the delay")
+        );
+        assert!(jitter.help().contains("shortened by up to this fraction"));
+        assert_eq!(jitter.range, Some((0.0, 1.0)));
+        let mut c = WaveConfig::default();
+        if let Some(ConfigValueMut::Number(v)) = c.field_mut("retry_jitter") {
+            *v = 0.25;
+        }
+        assert_eq!(c.retry_jitter, 0.25);
+        if let Some(ConfigValueMut::Millis(v)) = c.field_mut("retry_backoff_max_ms") {
+            *v = 9;
+        }
+        assert_eq!(c.retry_backoff_max_ms, 9);
     }
 
     #[test]

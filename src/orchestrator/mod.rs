@@ -20,7 +20,7 @@ mod stats;
 mod wave;
 
 pub use batch::WaveStream;
-pub use config::{ConfigError, WaveConfig};
+pub use config::{ConfigError, ConfigField, ConfigValueMut, WaveConfig};
 pub use context::{
     AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError,
     WaveStatus,

@@ -3,6 +3,7 @@
 //! audio analyses into orchestrator stage handlers.
 
 mod document;
+mod edit;
 mod error;
 pub mod export;
 mod format;
@@ -12,6 +13,7 @@ mod runner;
 mod validate;
 
 pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
+pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{PIPELINE_EXTENSION, is_pipeline_path, load, parse, save, to_ron};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};

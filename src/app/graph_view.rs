@@ -1,0 +1,137 @@
+//! The graph canvas's state: the editor graph built from the document, the
+//! selection the canvas last reported, and when to fit the view. Drawing
+//! only reads it and reports `CanvasEvent`s; `apply` and `sync` (called
+//! where commands are applied) change it.
+
+use egui::{Rect, Ui};
+use egui_snarl::Snarl;
+
+use super::charts::LiveStats;
+use super::commands::Command;
+use super::graph::{GraphNode, to_graph};
+use super::graph_ui::{GraphViewer, graph_ui};
+use super::state::DocState;
+
+/// Frames a requested fit is repeated for (the first frame may lay out the
+/// canvas at a provisional size).
+const FIT_FRAMES: u8 = 2;
+/// How much the canvas must change size, in points, to count as resized.
+const RESIZE_TOLERANCE: f32 = 1.0;
+/// How far a node must be dragged, in points, to count as moved.
+const MOVE_TOLERANCE: f32 = 0.5;
+
+/// What the canvas reports about itself, applied as `Command::Canvas`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CanvasEvent {
+    /// The view was fitted to the graph inside this canvas rect.
+    Fitted(Rect),
+    /// The user panned or zoomed: stop fitting on resize.
+    Touched,
+    /// The canvas's selection changed to this document node.
+    Selected(Option<String>),
+}
+
+/// The graph view's state.
+#[derive(Default)]
+pub struct GraphView {
+    graph: Snarl<GraphNode>,
+    /// The document generation `graph` was built from.
+    generation: Option<u64>,
+    /// The document epoch the fit state belongs to.
+    epoch: Option<u64>,
+    /// What the canvas reported last, so only changes become commands.
+    last_selection: Option<String>,
+    /// Frames left of a requested fit.
+    fit_frames: u8,
+    /// The canvas rect the view was last fitted to.
+    fitted: Option<Rect>,
+    /// Whether the user panned or zoomed since the document opened.
+    touched: bool,
+}
+
+impl GraphView {
+    /// Follows the document: rebuilds the graph after an edit, and starts
+    /// fitting afresh when a new document opens.
+    pub fn sync(&mut self, doc: &DocState) {
+        if self.generation != Some(doc.generation) {
+            self.graph = to_graph(&doc.doc);
+            self.generation = Some(doc.generation);
+        }
+        if self.epoch != Some(doc.epoch) {
+            self.epoch = Some(doc.epoch);
+            self.touched = false;
+            self.fitted = None;
+        }
+    }
+
+    /// Fits the view to the whole graph over the next frames.
+    pub fn request_fit(&mut self) {
+        self.fit_frames = FIT_FRAMES;
+    }
+
+    /// Records what the canvas reported.
+    pub fn apply(&mut self, event: CanvasEvent) {
+        match event {
+            CanvasEvent::Fitted(rect) => {
+                self.fit_frames = self.fit_frames.saturating_sub(1);
+                self.fitted = Some(rect);
+            }
+            CanvasEvent::Touched => self.touched = true,
+            CanvasEvent::Selected(id) => self.last_selection = id,
+        }
+    }
+
+    /// Draws the graph; gestures and view changes become commands in `out`.
+    pub fn ui(&mut self, ui: &mut Ui, doc: &DocState, live: &LiveStats, out: &mut Vec<Command>) {
+        // Fit the view to the graph when a document opens, and again when
+        // the canvas changes size, until the user pans or zooms it.
+        let view = ui.available_rect_before_wrap();
+        let touched_now = ui.ctx().input(|i| {
+            i.pointer.hover_pos().is_some_and(|p| view.contains(p))
+                && (i.pointer.any_down()
+                    || i.smooth_scroll_delta != egui::Vec2::ZERO
+                    || i.zoom_delta() != 1.0)
+        });
+        if touched_now && !self.touched {
+            out.push(Command::Canvas(CanvasEvent::Touched));
+        }
+        let resized = self
+            .fitted
+            .is_none_or(|r| (r.size() - view.size()).length() > RESIZE_TOLERANCE);
+        let fit =
+            (self.fit_frames > 0 || (resized && !(self.touched || touched_now))).then_some(view);
+        if fit.is_some() {
+            out.push(Command::Canvas(CanvasEvent::Fitted(view)));
+        }
+        let mut viewer = GraphViewer {
+            doc: &doc.doc,
+            live,
+            out,
+            fit,
+        };
+        let selection = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
+        if selection != self.last_selection {
+            out.push(Command::Canvas(CanvasEvent::Selected(selection)));
+        }
+        // Read back moved nodes once the drag ends (one undo step per drag).
+        if !ui.ctx().input(|i| i.pointer.any_down()) {
+            let moves = self.moved_nodes(doc);
+            if !moves.is_empty() {
+                out.push(Command::MoveNodes(moves));
+            }
+        }
+    }
+
+    /// Nodes whose canvas position differs from the document's.
+    fn moved_nodes(&self, doc: &DocState) -> Vec<(String, (f32, f32))> {
+        self.graph
+            .nodes_pos()
+            .filter_map(|(pos, n)| {
+                let node = doc.doc.node(&n.id)?;
+                let moved = (node.position.0 - pos.x).abs() > MOVE_TOLERANCE
+                    || (node.position.1 - pos.y).abs() > MOVE_TOLERANCE;
+                moved.then(|| (n.id.clone(), (pos.x, pos.y)))
+            })
+            .collect()
+    }
+}

@@ -188,12 +188,7 @@ impl WaveStudioApp {
                 self.doc.edit(Some(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
-            Command::Canvas(event) => {
-                if let CanvasEvent::Selected(id) = &event {
-                    self.selected = id.clone();
-                }
-                self.graph.apply(event);
-            }
+            Command::Canvas(event) => self.graph.apply(event),
             Command::FitView => self.graph.request_fit(),
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);

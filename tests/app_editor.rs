@@ -110,6 +110,40 @@ fn a_select_command_selects_and_the_canvas_does_not_undo_it() {
 }
 
 #[test]
+fn a_selection_rectangle_on_the_canvas_selects_a_node() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    // egui-snarl selects by Shift-dragging a rectangle over nodes: here
+    // over the whole canvas (between the side panels, above the charts),
+    // from its empty top-left corner.
+    let start = egui::pos2(240.0, 50.0);
+    let end = egui::pos2(1280.0, 640.0);
+    let shift = egui::Modifiers::SHIFT;
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: shift,
+    };
+    h.event(egui::Event::ModifiersChanged(shift));
+    h.event(egui::Event::PointerMoved(start));
+    h.event(button(start, true));
+    h.event(egui::Event::PointerMoved(start + egui::vec2(8.0, 8.0)));
+    h.event(egui::Event::PointerMoved(end));
+    h.event(button(end, false));
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run();
+    let selected = h.state().selected().map(str::to_string);
+    let selected = selected.expect("the canvas selection reaches the app");
+    assert!(h.state().document().node(&selected).is_some());
+    assert!(
+        shows_exactly(&h, &format!("`{selected}`")),
+        "the inspector edits it"
+    );
+}
+
+#[test]
 fn an_invalid_config_value_disables_run_with_the_reason() {
     let rt = runtime();
     let dir = TempDir::new("cfg");

@@ -13,43 +13,70 @@ use super::graph_view::CanvasEvent;
 #[derive(Debug, Clone)]
 pub enum Command {
     // Pipeline files.
+    /// Starts from the built-in default pipeline (asking first about
+    /// unsaved changes).
     New,
     /// Closes the window (asking first about unsaved changes).
     Quit,
+    /// Opens this pipeline file (asking first about unsaved changes).
     Open(PathBuf),
+    /// Asks for a pipeline file to open.
     OpenDialog,
+    /// Saves to the current path, or asks for one.
     Save,
+    /// Saves to this path.
     SaveAs(PathBuf),
+    /// Asks for a path to save to.
     SaveAsDialog,
     /// Carries out what waited for the unsaved-changes question.
     Discard(Pending),
     /// Saves, then carries on with the pending action.
     SaveThen(Pending),
+    /// Drops what waited for the unsaved-changes question.
     CancelPending,
     // Graph and config edits (undoable).
+    /// Adds a node running `operation` at canvas position `pos`, and
+    /// selects it.
     AddNode {
+        /// Its stage kind.
         kind: WaveStage,
+        /// What it runs.
         operation: Operation,
+        /// Where it goes on the canvas.
         pos: (f32, f32),
     },
+    /// Removes a node and its edges.
     RemoveNode(String),
+    /// Copies a node next to itself and selects the copy.
     DuplicateNode(String),
+    /// Makes `to` run after `from`; a cycle is refused with its path.
     Connect {
+        /// The dependency.
         from: String,
+        /// The dependent.
         to: String,
     },
+    /// Removes the dependency `from → to`.
     Disconnect {
+        /// The dependency.
         from: String,
+        /// The dependent.
         to: String,
     },
+    /// Moves nodes on the canvas, as one undo step.
     MoveNodes(Vec<(String, (f32, f32))>),
     /// Replaces the node with the same id; `key` merges drags into one step.
     SetNode {
+        /// The node as edited.
         node: PipelineNode,
+        /// What was edited; repeats merge into one undo step.
         key: String,
     },
+    /// Replaces the run settings; `key` merges drags into one step.
     SetConfig {
+        /// The settings as edited.
         config: WaveConfig,
+        /// What was edited; repeats merge into one undo step.
         key: String,
     },
     /// Selects a document node (or none) for the inspector.
@@ -58,22 +85,36 @@ pub enum Command {
     Canvas(CanvasEvent),
     /// Closes the list of a failed load's problems.
     DismissLoadProblems,
+    /// Renames the pipeline.
     SetName(String),
     /// Fits the graph view to the whole pipeline.
     FitView,
+    /// Steps back one edit.
     Undo,
+    /// Steps forward one undone edit.
     Redo,
     // Files and runs.
+    /// Queues files and folders (a pipeline file among them opens).
     AddFiles(Vec<PathBuf>),
+    /// Asks for files to queue.
     PickFiles,
+    /// Asks for a folder to queue.
     PickFolder,
+    /// Takes a file off the queue (not while running).
     RemoveFile(usize),
+    /// Empties the queue (not while running).
     ClearFiles,
+    /// Runs the files that failed or were partial again.
     RerunFailed,
+    /// Runs every queued file.
     Run,
+    /// Cancels the run.
     Cancel,
+    /// Asks where to export the results.
     ExportDialog(ExportFormat),
+    /// Exports the results to a file.
     Export(ExportFormat, PathBuf),
+    /// Sorts the results by a column (again: reverses).
     SortResults(usize),
 }
 
@@ -147,12 +188,7 @@ impl WaveStudioApp {
                 self.doc.edit(Some(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
-            Command::Canvas(event) => {
-                if let CanvasEvent::Selected(id) = &event {
-                    self.selected = id.clone();
-                }
-                self.graph.apply(event);
-            }
+            Command::Canvas(event) => self.graph.apply(event),
             Command::FitView => self.graph.request_fit(),
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);

@@ -27,7 +27,8 @@ pub enum CanvasEvent {
     Fitted(Rect),
     /// The user panned or zoomed: stop fitting on resize.
     Touched,
-    /// The canvas's selection changed to this document node.
+    /// The canvas's selection changed to this document node (pushed with
+    /// the `Command::Select` it asks for).
     Selected(Option<String>),
 }
 
@@ -110,7 +111,10 @@ impl GraphView {
             fit,
         };
         let selection = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
+        // Only a change on the canvas selects, so a selection made elsewhere
+        // (a new node) is not undone by the canvas's older one.
         if selection != self.last_selection {
+            out.push(Command::Select(selection.clone()));
             out.push(Command::Canvas(CanvasEvent::Selected(selection)));
         }
         // Read back moved nodes once the drag ends (one undo step per drag).

@@ -15,6 +15,7 @@ mod handler;
 mod histogram;
 mod ids;
 mod plan;
+mod schedule;
 mod stage;
 mod stats;
 mod wave;

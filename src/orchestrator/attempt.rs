@@ -11,6 +11,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::blocking::run_blocking;
 use super::context::{AttemptOutcome, AttemptRecord, NodeState, StageMetrics};
 use super::engine::Shared;
 use super::events::WaveEvent;
@@ -132,7 +133,7 @@ impl NodeRun {
         let cpu = match node.handler {
             StageHandler::Blocking(_) => {
                 let asked = Instant::now();
-                let pool = self.shared.cpu_pool.clone();
+                let pool = self.shared.blocking.cpu.clone();
                 let cpu = self.unless_cancelled(pool.acquire_owned()).await?.ok()?;
                 metrics.slot_wait += asked.elapsed();
                 Some(cpu)
@@ -283,23 +284,7 @@ async fn invoke(
                 .await
                 .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
         }
-        StageHandler::Blocking(f) => {
-            let f = f.clone();
-            let task = shared.tracker.spawn_blocking_on(
-                move || {
-                    let _cpu = cpu;
-                    f(input)
-                },
-                &shared.handle,
-            );
-            match task.await {
-                Ok(result) => result,
-                Err(e) if e.is_panic() => {
-                    Err(StageError::panic(panic_message(e.into_panic().as_ref())))
-                }
-                Err(_) => Err(StageError::cancelled()),
-            }
-        }
+        StageHandler::Blocking(f) => run_blocking(shared, f.clone(), input, cpu).await,
         StageHandler::Batched(..) => match &node.batcher {
             Some(batcher) => batcher
                 .submit(input)

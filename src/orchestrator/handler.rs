@@ -268,7 +268,7 @@ pub struct StageInput {
 }
 
 type AsyncFn = dyn Fn(StageInput) -> StageFuture + Send + Sync;
-type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
+pub(crate) type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
 type BatchFn =
     dyn Fn(Vec<StageInput>) -> Pin<Box<dyn Future<Output = Vec<StageResult>> + Send>> + Send + Sync;
 

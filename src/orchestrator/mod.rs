@@ -5,6 +5,7 @@
 mod attempt;
 mod batch;
 mod batcher;
+mod blocking;
 mod config;
 mod context;
 mod engine;
@@ -21,6 +22,7 @@ mod stats;
 mod wave;
 
 pub use batch::WaveStream;
+pub use blocking::{ShutdownReport, StubbornHandler};
 pub use config::{ConfigError, WaveConfig};
 pub use context::{
     AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError,

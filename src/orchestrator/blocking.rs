@@ -27,8 +27,11 @@ use super::ids::{NodeId, WaveId, WaveKey};
 /// A blocking handler that was still running when `shutdown` gave up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StubbornHandler {
+    /// The wave it ran for.
     pub wave: WaveId,
+    /// That wave's caller key.
     pub key: WaveKey,
+    /// The stage node whose handler ignored cancellation.
     pub node: NodeId,
     /// 1 for the first attempt.
     pub attempt: u32,

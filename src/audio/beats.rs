@@ -1,6 +1,7 @@
 //! Beat tracking by dynamic programming (Ellis 2007), and the tempo
 //! refinement it allows: a least-squares fit of the beat period.
 
+use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 use super::tempo::{TempoEstimate, TempoOptions, presence, round2, smooth};
 
@@ -10,9 +11,18 @@ const TIGHTNESS: f64 = 100.0;
 /// Tracks beats at about `period` frames apart. Returns fractional frame
 /// positions of the beats.
 pub fn track(env: &[f32], period: f64) -> Vec<f64> {
+    track_until(env, period, &never).unwrap_or_default()
+}
+
+/// Frames between two cancellation checks in the tracker's loops (each
+/// frame costs a few periods' worth of multiply-adds).
+const CHECK_FRAMES: usize = 1024;
+
+/// [`track`], stopping with `Cancelled` when `cancel` says so.
+pub fn track_until(env: &[f32], period: f64, cancel: CancelCheck) -> Result<Vec<f64>, Cancelled> {
     let n = env.len();
     if n < 4 || !period.is_finite() || period < 2.0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     // Normalise, then spread each onset a little (Gaussian, σ = period / 32).
     let std = {
@@ -24,14 +34,16 @@ pub fn track(env: &[f32], period: f64) -> Vec<f64> {
             .sqrt()
     };
     if std <= 0.0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let half = period.round() as i64;
     let kernel: Vec<f64> = (-half..=half)
         .map(|i| (-0.5 * (i as f64 * 32.0 / period).powi(2)).exp())
         .collect();
-    let local: Vec<f64> = (0..n as i64)
-        .map(|t| {
+    let mut local: Vec<f64> = Vec::with_capacity(n);
+    for t in 0..n as i64 {
+        every(t as usize, CHECK_FRAMES, cancel)?;
+        local.push(
             kernel
                 .iter()
                 .enumerate()
@@ -39,9 +51,9 @@ pub fn track(env: &[f32], period: f64) -> Vec<f64> {
                     let idx = t + j as i64 - half;
                     (idx >= 0 && (idx as usize) < n).then(|| f64::from(env[idx as usize]) / std * k)
                 })
-                .sum()
-        })
-        .collect();
+                .sum(),
+        );
+    }
     let lo = (period / 2.0).round().max(1.0) as usize;
     let hi = (2.0 * period).round() as usize;
     let penalty: Vec<f64> = (0..=hi)
@@ -56,6 +68,7 @@ pub fn track(env: &[f32], period: f64) -> Vec<f64> {
     let mut score = vec![0.0f64; n];
     let mut back = vec![usize::MAX; n];
     for t in 0..n {
+        every(t, CHECK_FRAMES, cancel)?;
         let mut best = 0.0;
         let mut arg = usize::MAX;
         if t >= lo {
@@ -78,7 +91,7 @@ pub fn track(env: &[f32], period: f64) -> Vec<f64> {
     // The last beat: best cumulative score within the last period.
     let tail = n.saturating_sub(period.ceil() as usize);
     let Some(mut t) = (tail..n).max_by(|&a, &b| score[a].total_cmp(&score[b])) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut beats = vec![t];
     while back[t] != usize::MAX {
@@ -97,10 +110,12 @@ pub fn track(env: &[f32], period: f64) -> Vec<f64> {
         .iter()
         .rposition(|&b| local[b] > strong)
         .unwrap_or(beats.len().saturating_sub(1));
-    beats[first..=last.max(first).min(beats.len().saturating_sub(1))]
-        .iter()
-        .map(|&b| refine_peak(&local, b))
-        .collect()
+    Ok(
+        beats[first..=last.max(first).min(beats.len().saturating_sub(1))]
+            .iter()
+            .map(|&b| refine_peak(&local, b))
+            .collect(),
+    )
 }
 
 /// Parabolic interpolation of a peak around integer index `i`.
@@ -239,17 +254,24 @@ const ALL_BEATS: f64 = 0.65;
 /// a beat against an off-beat hat in both. A double-time grid whose beats
 /// are all strong in either band, inside the preferred range, is the beat
 /// (go double).
-fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions) -> f64 {
+fn choose_level(
+    env: &[f32],
+    low: &[f32],
+    fr: f64,
+    bpm: f64,
+    opts: &TempoOptions,
+    cancel: CancelCheck,
+) -> Result<f64, Cancelled> {
     let fast = 2.0 * bpm;
     if fast <= opts.max_bpm {
-        let beats = track(env, 60.0 * fr / fast);
+        let beats = track_until(env, 60.0 * fr / fast, cancel)?;
         if consistency(env, &beats) > ALL_BEATS || consistency(low, &beats) > ALL_BEATS {
-            return fast;
+            return Ok(fast);
         }
     }
     let slow = bpm / 2.0;
     if slow >= opts.min_bpm {
-        let beats = track(env, 60.0 * fr / bpm);
+        let beats = track_until(env, 60.0 * fr / bpm, cancel)?;
         let accented =
             alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
         // Every other grid point without any low-band onset (no kick, no
@@ -258,21 +280,31 @@ fn choose_level(env: &[f32], low: &[f32], fr: f64, bpm: f64, opts: &TempoOptions
         let hollow =
             consistency(low, &beats) < HOLLOW_LOW && consistency(env, &beats) < ALL_BEATS * 0.9;
         if accented || hollow {
-            return slow;
+            return Ok(slow);
         }
     }
-    bpm
+    Ok(bpm)
 }
 
 /// The refinement: settles the metrical level, tracks beats at that
 /// tempo, then fits the period to them. Keeps the scanned tempo if the
 /// fit disagrees.
 pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -> TempoEstimate {
+    refine_until(env, first, opts, &never).unwrap_or_else(|_| first.clone())
+}
+
+/// [`refine`], stopping with `Cancelled` when `cancel` says so.
+pub fn refine_until(
+    env: &OnsetEnvelope,
+    first: &TempoEstimate,
+    opts: &TempoOptions,
+    cancel: CancelCheck,
+) -> Result<TempoEstimate, Cancelled> {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
-    let bpm = choose_level(&smoothed, &smooth(&env.low), fr, first.bpm, opts);
+    let bpm = choose_level(&smoothed, &smooth(&env.low), fr, first.bpm, opts, cancel)?;
     let period = 60.0 * fr / bpm;
-    let beats = track(&smoothed, period);
+    let beats = track_until(&smoothed, period, cancel)?;
     let mut out = first.clone();
     if bpm != first.bpm {
         out.candidates.retain(|&c| (c / bpm - 1.0).abs() > 0.04);
@@ -297,7 +329,7 @@ pub fn refine(env: &OnsetEnvelope, first: &TempoEstimate, opts: &TempoOptions) -
             .clamp(0.0, 1.0);
         }
     }
-    out
+    Ok(out)
 }
 
 fn round2_ms(t: f64) -> f64 {

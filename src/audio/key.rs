@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::chroma::Chroma;
 
 /// Pitch-class names, sharps spelling.
@@ -135,9 +136,19 @@ pub fn rank_keys(profile: &[f64; 12], family: KeyProfile) -> Vec<(Key, f64)> {
 
 /// Estimates the key of `chroma` with the given profile family.
 pub fn estimate(chroma: &Chroma, family: KeyProfile) -> Option<KeyEstimate> {
+    estimate_until(chroma, family, &never).ok().flatten()
+}
+
+/// [`estimate`], stopping with `Cancelled` when `cancel` says so.
+pub fn estimate_until(
+    chroma: &Chroma,
+    family: KeyProfile,
+    cancel: CancelCheck,
+) -> Result<Option<KeyEstimate>, Cancelled> {
     let mut profile = [0.0f64; 12];
     let mut active = 0usize;
-    for frame in &chroma.frames {
+    for (i, frame) in chroma.frames.iter().enumerate() {
+        every(i, 4096, cancel)?;
         if frame.iter().any(|&v| v > 0.0) {
             active += 1;
             for (p, &v) in profile.iter_mut().zip(frame) {
@@ -146,24 +157,25 @@ pub fn estimate(chroma: &Chroma, family: KeyProfile) -> Option<KeyEstimate> {
         }
     }
     if active == 0 {
-        return None;
+        return Ok(None);
     }
     let ranked = rank_keys(&profile, family);
-    let (best, r1) = *ranked.first()?;
-    let (second, r2) = *ranked.get(1)?;
+    let (Some(&(best, r1)), Some(&(second, r2))) = (ranked.first(), ranked.get(1)) else {
+        return Ok(None);
+    };
     // Confidence: how well the best key fits, and by how much it beats the next.
     let fit = r1.clamp(0.0, 1.0);
     let margin = ((r1 - r2) / 0.15).clamp(0.0, 1.0);
     let length = (active as f64 / 20.0).min(1.0);
     let confidence = (fit * (0.4 + 0.6 * margin) * length).clamp(0.0, 1.0);
-    Some(KeyEstimate {
+    Ok(Some(KeyEstimate {
         key: best.name(),
         camelot: best.camelot(),
         confidence,
         runner_up: second.name(),
         correlation: r1,
         tuning_semitones: chroma.tuning_semitones,
-    })
+    }))
 }
 
 #[cfg(test)]

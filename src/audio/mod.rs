@@ -8,6 +8,7 @@
 
 pub mod artifacts;
 pub mod beats;
+pub mod cancel;
 pub mod chroma;
 pub mod codecs;
 pub mod decimate;

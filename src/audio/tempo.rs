@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 
 /// Lower end of the preferred tempo range unless told otherwise, BPM.
@@ -73,19 +74,30 @@ pub fn smooth(x: &[f32]) -> Vec<f32> {
 /// overlap, so long lags are not penalised on short excerpts; mean
 /// removed) for lags `0..=max_lag`.
 pub fn autocorrelation(x: &[f32], max_lag: usize) -> Vec<f64> {
+    autocorrelation_until(x, max_lag, &never).unwrap_or_default()
+}
+
+/// [`autocorrelation`], asking `cancel` every few lags (each lag is one
+/// pass over the envelope).
+pub fn autocorrelation_until(
+    x: &[f32],
+    max_lag: usize,
+    cancel: CancelCheck,
+) -> Result<Vec<f64>, Cancelled> {
     let n = x.len();
     let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n.max(1) as f64;
     let centred: Vec<f32> = x.iter().map(|&v| (f64::from(v) - mean) as f32).collect();
-    let mut ac: Vec<f64> = (0..=max_lag.min(n.saturating_sub(1)))
-        .map(|lag| {
-            let s: f32 = centred[..n - lag]
-                .iter()
-                .zip(&centred[lag..])
-                .map(|(a, b)| a * b)
-                .sum();
-            f64::from(s)
-        })
-        .collect();
+    let lags = max_lag.min(n.saturating_sub(1));
+    let mut ac = Vec::with_capacity(lags + 1);
+    for lag in 0..=lags {
+        every(lag, 8, cancel)?;
+        let s: f32 = centred[..n - lag]
+            .iter()
+            .zip(&centred[lag..])
+            .map(|(a, b)| a * b)
+            .sum();
+        ac.push(f64::from(s));
+    }
     if let Some(&zero) = ac.first()
         && zero > 0.0
     {
@@ -93,7 +105,7 @@ pub fn autocorrelation(x: &[f32], max_lag: usize) -> Vec<f64> {
             *v /= zero;
         }
     }
-    ac
+    Ok(ac)
 }
 
 fn at(ac: &[f64], lag: f64) -> f64 {
@@ -127,27 +139,56 @@ pub fn prior(bpm: f64, opts: &TempoOptions) -> f64 {
 /// The cheap estimate: scan, weigh by the prior, pick the peak. `None`
 /// when the envelope is too short or flat to say anything.
 pub fn first_estimate(env: &OnsetEnvelope, opts: &TempoOptions) -> Option<TempoEstimate> {
+    first_estimate_until(env, opts, &never).ok().flatten()
+}
+
+/// [`first_estimate`], stopping with `Cancelled` when `cancel` says so.
+pub fn first_estimate_until(
+    env: &OnsetEnvelope,
+    opts: &TempoOptions,
+    cancel: CancelCheck,
+) -> Result<Option<TempoEstimate>, Cancelled> {
+    let Some(ac) = scan_input(env, opts, cancel)? else {
+        return Ok(None);
+    };
+    Ok(pick(env, opts, &ac))
+}
+
+/// The autocorrelation the scan reads, or `None` when the envelope is too
+/// short or flat to say anything.
+fn scan_input(
+    env: &OnsetEnvelope,
+    opts: &TempoOptions,
+    cancel: CancelCheck,
+) -> Result<Option<Vec<f64>>, Cancelled> {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
     let max_lag = (60.0 * fr / SCAN.0 * TEETH as f64).ceil() as usize + 2;
     // Need a few beats at the slowest tempo we may report.
     if smoothed.len() < (4.0 * 60.0 * fr / opts.min_bpm.max(SCAN.0)) as usize {
-        return None;
+        return Ok(None);
     }
     // A steady tone or silence has no onsets worth a tempo.
     let mean = smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / smoothed.len().max(1) as f64;
     if mean < MIN_ONSET_MEAN {
-        return None;
+        return Ok(None);
     }
-    let ac = autocorrelation(&smoothed, max_lag);
+    let ac = autocorrelation_until(&smoothed, max_lag, cancel)?;
     if ac.first().is_none_or(|&a| a <= 0.0) {
-        return None;
+        return Ok(None);
     }
+    Ok(Some(ac))
+}
+
+/// Scans tempi on the autocorrelation, weighs them by the prior and picks
+/// the peak.
+fn pick(env: &OnsetEnvelope, opts: &TempoOptions, ac: &[f64]) -> Option<TempoEstimate> {
+    let fr = env.frame_rate;
     let steps = ((SCAN.1 - SCAN.0) / STEP) as usize;
     let scores: Vec<(f64, f64, f64)> = (0..=steps)
         .map(|i| {
             let bpm = SCAN.0 + i as f64 * STEP;
-            let raw = comb(&ac, 60.0 * fr / bpm);
+            let raw = comb(ac, 60.0 * fr / bpm);
             (bpm, raw, raw.max(0.0) * prior(bpm, opts))
         })
         .collect();

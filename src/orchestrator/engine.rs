@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::runtime::Handle;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::batch::{self, WaveStream};
 use super::batcher::Batcher;
+use super::blocking::{BlockingPool, ShutdownReport};
 use super::config::{ConfigError, WaveConfig};
 use super::context::WaveContext;
 use super::events::{BatchReport, EventBus, WaveEvent};
@@ -32,7 +33,7 @@ pub(crate) struct Shared {
     pub events: Arc<EventBus>,
     pub stats: StatsRecorder,
     pub controls: Arc<Controls>,
-    pub cpu_pool: Arc<Semaphore>,
+    pub blocking: Arc<BlockingPool>,
     pub tracker: TaskTracker,
     gates: GateRegistry,
     level: AtomicUsize,
@@ -209,7 +210,7 @@ impl WaveOrchestrator {
             events: Arc::default(),
             stats: StatsRecorder::default(),
             controls: Arc::default(),
-            cpu_pool: Arc::new(Semaphore::new(cpu_workers)),
+            blocking: Arc::new(BlockingPool::new(cpu_workers)),
             tracker: TaskTracker::new(),
             gates: GateRegistry::default(),
             governor_running: AtomicBool::new(false),
@@ -369,13 +370,30 @@ impl WaveOrchestrator {
         self.shared.level.load(Ordering::Relaxed)
     }
 
-    /// Cancels everything and waits until no task of this orchestrator is
-    /// left (blocking handlers included).
-    pub async fn shutdown(&self) {
+    /// Cancels everything and waits, at most `DEFAULT_SHUTDOWN_BOUND`,
+    /// until no task of this orchestrator is left (blocking handlers
+    /// included). See `shutdown_within`.
+    pub async fn shutdown(&self) -> ShutdownReport {
+        self.shutdown_within(Self::DEFAULT_SHUTDOWN_BOUND).await
+    }
+
+    /// How long `shutdown` waits for handlers to notice cancellation.
+    pub const DEFAULT_SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
+
+    /// Cancels everything and waits, at most `bound`, until no task of this
+    /// orchestrator is left. Async work stops at once; a blocking handler
+    /// stops when it checks its token. Those still running after `bound`
+    /// are named in the report, and their threads left to finish alone.
+    pub async fn shutdown_within(&self, bound: Duration) -> ShutdownReport {
         self.cancel_all();
         self.shared.shutdown.cancel();
         self.shared.tracker.close();
-        self.shared.tracker.wait().await;
+        match tokio::time::timeout(bound, self.shared.tracker.wait()).await {
+            Ok(()) => ShutdownReport::default(),
+            Err(_) => ShutdownReport {
+                stubborn: self.shared.blocking.stubborn(),
+            },
+        }
     }
 
     /// Tasks of this orchestrator still alive (for tests).

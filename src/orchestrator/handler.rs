@@ -268,7 +268,7 @@ pub struct StageInput {
 }
 
 type AsyncFn = dyn Fn(StageInput) -> StageFuture + Send + Sync;
-type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
+pub(crate) type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
 type BatchFn =
     dyn Fn(Vec<StageInput>) -> Pin<Box<dyn Future<Output = Vec<StageResult>> + Send>> + Send + Sync;
 
@@ -314,6 +314,9 @@ impl StageHandler {
     }
 
     /// A CPU-bound handler; it should check `input.cancel` between blocks.
+    /// One that does not keeps its thread after a timeout or cancel (its
+    /// CPU slot goes to the next attempt while stray permits last), and is
+    /// named by `WaveOrchestrator::shutdown` if still running then.
     pub fn blocking<F>(f: F) -> Self
     where
         F: Fn(StageInput) -> StageResult + Send + Sync + 'static,

@@ -5,6 +5,7 @@
 mod attempt;
 mod batch;
 mod batcher;
+mod blocking;
 mod config;
 mod context;
 mod engine;
@@ -15,11 +16,13 @@ mod handler;
 mod histogram;
 mod ids;
 mod plan;
+mod schedule;
 mod stage;
 mod stats;
 mod wave;
 
 pub use batch::WaveStream;
+pub use blocking::{ShutdownReport, StubbornHandler};
 pub use config::{ConfigError, ConfigField, ConfigValueMut, WaveConfig};
 pub use context::{
     AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError,

@@ -1,6 +1,6 @@
 //! Probe and decode: the only operations that read the file.
 
-use super::{ArtifactStore, input_path, put, stage_error};
+use super::{ArtifactStore, check_cancel, input_path, put, stage_error};
 use crate::audio::AnalysisOptions;
 use crate::audio::artifacts::decode_pass_until;
 use crate::audio::decode::AudioStream;
@@ -9,7 +9,10 @@ use crate::orchestrator::{StageInput, StageOutput, StageResult, StageValues};
 /// Opens the file and reads its format facts: bad files fail here, cheaply.
 pub(super) fn probe(input: StageInput) -> StageResult {
     let path = input_path(&input)?;
+    // Opening reads only headers: the one unchecked step, and a short one.
+    check_cancel(&input)?;
     let stream = AudioStream::open(&path).map_err(|e| stage_error(&e))?;
+    check_cancel(&input)?;
     let info = stream.info();
     let mut v = StageValues::new();
     put(&mut v, "file", path.display().to_string());

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{ArtifactStore, put};
+use super::{ArtifactStore, cancelled, check_cancel, put};
+use crate::audio::cancel::CancelCheck;
 use crate::audio::key::{self, KeyEstimate, KeyProfile};
 use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
 use crate::audio::{Artifacts, beats};
@@ -22,6 +23,9 @@ fn artifacts(input: &StageInput, store: &ArtifactStore) -> Result<Arc<Artifacts>
 }
 
 pub(super) fn spectral(input: &StageInput, store: &ArtifactStore) -> StageResult {
+    // The spectral summary was made by the decode pass: nothing to stop
+    // here but the start.
+    check_cancel(input)?;
     let a = artifacts(input, store)?;
     let s = &a.spectral;
     let mut v = StageValues::new();
@@ -66,12 +70,16 @@ pub(super) fn tempo(
 ) -> StageResult {
     let a = artifacts(input, store)?;
     let opts = TempoOptions { min_bpm, max_bpm };
-    let estimate = if refine {
-        prior_tempo(input)
-            .or_else(|| tempo::first_estimate(&a.onset, &opts))
-            .map(|first| beats::refine(&a.onset, &first, &opts))
-    } else {
-        tempo::first_estimate(&a.onset, &opts)
+    let cancel = || input.cancel.is_cancelled();
+    let first = match prior_tempo(input).filter(|_| refine) {
+        Some(first) => Some(first),
+        None => tempo::first_estimate_until(&a.onset, &opts, &cancel).map_err(cancelled)?,
+    };
+    let estimate = match first {
+        Some(first) if refine => {
+            Some(beats::refine_until(&a.onset, &first, &opts, &cancel).map_err(cancelled)?)
+        }
+        first => first,
     };
     let mut v = StageValues::new();
     match estimate {
@@ -104,12 +112,15 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
 
 /// Every profile family votes with its confidence; the key with the most
 /// weight wins, its confidence the mean weight over the families.
-fn vote(chroma: &crate::audio::chroma::Chroma) -> Option<KeyEstimate> {
+fn vote(
+    chroma: &crate::audio::chroma::Chroma,
+    cancel: CancelCheck,
+) -> Result<Option<KeyEstimate>, StageError> {
     let families = [KeyProfile::Krumhansl, KeyProfile::Temperley];
-    let estimates: Vec<KeyEstimate> = families
-        .iter()
-        .filter_map(|&f| key::estimate(chroma, f))
-        .collect();
+    let mut estimates: Vec<KeyEstimate> = Vec::with_capacity(families.len());
+    for &f in &families {
+        estimates.extend(key::estimate_until(chroma, f, cancel).map_err(cancelled)?);
+    }
     let weight = |name: &str| {
         estimates
             .iter()
@@ -117,12 +128,15 @@ fn vote(chroma: &crate::audio::chroma::Chroma) -> Option<KeyEstimate> {
             .map(|e| e.confidence)
             .sum::<f64>()
     };
-    let best = estimates
+    let Some(best) = estimates
         .iter()
-        .max_by(|a, b| weight(&a.key).total_cmp(&weight(&b.key)))?;
+        .max_by(|a, b| weight(&a.key).total_cmp(&weight(&b.key)))
+    else {
+        return Ok(None);
+    };
     let mut out = best.clone();
     out.confidence = (weight(&best.key) / families.len() as f64).clamp(0.0, 1.0);
-    Some(out)
+    Ok(Some(out))
 }
 
 pub(super) fn key(
@@ -132,10 +146,11 @@ pub(super) fn key(
     profile: KeyProfileChoice,
 ) -> StageResult {
     let a = artifacts(input, store)?;
+    let cancel = || input.cancel.is_cancelled();
     let estimate = if refine {
-        vote(&a.chroma)
+        vote(&a.chroma, &cancel)?
     } else {
-        key::estimate(&a.chroma, family(profile))
+        key::estimate_until(&a.chroma, family(profile), &cancel).map_err(cancelled)?
     };
     let mut v = StageValues::new();
     match estimate {

@@ -80,6 +80,21 @@ pub(crate) fn input_path(input: &StageInput) -> Result<PathBuf, StageError> {
     }
 }
 
+/// Stops a stage whose attempt was abandoned (timeout, cancel) before it
+/// starts work, where the work itself has no loop to check in.
+pub(crate) fn check_cancel(input: &StageInput) -> Result<(), StageError> {
+    if input.cancel.is_cancelled() {
+        Err(StageError::cancelled())
+    } else {
+        Ok(())
+    }
+}
+
+/// The DSP's `Cancelled` as the stage error it means.
+pub(crate) fn cancelled(_: crate::audio::cancel::Cancelled) -> StageError {
+    StageError::cancelled()
+}
+
 /// An audio error as a stage error: problems of the file are permanent.
 pub(crate) fn stage_error(e: &AudioError) -> StageError {
     if e.is_permanent() {

@@ -5,6 +5,7 @@
 mod document;
 mod error;
 pub mod export;
+pub mod fields;
 mod format;
 mod operation;
 pub mod ops;

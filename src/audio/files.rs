@@ -166,7 +166,7 @@ mod tests {
                 named.clone()
             ]
         );
-        assert_eq!(got.ignored, [named.clone()]);
+        assert_eq!(got.ignored, std::slice::from_ref(&named));
         assert!(got.unreadable.is_empty());
         assert_eq!(
             got.ignored_note().as_deref(),
@@ -272,7 +272,7 @@ mod tests {
     fn missing_named_paths_are_kept_or_reported() {
         let missing = std::env::temp_dir().join("wave-files-no-such-file.wav");
         let keep = scan(std::slice::from_ref(&missing), NamedPaths::Keep);
-        assert_eq!(keep.files, [missing.clone()]);
+        assert_eq!(keep.files, std::slice::from_ref(&missing));
         let app = scan(std::slice::from_ref(&missing), NamedPaths::AudioOnly);
         assert!(app.files.is_empty());
         assert_eq!(app.unreadable.len(), 1);

@@ -302,4 +302,27 @@ mod tests {
         assert!(q.unreadable.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn the_panel_names_each_unreadable_entry_and_counts_the_rest() {
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable;
+        let mut q = FileQueue::default();
+        for i in 0..7 {
+            q.unreadable.push((
+                PathBuf::from(format!("/music/locked{i}")),
+                "Permission denied (os error 13)".to_string(),
+            ));
+        }
+        let h = Harness::builder()
+            .with_size(egui::vec2(400.0, 400.0))
+            .build_ui_state(|ui, q: &mut FileQueue| q.ui(ui, false, &mut Vec::new()), q);
+        h.get_by_label("locked0: Permission denied (os error 13)");
+        h.get_by_label("locked4: Permission denied (os error 13)");
+        assert!(
+            h.query_by_label("locked5: Permission denied (os error 13)")
+                .is_none()
+        );
+        h.get_by_label("… and 2 more");
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::commands::{Command, ExportFormat};
 use super::theme;
 use crate::orchestrator::WaveStatus;
-use crate::pipeline::FileResult;
+use crate::pipeline::{FileResult, fields};
 
 /// Column titles, in order.
 pub const COLUMNS: [&str; 7] = [
@@ -38,11 +38,11 @@ impl Row {
         let file = Path::new(&r.file)
             .file_name()
             .map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
-        let bpm = r.value("bpm").as_f64();
-        let lufs = r.value("loudness_lufs").as_f64();
-        let duration = r.value("duration_s").as_f64();
-        let key = text(r.value("key"));
-        let camelot = text(r.value("camelot"));
+        let bpm = r.value(fields::BPM).as_f64();
+        let lufs = r.value(fields::LOUDNESS_LUFS).as_f64();
+        let duration = r.value(fields::DURATION_S).as_f64();
+        let key = text(r.value(fields::KEY));
+        let camelot = text(r.value(fields::CAMELOT));
         let opt = |v: Option<f64>, p: usize| v.map_or_else(String::new, |v| format!("{v:.p$}"));
         let cells = [
             file.clone(),

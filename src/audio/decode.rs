@@ -13,6 +13,7 @@ use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::packet::Packet;
 
 use super::codecs::{codec_name, codecs};
 use super::error::AudioError;
@@ -125,92 +126,15 @@ impl std::fmt::Debug for AudioStream {
 impl AudioStream {
     /// Opens `path`, finds its audio track and builds the decoder.
     pub fn open(path: &Path) -> Result<Self, AudioError> {
-        let p = || path.to_path_buf();
-        let meta =
-            std::fs::metadata(path).map_err(|source| AudioError::Io { path: p(), source })?;
-        if meta.is_dir() {
-            return Err(AudioError::IsDirectory { path: p() });
-        }
-        if meta.len() == 0 {
-            return Err(AudioError::Empty { path: p() });
-        }
-        let file = File::open(path).map_err(|source| AudioError::Io { path: p(), source })?;
-        let mss = MediaSourceStream::new(Box::new(file), Default::default());
-        let mut hint = Hint::new();
-        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            hint.with_extension(ext);
-        }
-        let format = symphonia::default::get_probe()
-            .probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(|e| match e {
-                SymError::IoError(source) if source.kind() != ErrorKind::UnexpectedEof => {
-                    AudioError::Io { path: p(), source }
-                }
-                // The container was recognised but what it holds is not.
-                SymError::Unsupported(what) if !what.contains("probe") => {
-                    AudioError::UnsupportedCodec {
-                        path: p(),
-                        reason: what.to_string(),
-                    }
-                }
-                other => AudioError::UnrecognisedFormat {
-                    path: p(),
-                    reason: other.to_string(),
-                },
-            })?;
-        let container = format.format_info().short_name.to_string();
-        let track = format
-            .default_track(TrackType::Audio)
-            .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
-        let params = track
-            .codec_params
-            .as_ref()
-            .and_then(|c| c.audio())
-            .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
-        let track_id = track.id;
-        let declared_frames = track.num_frames;
-        let delay = track.delay;
-        let tick_s = track
-            .time_base
-            .map(|tb| f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
-            .unwrap_or(0.0);
-        let decoder = codecs()
-            .make_audio_decoder(params, &AudioDecoderOptions::default())
-            .map_err(|e| AudioError::UnsupportedCodec {
-                path: p(),
-                reason: format!("codec {}: {e}", codec_name(params.codec)),
-            })?;
-        let codec = decoder.codec_info().short_name.to_string();
-        let sample_rate = params.sample_rate.unwrap_or(0);
-        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
-        let bit_depth = params.bits_per_sample;
-        // AAC decoders here keep the encoder's priming frames and padding;
-        // drop what the container's edit list (or track delay) declares.
-        let mut skip = 0;
-        let mut limit = None;
-        let mut declared_frames = declared_frames;
-        if codec.starts_with("aac") {
-            if let Some(edit) = super::mp4_edits::read_edit(path, sample_rate) {
-                skip = edit.skip;
-                limit = Some(edit.frames);
-                declared_frames = Some(edit.frames);
-            } else {
-                skip = u64::from(delay.unwrap_or(0));
-            }
-        }
-        let info = StreamInfo {
-            codec,
-            container,
-            sample_rate,
-            channels,
-            bit_depth,
-            declared_frames,
-        };
+        let format = probe(path, open_source(path)?)?;
+        let TrackSetup {
+            track_id,
+            delay,
+            tick_s,
+            decoder,
+            mut info,
+        } = track_setup(path, format.as_ref())?;
+        let (skip, limit) = encoder_trim(path, &mut info, delay);
         Ok(Self {
             path: path.to_path_buf(),
             format,
@@ -249,84 +173,20 @@ impl AudioStream {
     /// in [`DecodeStats::partial`]).
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, AudioError> {
         let mut consecutive = 0u32;
+        // Each helper that ends the stream sets `done`; `continue` then
+        // leaves the loop.
         while !self.done {
-            let packet = match self.format.next_packet() {
-                Ok(Some(packet)) => packet,
-                Ok(None) => {
-                    self.finish_at_end();
-                    break;
-                }
-                Err(SymError::DecodeError(_)) if consecutive < MAX_CONSECUTIVE_ERRORS => {
-                    consecutive += 1;
-                    self.stats.bad_packets += 1;
-                    continue;
-                }
-                Err(e) => {
-                    self.stop(describe_stop(&e));
-                    break;
-                }
+            let Some(packet) = self.read_packet(&mut consecutive) else {
+                continue;
             };
             if packet.track_id != self.track_id {
                 continue;
             }
-            let (pts, dur) = (
-                packet.pts.get(),
-                i64::try_from(packet.dur.get()).unwrap_or(i64::MAX),
-            );
-            // Only packets that state their duration tell where the next
-            // should start (Matroska often leaves it out).
-            if let Some(expected) = self.next_pts
-                && pts > expected.saturating_add(dur)
-            {
-                self.stats.gaps += 1;
-                self.stats.lost_s += (pts - expected) as f64 * self.tick_s;
-            }
-            self.next_pts = (dur > 0).then(|| pts.saturating_add(dur));
-            let buf = match self.decoder.decode(&packet) {
-                Ok(buf) => buf,
-                Err(SymError::DecodeError(_) | SymError::IoError(_))
-                    if consecutive < MAX_CONSECUTIVE_ERRORS =>
-                {
-                    consecutive += 1;
-                    self.stats.bad_packets += 1;
-                    continue;
-                }
-                Err(e) => {
-                    self.stop(describe_stop(&e));
-                    break;
-                }
+            self.note_gap(&packet);
+            let Some((channels, rate)) = self.decode_packet(&packet, &mut consecutive)? else {
+                continue;
             };
-            consecutive = 0;
-            let spec = buf.spec();
-            let (rate, channels) = (spec.rate(), spec.channels().count());
-            // The first decoded block is the truth: containers may declare
-            // the core rate (HE-AAC) or no rate/channels at all.
-            if self.stats.frames == 0 {
-                self.info.sample_rate = rate;
-                self.info.channels = channels;
-            }
-            if channels == 0 || rate != self.info.sample_rate || channels != self.info.channels {
-                self.stop("stream parameters changed mid-stream".to_string());
-                break;
-            }
-            if !RATE_RANGE.contains(&rate) {
-                return Err(AudioError::UnsupportedStream {
-                    path: self.path.clone(),
-                    reason: format!("sample rate {rate} Hz"),
-                });
-            }
-            buf.copy_to_vec_interleaved::<f32>(&mut self.interleaved);
-            let mut frames = self.interleaved.len() / channels;
-            let skip = usize::try_from(self.skip).unwrap_or(usize::MAX).min(frames);
-            if skip > 0 {
-                self.interleaved.drain(..skip * channels);
-                self.skip -= skip as u64;
-                frames -= skip;
-            }
-            if let Some(limit) = self.limit {
-                let left = limit.saturating_sub(self.stats.frames);
-                frames = frames.min(usize::try_from(left).unwrap_or(usize::MAX));
-            }
+            let frames = self.trim(channels);
             if frames == 0 {
                 continue;
             }
@@ -342,6 +202,106 @@ impl AudioStream {
             }));
         }
         Ok(None)
+    }
+
+    /// The next packet, or `None` when there is none this time: an
+    /// unreadable one (counted) or the end of the stream (`done` set).
+    fn read_packet(&mut self, consecutive: &mut u32) -> Option<Packet> {
+        match self.format.next_packet() {
+            Ok(Some(packet)) => Some(packet),
+            Ok(None) => {
+                self.finish_at_end();
+                None
+            }
+            Err(SymError::DecodeError(_)) if *consecutive < MAX_CONSECUTIVE_ERRORS => {
+                *consecutive += 1;
+                self.stats.bad_packets += 1;
+                None
+            }
+            Err(e) => {
+                self.stop(describe_stop(&e));
+                None
+            }
+        }
+    }
+
+    /// Counts a gap before `packet` (corrupt data the demuxer skipped).
+    fn note_gap(&mut self, packet: &Packet) {
+        let (pts, dur) = (
+            packet.pts.get(),
+            i64::try_from(packet.dur.get()).unwrap_or(i64::MAX),
+        );
+        // Only packets that state their duration tell where the next
+        // should start (Matroska often leaves it out).
+        if let Some(expected) = self.next_pts
+            && pts > expected.saturating_add(dur)
+        {
+            self.stats.gaps += 1;
+            self.stats.lost_s += (pts - expected) as f64 * self.tick_s;
+        }
+        self.next_pts = (dur > 0).then(|| pts.saturating_add(dur));
+    }
+
+    /// Decodes `packet` into `interleaved`; its channels and rate, or
+    /// `None` when it gave nothing (unreadable, counted; or the stream
+    /// ended, `done` set). An unsupported rate is an error.
+    fn decode_packet(
+        &mut self,
+        packet: &Packet,
+        consecutive: &mut u32,
+    ) -> Result<Option<(usize, u32)>, AudioError> {
+        let buf = match self.decoder.decode(packet) {
+            Ok(buf) => buf,
+            Err(SymError::DecodeError(_) | SymError::IoError(_))
+                if *consecutive < MAX_CONSECUTIVE_ERRORS =>
+            {
+                *consecutive += 1;
+                self.stats.bad_packets += 1;
+                return Ok(None);
+            }
+            Err(e) => {
+                self.stop(describe_stop(&e));
+                return Ok(None);
+            }
+        };
+        *consecutive = 0;
+        let spec = buf.spec();
+        let (rate, channels) = (spec.rate(), spec.channels().count());
+        // The first decoded block is the truth: containers may declare
+        // the core rate (HE-AAC) or no rate/channels at all.
+        if self.stats.frames == 0 {
+            self.info.sample_rate = rate;
+            self.info.channels = channels;
+        }
+        if channels == 0 || rate != self.info.sample_rate || channels != self.info.channels {
+            self.stop("stream parameters changed mid-stream".to_string());
+            return Ok(None);
+        }
+        if !RATE_RANGE.contains(&rate) {
+            return Err(AudioError::UnsupportedStream {
+                path: self.path.clone(),
+                reason: format!("sample rate {rate} Hz"),
+            });
+        }
+        buf.copy_to_vec_interleaved::<f32>(&mut self.interleaved);
+        Ok(Some((channels, rate)))
+    }
+
+    /// Drops the encoder priming still due from `interleaved` and caps it
+    /// at the declared length; the frames left.
+    fn trim(&mut self, channels: usize) -> usize {
+        let mut frames = self.interleaved.len() / channels;
+        let skip = usize::try_from(self.skip).unwrap_or(usize::MAX).min(frames);
+        if skip > 0 {
+            self.interleaved.drain(..skip * channels);
+            self.skip -= skip as u64;
+            frames -= skip;
+        }
+        if let Some(limit) = self.limit {
+            let left = limit.saturating_sub(self.stats.frames);
+            frames = frames.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        frames
     }
 
     fn stop(&mut self, why: String) {
@@ -363,6 +323,123 @@ impl AudioStream {
                 ));
             }
         }
+    }
+}
+
+/// The file as a media source, after the checks that give clearer errors
+/// than the probe would: missing, a folder, empty.
+fn open_source(path: &Path) -> Result<MediaSourceStream<'static>, AudioError> {
+    let p = || path.to_path_buf();
+    let meta = std::fs::metadata(path).map_err(|source| AudioError::Io { path: p(), source })?;
+    if meta.is_dir() {
+        return Err(AudioError::IsDirectory { path: p() });
+    }
+    if meta.len() == 0 {
+        return Err(AudioError::Empty { path: p() });
+    }
+    let file = File::open(path).map_err(|source| AudioError::Io { path: p(), source })?;
+    Ok(MediaSourceStream::new(Box::new(file), Default::default()))
+}
+
+/// The container's reader, the extension as a hint.
+fn probe(
+    path: &Path,
+    mss: MediaSourceStream<'static>,
+) -> Result<Box<dyn FormatReader>, AudioError> {
+    let p = || path.to_path_buf();
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    symphonia::default::get_probe()
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|e| match e {
+            SymError::IoError(source) if source.kind() != ErrorKind::UnexpectedEof => {
+                AudioError::Io { path: p(), source }
+            }
+            // The container was recognised but what it holds is not.
+            SymError::Unsupported(what) if !what.contains("probe") => {
+                AudioError::UnsupportedCodec {
+                    path: p(),
+                    reason: what.to_string(),
+                }
+            }
+            other => AudioError::UnrecognisedFormat {
+                path: p(),
+                reason: other.to_string(),
+            },
+        })
+}
+
+/// The audio track's facts and its decoder.
+struct TrackSetup {
+    track_id: u32,
+    /// Encoder delay the track declares, frames.
+    delay: Option<u32>,
+    /// Seconds per tick of the track's time base (0 when unknown).
+    tick_s: f64,
+    decoder: Box<dyn AudioDecoder>,
+    info: StreamInfo,
+}
+
+/// Finds the default audio track and builds its decoder.
+fn track_setup(path: &Path, format: &dyn FormatReader) -> Result<TrackSetup, AudioError> {
+    let p = || path.to_path_buf();
+    let container = format.format_info().short_name.to_string();
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|c| c.audio())
+        .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
+    let tick_s = track
+        .time_base
+        .map(|tb| f64::from(tb.numer.get()) / f64::from(tb.denom.get()))
+        .unwrap_or(0.0);
+    let decoder = codecs()
+        .make_audio_decoder(params, &AudioDecoderOptions::default())
+        .map_err(|e| AudioError::UnsupportedCodec {
+            path: p(),
+            reason: format!("codec {}: {e}", codec_name(params.codec)),
+        })?;
+    let info = StreamInfo {
+        codec: decoder.codec_info().short_name.to_string(),
+        container,
+        sample_rate: params.sample_rate.unwrap_or(0),
+        channels: params.channels.as_ref().map(|c| c.count()).unwrap_or(0),
+        bit_depth: params.bits_per_sample,
+        declared_frames: track.num_frames,
+    };
+    Ok(TrackSetup {
+        track_id: track.id,
+        delay: track.delay,
+        tick_s,
+        decoder,
+        info,
+    })
+}
+
+/// Frames to drop at the start and to deliver at most: AAC decoders here
+/// keep the encoder's priming frames and padding, so drop what the
+/// container's edit list (or the track delay) declares. Nothing for other
+/// codecs.
+fn encoder_trim(path: &Path, info: &mut StreamInfo, delay: Option<u32>) -> (u64, Option<u64>) {
+    if !info.codec.starts_with("aac") {
+        return (0, None);
+    }
+    match super::mp4_edits::read_edit(path, info.sample_rate) {
+        Some(edit) => {
+            info.declared_frames = Some(edit.frames);
+            (edit.skip, Some(edit.frames))
+        }
+        None => (u64::from(delay.unwrap_or(0)), None),
     }
 }
 

@@ -54,13 +54,19 @@ impl FileScan {
             .collect()
     }
 
-    /// "N non-audio entries ignored", when there were any.
+    /// "N non-audio file(s) ignored; M linked folder(s) not followed",
+    /// when there were any.
     pub fn ignored_note(&self) -> Option<String> {
-        match self.ignored.len() {
-            0 => None,
-            1 => Some("1 non-audio entry ignored".to_string()),
-            n => Some(format!("{n} non-audio entries ignored")),
+        let folders = self.ignored.iter().filter(|p| p.is_dir()).count();
+        let files = self.ignored.len() - folders;
+        let mut parts = Vec::new();
+        if files > 0 {
+            parts.push(format!("{files} non-audio file(s) ignored"));
         }
+        if folders > 0 {
+            parts.push(format!("{folders} linked folder(s) not followed"));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
 
@@ -166,11 +172,11 @@ mod tests {
                 named.clone()
             ]
         );
-        assert_eq!(got.ignored, [named.clone()]);
+        assert_eq!(got.ignored, std::slice::from_ref(&named));
         assert!(got.unreadable.is_empty());
         assert_eq!(
             got.ignored_note().as_deref(),
-            Some("1 non-audio entry ignored")
+            Some("1 non-audio file(s) ignored")
         );
 
         let app = scan(&[dir.clone(), named.clone()], NamedPaths::AudioOnly);
@@ -219,6 +225,10 @@ mod tests {
         let got = scan(std::slice::from_ref(&dir), NamedPaths::Keep);
         assert_eq!(got.files, [dir.join("near.wav")]);
         assert_eq!(got.ignored, [dir.join("linked")]);
+        assert_eq!(
+            got.ignored_note().as_deref(),
+            Some("1 linked folder(s) not followed")
+        );
         assert_eq!(got.unreadable.len(), 1, "{got:?}");
         assert_eq!(got.unreadable[0].0, dir.join("dead.wav"));
         assert!(got.unreadable[0].1.contains("broken"), "{got:?}");
@@ -272,7 +282,7 @@ mod tests {
     fn missing_named_paths_are_kept_or_reported() {
         let missing = std::env::temp_dir().join("wave-files-no-such-file.wav");
         let keep = scan(std::slice::from_ref(&missing), NamedPaths::Keep);
-        assert_eq!(keep.files, [missing.clone()]);
+        assert_eq!(keep.files, std::slice::from_ref(&missing));
         let app = scan(std::slice::from_ref(&missing), NamedPaths::AudioOnly);
         assert!(app.files.is_empty());
         assert_eq!(app.unreadable.len(), 1);

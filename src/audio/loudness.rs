@@ -6,6 +6,8 @@ use serde::Serialize;
 
 /// Level below which samples count as silence unless told otherwise, dBFS.
 pub const DEFAULT_SILENCE_DBFS: f32 = -60.0;
+/// Whether the oversampled true peak is measured unless told otherwise.
+pub const DEFAULT_TRUE_PEAK: bool = true;
 /// EBU R128's target integrated loudness, LUFS.
 pub const R128_TARGET_LUFS: f64 = -23.0;
 /// How far from the target integrated loudness may be, LU.

@@ -60,7 +60,7 @@ impl Default for AnalysisOptions {
             tempo: TempoOptions::default(),
             key_profile: KeyProfile::default(),
             silence_dbfs: loudness::DEFAULT_SILENCE_DBFS,
-            true_peak: true,
+            true_peak: loudness::DEFAULT_TRUE_PEAK,
             refine_tempo: true,
             max_seconds: None,
         }

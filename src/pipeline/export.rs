@@ -5,35 +5,35 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::FileResult;
+use super::{FileResult, fields};
 
 /// CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 25] = [
-    "file",
-    "ok",
-    "status",
-    "error",
-    "partial",
-    "duration_s",
-    "sample_rate",
-    "channels",
-    "codec",
-    "bpm",
-    "bpm_confidence",
-    "bpm_candidates",
-    "key",
-    "key_confidence",
-    "camelot",
-    "loudness_lufs",
-    "loudness_range_lu",
-    "true_peak_dbtp",
-    "rms_dbfs",
-    "peak_dbfs",
-    "spectral_centroid_hz",
-    "loudness_compliant",
-    "quality",
-    "analysis_s",
-    "skipped",
+    fields::FILE,
+    fields::OK,
+    fields::STATUS,
+    fields::ERROR,
+    fields::PARTIAL,
+    fields::DURATION_S,
+    fields::SAMPLE_RATE,
+    fields::CHANNELS,
+    fields::CODEC,
+    fields::BPM,
+    fields::BPM_CONFIDENCE,
+    fields::BPM_CANDIDATES,
+    fields::KEY,
+    fields::KEY_CONFIDENCE,
+    fields::CAMELOT,
+    fields::LOUDNESS_LUFS,
+    fields::LOUDNESS_RANGE_LU,
+    fields::TRUE_PEAK_DBTP,
+    fields::RMS_DBFS,
+    fields::PEAK_DBFS,
+    fields::SPECTRAL_CENTROID_HZ,
+    fields::LOUDNESS_COMPLIANT,
+    fields::QUALITY,
+    fields::ANALYSIS_S,
+    fields::SKIPPED,
 ];
 
 /// A result as a JSON object.
@@ -50,8 +50,8 @@ pub fn write_jsonl(
 ) -> std::io::Result<()> {
     let mut v = result_json(r);
     if let Value::Object(map) = &mut v {
-        map.insert("pipeline".into(), pipeline.into());
-        map.insert("pipeline_hash".into(), hash.into());
+        map.insert(fields::PIPELINE.into(), pipeline.into());
+        map.insert(fields::PIPELINE_HASH.into(), hash.into());
     }
     writeln!(out, "{v}")
 }
@@ -64,9 +64,9 @@ pub fn write_json(
     hash: &str,
 ) -> std::io::Result<()> {
     let doc = json!({
-        "pipeline": pipeline,
-        "pipeline_hash": hash,
-        "results": results.iter().map(result_json).collect::<Vec<_>>(),
+        (fields::PIPELINE): pipeline,
+        (fields::PIPELINE_HASH): hash,
+        (fields::RESULTS): results.iter().map(result_json).collect::<Vec<_>>(),
     });
     let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
     writeln!(out, "{text}")

@@ -6,6 +6,7 @@ mod document;
 mod edit;
 mod error;
 pub mod export;
+pub mod fields;
 mod format;
 mod operation;
 pub mod ops;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audio::loudness::{
-    DEFAULT_SILENCE_DBFS, R128_MAX_TRUE_PEAK_DBTP, R128_TARGET_LUFS, R128_TOLERANCE_LU,
+    DEFAULT_SILENCE_DBFS, DEFAULT_TRUE_PEAK, R128_MAX_TRUE_PEAK_DBTP, R128_TARGET_LUFS,
+    R128_TOLERANCE_LU,
 };
 use crate::audio::tempo::{DEFAULT_MAX_BPM, DEFAULT_MIN_BPM};
 use crate::orchestrator::WaveStage;
@@ -38,6 +39,9 @@ fn yes() -> bool {
 fn silence_default() -> f64 {
     f64::from(DEFAULT_SILENCE_DBFS)
 }
+fn true_peak_on() -> bool {
+    DEFAULT_TRUE_PEAK
+}
 fn min_bpm_default() -> f64 {
     DEFAULT_MIN_BPM
 }
@@ -69,7 +73,7 @@ pub enum Operation {
     Decode {
         #[serde(default = "silence_default")]
         silence_dbfs: f64,
-        #[serde(default = "yes")]
+        #[serde(default = "true_peak_on")]
         true_peak: bool,
         /// Decode only this many seconds from the start, for quick
         /// estimates; 0 decodes the whole file. An excerpt reports no
@@ -144,7 +148,7 @@ impl Operation {
             Operation::Probe,
             Operation::Decode {
                 silence_dbfs: silence_default(),
-                true_peak: true,
+                true_peak: DEFAULT_TRUE_PEAK,
                 excerpt_s: 0.0,
             },
             Operation::Spectral,

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::document::{PipelineDocument, handler_name};
 use super::error::PipelineError;
+use super::fields;
 use super::format::to_ron;
 use super::ops::{ArtifactStore, handler_for};
 use super::validate::validate;
@@ -52,7 +53,7 @@ impl FileResult {
             .and_then(Value::as_str)
             .unwrap_or(&ctx.input.label)
             .to_string();
-        values.remove("file");
+        values.remove(fields::FILE);
         let error = (!ctx.errors.is_empty()).then(|| {
             ctx.errors
                 .iter()

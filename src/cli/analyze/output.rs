@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::audio::AnalysisReport;
 use crate::pipeline::export::csv_writer;
+use crate::pipeline::fields;
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -34,27 +35,27 @@ pub(super) struct Row {
 }
 
 pub(super) const COLUMNS: [&str; 21] = [
-    "file",
-    "ok",
-    "error",
-    "partial",
-    "duration_s",
-    "sample_rate",
-    "channels",
-    "codec",
-    "bpm",
-    "bpm_confidence",
-    "bpm_candidates",
-    "key",
-    "key_confidence",
-    "camelot",
-    "loudness_lufs",
-    "loudness_range_lu",
-    "true_peak_dbtp",
-    "rms_dbfs",
-    "peak_dbfs",
-    "spectral_centroid_hz",
-    "analysis_s",
+    fields::FILE,
+    fields::OK,
+    fields::ERROR,
+    fields::PARTIAL,
+    fields::DURATION_S,
+    fields::SAMPLE_RATE,
+    fields::CHANNELS,
+    fields::CODEC,
+    fields::BPM,
+    fields::BPM_CONFIDENCE,
+    fields::BPM_CANDIDATES,
+    fields::KEY,
+    fields::KEY_CONFIDENCE,
+    fields::CAMELOT,
+    fields::LOUDNESS_LUFS,
+    fields::LOUDNESS_RANGE_LU,
+    fields::TRUE_PEAK_DBTP,
+    fields::RMS_DBFS,
+    fields::PEAK_DBFS,
+    fields::SPECTRAL_CENTROID_HZ,
+    fields::ANALYSIS_S,
 ];
 
 fn r3(v: f64) -> f64 {

@@ -5,6 +5,7 @@ use crate::audio::AnalysisOptions;
 use crate::audio::artifacts::decode_pass_until;
 use crate::audio::decode::AudioStream;
 use crate::orchestrator::{StageInput, StageOutput, StageResult, StageValues};
+use crate::pipeline::fields;
 
 /// Opens the file and reads its format facts: bad files fail here, cheaply.
 pub(super) fn probe(input: StageInput) -> StageResult {
@@ -15,18 +16,18 @@ pub(super) fn probe(input: StageInput) -> StageResult {
     check_cancel(&input)?;
     let info = stream.info();
     let mut v = StageValues::new();
-    put(&mut v, "file", path.display().to_string());
-    put(&mut v, "codec", &info.codec);
-    put(&mut v, "container", &info.container);
-    put(&mut v, "sample_rate", info.sample_rate);
-    put(&mut v, "channels", info.channels);
-    put(&mut v, "bit_depth", info.bit_depth);
+    put(&mut v, fields::FILE, path.display().to_string());
+    put(&mut v, fields::CODEC, &info.codec);
+    put(&mut v, fields::CONTAINER, &info.container);
+    put(&mut v, fields::SAMPLE_RATE, info.sample_rate);
+    put(&mut v, fields::CHANNELS, info.channels);
+    put(&mut v, fields::BIT_DEPTH, info.bit_depth);
     let declared = info
         .declared_frames
         .map(|f| f as f64 / f64::from(info.sample_rate.max(1)));
-    put(&mut v, "declared_duration_s", declared);
+    put(&mut v, fields::DECLARED_DURATION_S, declared);
     // What the container says, until a full decode measures it.
-    put(&mut v, "duration_s", declared);
+    put(&mut v, fields::DURATION_S, declared);
     Ok(StageOutput::new(v))
 }
 
@@ -50,30 +51,30 @@ pub(super) fn decode(
         .map_err(|e| stage_error(&e))?;
     let mut v = StageValues::new();
     let f = &artifacts.facts;
-    put(&mut v, "excerpt", f.excerpt);
+    put(&mut v, fields::EXCERPT, f.excerpt);
     if f.excerpt {
         // Levels of an excerpt are not the file's: report only what it is.
-        put(&mut v, "excerpt_s", f.duration_s);
+        put(&mut v, fields::EXCERPT_S, f.duration_s);
         store.put(input.wave, artifacts);
         return Ok(StageOutput::new(v));
     }
-    put(&mut v, "duration_s", f.duration_s);
-    put(&mut v, "sample_rate", f.sample_rate);
-    put(&mut v, "channels", f.channels);
-    put(&mut v, "codec", &f.codec);
-    put(&mut v, "bit_depth", f.bit_depth);
-    put(&mut v, "bad_packets", f.bad_packets);
-    put(&mut v, "partial", f.partial.is_some());
-    put(&mut v, "partial_reason", &f.partial);
+    put(&mut v, fields::DURATION_S, f.duration_s);
+    put(&mut v, fields::SAMPLE_RATE, f.sample_rate);
+    put(&mut v, fields::CHANNELS, f.channels);
+    put(&mut v, fields::CODEC, &f.codec);
+    put(&mut v, fields::BIT_DEPTH, f.bit_depth);
+    put(&mut v, fields::BAD_PACKETS, f.bad_packets);
+    put(&mut v, fields::PARTIAL, f.partial.is_some());
+    put(&mut v, fields::PARTIAL_REASON, &f.partial);
     let l = &artifacts.loudness;
-    put(&mut v, "loudness_lufs", l.integrated_lufs);
-    put(&mut v, "loudness_range_lu", l.range_lu);
-    put(&mut v, "true_peak_dbtp", l.true_peak_dbtp);
-    put(&mut v, "rms_dbfs", l.rms_dbfs);
-    put(&mut v, "peak_dbfs", l.peak_dbfs);
-    put(&mut v, "leading_silence_s", l.leading_silence_s);
-    put(&mut v, "trailing_silence_s", l.trailing_silence_s);
-    put(&mut v, "loudness_confidence", l.confidence);
+    put(&mut v, fields::LOUDNESS_LUFS, l.integrated_lufs);
+    put(&mut v, fields::LOUDNESS_RANGE_LU, l.range_lu);
+    put(&mut v, fields::TRUE_PEAK_DBTP, l.true_peak_dbtp);
+    put(&mut v, fields::RMS_DBFS, l.rms_dbfs);
+    put(&mut v, fields::PEAK_DBFS, l.peak_dbfs);
+    put(&mut v, fields::LEADING_SILENCE_S, l.leading_silence_s);
+    put(&mut v, fields::TRAILING_SILENCE_S, l.trailing_silence_s);
+    put(&mut v, fields::LOUDNESS_CONFIDENCE, l.confidence);
     store.put(input.wave, artifacts);
     Ok(StageOutput::new(v))
 }

@@ -11,6 +11,7 @@ use crate::audio::key::{self, KeyEstimate, KeyProfile};
 use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
 use crate::audio::{Artifacts, beats};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
+use crate::pipeline::fields;
 use crate::pipeline::operation::KeyProfileChoice;
 
 fn artifacts(input: &StageInput, store: &ArtifactStore) -> Result<Arc<Artifacts>, StageError> {
@@ -29,27 +30,27 @@ pub(super) fn spectral(input: &StageInput, store: &ArtifactStore) -> StageResult
     let a = artifacts(input, store)?;
     let s = &a.spectral;
     let mut v = StageValues::new();
-    put(&mut v, "spectral_centroid_hz", s.centroid_hz.mean);
-    put(&mut v, "spectral_centroid_std_hz", s.centroid_hz.std);
-    put(&mut v, "spectral_rolloff_hz", s.rolloff_hz.mean);
-    put(&mut v, "spectral_flatness", s.flatness.mean);
-    put(&mut v, "spectral_flux", s.flux.mean);
-    put(&mut v, "zero_crossing_rate", s.zcr.mean);
-    put(&mut v, "spectral_confidence", s.confidence);
+    put(&mut v, fields::SPECTRAL_CENTROID_HZ, s.centroid_hz.mean);
+    put(&mut v, fields::SPECTRAL_CENTROID_STD_HZ, s.centroid_hz.std);
+    put(&mut v, fields::SPECTRAL_ROLLOFF_HZ, s.rolloff_hz.mean);
+    put(&mut v, fields::SPECTRAL_FLATNESS, s.flatness.mean);
+    put(&mut v, fields::SPECTRAL_FLUX, s.flux.mean);
+    put(&mut v, fields::ZERO_CROSSING_RATE, s.zcr.mean);
+    put(&mut v, fields::SPECTRAL_CONFIDENCE, s.confidence);
     Ok(StageOutput::new(v))
 }
 
 /// The quick estimate an earlier Tempo stage published, if any.
 fn prior_tempo(input: &StageInput) -> Option<TempoEstimate> {
-    let bpm = input.prior.value("bpm")?.as_f64()?;
+    let bpm = input.prior.value(fields::BPM)?.as_f64()?;
     let confidence = input
         .prior
-        .value("bpm_confidence")
+        .value(fields::BPM_CONFIDENCE)
         .and_then(Value::as_f64)
         .unwrap_or(0.0);
     let candidates = input
         .prior
-        .value("bpm_candidates")
+        .value(fields::BPM_CANDIDATES)
         .and_then(Value::as_array)
         .map(|c| c.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default();
@@ -84,21 +85,21 @@ pub(super) fn tempo(
     let mut v = StageValues::new();
     match estimate {
         Some(t) => {
-            put(&mut v, "bpm", t.bpm);
-            put(&mut v, "bpm_confidence", t.confidence);
-            put(&mut v, "bpm_candidates", &t.candidates);
+            put(&mut v, fields::BPM, t.bpm);
+            put(&mut v, fields::BPM_CONFIDENCE, t.confidence);
+            put(&mut v, fields::BPM_CANDIDATES, &t.candidates);
             if refine {
-                put(&mut v, "beats", &t.beats);
+                put(&mut v, fields::BEATS, &t.beats);
             }
         }
         None => {
             // No rhythm to measure: say so rather than fail the wave.
-            put(&mut v, "bpm", Value::Null);
-            put(&mut v, "bpm_confidence", 0.0);
-            put(&mut v, "bpm_candidates", Vec::<f64>::new());
+            put(&mut v, fields::BPM, Value::Null);
+            put(&mut v, fields::BPM_CONFIDENCE, 0.0);
+            put(&mut v, fields::BPM_CANDIDATES, Vec::<f64>::new());
         }
     }
-    put(&mut v, "tempo_refined", refine);
+    put(&mut v, fields::TEMPO_REFINED, refine);
     Ok(StageOutput::new(v))
 }
 
@@ -155,18 +156,18 @@ pub(super) fn key(
     let mut v = StageValues::new();
     match estimate {
         Some(k) => {
-            put(&mut v, "key", &k.key);
-            put(&mut v, "key_confidence", k.confidence);
-            put(&mut v, "camelot", &k.camelot);
-            put(&mut v, "key_runner_up", &k.runner_up);
-            put(&mut v, "tuning_semitones", k.tuning_semitones);
+            put(&mut v, fields::KEY, &k.key);
+            put(&mut v, fields::KEY_CONFIDENCE, k.confidence);
+            put(&mut v, fields::CAMELOT, &k.camelot);
+            put(&mut v, fields::KEY_RUNNER_UP, &k.runner_up);
+            put(&mut v, fields::TUNING_SEMITONES, k.tuning_semitones);
         }
         None => {
-            put(&mut v, "key", Value::Null);
-            put(&mut v, "key_confidence", 0.0);
-            put(&mut v, "camelot", Value::Null);
+            put(&mut v, fields::KEY, Value::Null);
+            put(&mut v, fields::KEY_CONFIDENCE, 0.0);
+            put(&mut v, fields::CAMELOT, Value::Null);
         }
     }
-    put(&mut v, "key_refined", refine);
+    put(&mut v, fields::KEY_REFINED, refine);
     Ok(StageOutput::new(v))
 }

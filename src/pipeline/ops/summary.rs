@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use super::{merged_prior, put};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
+use crate::pipeline::fields;
 use crate::pipeline::operation::KeyNotation;
 
 /// Names of the confidences that make up a wave's quality.
-const CONFIDENCES: [&str; 2] = ["bpm_confidence", "key_confidence"];
+const CONFIDENCES: [&str; 2] = [fields::BPM_CONFIDENCE, fields::KEY_CONFIDENCE];
 
 /// The lowest of the latest confidences visible, if any.
 fn lowest_confidence(values: &StageValues) -> Option<f64> {
@@ -22,7 +23,7 @@ pub(super) fn confidence(input: &StageInput) -> StageOutput {
     let values = merged_prior(input);
     let mut v = StageValues::new();
     let q = lowest_confidence(&values);
-    put(&mut v, "quick_confidence", q);
+    put(&mut v, fields::QUICK_CONFIDENCE, q);
     let out = StageOutput::new(v);
     match q {
         Some(q) => out.with_quality(q),
@@ -33,7 +34,7 @@ pub(super) fn confidence(input: &StageInput) -> StageOutput {
 pub(super) fn aggregate(input: &StageInput) -> StageOutput {
     let mut values = merged_prior(input);
     let q = lowest_confidence(&values);
-    put(&mut values, "quality", q);
+    put(&mut values, fields::QUALITY, q);
     let out = StageOutput::new(values);
     match q {
         Some(q) => out.with_quality(q),
@@ -62,20 +63,20 @@ fn round(v: f64, decimals: u8) -> f64 {
 pub(super) fn notation(input: &StageInput, notation: KeyNotation, decimals: u8) -> StageOutput {
     let values = merged_prior(input);
     let mut v = StageValues::new();
-    if let Some(bpm) = values.get("bpm").and_then(Value::as_f64) {
-        put(&mut v, "bpm_display", round(bpm, decimals));
+    if let Some(bpm) = values.get(fields::BPM).and_then(Value::as_f64) {
+        put(&mut v, fields::BPM_DISPLAY, round(bpm, decimals));
     }
-    let key = values.get("key").and_then(Value::as_str);
-    let camelot = values.get("camelot").and_then(Value::as_str);
+    let key = values.get(fields::KEY).and_then(Value::as_str);
+    let camelot = values.get(fields::CAMELOT).and_then(Value::as_str);
     if let Some(open) = camelot.and_then(open_key) {
-        put(&mut v, "open_key", open);
+        put(&mut v, fields::OPEN_KEY, open);
     }
     let display = match notation {
         KeyNotation::Standard => key.map(str::to_string),
         KeyNotation::Camelot => camelot.map(str::to_string),
         KeyNotation::OpenKey => camelot.and_then(open_key),
     };
-    put(&mut v, "key_display", display);
+    put(&mut v, fields::KEY_DISPLAY, display);
     StageOutput::new(v)
 }
 
@@ -87,8 +88,8 @@ pub(super) fn loudness_gate(
     fail_on_violation: bool,
 ) -> StageResult {
     let values = merged_prior(input);
-    let lufs = values.get("loudness_lufs").and_then(Value::as_f64);
-    let peak = values.get("true_peak_dbtp").and_then(Value::as_f64);
+    let lufs = values.get(fields::LOUDNESS_LUFS).and_then(Value::as_f64);
+    let peak = values.get(fields::TRUE_PEAK_DBTP).and_then(Value::as_f64);
     let mut issues = Vec::new();
     match lufs {
         Some(l) if (l - target_lufs).abs() > tolerance_lu => issues.push(format!(
@@ -113,8 +114,8 @@ pub(super) fn loudness_gate(
         )));
     }
     let mut v = StageValues::new();
-    put(&mut v, "loudness_compliant", issues.is_empty());
-    put(&mut v, "loudness_issues", &issues);
+    put(&mut v, fields::LOUDNESS_COMPLIANT, issues.is_empty());
+    put(&mut v, fields::LOUDNESS_ISSUES, &issues);
     Ok(StageOutput::new(v).with_quality(if issues.is_empty() { 1.0 } else { 0.0 }))
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use wave_studio::app::WaveStudioApp;
 use wave_studio::orchestrator::{
-    AttemptOutcome, NodeOverrides, WaveEvent, WaveId, WaveStage, WaveStatus,
+    AttemptOutcome, NodeOverrides, WaveEvent, WaveId, WaveKey, WaveStage, WaveStatus,
 };
 use wave_studio::pipeline::{Edge, FileResult, Operation, PipelineDocument, PipelineNode};
 
@@ -69,9 +69,11 @@ fn main() {
     let mut t = 0.0;
     for i in 0..FILES {
         let wave = WaveId(i as u64);
+        let key = WaveKey(i as u64);
         app.ingest_event(
             &WaveEvent::WaveStarted {
                 wave,
+                key,
                 batch: None,
                 label: Arc::from(format!("file{i}.wav")),
             },
@@ -82,6 +84,7 @@ fn main() {
             app.ingest_event(
                 &WaveEvent::StageStarted {
                     wave,
+                    key,
                     node: node.clone(),
                     kind: n.kind,
                     attempt: 1,
@@ -91,6 +94,7 @@ fn main() {
             app.ingest_event(
                 &WaveEvent::StageFinished {
                     wave,
+                    key,
                     node,
                     kind: n.kind,
                     attempt: 1,
@@ -106,6 +110,7 @@ fn main() {
         app.ingest_event(
             &WaveEvent::WaveFinished {
                 wave,
+                key,
                 status: WaveStatus::Completed,
                 duration: Duration::from_millis(300),
                 quality,

@@ -1,20 +1,24 @@
 //! Running one node of one wave: the inter-stage delay, admission, each
 //! attempt under its timeout, and retries with backoff.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::blocking::run_blocking;
 use super::context::{AttemptOutcome, AttemptRecord, NodeState, StageMetrics};
 use super::engine::Shared;
 use super::events::WaveEvent;
+use super::gate::SlotPermit;
 use super::handler::{
-    PriorResults, ProgressReporter, StageError, StageHandler, StageInput, StageOutput, StageResult,
-    WaveInput, call_catching, panic_message,
+    ErrorKind, PriorResults, ProgressReporter, StageError, StageHandler, StageInput, StageOutput,
+    StageResult, WaveInput, call_catching, panic_message,
 };
 use super::ids::WaveId;
 use super::plan::{CompiledNode, Plan};
@@ -39,129 +43,42 @@ pub(crate) struct NodeRun {
     pub wave_start: Instant,
 }
 
+/// The slots one attempt holds: the node's gate slot (none for batched
+/// nodes, which take theirs per handler call) and a CPU-pool thread for
+/// blocking handlers.
+struct Slots {
+    gate: Option<SlotPermit>,
+    cpu: Option<OwnedSemaphorePermit>,
+}
+
 impl NodeRun {
     fn node(&self) -> &CompiledNode {
         &self.plan.nodes[self.index]
     }
 
+    /// Runs the node: the inter-stage delay, then attempts with backoff
+    /// until one succeeds, fails for good, or the node is cancelled.
     pub(crate) async fn run(self) -> NodeOutcome {
         let node = self.node();
         let config = &self.shared.config;
         let mut metrics = StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled);
-        let cancelled = |mut metrics: StageMetrics| {
-            metrics.state = NodeState::Cancelled;
-            NodeOutcome {
-                result: Err(StageError::cancelled()),
-                metrics,
-            }
-        };
-
         if self.after_run && config.inter_stage_delay_ms > 0 {
             let delay = Duration::from_millis(config.inter_stage_delay_ms);
-            tokio::select! {
-                biased;
-                _ = self.cancel.cancelled() => return cancelled(metrics),
-                _ = tokio::time::sleep(delay) => {}
+            if self
+                .unless_cancelled(tokio::time::sleep(delay))
+                .await
+                .is_none()
+            {
+                return cancelled(metrics);
             }
         }
-
-        let timeout = node.timeout.unwrap_or_else(|| config.stage_timeout());
         let retries = node.max_retries.unwrap_or(config.max_retries_per_stage);
         let mut attempt = 1u32;
         loop {
-            // Batched nodes take their slot per handler call, in the batcher.
-            let permit = if node.batcher.is_none() {
-                let permit = tokio::select! {
-                    biased;
-                    _ = self.cancel.cancelled() => return cancelled(metrics),
-                    p = node.gate.acquire(self.input.priority) => p,
-                };
-                metrics.slot_wait += permit.waited;
-                metrics.memory_wait += permit.memory_wait;
-                Some(permit)
-            } else {
-                None
+            let Some(slots) = self.acquire(&mut metrics).await else {
+                return cancelled(metrics);
             };
-            // CPU work waits for a thread of the bounded pool here, before
-            // the attempt's clock starts, like any other slot.
-            let cpu = if matches!(node.handler, StageHandler::Blocking(_)) {
-                let asked = Instant::now();
-                let cpu = tokio::select! {
-                    biased;
-                    _ = self.cancel.cancelled() => return cancelled(metrics),
-                    p = self.shared.cpu_pool.clone().acquire_owned() => match p {
-                        Ok(p) => p,
-                        Err(_) => return cancelled(metrics),
-                    },
-                };
-                metrics.slot_wait += asked.elapsed();
-                Some(cpu)
-            } else {
-                None
-            };
-
-            let attempt_token = self.cancel.child_token();
-            self.shared.events.emit(|| WaveEvent::StageStarted {
-                wave: self.wave,
-                node: node.id.clone(),
-                kind: node.kind,
-                attempt,
-            });
-            let started = Instant::now();
-            let input = StageInput {
-                wave: self.wave,
-                node: node.id.clone(),
-                kind: node.kind,
-                attempt,
-                input: self.input.clone(),
-                prior: self.prior.clone(),
-                cancel: attempt_token.clone(),
-                progress: ProgressReporter {
-                    events: self.shared.events.clone(),
-                    wave: self.wave,
-                    node: node.id.clone(),
-                    progressive: config.progressive_mode,
-                },
-            };
-            let result = tokio::select! {
-                biased;
-                _ = self.cancel.cancelled() => Err(StageError::cancelled()),
-                r = tokio::time::timeout(timeout, invoke(&self.shared, node, input, cpu)) => {
-                    r.unwrap_or_else(|_| Err(StageError::timeout(timeout)))
-                }
-            };
-            // Stops blocking work that outlived its attempt.
-            attempt_token.cancel();
-            drop(permit);
-            let duration = started.elapsed();
-
-            let (outcome, error, quality) = match &result {
-                Ok(out) => (AttemptOutcome::Success, None, out.quality),
-                Err(e) => (
-                    AttemptOutcome::of_error(e.kind),
-                    Some(e.message.clone()),
-                    None,
-                ),
-            };
-            self.shared.events.emit(|| WaveEvent::StageFinished {
-                wave: self.wave,
-                node: node.id.clone(),
-                kind: node.kind,
-                attempt,
-                duration,
-                quality,
-                outcome,
-                error: error.clone(),
-            });
-            metrics.attempts.push(AttemptRecord {
-                attempt,
-                started_after: started - self.wave_start,
-                duration,
-                outcome,
-                error,
-            });
-
-            match result {
+            match self.attempt_once(attempt, slots, &mut metrics).await {
                 Ok(out) => {
                     metrics.state = NodeState::Completed;
                     metrics.quality = out.quality;
@@ -170,9 +87,7 @@ impl NodeRun {
                         metrics,
                     };
                 }
-                Err(e) if e.kind == super::handler::ErrorKind::Cancelled => {
-                    return cancelled(metrics);
-                }
+                Err(e) if e.kind == ErrorKind::Cancelled => return cancelled(metrics),
                 Err(e) if !e.is_retryable() || attempt > retries => {
                     metrics.state = NodeState::Failed;
                     return NodeOutcome {
@@ -181,22 +96,167 @@ impl NodeRun {
                     };
                 }
                 Err(_) => {
-                    let delay = jittered(config.backoff(attempt - 1), config.retry_jitter);
-                    self.shared.events.emit(|| WaveEvent::StageRetrying {
-                        wave: self.wave,
-                        node: node.id.clone(),
-                        next_attempt: attempt + 1,
-                        delay,
-                    });
-                    tokio::select! {
-                        biased;
-                        _ = self.cancel.cancelled() => return cancelled(metrics),
-                        _ = tokio::time::sleep(delay) => {}
+                    if !self.back_off(attempt).await {
+                        return cancelled(metrics);
                     }
                     attempt += 1;
                 }
             }
         }
+    }
+
+    /// Runs `fut` unless the node is cancelled first. Cancellation wins a
+    /// tie, as a biased `select!` would: `run_until_cancelled` alone favours
+    /// a future that is ready when both are.
+    async fn unless_cancelled<F: Future>(&self, fut: F) -> Option<F::Output> {
+        let out = self.cancel.run_until_cancelled(fut).await;
+        out.filter(|_| !self.cancel.is_cancelled())
+    }
+
+    /// Waits for the node's gate slot, then for a CPU-pool thread if the
+    /// handler blocks; both before the attempt's clock starts. `None` when
+    /// cancelled first.
+    async fn acquire(&self, metrics: &mut StageMetrics) -> Option<Slots> {
+        let node = self.node();
+        // Batched nodes take their slot per handler call, in the batcher.
+        let gate = match node.batcher {
+            Some(_) => None,
+            None => {
+                let permit = self
+                    .unless_cancelled(node.gate.acquire(self.input.priority))
+                    .await?;
+                metrics.slot_wait += permit.waited;
+                metrics.memory_wait += permit.memory_wait;
+                Some(permit)
+            }
+        };
+        let cpu = match node.handler {
+            StageHandler::Blocking(_) => {
+                let asked = Instant::now();
+                let pool = self.shared.blocking.cpu.clone();
+                let cpu = self.unless_cancelled(pool.acquire_owned()).await?.ok()?;
+                metrics.slot_wait += asked.elapsed();
+                Some(cpu)
+            }
+            _ => None,
+        };
+        Some(Slots { gate, cpu })
+    }
+
+    /// One attempt under the node's timeout, with its events and record.
+    async fn attempt_once(
+        &self,
+        attempt: u32,
+        slots: Slots,
+        metrics: &mut StageMetrics,
+    ) -> StageResult {
+        let node = self.node();
+        let timeout = node
+            .timeout
+            .unwrap_or_else(|| self.shared.config.stage_timeout());
+        let attempt_token = self.cancel.child_token();
+        self.shared.events.emit(|| WaveEvent::StageStarted {
+            wave: self.wave,
+            key: self.input.key,
+            node: node.id.clone(),
+            kind: node.kind,
+            attempt,
+        });
+        let started = Instant::now();
+        let input = self.stage_input(attempt, attempt_token.clone());
+        let call = tokio::time::timeout(timeout, invoke(&self.shared, node, input, slots.cpu));
+        let result = match self.unless_cancelled(call).await {
+            None => Err(StageError::cancelled()),
+            Some(r) => r.unwrap_or_else(|_| Err(StageError::timeout(timeout))),
+        };
+        // Stops blocking work that outlived its attempt.
+        attempt_token.cancel();
+        drop(slots.gate);
+        self.record(attempt, started, &result, metrics);
+        result
+    }
+
+    fn stage_input(&self, attempt: u32, cancel: CancellationToken) -> StageInput {
+        let node = self.node();
+        StageInput {
+            wave: self.wave,
+            node: node.id.clone(),
+            kind: node.kind,
+            attempt,
+            input: self.input.clone(),
+            prior: self.prior.clone(),
+            cancel,
+            progress: ProgressReporter {
+                events: self.shared.events.clone(),
+                wave: self.wave,
+                key: self.input.key,
+                node: node.id.clone(),
+                progressive: self.shared.config.progressive_mode,
+            },
+        }
+    }
+
+    /// Sends `StageFinished` and keeps the attempt's record.
+    fn record(
+        &self,
+        attempt: u32,
+        started: Instant,
+        result: &StageResult,
+        metrics: &mut StageMetrics,
+    ) {
+        let node = self.node();
+        let duration = started.elapsed();
+        let (outcome, error, quality) = match result {
+            Ok(out) => (AttemptOutcome::Success, None, out.quality),
+            Err(e) => (
+                AttemptOutcome::of_error(e.kind),
+                Some(e.message.clone()),
+                None,
+            ),
+        };
+        self.shared.events.emit(|| WaveEvent::StageFinished {
+            wave: self.wave,
+            key: self.input.key,
+            node: node.id.clone(),
+            kind: node.kind,
+            attempt,
+            duration,
+            quality,
+            outcome,
+            error: error.clone(),
+        });
+        metrics.attempts.push(AttemptRecord {
+            attempt,
+            started_after: started - self.wave_start,
+            duration,
+            outcome,
+            error,
+        });
+    }
+
+    /// Announces the retry and sleeps its backoff; false when cancelled.
+    async fn back_off(&self, attempt: u32) -> bool {
+        let config = &self.shared.config;
+        let delay = jittered(config.backoff(attempt - 1), config.retry_jitter);
+        self.shared.events.emit(|| WaveEvent::StageRetrying {
+            wave: self.wave,
+            key: self.input.key,
+            node: self.node().id.clone(),
+            next_attempt: attempt + 1,
+            delay,
+        });
+        self.unless_cancelled(tokio::time::sleep(delay))
+            .await
+            .is_some()
+    }
+}
+
+/// A node that ended by cancellation, with what it did before.
+fn cancelled(mut metrics: StageMetrics) -> NodeOutcome {
+    metrics.state = NodeState::Cancelled;
+    NodeOutcome {
+        result: Err(StageError::cancelled()),
+        metrics,
     }
 }
 
@@ -214,7 +274,7 @@ async fn invoke(
     shared: &Shared,
     node: &CompiledNode,
     input: StageInput,
-    cpu: Option<tokio::sync::OwnedSemaphorePermit>,
+    cpu: Option<OwnedSemaphorePermit>,
 ) -> StageResult {
     match &node.handler {
         StageHandler::Async(f) => {
@@ -224,23 +284,7 @@ async fn invoke(
                 .await
                 .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
         }
-        StageHandler::Blocking(f) => {
-            let f = f.clone();
-            let task = shared.tracker.spawn_blocking_on(
-                move || {
-                    let _cpu = cpu;
-                    f(input)
-                },
-                &shared.handle,
-            );
-            match task.await {
-                Ok(result) => result,
-                Err(e) if e.is_panic() => {
-                    Err(StageError::panic(panic_message(e.into_panic().as_ref())))
-                }
-                Err(_) => Err(StageError::cancelled()),
-            }
-        }
+        StageHandler::Blocking(f) => run_blocking(shared, f.clone(), input, cpu).await,
         StageHandler::Batched(..) => match &node.batcher {
             Some(batcher) => batcher
                 .submit(input)

@@ -196,6 +196,7 @@ pub(crate) fn start(
                 cancelled: token.is_cancelled(),
                 duration: begun.elapsed(),
             };
+            shared.emit_statistics();
             let sent = report.clone();
             shared
                 .events

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::handler::{ErrorKind, StageOutput, WaveInput};
-use super::ids::{NodeId, WaveId};
+use super::ids::{NodeId, WaveId, WaveKey};
 use super::stage::WaveStage;
 
 /// Where a wave is in its life.
@@ -162,6 +162,8 @@ pub struct WaveError {
 #[derive(Debug, Clone)]
 pub struct WaveContext {
     pub id: WaveId,
+    /// The caller's key, from `WaveInput::key`.
+    pub key: WaveKey,
     pub input: Arc<WaveInput>,
     pub status: WaveStatus,
     /// Nodes that completed, in completion order.

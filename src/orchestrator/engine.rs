@@ -2,17 +2,19 @@
 //! batches, and owns every task it starts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use tokio::runtime::Handle;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::batch::{self, WaveStream};
 use super::batcher::Batcher;
+use super::blocking::{BlockingPool, ShutdownReport};
 use super::config::{ConfigError, WaveConfig};
 use super::context::WaveContext;
 use super::events::{BatchReport, EventBus, WaveEvent};
@@ -31,7 +33,7 @@ pub(crate) struct Shared {
     pub events: Arc<EventBus>,
     pub stats: StatsRecorder,
     pub controls: Arc<Controls>,
-    pub cpu_pool: Arc<Semaphore>,
+    pub blocking: Arc<BlockingPool>,
     pub tracker: TaskTracker,
     gates: GateRegistry,
     level: AtomicUsize,
@@ -48,7 +50,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn root_token(&self) -> CancellationToken {
-        self.root.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.root.lock().clone()
     }
 
     pub(crate) fn next_wave_id(&self) -> WaveId {
@@ -60,17 +62,11 @@ impl Shared {
     }
 
     pub(crate) fn register_wave(&self, id: WaveId, token: CancellationToken) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, token);
+        self.waves.lock().insert(id, token);
     }
 
     pub(crate) fn unregister_wave(&self, id: WaveId) {
-        self.waves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
+        self.waves.lock().remove(&id);
     }
 
     /// Starts the resource governor if it is not running. The first sample
@@ -85,11 +81,7 @@ impl Shared {
     }
 
     fn govern_once(&self) {
-        let sample = self
-            .probe
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .sample();
+        let sample = self.probe.lock().sample();
         let config = &self.config;
         let over = sample.rss_mb > config.memory_threshold_mb;
         let was_over = self.controls.memory_over.swap(over, Ordering::Relaxed);
@@ -119,6 +111,19 @@ impl Shared {
             effective_concurrency: self.level.load(Ordering::Relaxed),
             memory_over: over,
         });
+        self.emit_statistics();
+    }
+
+    /// Statistics since the orchestrator was made.
+    pub(crate) fn statistics(&self) -> Statistics {
+        let held = Duration::from_nanos(self.controls.memory_held_ns.load(Ordering::Relaxed));
+        self.stats.snapshot(held)
+    }
+
+    /// Sends the statistics as an event; taken only if someone listens.
+    pub(crate) fn emit_statistics(&self) {
+        self.events
+            .emit(|| WaveEvent::Statistics(Box::new(self.statistics())));
     }
 }
 
@@ -205,7 +210,7 @@ impl WaveOrchestrator {
             events: Arc::default(),
             stats: StatsRecorder::default(),
             controls: Arc::default(),
-            cpu_pool: Arc::new(Semaphore::new(cpu_workers)),
+            blocking: Arc::new(BlockingPool::new(cpu_workers)),
             tracker: TaskTracker::new(),
             gates: GateRegistry::default(),
             governor_running: AtomicBool::new(false),
@@ -331,7 +336,7 @@ impl WaveOrchestrator {
 
     /// Cancels one running wave. Returns whether it was running.
     pub fn cancel(&self, wave: WaveId) -> bool {
-        let waves = self.shared.waves.lock().unwrap_or_else(|e| e.into_inner());
+        let waves = self.shared.waves.lock();
         match waves.get(&wave) {
             Some(token) => {
                 token.cancel();
@@ -344,7 +349,7 @@ impl WaveOrchestrator {
     /// Cancels every running wave and batch; later runs are unaffected.
     pub fn cancel_all(&self) {
         let old = {
-            let mut root = self.shared.root.lock().unwrap_or_else(|e| e.into_inner());
+            let mut root = self.shared.root.lock();
             std::mem::replace(&mut *root, CancellationToken::new())
         };
         old.cancel();
@@ -352,9 +357,7 @@ impl WaveOrchestrator {
 
     /// Statistics since the orchestrator was made.
     pub fn statistics(&self) -> Statistics {
-        let held =
-            Duration::from_nanos(self.shared.controls.memory_held_ns.load(Ordering::Relaxed));
-        self.shared.stats.snapshot(held)
+        self.shared.statistics()
     }
 
     /// Waves running now.
@@ -367,13 +370,30 @@ impl WaveOrchestrator {
         self.shared.level.load(Ordering::Relaxed)
     }
 
-    /// Cancels everything and waits until no task of this orchestrator is
-    /// left (blocking handlers included).
-    pub async fn shutdown(&self) {
+    /// Cancels everything and waits, at most `DEFAULT_SHUTDOWN_BOUND`,
+    /// until no task of this orchestrator is left (blocking handlers
+    /// included). See `shutdown_within`.
+    pub async fn shutdown(&self) -> ShutdownReport {
+        self.shutdown_within(Self::DEFAULT_SHUTDOWN_BOUND).await
+    }
+
+    /// How long `shutdown` waits for handlers to notice cancellation.
+    pub const DEFAULT_SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
+
+    /// Cancels everything and waits, at most `bound`, until no task of this
+    /// orchestrator is left. Async work stops at once; a blocking handler
+    /// stops when it checks its token. Those still running after `bound`
+    /// are named in the report, and their threads left to finish alone.
+    pub async fn shutdown_within(&self, bound: Duration) -> ShutdownReport {
         self.cancel_all();
         self.shared.shutdown.cancel();
         self.shared.tracker.close();
-        self.shared.tracker.wait().await;
+        match tokio::time::timeout(bound, self.shared.tracker.wait()).await {
+            Ok(()) => ShutdownReport::default(),
+            Err(_) => ShutdownReport {
+                stubborn: self.shared.blocking.stubborn(),
+            },
+        }
     }
 
     /// Tasks of this orchestrator still alive (for tests).

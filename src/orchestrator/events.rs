@@ -1,14 +1,16 @@
 //! `WaveEvent`: the only way the GUI and the CLI observe a run.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::RwLock;
 use tokio::sync::mpsc;
 
 use super::context::{AttemptOutcome, SkipReason, WaveStatus};
 use super::handler::StageValues;
-use super::ids::{BatchId, NodeId, WaveId};
+use super::ids::{BatchId, NodeId, WaveId, WaveKey};
 use super::stage::WaveStage;
+use super::stats::Statistics;
 
 /// Why a batch stopped admitting waves.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,27 +61,37 @@ pub enum WaveEvent {
     },
     WaveStarted {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         batch: Option<BatchId>,
         label: Arc<str>,
     },
     StageStarted {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         kind: WaveStage,
         attempt: u32,
     },
     StageProgress {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         fraction: f64,
     },
     IntermediateResult {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         values: StageValues,
     },
     StageFinished {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         kind: WaveStage,
         attempt: u32,
@@ -90,17 +102,23 @@ pub enum WaveEvent {
     },
     StageRetrying {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         next_attempt: u32,
         delay: Duration,
     },
     StageSkipped {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         node: NodeId,
         reason: SkipReason,
     },
     WaveFinished {
         wave: WaveId,
+        /// The caller's key of this wave (`WaveInput::key`).
+        key: WaveKey,
         status: WaveStatus,
         duration: Duration,
         quality: Option<f64>,
@@ -125,6 +143,9 @@ pub enum WaveEvent {
     BatchFinished {
         report: BatchReport,
     },
+    /// The engine's statistics: every resource sample interval while waves
+    /// run, and once when a batch ends (just before `BatchFinished`).
+    Statistics(Box<Statistics>),
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -139,25 +160,19 @@ pub(crate) struct EventBus {
 impl EventBus {
     pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<WaveEvent> {
         let (tx, rx) = mpsc::unbounded_channel();
-        if let Ok(mut subs) = self.subscribers.write() {
-            subs.push(tx);
-        }
+        self.subscribers.write().push(tx);
         rx
     }
 
     pub(crate) fn set_wake(&self, wake: Wake) {
-        if let Ok(mut w) = self.wake.write() {
-            *w = Some(wake);
-        }
+        *self.wake.write() = Some(wake);
     }
 
     /// Sends an event; builds it only if someone listens.
     pub(crate) fn emit(&self, make: impl FnOnce() -> WaveEvent) {
         let mut closed = false;
         {
-            let Ok(subs) = self.subscribers.read() else {
-                return;
-            };
+            let subs = self.subscribers.read();
             match subs.as_slice() {
                 [] => return,
                 [only] => closed = only.send(make()).is_err(),
@@ -169,12 +184,10 @@ impl EventBus {
                 }
             }
         }
-        if closed && let Ok(mut subs) = self.subscribers.write() {
-            subs.retain(|tx| !tx.is_closed());
+        if closed {
+            self.subscribers.write().retain(|tx| !tx.is_closed());
         }
-        if let Ok(w) = self.wake.read()
-            && let Some(wake) = w.as_ref()
-        {
+        if let Some(wake) = self.wake.read().as_ref() {
             wake();
         }
     }

@@ -4,10 +4,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -98,9 +99,7 @@ impl StageGate {
     }
 
     fn lock(&self) -> MutexGuard<'_, GateState> {
-        // A poisoned gate still has consistent counters: every update is a
-        // single assignment.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     fn admissible(&self, running: usize) -> Admit {

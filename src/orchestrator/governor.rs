@@ -96,18 +96,18 @@ pub(crate) fn next_limit(current: usize, max: usize, cpu_percent: f64, threshold
 /// Gates the governor adjusts; plans register theirs when built.
 #[derive(Default)]
 pub(crate) struct GateRegistry {
-    gates: std::sync::Mutex<Vec<Weak<StageGate>>>,
+    gates: parking_lot::Mutex<Vec<Weak<StageGate>>>,
 }
 
 impl GateRegistry {
     pub(crate) fn add(&self, gate: &Arc<StageGate>) {
-        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let mut gates = self.gates.lock();
         gates.retain(|g| g.strong_count() > 0);
         gates.push(Arc::downgrade(gate));
     }
 
     pub(crate) fn live(&self) -> Vec<Arc<StageGate>> {
-        let gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let gates = self.gates.lock();
         gates.iter().filter_map(Weak::upgrade).collect()
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{EventBus, WaveEvent};
-use super::ids::{NodeId, WaveId};
+use super::ids::{NodeId, WaveId, WaveKey};
 use super::stage::WaveStage;
 
 /// Named values a stage produces.
@@ -27,6 +27,9 @@ pub struct WaveInput {
     pub payload: Value,
     /// Higher runs first when waves queue for a stage slot.
     pub priority: i32,
+    /// The caller's key, echoed in this wave's events and context.
+    #[serde(default)]
+    pub key: WaveKey,
 }
 
 impl WaveInput {
@@ -36,7 +39,15 @@ impl WaveInput {
             label: label.into(),
             payload,
             priority: 0,
+            key: WaveKey::default(),
         }
+    }
+
+    /// The same input with the caller's key (echoed in every event and in
+    /// the `WaveContext` of its wave).
+    pub fn with_key(mut self, key: impl Into<WaveKey>) -> Self {
+        self.key = key.into();
+        self
     }
 }
 
@@ -199,6 +210,7 @@ impl PriorResults {
 pub struct ProgressReporter {
     pub(crate) events: Arc<EventBus>,
     pub(crate) wave: WaveId,
+    pub(crate) key: WaveKey,
     pub(crate) node: NodeId,
     pub(crate) progressive: bool,
 }
@@ -217,6 +229,7 @@ impl ProgressReporter {
     pub fn progress(&self, fraction: f64) {
         self.events.emit(|| WaveEvent::StageProgress {
             wave: self.wave,
+            key: self.key,
             node: self.node.clone(),
             fraction: fraction.clamp(0.0, 1.0),
         });
@@ -230,6 +243,7 @@ impl ProgressReporter {
         }
         self.events.emit(|| WaveEvent::IntermediateResult {
             wave: self.wave,
+            key: self.key,
             node: self.node.clone(),
             values,
         });
@@ -254,7 +268,7 @@ pub struct StageInput {
 }
 
 type AsyncFn = dyn Fn(StageInput) -> StageFuture + Send + Sync;
-type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
+pub(crate) type BlockingFn = dyn Fn(StageInput) -> StageResult + Send + Sync;
 type BatchFn =
     dyn Fn(Vec<StageInput>) -> Pin<Box<dyn Future<Output = Vec<StageResult>> + Send>> + Send + Sync;
 

@@ -10,6 +10,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct WaveId(pub u64);
 
+/// A caller-chosen key for a wave (an index into the caller's own list,
+/// say), echoed in every event and in the `WaveContext` of that wave so
+/// callers need no map from `WaveId` back to their items. Not checked for
+/// uniqueness.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct WaveKey(pub u64);
+
+impl From<u64> for WaveKey {
+    fn from(key: u64) -> Self {
+        WaveKey(key)
+    }
+}
+
+impl From<usize> for WaveKey {
+    fn from(key: usize) -> Self {
+        WaveKey(key as u64)
+    }
+}
+
 /// A batch of waves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BatchId(pub u64);
@@ -59,6 +80,12 @@ impl fmt::Display for NodeId {
 impl fmt::Display for WaveId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wave {}", self.0)
+    }
+}
+
+impl fmt::Display for WaveKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "key {}", self.0)
     }
 }
 

@@ -5,6 +5,7 @@
 mod attempt;
 mod batch;
 mod batcher;
+mod blocking;
 mod config;
 mod context;
 mod engine;
@@ -15,11 +16,13 @@ mod handler;
 mod histogram;
 mod ids;
 mod plan;
+mod schedule;
 mod stage;
 mod stats;
 mod wave;
 
 pub use batch::WaveStream;
+pub use blocking::{ShutdownReport, StubbornHandler};
 pub use config::{ConfigError, WaveConfig};
 pub use context::{
     AttemptOutcome, AttemptRecord, NodeState, SkipReason, StageMetrics, WaveContext, WaveError,
@@ -33,7 +36,7 @@ pub use handler::{
     StageInput, StageOutput, StageResult, StageValues, WaveInput,
 };
 pub use histogram::Histogram;
-pub use ids::{BatchId, NodeId, WaveId};
+pub use ids::{BatchId, NodeId, WaveId, WaveKey};
 pub use plan::{NodeOverrides, NodeSpec, Plan, PlanError, PlanErrors, PlanSpec};
 pub use stage::WaveStage;
 pub use stats::{StageStatistics, Statistics};

@@ -2,9 +2,10 @@
 //! updated once per finished wave.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 use super::context::{AttemptOutcome, NodeState, WaveContext, WaveStatus};
 use super::histogram::Histogram;
@@ -140,7 +141,7 @@ impl StatsRecorder {
     }
 
     pub(crate) fn wave_finished(&self, ctx: &WaveContext) {
-        let mut t = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = self.totals.lock();
         t.total += 1;
         match ctx.status {
             WaveStatus::Completed => t.successful += 1,
@@ -196,7 +197,7 @@ impl StatsRecorder {
     }
 
     pub(crate) fn snapshot(&self, memory_held: Duration) -> Statistics {
-        let t = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        let t = self.totals.lock();
         let success_rate = if t.total == 0 {
             0.0
         } else {

@@ -215,8 +215,9 @@ impl PipelineRunner {
     /// Starts analysing `files`, at most `max_concurrent` at once.
     pub fn start(&self, files: Vec<PathBuf>, max_concurrent: usize) -> Run {
         let (tx, rx) = mpsc::channel(files.len().max(1));
-        for file in &files {
-            let _ = tx.try_send(wave_input(file));
+        // The key is the file's position, so results map back without a search.
+        for (i, file) in files.iter().enumerate() {
+            let _ = tx.try_send(wave_input(file).with_key(i));
         }
         drop(tx);
         let mut stream = self

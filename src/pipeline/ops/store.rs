@@ -3,7 +3,9 @@
 //! decoded once and memory is bounded by the waves in flight.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::audio::Artifacts;
 use crate::orchestrator::WaveId;
@@ -42,8 +44,7 @@ impl ArtifactStore {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<WaveId, Arc<Artifacts>>> {
-        // A panic elsewhere cannot leave the map half-updated.
-        self.waves.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, HashMap<WaveId, Arc<Artifacts>>> {
+        self.waves.lock()
     }
 }

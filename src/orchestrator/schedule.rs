@@ -1,0 +1,268 @@
+//! The bookkeeping of one wave as its nodes finish: what is ready, what is
+//! skipped and why, what each node may see, and the final `WaveContext`.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::attempt::{NodeOutcome, NodeRun};
+use super::context::{NodeState, SkipReason, StageMetrics, WaveContext, WaveError, WaveStatus};
+use super::events::WaveEvent;
+use super::handler::{ErrorKind, PriorResults, StageOutput};
+use super::ids::NodeId;
+use super::wave::Wave;
+
+/// Per-node state of one wave, indexed like `plan.nodes`.
+pub(crate) struct Scheduler<'w> {
+    wave: &'w Wave,
+    start: Instant,
+    started_unix_ms: u64,
+    /// Cancelled by the wave's own failure (partial results off) as well.
+    run_token: CancellationToken,
+    /// Dependencies not yet finished or skipped.
+    pending: Vec<usize>,
+    /// A dependency ran (not skipped), so the inter-stage delay applies.
+    after_run: Vec<bool>,
+    failed_upstream: Vec<Option<NodeId>>,
+    metrics: Vec<Option<StageMetrics>>,
+    outputs: Vec<Option<Arc<StageOutput>>>,
+    /// Completed nodes, in completion order.
+    completion: Vec<usize>,
+    skipped: Vec<(NodeId, SkipReason)>,
+    failed: Vec<NodeId>,
+    errors: Vec<WaveError>,
+    quality_hit: Option<(NodeId, f64)>,
+    wave_failed: bool,
+    /// Nodes whose dependencies are all done, popped from the end.
+    ready: Vec<usize>,
+}
+
+impl<'w> Scheduler<'w> {
+    pub(crate) fn new(wave: &'w Wave) -> Self {
+        let nodes = &wave.plan.nodes;
+        let n = nodes.len();
+        let started_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        Self {
+            wave,
+            start: Instant::now(),
+            started_unix_ms,
+            run_token: wave.cancel.child_token(),
+            pending: nodes.iter().map(|node| node.deps.len()).collect(),
+            after_run: vec![false; n],
+            failed_upstream: vec![None; n],
+            metrics: vec![None; n],
+            outputs: vec![None; n],
+            completion: Vec::with_capacity(n),
+            skipped: Vec::new(),
+            failed: Vec::new(),
+            errors: Vec::new(),
+            quality_hit: None,
+            wave_failed: false,
+            ready: wave.plan.roots.iter().rev().copied().collect(),
+        }
+    }
+
+    /// The next ready node to run: ready nodes that must be skipped are
+    /// skipped on the way.
+    pub(crate) fn next_to_run(&mut self) -> Option<NodeRun> {
+        while let Some(i) = self.ready.pop() {
+            match self.skip_reason(i) {
+                Some(reason) => self.skip(i, reason),
+                None => return Some(self.node_run(i)),
+            }
+        }
+        None
+    }
+
+    fn skip_reason(&self, i: usize) -> Option<SkipReason> {
+        let node = &self.wave.plan.nodes[i];
+        if self.wave_failed {
+            Some(SkipReason::WaveFailed)
+        } else if self.wave.cancel.is_cancelled() {
+            Some(SkipReason::Cancelled)
+        } else if let Some(src) = &self.failed_upstream[i] {
+            Some(SkipReason::DependencyFailed { node: src.clone() })
+        } else if !self.wave.shared.config.is_enabled(node.kind) {
+            Some(SkipReason::Disabled)
+        } else if let (true, Some((by, q))) = (node.refinement, &self.quality_hit) {
+            Some(SkipReason::Quality {
+                node: by.clone(),
+                quality: *q,
+            })
+        } else {
+            None
+        }
+    }
+
+    fn skip(&mut self, i: usize, reason: SkipReason) {
+        let node = &self.wave.plan.nodes[i];
+        self.wave.shared.events.emit(|| WaveEvent::StageSkipped {
+            wave: self.wave.id,
+            key: self.wave.input.key,
+            node: node.id.clone(),
+            reason: reason.clone(),
+        });
+        let upstream = match &reason {
+            SkipReason::DependencyFailed { node } => Some(node.clone()),
+            _ => None,
+        };
+        self.skipped.push((node.id.clone(), reason.clone()));
+        self.metrics[i] = Some(StageMetrics::new(
+            node.id.clone(),
+            node.kind,
+            NodeState::Skipped(reason),
+        ));
+        self.release_dependents(i, upstream.as_ref(), false);
+    }
+
+    /// One dependency of each dependent of `i` is done: they learn of a
+    /// failure upstream and whether it ran, and become ready at zero.
+    fn release_dependents(&mut self, i: usize, failed_upstream: Option<&NodeId>, ran: bool) {
+        let nodes = &self.wave.plan.nodes;
+        for &d in &nodes[i].dependents {
+            if let Some(src) = failed_upstream {
+                self.failed_upstream[d].get_or_insert_with(|| src.clone());
+            }
+            self.after_run[d] |= ran;
+            self.pending[d] -= 1;
+            if self.pending[d] == 0 {
+                self.ready.push(d);
+            }
+        }
+    }
+
+    fn node_run(&self, i: usize) -> NodeRun {
+        let wave = self.wave;
+        let nodes = &wave.plan.nodes;
+        let progressive = wave.shared.config.progressive_mode;
+        // In completion order either way, so a later estimate (a
+        // refinement) always comes after the one it refines.
+        let mut prior = PriorResults::default();
+        for &j in &self.completion {
+            if (progressive || nodes[i].deps.contains(&j))
+                && let Some(out) = &self.outputs[j]
+            {
+                prior.push(nodes[j].id.clone(), nodes[j].kind, out.clone());
+            }
+        }
+        NodeRun {
+            shared: wave.shared.clone(),
+            plan: wave.plan.clone(),
+            index: i,
+            wave: wave.id,
+            input: wave.input.clone(),
+            prior,
+            cancel: self.run_token.clone(),
+            after_run: self.after_run[i],
+            wave_start: self.start,
+        }
+    }
+
+    /// Records how node `i` ended and releases its dependents.
+    pub(crate) fn finish(&mut self, i: usize, outcome: NodeOutcome) {
+        let wave = self.wave;
+        let config = &wave.shared.config;
+        let node = &wave.plan.nodes[i];
+        let ran = !outcome.metrics.attempts.is_empty();
+        self.metrics[i] = Some(outcome.metrics);
+        let mut failed_upstream = None;
+        match outcome.result {
+            Ok(out) => {
+                if let Some(batch) = &wave.batch {
+                    batch.record(i, &node.id, true);
+                }
+                if config.early_termination_on_quality
+                    && self.quality_hit.is_none()
+                    && let Some(q) = out.quality
+                    && q >= config.quality_threshold
+                {
+                    self.quality_hit = Some((node.id.clone(), q));
+                }
+                self.outputs[i] = Some(out);
+                self.completion.push(i);
+            }
+            Err(e) if e.kind == ErrorKind::Cancelled => {}
+            Err(e) => {
+                if let Some(batch) = &wave.batch {
+                    batch.record(i, &node.id, false);
+                }
+                self.failed.push(node.id.clone());
+                self.errors.push(WaveError {
+                    node: node.id.clone(),
+                    kind: e.kind,
+                    message: e.message,
+                });
+                if config.allow_partial_results {
+                    failed_upstream = Some(node.id.clone());
+                } else if !self.wave_failed {
+                    self.wave_failed = true;
+                    self.run_token.cancel();
+                }
+            }
+        }
+        self.release_dependents(i, failed_upstream.as_ref(), ran);
+    }
+
+    fn status(&self, metrics: &[StageMetrics]) -> WaveStatus {
+        let was_cancelled = metrics.iter().any(|m| {
+            matches!(
+                m.state,
+                NodeState::Cancelled | NodeState::Skipped(SkipReason::Cancelled)
+            )
+        });
+        if self.wave_failed || (!self.failed.is_empty() && self.completion.is_empty()) {
+            // Nothing to show for it: a failure, whatever the policy.
+            WaveStatus::Failed
+        } else if was_cancelled {
+            WaveStatus::Cancelled
+        } else if !self.failed.is_empty() {
+            WaveStatus::PartiallyCompleted
+        } else {
+            WaveStatus::Completed
+        }
+    }
+
+    /// The wave's context, once no node is running or ready.
+    pub(crate) fn into_context(mut self) -> WaveContext {
+        let nodes = &self.wave.plan.nodes;
+        let metrics: Vec<StageMetrics> = std::mem::take(&mut self.metrics)
+            .into_iter()
+            .zip(nodes.iter())
+            .map(|(m, node)| {
+                // Unreachable for a valid plan: every node is started or skipped.
+                m.unwrap_or_else(|| {
+                    StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled)
+                })
+            })
+            .collect();
+        let status = self.status(&metrics);
+        let results = self
+            .completion
+            .iter()
+            .filter_map(|&i| self.outputs[i].clone().map(|o| (nodes[i].id.clone(), o)))
+            .collect();
+        WaveContext {
+            id: self.wave.id,
+            key: self.wave.input.key,
+            input: self.wave.input.clone(),
+            status,
+            completed: self
+                .completion
+                .iter()
+                .map(|&i| nodes[i].id.clone())
+                .collect(),
+            failed: self.failed,
+            skipped: self.skipped,
+            results,
+            metrics,
+            errors: self.errors,
+            started_unix_ms: self.started_unix_ms,
+            duration: self.start.elapsed(),
+        }
+    }
+}

@@ -4,7 +4,6 @@
 mod plan;
 mod progress;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,12 +69,6 @@ async fn collect(
     plan: &mut RunPlan,
     progress: &mut Progress,
 ) -> Result<(Vec<FileResult>, BatchReport), CliError> {
-    let order: HashMap<String, usize> = plan
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.display().to_string(), i))
-        .collect();
     let mut run = plan.runner.start(plan.files.clone(), plan.max_concurrent);
     let mut results = Vec::with_capacity(plan.files.len());
     let mut interrupted = false;
@@ -104,7 +97,8 @@ async fn collect(
         .done
         .await
         .map_err(|e| CliError::Internal(format!("the batch task failed: {e}")))?;
-    results.sort_by_key(|r| order.get(&r.file).copied().unwrap_or(usize::MAX));
+    // Each result's key is its file's position in the inputs.
+    results.sort_by_key(|r| r.key);
     Ok((results, report))
 }
 

@@ -1,18 +1,17 @@
 //! `run`'s live progress on stderr (a bar on a terminal, plain lines
 //! otherwise) and its closing statistics summary.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use crate::orchestrator::{Statistics, WaveEvent};
-use crate::pipeline::FileResult;
+use crate::pipeline::{FileResult, RunMonitor};
 
 /// Live progress on stderr: a bar on a terminal, plain lines otherwise.
 pub(super) struct Progress {
     bar: Option<indicatif::ProgressBar>,
     events: tokio::sync::mpsc::UnboundedReceiver<WaveEvent>,
-    running: HashMap<String, i64>,
+    monitor: RunMonitor,
     done: usize,
     failed: usize,
     total: usize,
@@ -35,7 +34,7 @@ impl Progress {
         Self {
             bar,
             events,
-            running: HashMap::new(),
+            monitor: RunMonitor::default(),
             done: 0,
             failed: 0,
             total,
@@ -44,20 +43,14 @@ impl Progress {
 
     pub(super) fn tick(&mut self) {
         while let Ok(e) = self.events.try_recv() {
-            match e {
-                WaveEvent::StageStarted { node, .. } => {
-                    *self.running.entry(node.to_string()).or_default() += 1
-                }
-                WaveEvent::StageFinished { node, .. } => {
-                    *self.running.entry(node.to_string()).or_default() -= 1
-                }
-                _ => {}
-            }
+            self.monitor.ingest(&e);
         }
         if let Some(bar) = &self.bar {
-            let mut stages: Vec<_> = self.running.iter().filter(|(_, n)| **n > 0).collect();
-            stages.sort();
-            let stages: Vec<String> = stages.iter().map(|(s, n)| format!("{s}:{n}")).collect();
+            let stages: Vec<String> = self
+                .monitor
+                .running()
+                .map(|(s, n)| format!("{s}:{n}"))
+                .collect();
             bar.set_message(format!(
                 "{} failed  running {}",
                 self.failed,

@@ -110,18 +110,23 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
             })
         })
         .collect();
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Csv => write_csv(&mut out, &rows)?,
-        Format::Table => write_table(&mut out, &rows)?,
-    }
+    write_rows(&mut std::io::stdout().lock(), args.format, &rows)?;
     Ok(Outcome::from_all_ok(
         rows.iter().all(|r| r.ok && !r.partial),
     ))
+}
+
+/// Prints the rows in `format`.
+fn write_rows(out: &mut impl Write, format: Format, rows: &[Row]) -> Result<(), CliError> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, rows).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_csv(out, rows)?,
+        Format::Table => write_table(out, rows)?,
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,11 +60,16 @@ fn dropped_files_run_to_results_with_the_right_bpm() {
             .iter()
             .all(|e| e.state == FileState::Done)
     );
+    // Per-file progress came from the run's keyed events: every node of
+    // each file ran or was skipped.
+    for e in &h.state().files().entries {
+        assert!(e.progress > 0.99, "{}: {}", e.path.display(), e.progress);
+    }
     // The table shows it, and the nodes show live counts.
     assert!(shows_exactly(&h, "groove120.wav"));
     assert!(shows_exactly(&h, "120.0"));
     let live = h.state().live();
-    assert_eq!(live.nodes.get("decode").map(|n| n.done), Some(2));
+    assert_eq!(live.monitor.nodes.get("decode").map(|n| n.done), Some(2));
     assert!(shows(&h, "done 2"));
 }
 

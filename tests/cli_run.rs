@@ -230,3 +230,45 @@ fn ctrl_c_cancels_cleanly_and_writes_what_finished() {
         "finished results are written"
     );
 }
+
+#[test]
+fn run_and_analyze_give_the_same_exit_codes_for_the_same_failures() {
+    let dir = TempDir::new("cli-codes");
+    let noise = dir.path("noise.mp3");
+    std::fs::write(&noise, [7u8; 4000]).unwrap();
+    let noise = noise.display().to_string();
+    let empty = dir.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty = empty.display().to_string();
+    let cases: [(&str, Vec<&str>, i32); 4] = [
+        ("missing input", vec!["/definitely/not/here.wav"], 1),
+        ("failed file", vec![noise.as_str()], 1),
+        ("no audio files", vec![empty.as_str()], 2),
+        ("--jobs 0", vec!["--jobs", "0", noise.as_str()], 2),
+    ];
+    for (what, args, code) in cases {
+        for command in ["run", "analyze"] {
+            let mut full = vec![command];
+            full.extend(&args);
+            let o = wave_studio(&full);
+            assert_eq!(
+                o.status.code(),
+                Some(code),
+                "{command}, {what}: {}",
+                stderr(&o)
+            );
+        }
+    }
+    // A bad pipeline: `run` cannot start (2); `check` finds a failed input (1).
+    let bad = dir.path("bad.ron");
+    std::fs::write(&bad, "(version: 1, name: \"x\", nodes: [(id: \"a\"").unwrap();
+    let bad = bad.display().to_string();
+    assert_eq!(wave_studio(&["run", &bad, &noise]).status.code(), Some(2));
+    assert_eq!(wave_studio(&["check", &bad]).status.code(), Some(1));
+    // An output that cannot be created is found before anything runs.
+    let o = wave_studio(&["run", &noise, "--out", "/definitely/not/here/out.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot create the output file"), "{err}");
+    assert!(!err.contains("[1/1]"), "nothing ran: {err}");
+}

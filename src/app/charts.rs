@@ -1,7 +1,6 @@
 //! Live run data (per-node counts and timings, quality per file, resource
 //! samples) in bounded series, and the charts that draw them.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use egui::{Color32, RichText, Ui};
@@ -10,7 +9,8 @@ use egui_plot::{
 };
 
 use super::theme;
-use crate::orchestrator::{AttemptOutcome, Histogram, WaveConfig, WaveEvent, WaveStage};
+use crate::orchestrator::{WaveConfig, WaveEvent, WaveStage};
+use crate::pipeline::RunMonitor;
 
 /// Points a series keeps at most; beyond it, every other point is dropped
 /// and the series keeps one point in twice as many from then on.
@@ -53,108 +53,31 @@ impl Series {
     }
 }
 
-/// Live counts of one node.
-#[derive(Debug, Clone)]
-pub struct NodeLive {
-    pub kind: WaveStage,
-    pub running: u64,
-    pub done: u64,
-    pub failed: u64,
-    pub skipped: u64,
-    pub durations: Histogram,
-    time_sum: f64,
-    quality_sum: f64,
-    quality_n: u64,
-}
-
-impl NodeLive {
-    fn new(kind: WaveStage) -> Self {
-        Self {
-            kind,
-            running: 0,
-            done: 0,
-            failed: 0,
-            skipped: 0,
-            durations: Histogram::default(),
-            time_sum: 0.0,
-            quality_sum: 0.0,
-            quality_n: 0,
-        }
-    }
-
-    /// Mean attempt time in seconds.
-    pub fn mean_s(&self) -> Option<f64> {
-        let n = self.durations.len();
-        (n > 0).then(|| self.time_sum / n as f64)
-    }
-
-    /// p95 attempt time in seconds.
-    pub fn p95_s(&self) -> Option<f64> {
-        (!self.durations.is_empty()).then(|| self.durations.quantile(0.95).as_secs_f64())
-    }
-
-    /// Mean reported quality.
-    pub fn mean_quality(&self) -> Option<f64> {
-        (self.quality_n > 0).then(|| self.quality_sum / self.quality_n as f64)
-    }
-}
-
-/// Everything the charts and the node bodies show about a run.
+/// What the charts and the node bodies show about a run: the shared
+/// [`RunMonitor`] figures plus the app's bounded chart series.
 #[derive(Debug, Clone, Default)]
 pub struct LiveStats {
-    pub nodes: BTreeMap<String, NodeLive>,
+    /// Per-node counts, per-file progress and the engine's statistics.
+    pub monitor: RunMonitor,
+    /// Quality per finished file, in finish order.
     pub quality: Series,
+    /// CPU percent over time.
     pub cpu: Series,
+    /// Resident memory (MB) over time.
     pub rss: Series,
+    /// Effective per-stage concurrency over time.
     pub concurrency: Series,
-    pub waves_finished: u64,
-    pub effective_concurrency: Option<usize>,
 }
 
 impl LiveStats {
     /// Folds one event in; `t` is seconds since the run started.
     pub fn ingest(&mut self, event: &WaveEvent, t: f64) {
+        self.monitor.ingest(event);
         match event {
-            WaveEvent::StageStarted { node, kind, .. } => {
-                self.node(node, *kind).running += 1;
-            }
-            WaveEvent::StageFinished {
-                node,
-                kind,
-                duration,
-                quality,
-                outcome,
-                ..
+            WaveEvent::WaveFinished {
+                quality: Some(q), ..
             } => {
-                let live = self.node(node, *kind);
-                live.running = live.running.saturating_sub(1);
-                match outcome {
-                    AttemptOutcome::Success => live.done += 1,
-                    AttemptOutcome::Cancelled => {}
-                    _ => live.failed += 1,
-                }
-                live.durations.record(*duration);
-                live.time_sum += duration.as_secs_f64();
-                if let Some(q) = quality {
-                    live.quality_sum += q;
-                    live.quality_n += 1;
-                }
-            }
-            WaveEvent::StageSkipped { node, .. } => {
-                if let Some(live) = self.nodes.get_mut(node.as_str()) {
-                    live.skipped += 1;
-                } else {
-                    // Kind unknown until it runs; the graph looks it up by id.
-                    let mut live = NodeLive::new(WaveStage::Preparation);
-                    live.skipped = 1;
-                    self.nodes.insert(node.to_string(), live);
-                }
-            }
-            WaveEvent::WaveFinished { quality, .. } => {
-                self.waves_finished += 1;
-                if let Some(q) = quality {
-                    self.quality.push(self.waves_finished as f64, *q);
-                }
+                self.quality.push(self.monitor.waves_finished as f64, *q);
             }
             WaveEvent::ResourceSample {
                 cpu_percent,
@@ -165,19 +88,9 @@ impl LiveStats {
                 self.cpu.push(t, *cpu_percent);
                 self.rss.push(t, *rss_mb);
                 self.concurrency.push(t, *effective_concurrency as f64);
-                self.effective_concurrency = Some(*effective_concurrency);
             }
             _ => {}
         }
-    }
-
-    fn node(&mut self, id: &str, kind: WaveStage) -> &mut NodeLive {
-        let live = self
-            .nodes
-            .entry(id.to_string())
-            .or_insert_with(|| NodeLive::new(kind));
-        live.kind = kind;
-        live
     }
 
     /// Draws the three charts side by side in `ui`.
@@ -207,7 +120,7 @@ impl LiveStats {
         let mut bars = Vec::new();
         let mut p95 = Vec::new();
         for (i, (id, kind)) in nodes.iter().enumerate() {
-            let Some(live) = self.nodes.get(id) else {
+            let Some(live) = self.monitor.nodes.get(id) else {
                 continue;
             };
             let Some(mean) = live.mean_s() else { continue };
@@ -275,7 +188,7 @@ impl LiveStats {
     fn resources_ui(&self, ui: &mut Ui, height: f32, config: &WaveConfig) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Resources").strong());
-            if let Some(c) = self.effective_concurrency {
+            if let Some(c) = self.monitor.effective_concurrency {
                 ui.label(RichText::new(format!("concurrency {c}")).small());
             }
         });

@@ -189,7 +189,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                     ui.label(RichText::new("refine").color(theme::WARN));
                 }
             });
-            let Some(live) = self.live.nodes.get(id) else {
+            let Some(live) = self.live.monitor.nodes.get(id) else {
                 return;
             };
             let count = |ui: &mut Ui, n: u64, what: &str, color: Color32| {

@@ -268,6 +268,7 @@ mod tests {
         values.insert("key".into(), "A minor".into());
         values.insert("camelot".into(), "8A".into());
         FileResult {
+            key: Default::default(),
             file: file.into(),
             ok: status == WaveStatus::Completed,
             status,

@@ -1,7 +1,6 @@
 //! Starting and cancelling a pipeline run on the runtime, and turning its
 //! events and results into UI state. Nothing here blocks the UI thread.
 
-use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -13,29 +12,35 @@ use tokio_util::sync::CancellationToken;
 use super::charts::LiveStats;
 use super::files::{FileQueue, FileState};
 use super::results::ResultsTable;
-use crate::orchestrator::{
-    AttemptOutcome, BatchReport, Statistics, Wake, WaveEvent, WaveId, WaveOrchestrator, WaveStatus,
-};
-use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner};
+use crate::orchestrator::{BatchReport, Statistics, Wake, WaveEvent, WaveKey, WaveStatus};
+use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner, RunMonitor};
 
 enum RunMessage {
     Result(Box<FileResult>),
     Done(Option<BatchReport>),
 }
 
+/// A run in progress: the app sees it only through its events, its result
+/// messages and its cancel token.
 struct ActiveRun {
-    orchestrator: WaveOrchestrator,
     /// Nodes in the pipeline, for per-file progress.
     nodes: usize,
     events: UnboundedReceiver<WaveEvent>,
     messages: mpsc::Receiver<RunMessage>,
     cancel: CancellationToken,
-    /// Queue indices waiting to start, by wave label (the file name).
-    by_label: HashMap<String, VecDeque<usize>>,
-    by_path: HashMap<String, usize>,
-    by_wave: HashMap<WaveId, usize>,
+    /// The queue entry of each wave, indexed by its caller key (the
+    /// runner keys files by position).
+    entries: Vec<usize>,
     started: Instant,
-    last_stats: Instant,
+}
+
+impl ActiveRun {
+    /// The queue entry of the wave with `key`.
+    fn entry(&self, key: WaveKey) -> Option<usize> {
+        usize::try_from(key.0)
+            .ok()
+            .and_then(|k| self.entries.get(k).copied())
+    }
 }
 
 /// The current or last run.
@@ -44,7 +49,7 @@ pub struct RunState {
     active: Option<ActiveRun>,
     /// Live counts and chart series.
     pub live: LiveStats,
-    /// The engine's statistics, refreshed while running.
+    /// The engine's statistics, from its statistics events.
     pub statistics: Option<Statistics>,
     /// How the last batch ended.
     pub report: Option<BatchReport>,
@@ -89,14 +94,13 @@ impl RunState {
                 .collect::<Vec<_>>()
                 .join("; ")
         })?;
-        let orchestrator = runner.orchestrator().clone();
+        let orchestrator = runner.orchestrator();
         // Subscribe before starting, so no event is missed.
         let events = orchestrator.subscribe();
         let w = wake.clone();
         orchestrator.set_wake(move || w());
 
-        let mut by_label: HashMap<String, VecDeque<usize>> = HashMap::new();
-        let mut by_path = HashMap::new();
+        let mut entries = Vec::new();
         let mut paths: Vec<PathBuf> = Vec::new();
         for i in indices {
             let Some(entry) = files.entries.get_mut(i) else {
@@ -104,12 +108,7 @@ impl RunState {
             };
             entry.state = FileState::Queued;
             entry.progress = 0.0;
-            let input = crate::pipeline::wave_input(&entry.path);
-            by_label
-                .entry(input.label.to_string())
-                .or_default()
-                .push_back(i);
-            by_path.insert(entry.path.display().to_string(), i);
+            entries.push(i);
             paths.push(entry.path.clone());
         }
         let run = runner.start(paths, doc.config.max_concurrent_waves.max(1));
@@ -133,16 +132,12 @@ impl RunState {
         self.report = None;
         self.cancelling = false;
         self.active = Some(ActiveRun {
-            orchestrator,
             nodes: doc.nodes.len().max(1),
             events,
             messages,
             cancel,
-            by_label,
-            by_path,
-            by_wave: HashMap::new(),
+            entries,
             started: Instant::now(),
-            last_stats: Instant::now(),
         });
         Ok(())
     }
@@ -150,8 +145,8 @@ impl RunState {
     /// Cancels the running batch; its waves end as cancelled.
     pub fn cancel(&mut self) {
         if let Some(active) = &self.active {
+            // The batch's token is the parent of its waves' tokens.
             active.cancel.cancel();
-            active.orchestrator.cancel_all();
             self.cancelling = true;
         }
     }
@@ -166,71 +161,35 @@ impl RunState {
         let t = active.started.elapsed().as_secs_f64();
         while let Ok(event) = active.events.try_recv() {
             changed = true;
-            match &event {
-                WaveEvent::WaveStarted { wave, label, .. } => {
-                    if let Some(i) = active
-                        .by_label
-                        .get_mut(label.as_ref())
-                        .and_then(VecDeque::pop_front)
-                    {
-                        active.by_wave.insert(*wave, i);
-                        set_state(files, i, FileState::Running(String::new()));
-                    }
-                }
-                WaveEvent::StageStarted { wave, node, .. } => {
-                    if let Some(&i) = active.by_wave.get(wave) {
-                        set_state(files, i, FileState::Running(node.to_string()));
-                    }
-                }
-                WaveEvent::StageFinished {
-                    wave,
-                    outcome: AttemptOutcome::Success,
-                    ..
-                }
-                | WaveEvent::StageSkipped { wave, .. } => {
-                    if let Some(e) = active
-                        .by_wave
-                        .get(wave)
-                        .and_then(|&i| files.entries.get_mut(i))
-                    {
-                        e.progress = (e.progress + 1.0 / active.nodes as f32).min(1.0);
-                    }
-                }
-                _ => {}
-            }
             self.live.ingest(&event, t);
+            if let WaveEvent::Statistics(stats) = &event {
+                self.statistics = Some((**stats).clone());
+            } else if let Some(key) = progress_key(&event) {
+                show_progress(files, active, &self.live.monitor, key);
+            }
         }
         let mut finished = None;
         while let Ok(message) = active.messages.try_recv() {
             changed = true;
             match message {
                 RunMessage::Result(r) => {
-                    if let Some(&i) = active.by_path.get(&r.file) {
-                        let error = r.error.clone().unwrap_or_default();
-                        let state = match r.status {
-                            WaveStatus::Completed => FileState::Done,
-                            WaveStatus::PartiallyCompleted => FileState::Partial(error),
-                            WaveStatus::Cancelled => FileState::Cancelled,
-                            _ => FileState::Failed(error),
-                        };
-                        set_state(files, i, state);
+                    if let Some(i) = active.entry(r.key) {
+                        set_state(files, i, result_state(&r));
                     }
                     results.push(*r);
                 }
                 RunMessage::Done(report) => finished = Some(report),
             }
         }
-        if changed && active.last_stats.elapsed().as_millis() >= 250 {
-            self.statistics = Some(active.orchestrator.statistics());
-            active.last_stats = Instant::now();
-        }
         if let Some(report) = finished {
-            // Drain what arrived with the end.
+            // Drain what arrived with the end (the final statistics among it).
             while let Ok(event) = active.events.try_recv() {
                 self.live.ingest(&event, t);
+                if let WaveEvent::Statistics(stats) = &event {
+                    self.statistics = Some((**stats).clone());
+                }
             }
-            self.statistics = Some(active.orchestrator.statistics());
-            for &i in active.by_path.values() {
+            for &i in &active.entries {
                 if let Some(e) = files.entries.get_mut(i)
                     && matches!(e.state, FileState::Queued | FileState::Running(_))
                 {
@@ -245,6 +204,41 @@ impl RunState {
             self.active = None;
         }
         changed
+    }
+}
+
+/// The key of an event that moves a file's progress.
+fn progress_key(event: &WaveEvent) -> Option<WaveKey> {
+    match event {
+        WaveEvent::WaveStarted { key, .. }
+        | WaveEvent::StageStarted { key, .. }
+        | WaveEvent::StageFinished { key, .. }
+        | WaveEvent::StageSkipped { key, .. } => Some(*key),
+        _ => None,
+    }
+}
+
+/// Shows the monitor's view of wave `key` on its queue entry: the node
+/// running and the share of nodes done.
+fn show_progress(files: &mut FileQueue, active: &ActiveRun, monitor: &RunMonitor, key: WaveKey) {
+    let (Some(i), Some(wave)) = (active.entry(key), monitor.waves.get(&key)) else {
+        return;
+    };
+    if let Some(e) = files.entries.get_mut(i) {
+        let node = wave.node.as_ref().map(ToString::to_string);
+        e.state = FileState::Running(node.unwrap_or_default());
+        e.progress = (wave.steps as f32 / active.nodes as f32).min(1.0);
+    }
+}
+
+/// A finished file's queue state.
+fn result_state(r: &FileResult) -> FileState {
+    let error = r.error.clone().unwrap_or_default();
+    match r.status {
+        WaveStatus::Completed => FileState::Done,
+        WaveStatus::PartiallyCompleted => FileState::Partial(error),
+        WaveStatus::Cancelled => FileState::Cancelled,
+        _ => FileState::Failed(error),
     }
 }
 

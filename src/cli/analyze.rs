@@ -3,14 +3,14 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod output;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
+
+use super::error::{CliError, Outcome, display_list, parse_jobs};
 
 use crate::audio::{AnalysisOptions, analyze_file};
 use output::{Row, write_csv, write_table};
@@ -35,17 +35,16 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Files analysed at once (default: all cores).
-    #[arg(long)]
+    /// Files analysed at once, at least 1 (default: all cores).
+    #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
 }
 
-/// Runs the command; exit status 0 when every file was fully analysed.
-pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+/// Runs the command: `AllOk` when every file was fully analysed.
+pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
     let files = super::inputs::audio_files(&args.inputs);
     if files.is_empty() {
-        eprintln!("error: no audio files found in the given directories");
-        return Ok(ExitCode::from(1));
+        return Err(CliError::NoAudioFiles(display_list(&args.inputs)));
     }
     let jobs = args
         .jobs
@@ -99,7 +98,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let _ = std::panic::take_hook();
     let rows: Vec<Row> = rows
         .into_inner()
-        .map_err(|_| anyhow::anyhow!("a worker thread failed"))?
+        .map_err(|_| CliError::Internal("a worker thread failed".to_string()))?
         .into_iter()
         .zip(&files)
         .map(|(row, path)| {
@@ -110,21 +109,23 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             })
         })
         .collect();
-    let mut out = std::io::stdout().lock();
-    match args.format {
+    write_rows(&mut std::io::stdout().lock(), args.format, &rows)?;
+    Ok(Outcome::from_all_ok(
+        rows.iter().all(|r| r.ok && !r.partial),
+    ))
+}
+
+/// Prints the rows in `format`.
+fn write_rows(out: &mut impl Write, format: Format, rows: &[Row]) -> Result<(), CliError> {
+    match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows).context("writing JSON")?;
+            serde_json::to_writer_pretty(&mut *out, rows).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
-        Format::Csv => write_csv(&mut out, &rows)?,
-        Format::Table => write_table(&mut out, &rows)?,
+        Format::Csv => write_csv(out, rows)?,
+        Format::Table => write_table(out, rows)?,
     }
-    let all_ok = rows.iter().all(|r| r.ok && !r.partial);
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! problem with its line and column.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use super::error::Outcome;
 use crate::pipeline;
 
 /// Options of `check`.
@@ -14,8 +14,9 @@ pub struct CheckArgs {
     pub pipelines: Vec<PathBuf>,
 }
 
-/// Exit status 0 when every file is valid, 1 otherwise.
-pub fn run(args: &CheckArgs) -> ExitCode {
+/// `AllOk` when every file is valid (exit status 0), `SomeFailed`
+/// otherwise (1): the pipeline files are this command's inputs.
+pub fn run(args: &CheckArgs) -> Outcome {
     let mut ok = true;
     for path in &args.pipelines {
         match pipeline::load(path) {
@@ -36,9 +37,5 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    Outcome::from_all_ok(ok)
 }

@@ -1,10 +1,10 @@
 //! `wave-studio demo`: the orchestrator on synthetic work, headless.
 
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use tokio::runtime::Handle;
+
+use super::error::{CliError, Outcome};
 
 use crate::orchestrator::{
     PlanSpec, StageError, StageHandler, StageOutput, StageValues, WaveConfig, WaveEvent, WaveInput,
@@ -54,20 +54,21 @@ fn work(kind: WaveStage) -> StageHandler {
 }
 
 /// Runs the demo and prints a summary.
-pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
+pub async fn run(args: DemoArgs, handle: Handle) -> Result<Outcome, CliError> {
     let config = WaveConfig {
         inter_stage_delay_ms: 0,
         retry_backoff_base_ms: 10,
         max_concurrent_waves: args.concurrency,
         ..WaveConfig::default()
     };
-    let mut orch = WaveOrchestrator::new(config, handle).context("invalid configuration")?;
+    let mut orch = WaveOrchestrator::new(config, handle)
+        .map_err(|e| CliError::Internal(format!("invalid configuration: {e}")))?;
     for kind in WaveStage::ALL {
         orch.register_stage_handler(kind.name(), work(kind));
     }
     let plan = orch
         .plan(&PlanSpec::default_plan())
-        .context("invalid plan")?;
+        .map_err(|e| CliError::Internal(format!("invalid plan: {e}")))?;
     let mut events = orch.subscribe();
     let counter = tokio::spawn(async move {
         let (mut stages, mut retries, mut skipped) = (0u64, 0u64, 0u64);
@@ -130,11 +131,7 @@ pub async fn run(args: DemoArgs, handle: Handle) -> anyhow::Result<ExitCode> {
         .iter()
         .all(|w| w.status == WaveStatus::Completed);
     orch.shutdown().await;
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Outcome::from_all_ok(all_ok))
 }
 
 fn fmt_duration(d: Duration) -> String {

@@ -7,7 +7,7 @@ use crate::audio::files::{NamedPaths, scan};
 
 /// The audio files `inputs` name or hold (folders walked); warns about
 /// unreadable entries (path and cause) and counts the ignored ones.
-pub(super) fn audio_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn audio_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
     let found = scan(inputs, NamedPaths::Keep);
     for line in found.unreadable_lines() {
         eprintln!("warning: {line}");

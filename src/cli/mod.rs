@@ -3,12 +3,15 @@
 mod analyze;
 mod check;
 mod demo;
+mod error;
 mod inputs;
 mod run;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use error::{CliError, Outcome, exit_code};
 
 /// Audio-analysis pipelines, run by the wave orchestrator.
 #[derive(Debug, Parser)]
@@ -49,49 +52,45 @@ struct GuiArgs {
     paths: Vec<std::path::PathBuf>,
 }
 
-/// Parses arguments, builds the runtime and runs the command.
+/// Parses arguments, builds the runtime and runs the command. Exit
+/// status (one mapping for every command, [`exit_code`]): 0 every input
+/// succeeded; 1 some inputs failed; 2 usage error, invalid pipeline or
+/// nothing could run (clap's own usage errors exit 2 as well).
 pub fn main() -> ExitCode {
-    let args = Args::parse();
+    exit_code(dispatch(Args::parse()))
+}
+
+fn dispatch(args: Args) -> Result<Outcome, CliError> {
     let command = match args.command {
         // Plain threads, no async runtime: analysis is CPU work only.
-        Some(Command::Analyze(a)) => return finish(analyze::run(a)),
-        Some(Command::Check(c)) => return check::run(&c),
+        Some(Command::Analyze(a)) => return analyze::run(a),
+        Some(Command::Check(c)) => return Ok(check::run(&c)),
         other => other,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("wave-worker")
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    #[cfg(feature = "gui")]
-    let command = match command {
-        None => return gui(GuiArgs::default(), runtime.handle().clone()),
-        Some(Command::Gui(g)) => return gui(g, runtime.handle().clone()),
-        other => other,
-    };
-    let result = match command {
-        Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, runtime.handle().clone())),
-        Some(Command::Run(r)) => runtime.block_on(run::run(r, runtime.handle().clone())),
-        // Without the app, no command runs the demo.
-        None | Some(Command::Analyze(_)) | Some(Command::Check(_)) => runtime.block_on(demo::run(
-            demo::DemoArgs::default(),
-            runtime.handle().clone(),
-        )),
+        .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))?;
+    let handle = runtime.handle().clone();
+    match command {
+        Some(Command::Run(r)) => runtime.block_on(run::run(r, handle)),
+        Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, handle)),
         #[cfg(feature = "gui")]
-        Some(Command::Gui(_)) => Ok(ExitCode::SUCCESS),
-    };
-    finish(result)
+        None => gui(GuiArgs::default(), handle),
+        #[cfg(feature = "gui")]
+        Some(Command::Gui(g)) => gui(g, handle),
+        // Without the app, no command runs the demo.
+        #[cfg(not(feature = "gui"))]
+        None => runtime.block_on(demo::run(demo::DemoArgs::default(), handle)),
+        // Run above, without a runtime.
+        Some(Command::Analyze(_)) | Some(Command::Check(_)) => Ok(Outcome::AllOk),
+    }
 }
 
 /// Opens the app on the runtime's handle; returns when the window closes.
 #[cfg(feature = "gui")]
-fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> ExitCode {
+fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> Result<Outcome, CliError> {
     let (pipelines, files): (Vec<_>, Vec<_>) = args
         .paths
         .into_iter()
@@ -101,21 +100,7 @@ fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> ExitCode {
         files,
         auto_run: args.run,
     };
-    match crate::app::run_native(handle, launch) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot open the app window: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    crate::app::run_native(handle, launch)
+        .map(|()| Outcome::AllOk)
+        .map_err(|e| CliError::Internal(format!("cannot open the app window: {e}")))
 }

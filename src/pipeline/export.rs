@@ -114,6 +114,7 @@ mod tests {
         values.insert("key".into(), "A minor".into());
         values.insert("bpm_candidates".into(), serde_json::json!([120.0, 60.0]));
         let result = FileResult {
+            key: Default::default(),
             file: "dir/a,b.wav".into(),
             ok: false,
             status: crate::orchestrator::WaveStatus::Failed,

@@ -132,6 +132,7 @@ mod tests {
     #[test]
     fn fixed_fields_are_the_records_own_names() {
         let record = FileResult {
+            key: Default::default(),
             file: "a.wav".into(),
             ok: true,
             status: WaveStatus::Completed,

@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 pub mod fields;
 mod format;
+mod monitor;
 mod operation;
 pub mod ops;
 mod runner;
@@ -17,6 +18,7 @@ pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler
 pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{PIPELINE_EXTENSION, is_pipeline_path, load, parse, save, to_ron};
+pub use monitor::{NodeLive, RunMonitor, WaveProgress};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
 pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
 pub use validate::{Problem, validate};

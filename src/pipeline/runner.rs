@@ -18,13 +18,17 @@ use super::format::to_ron;
 use super::ops::{ArtifactStore, handler_for};
 use super::validate::validate;
 use crate::orchestrator::{
-    BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveOrchestrator,
+    BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey, WaveOrchestrator,
     WaveStatus,
 };
 
 /// One file's outcome: fixed fields, then every value the pipeline produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileResult {
+    /// The wave's caller key: the file's position in the run's inputs.
+    /// Not written out (results are in key order).
+    #[serde(skip)]
+    pub key: WaveKey,
     pub file: String,
     /// True when every stage that ran succeeded.
     pub ok: bool,
@@ -64,6 +68,7 @@ impl FileResult {
         let error = error
             .or_else(|| (ctx.status == WaveStatus::Cancelled).then(|| "cancelled".to_string()));
         Self {
+            key: ctx.key,
             file,
             ok: ctx.status == WaveStatus::Completed,
             status: ctx.status,

@@ -1,0 +1,87 @@
+//! Why a command could not run, and the one mapping from outcomes to exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::pipeline::PipelineError;
+
+/// How a command that ran to the end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every input succeeded (exit status 0).
+    AllOk,
+    /// Some inputs failed, were partial or were cancelled (exit status 1).
+    SomeFailed,
+}
+
+impl Outcome {
+    /// `AllOk` when `all_ok`, else `SomeFailed`.
+    pub fn from_all_ok(all_ok: bool) -> Self {
+        if all_ok {
+            Self::AllOk
+        } else {
+            Self::SomeFailed
+        }
+    }
+}
+
+/// Why a command could not run (exit status 2): nothing was analysed, or
+/// the results could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The pipeline file does not load, validate or compile.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// Only a pipeline file was given.
+    #[error("no audio files or folders given")]
+    NoInputs,
+    /// The inputs hold no audio file.
+    #[error("no audio files found in {0}")]
+    NoAudioFiles(String),
+    /// The results file cannot be created.
+    #[error("cannot create the output file: {source}: {}", path.display())]
+    Output {
+        /// The `--out` path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the results failed midway.
+    #[error("cannot write the results: {0}")]
+    Write(#[from] std::io::Error),
+    /// The async runtime or a worker could not start, or a task failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The exit status of a command's result, printing the error if any:
+/// 0 all inputs ok, 1 some failed, 2 usage error or nothing could run.
+pub fn exit_code(result: Result<Outcome, CliError>) -> ExitCode {
+    match result {
+        Ok(Outcome::AllOk) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses a `--jobs` value: a count of at least 1.
+pub fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Paths joined with commas, for messages.
+pub fn display_list(paths: &[impl AsRef<Path>]) -> String {
+    paths
+        .iter()
+        .map(|p| p.as_ref().display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

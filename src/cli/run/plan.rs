@@ -1,0 +1,82 @@
+//! `run`'s arguments made into a validated plan once: the pipeline loaded
+//! and compiled, the inputs expanded to audio files, the output opened.
+//! Everything after this point runs; nothing re-checks.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use tokio::runtime::Handle;
+
+use super::{RunArgs, RunFormat};
+use crate::cli::error::{CliError, display_list};
+use crate::cli::inputs::audio_files;
+use crate::pipeline::{self, PipelineDocument, PipelineRunner};
+
+/// A run that can start: every usage and pipeline error is behind it.
+pub(super) struct RunPlan {
+    /// The compiled pipeline on its orchestrator.
+    pub(super) runner: PipelineRunner,
+    /// The audio files, in input order.
+    pub(super) files: Vec<PathBuf>,
+    /// Files analysed at once.
+    pub(super) max_concurrent: usize,
+    /// The results format.
+    pub(super) format: RunFormat,
+    /// Where results go (stdout or `--out`, buffered).
+    pub(super) out: Box<dyn Write>,
+}
+
+impl RunPlan {
+    /// Checks `args` and builds the run on `handle`; the first problem found
+    /// is the error.
+    pub(super) fn new(args: &RunArgs, handle: Handle) -> Result<Self, CliError> {
+        let (doc, inputs) = split_pipeline(&args.inputs)?;
+        if inputs.is_empty() {
+            return Err(CliError::NoInputs);
+        }
+        let files = audio_files(&inputs);
+        if files.is_empty() {
+            return Err(CliError::NoAudioFiles(display_list(&inputs)));
+        }
+        let mut config = doc.config.clone();
+        if let Some(jobs) = args.jobs {
+            config.cpu_workers = jobs;
+            config.max_concurrent_waves = jobs * 2;
+            config.max_parallel_items_per_stage = config.max_parallel_items_per_stage.max(jobs);
+        }
+        let max_concurrent = config.max_concurrent_waves;
+        let runner = PipelineRunner::new(&doc, Some(config), handle)?;
+        let out: Box<dyn Write> = match &args.out {
+            Some(path) => {
+                let file = std::fs::File::create(path).map_err(|source| CliError::Output {
+                    path: path.clone(),
+                    source,
+                })?;
+                Box::new(std::io::BufWriter::new(file))
+            }
+            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        };
+        Ok(Self {
+            runner,
+            files,
+            max_concurrent,
+            format: args.format,
+            out,
+        })
+    }
+}
+
+/// The pipeline (the first input if it is a `.ron` file, else the built-in
+/// default) and the audio inputs.
+fn split_pipeline(inputs: &[PathBuf]) -> Result<(PipelineDocument, Vec<PathBuf>), CliError> {
+    match inputs.split_first() {
+        Some((first, rest))
+            if first
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ron")) =>
+        {
+            Ok((pipeline::load(first)?, rest.to_vec()))
+        }
+        _ => Ok((pipeline::default_document()?, inputs.to_vec())),
+    }
+}

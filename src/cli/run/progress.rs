@@ -1,0 +1,148 @@
+//! `run`'s live progress on stderr (a bar on a terminal, plain lines
+//! otherwise) and its closing statistics summary.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use crate::orchestrator::{Statistics, WaveEvent};
+use crate::pipeline::{FileResult, RunMonitor};
+
+/// Live progress on stderr: a bar on a terminal, plain lines otherwise.
+pub(super) struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    events: tokio::sync::mpsc::UnboundedReceiver<WaveEvent>,
+    monitor: RunMonitor,
+    done: usize,
+    failed: usize,
+    total: usize,
+}
+
+impl Progress {
+    pub(super) fn new(
+        total: usize,
+        events: tokio::sync::mpsc::UnboundedReceiver<WaveEvent>,
+    ) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} files {elapsed} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Self {
+            bar,
+            events,
+            monitor: RunMonitor::default(),
+            done: 0,
+            failed: 0,
+            total,
+        }
+    }
+
+    pub(super) fn tick(&mut self) {
+        while let Ok(e) = self.events.try_recv() {
+            self.monitor.ingest(&e);
+        }
+        if let Some(bar) = &self.bar {
+            let stages: Vec<String> = self
+                .monitor
+                .running()
+                .map(|(s, n)| format!("{s}:{n}"))
+                .collect();
+            bar.set_message(format!(
+                "{} failed  running {}",
+                self.failed,
+                stages.join(" ")
+            ));
+        }
+    }
+
+    pub(super) fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub(super) fn file_done(&mut self, r: &FileResult) {
+        self.done += 1;
+        if !r.ok {
+            self.failed += 1;
+        }
+        self.tick();
+        let status = r.status.label();
+        let line = match &r.error {
+            Some(e) => format!(
+                "[{}/{}] {status} {} ({:.2} s): {e}",
+                self.done, self.total, r.file, r.analysis_s
+            ),
+            None => format!(
+                "[{}/{}] {status} {} ({:.2} s)",
+                self.done, self.total, r.file, r.analysis_s
+            ),
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                if r.error.is_some() {
+                    bar.suspend(|| eprintln!("{line}"));
+                }
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub(super) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// The seed's statistics plus per-stage timing, on stderr.
+pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
+    eprintln!(
+        "{} files: {} completed, {} partial, {} failed, {} cancelled; success rate {:.1}%",
+        results.len(),
+        stats.successful_waves,
+        stats.partial_waves,
+        stats.failed_waves,
+        stats.cancelled_waves,
+        stats.success_rate
+    );
+    eprintln!(
+        "{:<16} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
+        "stage",
+        "attempts",
+        "ok",
+        "failed",
+        "retries",
+        "skipped",
+        "p50 ms",
+        "p95 ms",
+        "max ms",
+        "quality"
+    );
+    for s in &stats.stages {
+        eprintln!(
+            "{:<16} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
+            s.node.as_str(),
+            s.attempts,
+            s.items_completed,
+            s.items_failed,
+            s.retries,
+            s.items_skipped,
+            ms(s.duration_p50()),
+            ms(s.duration_p95()),
+            ms(s.duration_max()),
+            s.mean_quality()
+                .map_or_else(|| "-".to_string(), |q| format!("{q:.3}"))
+        );
+    }
+}

@@ -16,6 +16,10 @@ pub const COLUMNS: [&str; 7] = [
     "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
 ];
 const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
+/// Columns aligned right: BPM, LUFS, Duration.
+const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
+/// The status column, coloured by outcome.
+const STATUS_COLUMN: usize = 6;
 
 /// One displayed row.
 #[derive(Debug, Clone)]
@@ -170,6 +174,33 @@ impl ResultsTable {
     /// Draws the table.
     pub fn ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
         self.ensure_sorted();
+        self.toolbar_ui(ui, out);
+        // The file column takes what the fixed columns leave.
+        let spacing = ui.spacing().item_spacing.x;
+        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
+        let mut widths = WIDTHS;
+        widths[0] = (ui.available_width() - fixed).max(120.0);
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        self.header_ui(ui, &widths, row_h, out);
+        ui.separator();
+        if self.rows.is_empty() {
+            ui.label(RichText::new("Results appear here as files finish.").weak());
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("results_v")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_h, self.order.len(), |ui, range| {
+                for &i in &self.order[range] {
+                    if let Some(row) = self.rows.get(i) {
+                        row_ui(ui, row, &widths, row_h);
+                    }
+                }
+            });
+    }
+
+    /// The title with the row count, and the export buttons.
+    fn toolbar_ui(&self, ui: &mut Ui, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("Results ({})", self.rows.len())).strong());
             let any = !self.rows.is_empty();
@@ -186,14 +217,12 @@ impl ResultsTable {
                 out.push(Command::ExportDialog(ExportFormat::Json));
             }
         });
-        // The file column takes what the fixed columns leave.
-        let spacing = ui.spacing().item_spacing.x;
-        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
-        let mut widths = WIDTHS;
-        widths[0] = (ui.available_width() - fixed).max(120.0);
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    }
+
+    /// Column titles that sort when clicked, with the sort direction.
+    fn header_ui(&self, ui: &mut Ui, widths: &[f32], row_h: f32, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
-            for (i, title) in COLUMNS.iter().enumerate() {
+            for (i, (title, width)) in COLUMNS.iter().zip(widths).enumerate() {
                 let arrow = match self.sort {
                     Some((c, true)) if c == i => " ▲",
                     Some((c, false)) if c == i => " ▼",
@@ -202,7 +231,7 @@ impl ResultsTable {
                 let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
                     .frame(false);
                 if ui
-                    .add_sized([widths[i], row_h], button)
+                    .add_sized([*width, row_h], button)
                     .on_hover_text("Sort by this column")
                     .clicked()
                 {
@@ -210,52 +239,42 @@ impl ResultsTable {
                 }
             }
         });
-        ui.separator();
-        if self.rows.is_empty() {
-            ui.label(RichText::new("Results appear here as files finish.").weak());
-            return;
-        }
-        egui::ScrollArea::vertical()
-            .id_salt("results_v")
-            .auto_shrink([false, false])
-            .show_rows(ui, row_h, self.order.len(), |ui, range| {
-                for &i in &self.order[range] {
-                    let Some(row) = self.rows.get(i) else {
-                        continue;
-                    };
-                    ui.horizontal(|ui| {
-                        for (c, w) in widths.iter().enumerate() {
-                            let mut text = RichText::new(row.cell(c));
-                            if c == 6 {
-                                text = text.color(match row.status {
-                                    WaveStatus::Completed => theme::OK,
-                                    WaveStatus::PartiallyCompleted => theme::WARN,
-                                    WaveStatus::Failed => theme::ERROR,
-                                    _ => ui.visuals().weak_text_color(),
-                                });
-                            }
-                            // Text left, numbers right, like a spreadsheet.
-                            let align = if matches!(c, 1 | 4 | 5) {
-                                egui::Layout::right_to_left(egui::Align::Center)
-                            } else {
-                                egui::Layout::left_to_right(egui::Align::Center)
-                            };
-                            let response = ui
-                                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
-                                    ui.set_min_size(egui::vec2(*w, row_h));
-                                    ui.add(egui::Label::new(text).truncate())
-                                })
-                                .inner;
-                            if c == 6
-                                && let Some(e) = &row.error
-                            {
-                                response.on_hover_text(e);
-                            }
-                        }
-                    });
-                }
-            });
     }
+}
+
+/// One result row: text left, numbers right, the status coloured, its
+/// error on hover.
+fn row_ui(ui: &mut Ui, row: &Row, widths: &[f32], row_h: f32) {
+    ui.horizontal(|ui| {
+        for (c, w) in widths.iter().enumerate() {
+            let mut text = RichText::new(row.cell(c));
+            if c == STATUS_COLUMN {
+                text = text.color(match row.status {
+                    WaveStatus::Completed => theme::OK,
+                    WaveStatus::PartiallyCompleted => theme::WARN,
+                    WaveStatus::Failed => theme::ERROR,
+                    _ => ui.visuals().weak_text_color(),
+                });
+            }
+            // Text left, numbers right, like a spreadsheet.
+            let align = if NUMBER_COLUMNS.contains(&c) {
+                egui::Layout::right_to_left(egui::Align::Center)
+            } else {
+                egui::Layout::left_to_right(egui::Align::Center)
+            };
+            let response = ui
+                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
+                    ui.set_min_size(egui::vec2(*w, row_h));
+                    ui.add(egui::Label::new(text).truncate())
+                })
+                .inner;
+            if c == STATUS_COLUMN
+                && let Some(e) = &row.error
+            {
+                response.on_hover_text(e);
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -42,67 +42,97 @@ enum Anchor<'a> {
 /// Every problem of `doc`. `source`, when given, places each at a line and
 /// column.
 pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let mut push = |anchor: Anchor<'_>, location: String, message: String| {
-        let (line, col) = source
+    let mut found = Problems {
+        source,
+        out: Vec::new(),
+    };
+    found.nodes_and_edges(doc);
+    // Structure: duplicates, cycles, overrides. Unknown dependencies were
+    // reported per edge above.
+    for problem in doc.plan_spec().problems() {
+        found.plan(&problem);
+    }
+    for problem in doc.config.problems() {
+        found.push(
+            Anchor::Config(problem.field),
+            format!("config.{}", problem.field),
+            problem.reason,
+        );
+    }
+    found.out
+}
+
+/// Problems found so far, placed in `source` when it is known.
+struct Problems<'s> {
+    source: Option<&'s str>,
+    out: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, anchor: Anchor<'_>, location: String, message: String) {
+        let (line, col) = self
+            .source
             .and_then(|s| locate(s, &anchor))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        out.push(Problem {
+        self.out.push(Problem {
             line,
             col,
             location,
             message,
         });
-    };
-
-    for node in &doc.nodes {
-        if node.id.trim().is_empty() {
-            push(
-                Anchor::None,
-                "node".into(),
-                "an id must not be empty".into(),
-            );
-        }
-        for (param, reason) in node.operation.problems() {
-            push(
-                Anchor::Field(&node.id, param),
-                format!("node `{}`", node.id),
-                format!("`{param}` {reason}"),
-            );
-        }
     }
-    for edge in &doc.edges {
-        for end in [&edge.from, &edge.to] {
-            if doc.node(end).is_none() {
-                push(
-                    Anchor::Edge(&edge.from, &edge.to),
-                    format!("edge {} -> {}", edge.from, edge.to),
-                    format!("unknown node `{end}`"),
+
+    /// Empty ids, parameters out of range and edges to unknown nodes.
+    fn nodes_and_edges(&mut self, doc: &PipelineDocument) {
+        for node in &doc.nodes {
+            if node.id.trim().is_empty() {
+                self.push(
+                    Anchor::None,
+                    "node".into(),
+                    "an id must not be empty".into(),
+                );
+            }
+            for (param, reason) in node.operation.problems() {
+                self.push(
+                    Anchor::Field(&node.id, param),
+                    format!("node `{}`", node.id),
+                    format!("`{param}` {reason}"),
                 );
             }
         }
+        for edge in &doc.edges {
+            for end in [&edge.from, &edge.to] {
+                if doc.node(end).is_none() {
+                    self.push(
+                        Anchor::Edge(&edge.from, &edge.to),
+                        format!("edge {} -> {}", edge.from, edge.to),
+                        format!("unknown node `{end}`"),
+                    );
+                }
+            }
+        }
     }
-    // Structure: duplicates, cycles, overrides. Unknown dependencies were
-    // reported per edge above.
-    for problem in doc.plan_spec().problems() {
-        match &problem {
+
+    /// One structural problem of the compiled plan.
+    fn plan(&mut self, problem: &PlanError) {
+        match problem {
             PlanError::UnknownDependency { .. } => {}
-            PlanError::Empty => push(
+            PlanError::Empty => self.push(
                 Anchor::None,
                 String::new(),
                 "the pipeline has no nodes".into(),
             ),
-            PlanError::DuplicateNode(id) => push(
+            PlanError::DuplicateNode(id) => self.push(
                 Anchor::Node(id),
                 format!("node `{id}`"),
                 "this id is used by more than one node".into(),
             ),
-            PlanError::SelfDependency(id) => push(
+            PlanError::SelfDependency(id) => self.push(
                 Anchor::Edge(id, id),
                 format!("edge {id} -> {id}"),
                 "a node cannot depend on itself".into(),
             ),
-            PlanError::Cycle(nodes) => push(
+            PlanError::Cycle(nodes) => self.push(
                 Anchor::Node(nodes.first().map_or("", String::as_str)),
                 "edges".into(),
                 format!("dependencies form a cycle: {}", nodes.join(" -> ")),
@@ -111,26 +141,18 @@ pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
                 node,
                 field,
                 reason,
-            } => push(
+            } => self.push(
                 Anchor::Field(node, field),
                 format!("node `{node}`"),
                 format!("override `{field}` {reason}"),
             ),
-            PlanError::MissingHandler { node, handler } => push(
+            PlanError::MissingHandler { node, handler } => self.push(
                 Anchor::Node(node),
                 format!("node `{node}`"),
                 format!("no handler `{handler}`"),
             ),
         }
     }
-    for problem in doc.config.problems() {
-        push(
-            Anchor::Config(problem.field),
-            format!("config.{}", problem.field),
-            problem.reason,
-        );
-    }
-    out
 }
 
 /// Finds the line and column (1-based) an anchor refers to.

@@ -20,21 +20,48 @@ const CHECK_FRAMES: usize = 1024;
 
 /// [`track`], stopping with `Cancelled` when `cancel` says so.
 pub fn track_until(env: &[f32], period: f64, cancel: CancelCheck) -> Result<Vec<f64>, Cancelled> {
-    let n = env.len();
-    if n < 4 || !period.is_finite() || period < 2.0 {
+    if env.len() < 4 || !period.is_finite() || period < 2.0 {
         return Ok(Vec::new());
     }
-    // Normalise, then spread each onset a little (Gaussian, σ = period / 32).
-    let std = {
-        let mean = env.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
-        (env.iter()
-            .map(|&v| (f64::from(v) - mean).powi(2))
-            .sum::<f64>()
-            / n as f64)
-            .sqrt()
-    };
-    if std <= 0.0 {
+    let Some(local) = local_score(env, period, cancel)? else {
         return Ok(Vec::new());
+    };
+    let (score, back) = chain(&local, period, cancel)?;
+    // The last beat: best cumulative score within the last period.
+    let n = local.len();
+    let tail = n.saturating_sub(period.ceil() as usize);
+    let Some(mut t) = (tail..n).max_by(|&a, &b| score[a].total_cmp(&score[b])) else {
+        return Ok(Vec::new());
+    };
+    let mut beats = vec![t];
+    while back[t] != usize::MAX {
+        t = back[t];
+        beats.push(t);
+    }
+    beats.reverse();
+    Ok(trim_weak_ends(&beats, &local)
+        .iter()
+        .map(|&b| refine_peak(&local, b))
+        .collect())
+}
+
+/// The normalised envelope with each onset spread a little (Gaussian,
+/// σ = period / 32); `None` for a flat envelope.
+fn local_score(
+    env: &[f32],
+    period: f64,
+    cancel: CancelCheck,
+) -> Result<Option<Vec<f64>>, Cancelled> {
+    let n = env.len();
+    let mean = env.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    let std = (env
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n as f64)
+        .sqrt();
+    if std <= 0.0 {
+        return Ok(None);
     }
     let half = period.round() as i64;
     let kernel: Vec<f64> = (-half..=half)
@@ -54,6 +81,17 @@ pub fn track_until(env: &[f32], period: f64, cancel: CancelCheck) -> Result<Vec<
                 .sum(),
         );
     }
+    Ok(Some(local))
+}
+
+/// Ellis's dynamic programme: each frame's best cumulative score and the
+/// beat before it (`usize::MAX` where a chain starts).
+fn chain(
+    local: &[f64],
+    period: f64,
+    cancel: CancelCheck,
+) -> Result<(Vec<f64>, Vec<usize>), Cancelled> {
+    let n = local.len();
     let lo = (period / 2.0).round().max(1.0) as usize;
     let hi = (2.0 * period).round() as usize;
     let penalty: Vec<f64> = (0..=hi)
@@ -88,18 +126,11 @@ pub fn track_until(env: &[f32], period: f64, cancel: CancelCheck) -> Result<Vec<
             score[t] = local[t];
         }
     }
-    // The last beat: best cumulative score within the last period.
-    let tail = n.saturating_sub(period.ceil() as usize);
-    let Some(mut t) = (tail..n).max_by(|&a, &b| score[a].total_cmp(&score[b])) else {
-        return Ok(Vec::new());
-    };
-    let mut beats = vec![t];
-    while back[t] != usize::MAX {
-        t = back[t];
-        beats.push(t);
-    }
-    beats.reverse();
-    // Drop weak beats at either end (silence before the music starts).
+    Ok((score, back))
+}
+
+/// Drops weak beats at either end (silence before the music starts).
+fn trim_weak_ends<'a>(beats: &'a [usize], local: &[f64]) -> &'a [usize] {
     let strong = {
         let mut v: Vec<f64> = beats.iter().map(|&b| local[b]).collect();
         v.sort_by(f64::total_cmp);
@@ -110,12 +141,7 @@ pub fn track_until(env: &[f32], period: f64, cancel: CancelCheck) -> Result<Vec<
         .iter()
         .rposition(|&b| local[b] > strong)
         .unwrap_or(beats.len().saturating_sub(1));
-    Ok(
-        beats[first..=last.max(first).min(beats.len().saturating_sub(1))]
-            .iter()
-            .map(|&b| refine_peak(&local, b))
-            .collect(),
-    )
+    &beats[first..=last.max(first).min(beats.len().saturating_sub(1))]
 }
 
 /// Parabolic interpolation of a peak around integer index `i`.

@@ -125,7 +125,7 @@ impl WaveStream {
 pub(crate) fn start(
     shared: Arc<Shared>,
     plan: Plan,
-    mut inputs: mpsc::Receiver<WaveInput>,
+    inputs: mpsc::Receiver<WaveInput>,
     max_concurrent: usize,
     results_capacity: usize,
 ) -> WaveStream {
@@ -134,75 +134,16 @@ pub(crate) fn start(
     let (tx, results) = mpsc::channel(results_capacity.max(1));
     let state = Arc::new(BatchState::new(id, shared.clone(), plan.len()));
     let max_concurrent = max_concurrent.max(1);
-    let token = cancel.clone();
-    let driver_shared = shared.clone();
     let driver = shared.tracker.spawn_on(
-        async move {
-            let shared = driver_shared;
-            let begun = Instant::now();
-            shared.events.emit(|| WaveEvent::BatchStarted { batch: id });
-            let slots = Arc::new(Semaphore::new(max_concurrent));
-            let mut started = 0usize;
-            let mut not_started = 0usize;
-            loop {
-                let permit = tokio::select! {
-                    biased;
-                    _ = token.cancelled() => break,
-                    p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-                };
-                let input = tokio::select! {
-                    biased;
-                    _ = token.cancelled() => break,
-                    input = inputs.recv() => match input { Some(input) => input, None => break },
-                };
-                if state.aborted().is_some() {
-                    not_started += 1;
-                    break;
-                }
-                started += 1;
-                let wave = Wave {
-                    shared: shared.clone(),
-                    plan: plan.clone(),
-                    batch: Some(state.clone()),
-                    id: shared.next_wave_id(),
-                    input: Arc::new(input),
-                    cancel: token.child_token(),
-                };
-                let tx = tx.clone();
-                shared.tracker.spawn_on(
-                    async move {
-                        let ctx = wave.run().await;
-                        // Hold the slot until the result is taken, so an
-                        // unread results channel bounds memory.
-                        let _ = tx.send(ctx).await;
-                        drop(permit);
-                    },
-                    &shared.handle,
-                );
-            }
-            // Inputs left behind by an abort or a cancel.
-            inputs.close();
-            while inputs.recv().await.is_some() {
-                not_started += 1;
-            }
-            drop(tx);
-            let all = u32::try_from(max_concurrent).unwrap_or(u32::MAX);
-            let _ = slots.acquire_many(all).await;
-            let report = BatchReport {
-                batch: id,
-                started,
-                not_started,
-                aborted: state.aborted().cloned(),
-                cancelled: token.is_cancelled(),
-                duration: begun.elapsed(),
-            };
-            shared.emit_statistics();
-            let sent = report.clone();
-            shared
-                .events
-                .emit(|| WaveEvent::BatchFinished { report: sent });
-            report
-        },
+        drive(
+            shared.clone(),
+            plan,
+            state,
+            cancel.clone(),
+            inputs,
+            tx,
+            max_concurrent,
+        ),
         &shared.handle,
     );
     WaveStream {
@@ -211,4 +152,82 @@ pub(crate) fn start(
         cancel,
         driver,
     }
+}
+
+/// The batch's driver: admits waves until the inputs end, the batch is
+/// cancelled or its success-rate gate trips, then waits for the running
+/// ones and reports.
+async fn drive(
+    shared: Arc<Shared>,
+    plan: Plan,
+    state: Arc<BatchState>,
+    token: CancellationToken,
+    mut inputs: mpsc::Receiver<WaveInput>,
+    tx: mpsc::Sender<WaveContext>,
+    max_concurrent: usize,
+) -> BatchReport {
+    let id = state.id;
+    let begun = Instant::now();
+    shared.events.emit(|| WaveEvent::BatchStarted { batch: id });
+    let slots = Arc::new(Semaphore::new(max_concurrent));
+    let mut started = 0usize;
+    let mut not_started = 0usize;
+    loop {
+        let permit = tokio::select! {
+            biased;
+            _ = token.cancelled() => break,
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+        };
+        let input = tokio::select! {
+            biased;
+            _ = token.cancelled() => break,
+            input = inputs.recv() => match input { Some(input) => input, None => break },
+        };
+        if state.aborted().is_some() {
+            not_started += 1;
+            break;
+        }
+        started += 1;
+        let wave = Wave {
+            shared: shared.clone(),
+            plan: plan.clone(),
+            batch: Some(state.clone()),
+            id: shared.next_wave_id(),
+            input: Arc::new(input),
+            cancel: token.child_token(),
+        };
+        let tx = tx.clone();
+        shared.tracker.spawn_on(
+            async move {
+                let ctx = wave.run().await;
+                // Hold the slot until the result is taken, so an unread
+                // results channel bounds memory.
+                let _ = tx.send(ctx).await;
+                drop(permit);
+            },
+            &shared.handle,
+        );
+    }
+    // Inputs left behind by an abort or a cancel.
+    inputs.close();
+    while inputs.recv().await.is_some() {
+        not_started += 1;
+    }
+    drop(tx);
+    let all = u32::try_from(max_concurrent).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+    let report = BatchReport {
+        batch: id,
+        started,
+        not_started,
+        aborted: state.aborted().cloned(),
+        cancelled: token.is_cancelled(),
+        duration: begun.elapsed(),
+    };
+    shared.emit_statistics();
+    let sent = report.clone();
+    shared
+        .events
+        .emit(|| WaveEvent::BatchFinished { report: sent });
+    report
 }

@@ -228,6 +228,13 @@ impl WaveConfig {
     /// Every invalid field, so an editor can mark them all.
     pub fn problems(&self) -> Vec<ConfigError> {
         let mut out = Vec::new();
+        self.count_and_time_problems(&mut out);
+        self.threshold_problems(&mut out);
+        out
+    }
+
+    /// Concurrency, timeout, retry and delay fields.
+    fn count_and_time_problems(&self, out: &mut Vec<ConfigError>) {
         let mut bad = |field: &'static str, reason: String| out.push(ConfigError { field, reason });
         if self.max_parallel_items_per_stage == 0 {
             bad("max_parallel_items_per_stage", "must be at least 1".into());
@@ -252,6 +259,11 @@ impl WaveConfig {
         if self.inter_stage_delay_ms > 3_600_000 {
             bad("inter_stage_delay_ms", "must be at most one hour".into());
         }
+    }
+
+    /// Resource, rate and quality thresholds, backoff and sampling fields.
+    fn threshold_problems(&self, out: &mut Vec<ConfigError>) {
+        let mut bad = |field: &'static str, reason: String| out.push(ConfigError { field, reason });
         if !(self.memory_threshold_mb.is_finite() && self.memory_threshold_mb > 0.0) {
             bad(
                 "memory_threshold_mb",
@@ -306,7 +318,6 @@ impl WaveConfig {
                 "must be at least 10 ms".into(),
             );
         }
-        out
     }
 
     /// The attempt bound as a `Duration` (valid configs only).

@@ -8,7 +8,12 @@
 //! included) and `peak_rss_mb` is the peak RSS of a child process that
 //! analyses only that file. Then the same for 60-minute files, and
 //! `audio ffmpeg file=F ffmpeg_decode_x_realtime=X ours_over_ffmpeg_cpu=R`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark harness: it prints its figures and fails loudly"
+)]
 
 #[path = "../tests/synth/mod.rs"]
 mod synth;

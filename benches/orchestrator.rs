@@ -6,7 +6,12 @@
 //! `orchestrator waves=N concurrency=C us_per_stage=X waves_per_s=Y peak_rss_mb=Z`
 //! and, for comparison, the same work as a bare tokio loop (semaphores,
 //! timeouts, a JoinSet; no metrics, no events).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark harness: it prints its figures and fails loudly"
+)]
 
 use std::process::Command;
 use std::sync::Arc;

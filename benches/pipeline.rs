@@ -11,7 +11,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
-    unsafe_code
+    unsafe_code,
+    reason = "a benchmark harness: prints its figures, fails loudly, reads child CPU time with getrusage"
 )]
 
 #[path = "../tests/common/signal.rs"]

@@ -2,7 +2,12 @@
 //! results table and charts holding a 10,000-file run. CPU time per frame
 //! (egui pass + tessellation, no GPU). Prints
 //! `ui frame_ms_p50=X frame_ms_p99=Y`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark harness: it prints its figures and fails loudly"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,7 +1,11 @@
 //! The app's editor, driven headless through egui_kittest: adding and
 //! connecting nodes, refusing cycles, config validation gating Run, broken
 //! pipeline files, saving and reopening.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod gui_support;
 

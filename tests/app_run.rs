@@ -1,6 +1,10 @@
 //! Running a pipeline from the app: files dropped on the window, Run,
 //! results with the right tempo; cancelling a running batch.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod gui_support;
 

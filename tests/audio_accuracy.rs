@@ -1,5 +1,9 @@
 //! Accuracy of the analyses on generated signals with known answers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod synth;
 

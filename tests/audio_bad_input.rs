@@ -1,6 +1,10 @@
 //! Bad input: every case gives a one-line error naming the file and the
 //! cause (or partial results, flagged), the batch goes on, exit status 1.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod synth;
 

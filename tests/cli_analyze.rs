@@ -1,5 +1,9 @@
 //! `wave-studio analyze` end to end: the real binary on generated files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod synth;
 

@@ -1,5 +1,9 @@
 //! The real binary: `run` and `check` end to end on generated audio.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

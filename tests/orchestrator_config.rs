@@ -1,6 +1,10 @@
 //! Each `WaveConfig` field, enforced: every test here fails if its field
 //! were ignored. Time is tokio's paused clock, so timings are exact.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

@@ -1,7 +1,11 @@
 //! 10,000 waves over random plans with random errors, panics, timeouts,
 //! hangs and cancellations: every count the orchestrator keeps must agree
 //! with every other and with the events it sent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

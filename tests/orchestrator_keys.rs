@@ -1,6 +1,10 @@
 //! Caller keys come back in every event and context of their wave, and the
 //! engine's statistics arrive as events.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

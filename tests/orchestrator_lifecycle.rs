@@ -1,6 +1,10 @@
 //! Panics, cancellation, parallel nodes, the blocking pool, batched nodes,
 //! plan errors and the streaming batch.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

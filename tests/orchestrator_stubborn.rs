@@ -1,7 +1,11 @@
 //! Blocking handlers that ignore their token: a timeout frees their CPU
 //! slot, and shutdown is bounded and names them. Real time: the handlers
 //! run on real threads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

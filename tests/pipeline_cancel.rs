@@ -1,6 +1,10 @@
 //! Built-in CPU stages stop soon after their attempt is abandoned: the DSP
 //! checks a plain cancel flag between blocks. Real time, real threads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

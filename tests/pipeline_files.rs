@@ -1,6 +1,10 @@
 //! Pipeline files: every example loads, validates and runs; broken files
 //! give every problem with line and column; saving is stable and atomic.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod common;
 

@@ -140,7 +140,7 @@ mod tests {
     use super::*;
 
     #[test]
-    #[allow(clippy::panic)]
+    #[allow(clippy::panic, reason = "the test needs a real panic to catch")]
     fn a_panic_becomes_the_files_error() {
         let path = Path::new("song.flac");
         let err = guarded::<()>(path, || panic!("index out of bounds in a decoder")).unwrap_err();

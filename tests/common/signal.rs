@@ -1,5 +1,5 @@
 //! Test audio: generated signals with known answers, written as WAV.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 use std::f64::consts::TAU;
 use std::path::Path;

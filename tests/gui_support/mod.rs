@@ -1,6 +1,11 @@
 //! Helpers for the app tests: a runtime, the harness around the real app,
 //! dropped files, and generated audio (a 120 BPM groove as 16-bit WAV).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "shared by several test crates, each using a part; a failed unwrap is a failed test"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,7 +77,7 @@ pub fn drop_files(h: &mut Harness<'static, WaveStudioApp>, paths: &[PathBuf]) {
 #[path = "../common/signal.rs"]
 mod signal;
 // Each test file uses a different part.
-#[allow(unused_imports)]
+#[allow(unused_imports, reason = "re-exported for the test crates that use it")]
 pub use signal::{TempDir, groove, write_wav};
 
 /// Whether some node's label contains `text`.

@@ -1,6 +1,6 @@
 //! Generated test audio with known answers: drum patterns, chord
 //! progressions, tones; and a minimal WAV writer. Fixed seeds throughout.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 use std::f32::consts::TAU;
 
@@ -277,7 +277,7 @@ pub fn sine(freq: f64, amp: f64, seconds: f64, rate: u32, channels: usize) -> Ve
 #[path = "../common/signal.rs"]
 mod signal;
 /// Writes 16-bit PCM WAV (shared with the other tests).
-#[allow(unused_imports)]
+#[allow(unused_imports, reason = "re-exported for the test crates that use it")]
 pub use signal::write_wav;
 
 /// A fresh empty directory for one test's files.

@@ -139,6 +139,15 @@ pub fn estimate(chroma: &Chroma, family: KeyProfile) -> Option<KeyEstimate> {
     estimate_until(chroma, family, &never).ok().flatten()
 }
 
+/// Chroma frames between cancellation checks (well under 10 ms of work).
+const CHECK_FRAMES: usize = 4096;
+/// A lead in correlation over the runner-up key that counts as decisive.
+const FULL_MARGIN: f64 = 0.15;
+/// Share of the confidence a good fit earns even with no lead at all.
+const MARGINLESS_SHARE: f64 = 0.4;
+/// Tonal frames needed before the length no longer lowers the confidence.
+const FULL_LENGTH_FRAMES: f64 = 20.0;
+
 /// [`estimate`], stopping with `Cancelled` when `cancel` says so.
 pub fn estimate_until(
     chroma: &Chroma,
@@ -148,7 +157,7 @@ pub fn estimate_until(
     let mut profile = [0.0f64; 12];
     let mut active = 0usize;
     for (i, frame) in chroma.frames.iter().enumerate() {
-        every(i, 4096, cancel)?;
+        every(i, CHECK_FRAMES, cancel)?;
         if frame.iter().any(|&v| v > 0.0) {
             active += 1;
             for (p, &v) in profile.iter_mut().zip(frame) {
@@ -165,9 +174,10 @@ pub fn estimate_until(
     };
     // Confidence: how well the best key fits, and by how much it beats the next.
     let fit = r1.clamp(0.0, 1.0);
-    let margin = ((r1 - r2) / 0.15).clamp(0.0, 1.0);
-    let length = (active as f64 / 20.0).min(1.0);
-    let confidence = (fit * (0.4 + 0.6 * margin) * length).clamp(0.0, 1.0);
+    let margin = ((r1 - r2) / FULL_MARGIN).clamp(0.0, 1.0);
+    let length = (active as f64 / FULL_LENGTH_FRAMES).min(1.0);
+    let confidence =
+        (fit * (MARGINLESS_SHARE + (1.0 - MARGINLESS_SHARE) * margin) * length).clamp(0.0, 1.0);
     Ok(Some(KeyEstimate {
         key: best.name(),
         camelot: best.camelot(),

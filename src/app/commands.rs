@@ -121,16 +121,22 @@ pub enum Command {
 /// What waits for an answer about unsaved changes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
+    /// Replace the document with the default pipeline.
     New,
+    /// Open this pipeline file.
     Open(PathBuf),
+    /// Ask for a pipeline file to open.
     OpenDialog,
+    /// Close the window.
     Close,
 }
 
 /// Results export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// Comma-separated values: one row per file, the columns of `run --format csv`.
     Csv,
+    /// JSON: every file's record with every value.
     Json,
 }
 

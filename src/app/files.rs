@@ -16,12 +16,17 @@ const UNREADABLE_SHOWN: usize = 5;
 /// Where a queued file is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileState {
+    /// Waiting for a run.
     Queued,
     /// Running; the stage node it is in.
     Running(String),
+    /// Every stage that ran succeeded.
     Done,
+    /// Finished with some stages failed; the errors.
     Partial(String),
+    /// The wave failed; the errors.
     Failed(String),
+    /// The run was cancelled before the file finished.
     Cancelled,
 }
 
@@ -41,7 +46,9 @@ impl FileState {
 /// One queued file.
 #[derive(Debug, Clone)]
 pub struct FileEntry {
+    /// The file.
     pub path: PathBuf,
+    /// Where it is in the current (or last) run.
     pub state: FileState,
     /// Share of the pipeline's nodes finished or skipped, while running.
     pub progress: f32,
@@ -50,6 +57,7 @@ pub struct FileEntry {
 /// The files to analyse.
 #[derive(Debug, Default)]
 pub struct FileQueue {
+    /// The queued files, in the order added.
     pub entries: Vec<FileEntry>,
     known: HashSet<PathBuf>,
     /// What the last add ignored or could not read, shown under the list.

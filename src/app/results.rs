@@ -24,13 +24,21 @@ const STATUS_COLUMN: usize = 6;
 /// One displayed row.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// File name, without its folder.
     pub file: String,
+    /// Tempo, BPM, when measured.
     pub bpm: Option<f64>,
+    /// Key in standard notation, e.g. "A minor"; empty when none.
     pub key: String,
+    /// Key in Camelot notation, e.g. "8A"; empty when none.
     pub camelot: String,
+    /// Integrated loudness, LUFS, when measured.
     pub lufs: Option<f64>,
+    /// Duration in seconds, when known.
     pub duration: Option<f64>,
+    /// How the file's wave ended.
     pub status: WaveStatus,
+    /// Every stage error, joined, if any.
     pub error: Option<String>,
     /// The cells as text, made once.
     cells: [String; 7],
@@ -82,6 +90,7 @@ impl Row {
 #[derive(Debug, Default)]
 pub struct ResultsTable {
     raw: Vec<FileResult>,
+    /// One row per finished file, in arrival order (sorting leaves them in place).
     pub rows: Vec<Row>,
     order: Vec<usize>,
     sort: Option<(usize, bool)>,

@@ -126,11 +126,12 @@ impl DocState {
         true
     }
 
-    /// Whether there is something to undo / redo.
+    /// Whether there is something to undo.
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }
 
+    /// Whether there is something to redo.
     pub fn can_redo(&self) -> bool {
         !self.redo.is_empty()
     }

@@ -79,6 +79,7 @@ impl BatchState {
 /// A running batch fed from a channel; finished waves arrive on `results`
 /// as they complete.
 pub struct WaveStream {
+    /// The batch's id, as in its events.
     pub batch: BatchId,
     /// Finished waves, in completion order.
     pub results: mpsc::Receiver<WaveContext>,

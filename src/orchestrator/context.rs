@@ -12,7 +12,9 @@ use super::stage::WaveStage;
 /// Where a wave is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum WaveStatus {
+    /// Not started yet.
     Pending,
+    /// Started and not yet ended.
     Running,
     /// Every node that ran succeeded.
     Completed,
@@ -20,6 +22,7 @@ pub enum WaveStatus {
     PartiallyCompleted,
     /// A node failed with partial results off, or no node completed.
     Failed,
+    /// The wave or its batch was cancelled before it ended.
     Cancelled,
 }
 
@@ -48,9 +51,17 @@ pub enum SkipReason {
     /// Its kind is not in `enabled_stages`.
     Disabled,
     /// A node it depends on (directly or not) failed.
-    DependencyFailed { node: NodeId },
+    DependencyFailed {
+        /// The failed node.
+        node: NodeId,
+    },
     /// A refinement node skipped because an earlier stage was confident enough.
-    Quality { node: NodeId, quality: f64 },
+    Quality {
+        /// The earlier node whose quality was high enough.
+        node: NodeId,
+        /// Its quality (0..=1), at or above `quality_threshold`.
+        quality: f64,
+    },
     /// The wave failed (partial results off) before this node started.
     WaveFailed,
     /// The wave was cancelled before this node started.
@@ -74,11 +85,17 @@ impl std::fmt::Display for SkipReason {
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AttemptOutcome {
+    /// The handler returned an output.
     Success,
+    /// A transient error; the node may try again.
     Error,
+    /// A permanent error; never retried.
     PermanentError,
+    /// The attempt ran past its timeout and was cancelled.
     Timeout,
+    /// The handler panicked.
     Panic,
+    /// The wave or batch was cancelled during the attempt.
     Cancelled,
 }
 
@@ -101,16 +118,22 @@ pub struct AttemptRecord {
     pub attempt: u32,
     /// When it started running, from the wave's start.
     pub started_after: Duration,
+    /// How long it ran.
     pub duration: Duration,
+    /// How it ended.
     pub outcome: AttemptOutcome,
+    /// The error message, when it failed.
     pub error: Option<String>,
 }
 
 /// How a node ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum NodeState {
+    /// An attempt succeeded.
     Completed,
+    /// Its retries ran out, or it failed permanently.
     Failed,
+    /// It did not run, for this reason.
     Skipped(SkipReason),
     /// It was running when the wave was cancelled or failed.
     Cancelled,
@@ -119,9 +142,13 @@ pub enum NodeState {
 /// Per-node measurements within one wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageMetrics {
+    /// The node's id in the plan.
     pub node: NodeId,
+    /// Its stage kind.
     pub kind: WaveStage,
+    /// How it ended.
     pub state: NodeState,
+    /// Every attempt, in order; empty when it never ran.
     pub attempts: Vec<AttemptRecord>,
     /// Time spent waiting for a concurrency slot, over all attempts.
     pub slot_wait: Duration,
@@ -153,18 +180,24 @@ impl StageMetrics {
 /// An error a stage ended with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WaveError {
+    /// The node that failed.
     pub node: NodeId,
+    /// What kind of failure ended it.
     pub kind: ErrorKind,
+    /// The last attempt's error message.
     pub message: String,
 }
 
 /// Everything known about one wave. Returned when it ends.
 #[derive(Debug, Clone)]
 pub struct WaveContext {
+    /// The engine's id of the wave, increasing in start order.
     pub id: WaveId,
     /// The caller's key, from `WaveInput::key`.
     pub key: WaveKey,
+    /// The input the wave ran on.
     pub input: Arc<WaveInput>,
+    /// How the wave ended.
     pub status: WaveStatus,
     /// Nodes that completed, in completion order.
     pub completed: Vec<NodeId>,
@@ -176,6 +209,7 @@ pub struct WaveContext {
     pub results: Vec<(NodeId, Arc<StageOutput>)>,
     /// Per-node metrics, in plan order.
     pub metrics: Vec<StageMetrics>,
+    /// The error of each failed node, in failure order.
     pub errors: Vec<WaveError>,
     /// Wall-clock start, as Unix milliseconds.
     pub started_unix_ms: u64,

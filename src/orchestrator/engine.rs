@@ -164,7 +164,9 @@ impl Drop for DropGuard {
 /// A batch's finished waves (in input order) and its report.
 #[derive(Debug)]
 pub struct BatchOutcome {
+    /// The context of every started wave; inputs never started have none.
     pub waves: Vec<WaveContext>,
+    /// The batch's summary.
     pub report: BatchReport,
 }
 

@@ -17,6 +17,7 @@ pub struct ResourceSample {
 /// Reads CPU and memory. Called from the governor every
 /// `resource_sample_interval_ms` while waves run.
 pub trait ResourceProbe: Send + 'static {
+    /// Takes a reading now.
     fn sample(&mut self) -> ResourceSample;
 }
 

@@ -95,7 +95,9 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 #[error("{message}")]
 pub struct StageError {
+    /// Whether a retry may help, and how the attempt is counted.
     pub kind: ErrorKind,
+    /// What went wrong, for people.
     pub message: String,
 }
 
@@ -254,16 +256,22 @@ impl ProgressReporter {
 /// Everything a handler gets for one attempt.
 #[derive(Debug, Clone)]
 pub struct StageInput {
+    /// The wave this attempt belongs to.
     pub wave: WaveId,
+    /// The node being run.
     pub node: NodeId,
+    /// The node's stage kind.
     pub kind: WaveStage,
     /// 1 for the first attempt.
     pub attempt: u32,
+    /// The wave's input; its `payload` is for the handler to read.
     pub input: Arc<WaveInput>,
+    /// Outputs of earlier stages this handler may read.
     pub prior: PriorResults,
     /// Cancelled on timeout, on wave or batch cancellation: CPU work checks
     /// it between blocks.
     pub cancel: CancellationToken,
+    /// Reports progress and, in progressive mode, interim estimates.
     pub progress: ProgressReporter,
 }
 

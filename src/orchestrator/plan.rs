@@ -17,15 +17,20 @@ use super::stage::WaveStage;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NodeOverrides {
+    /// Replaces `stage_timeout_seconds` for this node; positive, at most one week.
     pub timeout_seconds: Option<f64>,
+    /// Replaces `max_retries_per_stage` for this node; at most 100.
     pub max_retries: Option<u32>,
+    /// Replaces `max_parallel_items_per_stage` for this node; at least 1.
     pub max_parallel: Option<usize>,
 }
 
 /// One stage node, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeSpec {
+    /// Unique within the plan; `depends_on` refers to it.
     pub id: String,
+    /// Its stage kind; nodes of a kind not in `enabled_stages` are skipped.
     pub kind: WaveStage,
     /// Name of a registered handler.
     pub handler: String,
@@ -33,6 +38,7 @@ pub struct NodeSpec {
     pub depends_on: Vec<String>,
     /// Skipped by early termination on quality.
     pub refinement: bool,
+    /// Per-node replacements of config values.
     pub overrides: NodeOverrides,
 }
 
@@ -71,6 +77,7 @@ impl NodeSpec {
 /// A plan as written: nodes and their dependencies.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlanSpec {
+    /// The nodes; `depends_on` sets the order they run in.
     pub nodes: Vec<NodeSpec>,
 }
 
@@ -100,22 +107,42 @@ impl PlanSpec {
 /// A reason a plan cannot be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
+    /// No nodes at all.
     #[error("the plan has no nodes")]
     Empty,
+    /// Two nodes share this id.
     #[error("node id `{0}` is used more than once")]
     DuplicateNode(String),
+    /// A node depends on an id no node has.
     #[error("node `{node}` depends on unknown node `{dependency}`")]
-    UnknownDependency { node: String, dependency: String },
+    UnknownDependency {
+        /// The node with the bad dependency.
+        node: String,
+        /// The id that matches no node.
+        dependency: String,
+    },
+    /// A node lists itself in `depends_on`.
     #[error("node `{0}` depends on itself")]
     SelfDependency(String),
+    /// Dependencies form a cycle: the node ids along it.
     #[error("dependencies form a cycle: {}", .0.join(" -> "))]
     Cycle(Vec<String>),
+    /// A node names a handler that is not registered.
     #[error("node `{node}` uses handler `{handler}`, which is not registered")]
-    MissingHandler { node: String, handler: String },
+    MissingHandler {
+        /// The node.
+        node: String,
+        /// The handler name it asked for.
+        handler: String,
+    },
+    /// A node's override is out of range.
     #[error("node `{node}`: invalid override `{field}`: {reason}")]
     InvalidOverride {
+        /// The node.
         node: String,
+        /// The override's field name, e.g. `max_retries`.
         field: &'static str,
+        /// The valid range and the value given.
         reason: String,
     },
 }

@@ -6,12 +6,19 @@ use serde::{Deserialize, Serialize};
 /// default plan holds one of each, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WaveStage {
+    /// Getting the input ready: opening and checking it (`Probe`).
     Preparation,
+    /// The first pass over the data (`Decode`).
     InitialAnalysis,
+    /// Derived features (`Spectral`).
     FeatureExtraction,
+    /// The main estimates: tempo, key and their confidence.
     DeepAnalysis,
+    /// Gathering earlier results into one (`Aggregate`).
     Aggregation,
+    /// Presentation and checks on the gathered results (notation, loudness gate).
     PostProcessing,
+    /// Writing the wave's result record (`Write`).
     Finalization,
 }
 

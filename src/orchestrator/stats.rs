@@ -15,29 +15,41 @@ use super::stage::WaveStage;
 /// Counters and timing of one stage node, over every wave that reached it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageStatistics {
+    /// The stage node.
     pub node: NodeId,
+    /// Its stage kind.
     pub kind: WaveStage,
     /// Every attempt started. `attempts == successes + failures + cancelled_attempts`.
     pub attempts: u64,
+    /// Attempts that succeeded.
     pub successes: u64,
     /// Failed attempts, including timeouts and panics.
     pub failures: u64,
+    /// Attempts that timed out (also counted in `failures`).
     pub timeouts: u64,
+    /// Attempts whose handler panicked (also counted in `failures`).
     pub panics: u64,
+    /// Attempts ended by cancellation (not counted as failures).
     pub cancelled_attempts: u64,
     /// Attempts after the first of an item.
     pub retries: u64,
     /// Items (waves) by how the node ended for them.
     pub items_completed: u64,
+    /// Items for which it failed after its retries.
     pub items_failed: u64,
+    /// Items for which it did not run (disabled, failed dependency, quality...).
     pub items_skipped: u64,
+    /// Items for which it was running when the wave was cancelled or failed.
     pub items_cancelled: u64,
     /// Attempt durations.
     pub duration: Histogram,
+    /// Sum of the qualities completed items reported; see `mean_quality`.
     pub quality_sum: f64,
+    /// How many completed items reported a quality.
     pub quality_count: u64,
     /// Time waiting for a slot, and the part of it held back by memory.
     pub slot_wait: Duration,
+    /// The part of `slot_wait` held back by the memory threshold.
     pub memory_wait: Duration,
 }
 
@@ -95,10 +107,15 @@ impl StageStatistics {
 /// The orchestrator's statistics since it was made.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Statistics {
+    /// Waves finished, whatever their status.
     pub total_waves: u64,
+    /// Waves that ended `Completed`.
     pub successful_waves: u64,
+    /// Waves that ended `PartiallyCompleted`.
     pub partial_waves: u64,
+    /// Waves that ended `Failed`.
     pub failed_waves: u64,
+    /// Waves that ended `Cancelled`.
     pub cancelled_waves: u64,
     /// Successful over total, in percent (as the seed).
     pub success_rate: f64,

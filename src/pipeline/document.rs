@@ -17,11 +17,14 @@ pub struct PipelineNode {
     pub id: String,
     /// Shown on the canvas.
     pub name: String,
+    /// Stage kind it runs as; usually its operation's (`OperationInfo::kind`).
     pub kind: WaveStage,
+    /// What it does, with its parameters.
     pub operation: Operation,
     /// Skipped by early termination once an earlier stage is confident.
     #[serde(default)]
     pub refinement: bool,
+    /// Per-node replacements of config values; left out of the file when none is set.
     #[serde(default, skip_serializing_if = "is_default_overrides")]
     pub overrides: NodeOverrides,
     /// Canvas position.
@@ -37,7 +40,9 @@ fn is_default_overrides(o: &NodeOverrides) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Edge {
+    /// Id of the node that must be done first.
     pub from: String,
+    /// Id of the node that waits for it.
     pub to: String,
 }
 
@@ -57,12 +62,17 @@ impl Edge {
 pub struct PipelineDocument {
     /// Always `FORMAT_VERSION` when written by this build.
     pub version: u32,
+    /// The pipeline's name, for people.
     pub name: String,
+    /// What it is for, in free text; may be empty.
     #[serde(default)]
     pub description: String,
+    /// Engine settings for runs of this pipeline.
     #[serde(default)]
     pub config: WaveConfig,
+    /// The stage nodes.
     pub nodes: Vec<PipelineNode>,
+    /// Dependencies between nodes; a node with none may start at once.
     #[serde(default)]
     pub edges: Vec<Edge>,
 }

@@ -25,7 +25,9 @@ pub enum KeyNotation {
 /// Key profile family used to read the key from chroma.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum KeyProfileChoice {
+    /// Krumhansl & Kessler (1982) probe-tone ratings.
     Krumhansl,
+    /// Temperley (1999), a revision of Krumhansl's for tonal music.
     Temperley,
     /// The library's best general choice.
     #[default]
@@ -71,8 +73,10 @@ pub enum Operation {
     /// One streaming decode pass: loudness, levels, silence, and the compact
     /// artifacts (onset envelope, chroma, spectral statistics) later stages use.
     Decode {
+        /// Level below which samples count as silence, dBFS (-200..=0).
         #[serde(default = "silence_default")]
         silence_dbfs: f64,
+        /// Measure the oversampled true peak (slower); off, the sample peak stands in.
         #[serde(default = "true_peak_on")]
         true_peak: bool,
         /// Decode only this many seconds from the start, for quick
@@ -85,17 +89,23 @@ pub enum Operation {
     Spectral,
     /// Tempo from the onset envelope; `refine` runs the beat tracker.
     Tempo {
+        /// Refine the first estimate by beat tracking (which also reports the beats).
         #[serde(default)]
         refine: bool,
+        /// Lower end of the preferred tempo range, BPM (20..=400);
+        /// estimates are drawn towards the range.
         #[serde(default = "min_bpm_default")]
         min_bpm: f64,
+        /// Upper end of the preferred tempo range, BPM (20..=400, above `min_bpm`).
         #[serde(default = "max_bpm_default")]
         max_bpm: f64,
     },
     /// Key and mode from chroma; `refine` compares every profile family.
     Key {
+        /// Let every profile family vote instead of asking `profile` alone.
         #[serde(default)]
         refine: bool,
+        /// Profile family of the quick estimate; unused when `refine` is on.
         #[serde(default)]
         profile: KeyProfileChoice,
     },
@@ -106,18 +116,23 @@ pub enum Operation {
     Aggregate,
     /// Key notation and rounding for people.
     Notation {
+        /// How the key is written in `key_display`.
         #[serde(default)]
         key_notation: KeyNotation,
+        /// Decimals of `bpm_display` (0..=3).
         #[serde(default = "one")]
         bpm_decimals: u8,
     },
     /// EBU R128 compliance: integrated loudness within tolerance of the
     /// target and true peak below the ceiling, else quality 0.
     LoudnessGate {
+        /// Target integrated loudness, LUFS (-70..=0).
         #[serde(default = "target_default")]
         target_lufs: f64,
+        /// How far from the target integrated loudness may be, LU (above 0, at most 20).
         #[serde(default = "tolerance_default")]
         tolerance_lu: f64,
+        /// Ceiling for the true peak, dBTP (-20..=6).
         #[serde(default = "true_peak_default")]
         max_true_peak_dbtp: f64,
         /// Fail the stage (not only report quality 0) on a violation.

@@ -29,9 +29,11 @@ pub struct FileResult {
     /// Not written out (results are in key order).
     #[serde(skip)]
     pub key: WaveKey,
+    /// The file's path as given (the input's label when it has none).
     pub file: String,
     /// True when every stage that ran succeeded.
     pub ok: bool,
+    /// How the file's wave ended.
     pub status: WaveStatus,
     /// Every stage error, joined.
     pub error: Option<String>,
@@ -134,8 +136,11 @@ impl std::fmt::Debug for PipelineRunner {
 /// A run in progress: results arrive as files finish.
 #[derive(Debug)]
 pub struct Run {
+    /// Each file's record as it finishes, in completion order.
     pub results: mpsc::Receiver<FileResult>,
+    /// Cancels the run: no new file starts and running stages are cancelled.
     pub cancel: CancellationToken,
+    /// Yields the batch report once every record was handed over.
     pub done: tokio::task::JoinHandle<BatchReport>,
 }
 

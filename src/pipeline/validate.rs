@@ -11,9 +11,11 @@ use crate::orchestrator::PlanError;
 pub struct Problem {
     /// 1-based position in the source, when known.
     pub line: Option<usize>,
+    /// 1-based column, when known.
     pub col: Option<usize>,
     /// What it concerns, e.g. "node `tempo`" or "config.quality_threshold".
     pub location: String,
+    /// What is wrong, for people.
     pub message: String,
 }
 

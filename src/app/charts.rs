@@ -120,7 +120,7 @@ impl LiveStats {
         let mut bars = Vec::new();
         let mut p95 = Vec::new();
         for (i, (id, kind)) in nodes.iter().enumerate() {
-            let Some(live) = self.monitor.nodes.get(id) else {
+            let Some(live) = self.monitor.nodes.get(id.as_str()) else {
                 continue;
             };
             let Some(mean) = live.mean_s() else { continue };

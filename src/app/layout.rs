@@ -208,10 +208,10 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let title = ui.label(RichText::new("Statistics").strong());
-        if let Some(s) = &app.run.statistics {
+        if let Some(s) = app.run.statistics() {
             title.on_hover_ui(|ui| stage_statistics_ui(ui, s));
         }
-        match &app.run.statistics {
+        match app.run.statistics() {
             Some(s) => {
                 ui.label(format!(
                     "waves {} · ok {} · partial {} · failed {} · cancelled {} · success {:.1}% · active {}",

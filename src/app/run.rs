@@ -49,8 +49,6 @@ pub struct RunState {
     active: Option<ActiveRun>,
     /// Live counts and chart series.
     pub live: LiveStats,
-    /// The engine's statistics, from its statistics events.
-    pub statistics: Option<Statistics>,
     /// How the last batch ended.
     pub report: Option<BatchReport>,
     /// Whether Cancel was pressed for the active run.
@@ -66,6 +64,11 @@ impl std::fmt::Debug for RunState {
 }
 
 impl RunState {
+    /// The engine's statistics, as its last statistics event gave them.
+    pub fn statistics(&self) -> Option<&Statistics> {
+        self.live.monitor.statistics.as_ref()
+    }
+
     /// Whether a batch is running.
     pub fn is_running(&self) -> bool {
         self.active.is_some()
@@ -128,7 +131,6 @@ impl RunState {
             wake();
         });
         self.live = LiveStats::default();
-        self.statistics = None;
         self.report = None;
         self.cancelling = false;
         self.active = Some(ActiveRun {
@@ -162,9 +164,7 @@ impl RunState {
         while let Ok(event) = active.events.try_recv() {
             changed = true;
             self.live.ingest(&event, t);
-            if let WaveEvent::Statistics(stats) = &event {
-                self.statistics = Some((**stats).clone());
-            } else if let Some(key) = progress_key(&event) {
+            if let Some(key) = progress_key(&event) {
                 show_progress(files, active, &self.live.monitor, key);
             }
         }
@@ -185,9 +185,6 @@ impl RunState {
             // Drain what arrived with the end (the final statistics among it).
             while let Ok(event) = active.events.try_recv() {
                 self.live.ingest(&event, t);
-                if let WaveEvent::Statistics(stats) = &event {
-                    self.statistics = Some((**stats).clone());
-                }
             }
             for &i in &active.entries {
                 if let Some(e) = files.entries.get_mut(i)

@@ -73,7 +73,7 @@ pub struct WaveProgress {
 #[derive(Debug, Clone, Default)]
 pub struct RunMonitor {
     /// Per node, by id.
-    pub nodes: BTreeMap<String, NodeLive>,
+    pub nodes: BTreeMap<NodeId, NodeLive>,
     /// Waves running now, by caller key.
     pub waves: HashMap<WaveKey, WaveProgress>,
     /// Waves finished.
@@ -150,10 +150,11 @@ impl RunMonitor {
             .map(|(id, n)| (id.as_str(), n.running))
     }
 
-    fn node(&mut self, id: &str, kind: WaveStage) -> &mut NodeLive {
+    // Keyed by `NodeId` so an event costs a reference count, not a String.
+    fn node(&mut self, id: &NodeId, kind: WaveStage) -> &mut NodeLive {
         let live = self
             .nodes
-            .entry(id.to_string())
+            .entry(id.clone())
             .or_insert_with(|| NodeLive::new(kind));
         live.kind = kind;
         live
@@ -166,7 +167,7 @@ impl RunMonitor {
             // Kind unknown until it runs; the graph looks it up by id.
             let mut live = NodeLive::new(WaveStage::Preparation);
             live.skipped = 1;
-            self.nodes.insert(node.to_string(), live);
+            self.nodes.insert(node.clone(), live);
         }
     }
 

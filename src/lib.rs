@@ -9,5 +9,6 @@
 pub mod app;
 pub mod audio;
 pub mod cli;
+pub mod library;
 pub mod orchestrator;
 pub mod pipeline;

@@ -1,0 +1,162 @@
+//! The results library: one SQLite database of files and their
+//! fingerprints, runs, results and node outputs by cache key. Rows only:
+//! it knows no pipeline document, no engine and no screen; `pipeline`
+//! computes cache keys and asks it, `app` and `cli` open it.
+
+mod error;
+mod fingerprint;
+mod query;
+mod records;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use error::LibraryError;
+pub use fingerprint::{FileStamp, Fingerprint, hash_parts};
+pub use records::{
+    ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
+    ResultSummary, RunCounts, RunId, RunRow,
+};
+pub use schema::SCHEMA_VERSION;
+pub use writer::{Writer, WriterReport};
+
+/// The library's file name in the data directory.
+pub const FILE_NAME: &str = "library.sqlite";
+
+/// An open library. Reads go through a small pool of connections (any
+/// thread may read at once, WAL keeps them off the writer's way); writes of
+/// a run go through one [`Writer`].
+pub struct Library {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library").field("path", &self.path).finish()
+    }
+}
+
+/// The platform's place for the library: on Linux
+/// `~/.local/share/wave-studio/library.sqlite`.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "wave-studio").map(|d| d.data_dir().join(FILE_NAME))
+}
+
+impl Library {
+    /// Opens (creating it and its folder if needed) the library at `path`
+    /// and brings its schema up to date. A newer schema, a foreign or
+    /// corrupt file is refused and left as it is.
+    pub fn open(path: &Path) -> Result<Arc<Self>, LibraryError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| LibraryError::Open {
+                path: path.to_path_buf(),
+                cause: format!("cannot create the folder {}: {e}", dir.display()),
+            })?;
+        }
+        let mut conn = connect(path)?;
+        schema::migrate(&mut conn, path)?;
+        Ok(Arc::new(Self {
+            path: path.to_path_buf(),
+            readers: Mutex::new(vec![conn]),
+        }))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts the writer for a run (its own connection and thread).
+    pub fn writer(&self) -> Result<Writer, LibraryError> {
+        Writer::start(connect(&self.path)?, &self.path)
+    }
+
+    /// Runs `f` on a pooled read connection.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, LibraryError> {
+        let pooled = self.readers.lock().pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let out = f(&conn).map_err(|e| LibraryError::sql(&self.path, &e));
+        self.readers.lock().push(conn);
+        out
+    }
+
+    /// The stored fingerprint of `path` when its stamp is unchanged.
+    pub fn known_fingerprint(
+        &self,
+        path: &Path,
+        stamp: FileStamp,
+    ) -> Result<Option<Fingerprint>, LibraryError> {
+        let size = i64::try_from(stamp.size).unwrap_or(i64::MAX);
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT fingerprint FROM files WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3",
+            )?
+            .query_row(
+                rusqlite::params![path.display().to_string(), size, stamp.mtime_ns],
+                |r| r.get(0).map(Fingerprint),
+            )
+            .optional()
+        })
+    }
+
+    /// `path`'s fingerprint: the stored one when its size and modification
+    /// time are unchanged, otherwise read from its content.
+    pub fn fingerprint(&self, path: &Path) -> std::io::Result<(FileStamp, Fingerprint)> {
+        let stamp = FileStamp::of(path)?;
+        if let Ok(Some(fp)) = self.known_fingerprint(path, stamp) {
+            return Ok((stamp, fp));
+        }
+        Ok((stamp, Fingerprint::of_file(path)?))
+    }
+
+    /// A stored node output (JSON) by cache key.
+    pub fn node_output(&self, cache_key: &str) -> Result<Option<String>, LibraryError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT output FROM node_outputs WHERE cache_key = ?1")?
+                .query_row([cache_key], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    /// Stored artifacts by the decoding node's cache key.
+    pub fn artifacts(&self, cache_key: &str) -> Result<Option<Vec<u8>>, LibraryError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT data FROM artifacts WHERE cache_key = ?1")?
+                .query_row([cache_key], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    /// `PRAGMA integrity_check`'s answer ("ok" when sound).
+    pub fn integrity_check(&self) -> Result<String, LibraryError> {
+        self.read(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+    }
+}
+
+/// A connection with the library's settings.
+fn connect(path: &Path) -> Result<Connection, LibraryError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| LibraryError::Open {
+        path: path.to_path_buf(),
+        cause: e.to_string(),
+    })?;
+    schema::configure(&conn, path)?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,220 @@
+//! Reading results and runs back, and forgetting them.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{OptionalExtension, Row, ToSql, params_from_iter};
+
+use super::error::LibraryError;
+use super::records::{ResultFilter, ResultRow, ResultSummary, RunCounts, RunId, RunRow};
+use super::{Library, connect};
+
+const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
+     r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s";
+
+/// The WHERE clause and its parameters for `filter`.
+fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut clauses = Vec::new();
+    let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+    if let Some(p) = &filter.pipeline {
+        params.push(Box::new(p.clone()));
+        clauses.push(format!("r.pipeline_name = ?{}", params.len()));
+    }
+    if let Some(dir) = &filter.folder {
+        // Under the folder: the folder's path and a separator as a prefix,
+        // compared by range so that `%` and `_` in names mean nothing.
+        let mut prefix = dir.display().to_string();
+        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
+            prefix.push(std::path::MAIN_SEPARATOR);
+        }
+        let mut end = prefix.clone();
+        end.push(char::MAX);
+        params.push(Box::new(prefix));
+        params.push(Box::new(end));
+        clauses.push(format!(
+            "f.path >= ?{} AND f.path < ?{}",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    if let Some(run) = filter.run {
+        params.push(Box::new(run));
+        clauses.push(format!("r.run_id = ?{}", params.len()));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, params)
+}
+
+fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
+    Ok(ResultRow {
+        pipeline_name: r.get(0)?,
+        path: r.get(1)?,
+        run: r.get(2)?,
+        finished_ms: r.get(3)?,
+        summary: ResultSummary {
+            status: r.get(4)?,
+            ok: r.get(5)?,
+            cached: r.get(6)?,
+            error: r.get(7)?,
+            quality: r.get(8)?,
+            bpm: r.get(9)?,
+            key: r.get(10)?,
+            camelot: r.get(11)?,
+            lufs: r.get(12)?,
+            duration_s: r.get(13)?,
+            analysis_s: r.get(14)?,
+        },
+    })
+}
+
+fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
+    let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
+    Ok(RunRow {
+        id: r.get(0)?,
+        pipeline_name: r.get(1)?,
+        pipeline_hash: r.get(2)?,
+        program_version: r.get(3)?,
+        started_ms: r.get(4)?,
+        finished_ms: r.get(5)?,
+        files_total: n(6)?,
+        counts: RunCounts {
+            ok: n(7)?,
+            failed: n(8)?,
+            cancelled: n(9)?,
+            cached: n(10)?,
+        },
+    })
+}
+
+const RUN_COLUMNS: &str = "id, pipeline_name, pipeline_hash, program_version, started_ms,
+     finished_ms, files_total, files_ok, files_failed, files_cancelled, files_cached";
+
+impl Library {
+    /// The current result of every file (one per pipeline and file), by
+    /// pipeline then path: the columns lists need, no record parsing.
+    pub fn results(&self, filter: &ResultFilter) -> Result<Vec<ResultRow>, LibraryError> {
+        let (clause, params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results r JOIN files f ON f.id = r.file_id
+             {clause} ORDER BY r.pipeline_name, f.path"
+        );
+        self.read(|c| {
+            c.prepare(&sql)?
+                .query_map(params_from_iter(params.iter()), result_row)?
+                .collect()
+        })
+    }
+
+    /// The whole records (JSON) of the results `filter` selects, by
+    /// pipeline then path, with the pipeline's name and hash.
+    pub fn records(
+        &self,
+        filter: &ResultFilter,
+    ) -> Result<Vec<(String, String, String)>, LibraryError> {
+        let (clause, params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT r.pipeline_name, r.pipeline_hash, r.record FROM results r
+             JOIN files f ON f.id = r.file_id {clause} ORDER BY r.pipeline_name, f.path"
+        );
+        self.read(|c| {
+            c.prepare(&sql)?
+                .query_map(params_from_iter(params.iter()), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect()
+        })
+    }
+
+    /// One file's whole record under a pipeline, if stored.
+    pub fn record(&self, pipeline: &str, path: &Path) -> Result<Option<String>, LibraryError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT r.record FROM results r JOIN files f ON f.id = r.file_id
+                 WHERE r.pipeline_name = ?1 AND f.path = ?2",
+                [pipeline, &path.display().to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// Every run, newest first.
+    pub fn runs(&self) -> Result<Vec<RunRow>, LibraryError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC");
+        self.read(|c| c.prepare(&sql)?.query_map([], run_row)?.collect())
+    }
+
+    /// The names of the pipelines that have results.
+    pub fn pipelines(&self) -> Result<Vec<String>, LibraryError> {
+        self.read(|c| {
+            c.prepare("SELECT DISTINCT pipeline_name FROM results ORDER BY pipeline_name")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+    }
+
+    /// The inputs of a run, in order.
+    pub fn run_inputs(&self, run: RunId) -> Result<Vec<PathBuf>, LibraryError> {
+        let text: Option<String> = self.read(|c| {
+            c.query_row("SELECT inputs FROM runs WHERE id = ?1", [run], |r| r.get(0))
+                .optional()
+        })?;
+        let list: Vec<String> = text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        Ok(list.into_iter().map(PathBuf::from).collect())
+    }
+
+    /// Forgets the results, node outputs and artifacts of these files
+    /// (by path); returns how many results went.
+    pub fn forget_files(&self, paths: &[PathBuf]) -> Result<usize, LibraryError> {
+        self.write(|tx| {
+            let mut n = 0;
+            for p in paths {
+                let fp: Option<String> = tx
+                    .query_row(
+                        "SELECT fingerprint FROM files WHERE path = ?1",
+                        [p.display().to_string()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(fp) = fp else { continue };
+                n += tx.execute(
+                    "DELETE FROM results WHERE file_id IN (SELECT id FROM files WHERE path = ?1)",
+                    [p.display().to_string()],
+                )?;
+                tx.execute("DELETE FROM node_outputs WHERE fingerprint = ?1", [&fp])?;
+                tx.execute("DELETE FROM artifacts WHERE fingerprint = ?1", [&fp])?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Forgets a run and the results it produced; returns how many
+    /// results went. Node outputs stay (other runs may share them).
+    pub fn forget_run(&self, run: RunId) -> Result<usize, LibraryError> {
+        self.write(|tx| {
+            let n = tx.execute("DELETE FROM results WHERE run_id = ?1", [run])?;
+            tx.execute("DELETE FROM runs WHERE id = ?1", [run])?;
+            Ok(n)
+        })
+    }
+
+    /// A short write of the user's (forget), outside any run's writer.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, LibraryError> {
+        let sql = |e: rusqlite::Error| LibraryError::sql(&self.path, &e);
+        let mut conn = connect(&self.path)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let out = f(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+}

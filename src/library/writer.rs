@@ -1,0 +1,348 @@
+//! The single writer: one thread with the library's one write connection.
+//! The engine hands it finished files without waiting; it writes what has
+//! piled up in one transaction, so a crash leaves whole records or none.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::error::LibraryError;
+use super::records::{FinishedFile, NewRun, RunCounts, RunId, now_ms};
+
+/// Files written per transaction at most: a small group keeps each commit
+/// short when the engine outpaces the disk.
+const GROUP: usize = 64;
+
+enum Message {
+    Begin(Box<NewRun>, Sender<Result<RunId, LibraryError>>),
+    File(Box<FinishedFile>),
+    Finish(RunId, RunCounts),
+}
+
+/// What the writer did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriterReport {
+    /// Files written.
+    pub files: u64,
+    /// Files dropped because an earlier write failed.
+    pub dropped: u64,
+}
+
+/// A handle to the writer thread. Dropping it (or `close`) lets the thread
+/// write what is queued and end.
+pub struct Writer {
+    path: PathBuf,
+    tx: Option<Sender<Message>>,
+    thread: Option<JoinHandle<WriterReport>>,
+    failure: Arc<Mutex<Option<LibraryError>>>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").field("path", &self.path).finish()
+    }
+}
+
+impl Writer {
+    /// Starts the writer on its own connection.
+    pub(crate) fn start(conn: Connection, path: &Path) -> Result<Self, LibraryError> {
+        let (tx, rx) = channel();
+        let failure = Arc::new(Mutex::new(None));
+        let state = WriterThread {
+            conn,
+            path: path.to_path_buf(),
+            failure: failure.clone(),
+            report: WriterReport::default(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("library-writer".into())
+            .spawn(move || state.run(&rx))
+            .map_err(|e| LibraryError::Open {
+                path: path.to_path_buf(),
+                cause: format!("cannot start the writer thread: {e}"),
+            })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            tx: Some(tx),
+            thread: Some(thread),
+            failure,
+        })
+    }
+
+    fn send(&self, m: Message) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.send(m).is_ok())
+    }
+
+    /// Records a run's start; waits for its id (once per run, not per file).
+    pub fn begin_run(&self, run: NewRun) -> Result<RunId, LibraryError> {
+        let (reply, answer) = channel();
+        let gone = || LibraryError::WriterGone {
+            path: self.path.clone(),
+        };
+        if !self.send(Message::Begin(Box::new(run), reply)) {
+            return Err(gone());
+        }
+        answer.recv().map_err(|_| gone())?
+    }
+
+    /// Queues a finished file; never blocks.
+    pub fn file_finished(&self, file: FinishedFile) {
+        self.send(Message::File(Box::new(file)));
+    }
+
+    /// Queues a run's end with its counts.
+    pub fn finish_run(&self, run: RunId, counts: RunCounts) {
+        self.send(Message::Finish(run, counts));
+    }
+
+    /// The first write that failed so far, as text.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().as_ref().map(ToString::to_string)
+    }
+
+    /// Writes what is queued, stops the thread, and reports; the error is
+    /// the first failed write, if any.
+    pub fn close(mut self) -> Result<WriterReport, LibraryError> {
+        self.tx = None;
+        let report = self
+            .thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        match self.failure.lock().take() {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct WriterThread {
+    conn: Connection,
+    path: PathBuf,
+    failure: Arc<Mutex<Option<LibraryError>>>,
+    report: WriterReport,
+}
+
+impl WriterThread {
+    fn run(mut self, rx: &Receiver<Message>) -> WriterReport {
+        while let Ok(first) = rx.recv() {
+            let mut group = vec![first];
+            while group.len() < GROUP {
+                match rx.try_recv() {
+                    Ok(m) => group.push(m),
+                    Err(_) => break,
+                }
+            }
+            self.write_group(group);
+        }
+        self.report
+    }
+
+    fn failed(&self) -> bool {
+        self.failure.lock().is_some()
+    }
+
+    fn fail(&self, e: LibraryError) {
+        self.failure.lock().get_or_insert(e);
+    }
+
+    fn write_group(&mut self, group: Vec<Message>) {
+        let mut files = Vec::new();
+        let mut finishes = Vec::new();
+        for m in group {
+            match m {
+                Message::Begin(run, reply) => {
+                    let id = if self.failed() {
+                        Err(LibraryError::WriterGone {
+                            path: self.path.clone(),
+                        })
+                    } else {
+                        self.begin(&run)
+                    };
+                    let _ = reply.send(id);
+                }
+                Message::File(f) => files.push(*f),
+                Message::Finish(run, counts) => finishes.push((run, counts)),
+            }
+        }
+        if self.failed() {
+            // After a failure (disk full, read-only) nothing more is tried:
+            // one clear error, not one per file.
+            self.report.dropped += files.len() as u64;
+            return;
+        }
+        let n = files.len() as u64;
+        let path = self.path.clone();
+        let result = self.transaction(|tx| {
+            for f in files {
+                write_file(tx, f, &path)?;
+            }
+            for (run, counts) in &finishes {
+                finish(tx, *run, counts)?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => self.report.files += n,
+            Err(e) => {
+                self.report.dropped += n;
+                self.fail(e);
+            }
+        }
+    }
+
+    fn transaction(
+        &mut self,
+        body: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<()>,
+    ) -> Result<(), LibraryError> {
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| LibraryError::sql(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        body(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    fn begin(&mut self, run: &NewRun) -> Result<RunId, LibraryError> {
+        let inputs: Vec<String> = run.inputs.iter().map(|p| p.display().to_string()).collect();
+        let inputs = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
+        let mut id = 0;
+        self.transaction(|tx| {
+            tx.execute(
+                "INSERT INTO runs (pipeline_name, pipeline_hash, pipeline_text, program_version,
+                                   inputs, started_ms, files_total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    run.pipeline_name,
+                    run.pipeline_hash,
+                    run.pipeline_text,
+                    run.program_version,
+                    inputs,
+                    now_ms(),
+                    run.inputs.len() as i64
+                ],
+            )?;
+            id = tx.last_insert_rowid();
+            Ok(())
+        })?;
+        Ok(id)
+    }
+}
+
+/// The file's row: the same path, or a moved file (same fingerprint, old
+/// path gone), or a new row.
+fn file_id(tx: &Transaction<'_>, f: &FinishedFile) -> rusqlite::Result<i64> {
+    let path = f.path.display().to_string();
+    let size = i64::try_from(f.stamp.size).unwrap_or(i64::MAX);
+    let fp = f.fingerprint.as_str();
+    let now = now_ms();
+    if let Some(id) = tx
+        .query_row("SELECT id FROM files WHERE path = ?1", [&path], |r| {
+            r.get(0)
+        })
+        .optional()?
+    {
+        tx.execute(
+            "UPDATE files SET size = ?2, mtime_ns = ?3, fingerprint = ?4, seen_ms = ?5 WHERE id = ?1",
+            params![id, size, f.stamp.mtime_ns, fp, now],
+        )?;
+        return Ok(id);
+    }
+    let mut same = tx.prepare("SELECT id, path FROM files WHERE fingerprint = ?1")?;
+    let moved = same
+        .query_map([fp], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(Result::ok)
+        .find(|(_, old)| !Path::new(old).exists());
+    if let Some((id, _)) = moved {
+        tx.execute(
+            "UPDATE files SET path = ?2, size = ?3, mtime_ns = ?4, seen_ms = ?5 WHERE id = ?1",
+            params![id, path, size, f.stamp.mtime_ns, now],
+        )?;
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO files (path, size, mtime_ns, fingerprint, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![path, size, f.stamp.mtime_ns, fp, now],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::Result<()> {
+    let id = file_id(tx, &f)?;
+    let s = &f.summary;
+    let now = now_ms();
+    tx.execute(
+        "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
+             status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
+             finished_ms, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        params![
+            f.pipeline_name,
+            id,
+            f.run,
+            f.pipeline_hash,
+            f.fingerprint.as_str(),
+            s.status,
+            s.ok,
+            s.cached,
+            s.error,
+            s.quality,
+            s.bpm,
+            s.key,
+            s.camelot,
+            s.lufs,
+            s.duration_s,
+            s.analysis_s,
+            now,
+            f.record
+        ],
+    )?;
+    let mut put = tx.prepare_cached(
+        "INSERT OR REPLACE INTO node_outputs (cache_key, fingerprint, output, created_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for o in &f.outputs {
+        put.execute(params![o.cache_key, f.fingerprint.as_str(), o.output, now])?;
+    }
+    let mut blob = tx.prepare_cached(
+        "INSERT OR REPLACE INTO artifacts (cache_key, fingerprint, data, created_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for a in f.artifacts {
+        let bytes = (a.bytes)();
+        blob.execute(params![a.cache_key, f.fingerprint.as_str(), bytes, now])?;
+    }
+    Ok(())
+}
+
+fn finish(tx: &Transaction<'_>, run: RunId, c: &RunCounts) -> rusqlite::Result<()> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    tx.execute(
+        "UPDATE runs SET finished_ms = ?2, files_ok = ?3, files_failed = ?4,
+             files_cancelled = ?5, files_cached = ?6 WHERE id = ?1",
+        params![
+            run,
+            now_ms(),
+            n(c.ok),
+            n(c.failed),
+            n(c.cancelled),
+            n(c.cached)
+        ],
+    )?;
+    Ok(())
+}

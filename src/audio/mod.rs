@@ -4,10 +4,14 @@
 //! the pipeline to wrap stage by stage: [`decode_pass`] streams a file once
 //! into compact [`Artifacts`]; [`tempo::first_estimate`] and
 //! [`beats::refine`] are the cheap and the costly tempo estimates;
-//! [`key::estimate`] reads the key from chroma.
+//! [`key::estimate`] reads the key from chroma. [`Artifacts::to_bytes`]
+//! stores the artifacts compactly for a cache; [`ANALYSIS_VERSION`] tells
+//! whether a cached output came from today's algorithms.
 
+pub mod artifact_bytes;
 pub mod artifacts;
 pub mod beats;
+mod byte_cursor;
 pub mod cancel;
 pub mod chroma;
 pub mod codecs;
@@ -15,6 +19,8 @@ pub mod decimate;
 pub mod decode;
 pub mod error;
 pub mod files;
+#[cfg(test)]
+mod golden;
 pub mod key;
 pub mod loudness;
 pub mod mp4_edits;
@@ -30,11 +36,19 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+pub use artifact_bytes::ArtifactBytesError;
 pub use artifacts::{Artifacts, Facts, decode_pass, pcm_pass};
 pub use error::AudioError;
 pub use key::{KeyEstimate, KeyProfile};
 pub use report::AnalysisReport;
 pub use tempo::{TempoEstimate, TempoOptions};
+
+/// Version of the analysis algorithms. Bump it whenever any algorithm's
+/// output changes (decoding, loudness, spectral statistics, onsets, chroma,
+/// tempo, beats, key), even slightly. Cache keys include it, so node outputs
+/// stored by an older version are never reused. The golden test in
+/// `audio::golden` fails when the outputs move, as a reminder.
+pub const ANALYSIS_VERSION: u32 = 1;
 
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq)]

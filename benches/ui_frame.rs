@@ -148,6 +148,7 @@ fn main() {
             error: None,
             quality,
             analysis_s: 0.3,
+            cached: false,
             skipped: Vec::new(),
             values,
         });

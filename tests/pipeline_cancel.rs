@@ -18,7 +18,8 @@ use wave_studio::audio::cancel::Cancelled;
 use wave_studio::audio::tempo::{self, TempoOptions};
 use wave_studio::audio::{AnalysisOptions, Artifacts, beats, decode_pass};
 use wave_studio::orchestrator::{
-    AttemptOutcome, NodeSpec, PlanSpec, WaveConfig, WaveId, WaveInput, WaveStage, WaveStatus,
+    AttemptOutcome, NodeId, NodeSpec, PlanSpec, WaveConfig, WaveId, WaveInput, WaveStage,
+    WaveStatus,
 };
 use wave_studio::pipeline::Operation;
 use wave_studio::pipeline::ops::{ArtifactStore, handler_for};
@@ -75,14 +76,14 @@ async fn a_timed_out_tempo_stage_releases_its_thread_before_shutdown_gives_up() 
         min_bpm: 70.0,
         max_bpm: 180.0,
     };
-    orch.register_stage_handler("tempo", handler_for(&op, store.clone()));
+    orch.register_stage_handler("tempo", handler_for(&op, store.clone(), None));
     let plan = orch
         .plan(&PlanSpec {
             nodes: vec![NodeSpec::new("t", WaveStage::DeepAnalysis, "tempo")],
         })
         .unwrap();
     // The orchestrator numbers waves from 1.
-    store.put(WaveId(1), long_artifacts(4.0));
+    store.put(WaveId(1), NodeId::from("decode"), long_artifacts(4.0));
     let ctx = orch.execute_wave(&plan, WaveInput::default()).await;
     assert_eq!(ctx.id, WaveId(1));
     assert_eq!(ctx.status, WaveStatus::Failed);

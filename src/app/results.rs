@@ -303,6 +303,7 @@ mod tests {
             error: (status == WaveStatus::Failed).then(|| "decode: bad, header".to_string()),
             quality: Some(0.9),
             analysis_s: 0.1,
+            cached: false,
             skipped: Vec::new(),
             values,
         }

@@ -58,6 +58,9 @@ pub struct StageOutput {
     pub values: StageValues,
     /// Confidence in 0..=1, when the stage can tell; feeds the quality gate.
     pub quality: Option<f64>,
+    /// Taken from a store, not computed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
 }
 
 impl StageOutput {
@@ -66,7 +69,14 @@ impl StageOutput {
         Self {
             values,
             quality: None,
+            cached: false,
         }
+    }
+
+    /// Marks the output as taken from a store, not computed.
+    pub fn from_cache(mut self) -> Self {
+        self.cached = true;
+        self
     }
 
     /// Sets the quality (clamped to 0..=1; NaN counts as none).

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{FileResult, fields};
 
 /// CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 25] = [
+pub const CSV_COLUMNS: [&str; 26] = [
     fields::FILE,
     fields::OK,
     fields::STATUS,
@@ -33,6 +33,7 @@ pub const CSV_COLUMNS: [&str; 25] = [
     fields::LOUDNESS_COMPLIANT,
     fields::QUALITY,
     fields::ANALYSIS_S,
+    fields::CACHED,
     fields::SKIPPED,
 ];
 
@@ -121,6 +122,7 @@ mod tests {
             error: Some("say \"hi\"\nthen stop".into()),
             quality: None,
             analysis_s: 0.5,
+            cached: false,
             skipped: Vec::new(),
             values,
         };

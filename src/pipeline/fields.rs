@@ -16,6 +16,8 @@ pub const QUALITY: &str = "quality";
 pub const ANALYSIS_S: &str = "analysis_s";
 /// Nodes skipped, with why.
 pub const SKIPPED: &str = "skipped";
+/// Every node's output came from the results library.
+pub const CACHED: &str = "cached";
 
 // Probe and Decode.
 /// Short codec name.
@@ -139,6 +141,7 @@ mod tests {
             error: None,
             quality: Some(1.0),
             analysis_s: 0.1,
+            cached: false,
             skipped: Vec::new(),
             values: serde_json::Map::new(),
         };
@@ -149,7 +152,9 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        let mut fixed = vec![FILE, OK, STATUS, ERROR, QUALITY, ANALYSIS_S, SKIPPED];
+        let mut fixed = vec![
+            FILE, OK, STATUS, ERROR, QUALITY, ANALYSIS_S, CACHED, SKIPPED,
+        ];
         fixed.sort_unstable();
         let mut keys = keys;
         keys.sort_unstable();

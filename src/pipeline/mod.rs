@@ -2,6 +2,7 @@
 //! (RON) and run; their validation; and the built-in operations that turn
 //! audio analyses into orchestrator stage handlers.
 
+pub mod cache;
 mod document;
 mod edit;
 mod error;
@@ -11,6 +12,7 @@ mod format;
 mod monitor;
 mod operation;
 pub mod ops;
+pub mod persist;
 mod runner;
 mod validate;
 
@@ -20,6 +22,7 @@ pub use error::PipelineError;
 pub use format::{PIPELINE_EXTENSION, is_pipeline_path, load, parse, save, to_ron};
 pub use monitor::{NodeLive, RunMonitor, WaveProgress};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
+pub use persist::{StoreState, StoreStatus};
 pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
 pub use validate::{Problem, validate};
 

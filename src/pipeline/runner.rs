@@ -11,12 +11,15 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::cache::{NodeCache, node_keys};
 use super::document::{PipelineDocument, handler_name};
 use super::error::PipelineError;
 use super::fields;
 use super::format::to_ron;
 use super::ops::{ArtifactStore, handler_for};
+use super::persist::{self, LibraryLink, StoreStatus, fingerprinted_input};
 use super::validate::validate;
+use crate::library::{Library, RunCounts, RunId, Writer};
 use crate::orchestrator::{
     BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey, WaveOrchestrator,
     WaveStatus,
@@ -41,6 +44,9 @@ pub struct FileResult {
     pub quality: Option<f64>,
     /// Seconds from the wave's start to its end.
     pub analysis_s: f64,
+    /// Every node's output came from the results library: nothing was
+    /// computed.
+    pub cached: bool,
     /// Nodes skipped, with why.
     pub skipped: Vec<String>,
     /// The values of every completed stage, later stages winning.
@@ -77,6 +83,7 @@ impl FileResult {
             error,
             quality: ctx.quality(),
             analysis_s: ctx.duration.as_secs_f64(),
+            cached: super::persist::all_cached(ctx),
             skipped: ctx
                 .skipped
                 .iter()
@@ -122,6 +129,7 @@ pub struct PipelineRunner {
     name: String,
     hash: String,
     handle: Handle,
+    library: Option<LibraryLink>,
 }
 
 impl std::fmt::Debug for PipelineRunner {
@@ -140,8 +148,11 @@ pub struct Run {
     pub results: mpsc::Receiver<FileResult>,
     /// Cancels the run: no new file starts and running stages are cancelled.
     pub cancel: CancellationToken,
-    /// Yields the batch report once every record was handed over.
+    /// Yields the batch report once every record was handed over (and,
+    /// with a library, written).
     pub done: tokio::task::JoinHandle<BatchReport>,
+    /// How writing to the library goes, when the run has one.
+    pub store: Option<StoreStatus>,
 }
 
 impl PipelineRunner {
@@ -151,6 +162,17 @@ impl PipelineRunner {
         doc: &PipelineDocument,
         config: Option<WaveConfig>,
         handle: Handle,
+    ) -> Result<Self, PipelineError> {
+        Self::with_library(doc, config, handle, None)
+    }
+
+    /// As [`PipelineRunner::new`], storing results in `library` and
+    /// answering nodes from the outputs it holds.
+    pub fn with_library(
+        doc: &PipelineDocument,
+        config: Option<WaveConfig>,
+        handle: Handle,
+        library: Option<Arc<Library>>,
     ) -> Result<Self, PipelineError> {
         let invalid = |problems| PipelineError::Invalid {
             path: PathBuf::from(&doc.name),
@@ -170,10 +192,19 @@ impl PipelineRunner {
             }])
         })?;
         let store = Arc::new(ArtifactStore::default());
+        let library = library.map(|library| LibraryLink {
+            library,
+            node_keys: node_keys(doc),
+            text: to_ron(doc).unwrap_or_default(),
+        });
         for node in &doc.nodes {
+            let cache = library.as_ref().and_then(|l| {
+                let key = l.node_keys.get(&node.id)?;
+                Some(NodeCache::new(l.library.clone(), key.clone()))
+            });
             orchestrator.register_stage_handler(
                 handler_name(&node.id),
-                handler_for(&node.operation, store.clone()),
+                handler_for(&node.operation, store.clone(), cache),
             );
         }
         let plan = orchestrator.plan(&doc.plan_spec()).map_err(|e| {
@@ -195,6 +226,7 @@ impl PipelineRunner {
             name: doc.name.clone(),
             hash: content_hash(doc),
             handle,
+            library,
         })
     }
 
@@ -223,34 +255,192 @@ impl PipelineRunner {
         self.store.len()
     }
 
-    /// Starts analysing `files`, at most `max_concurrent` at once.
+    /// The library results go to, if any.
+    pub fn library(&self) -> Option<&Arc<Library>> {
+        self.library.as_ref().map(|l| &l.library)
+    }
+
+    /// Starts analysing `files`, at most `max_concurrent` at once. With a
+    /// library, each file is fingerprinted as it goes in and its result
+    /// written as it finishes.
     pub fn start(&self, files: Vec<PathBuf>, max_concurrent: usize) -> Run {
         let (tx, rx) = mpsc::channel(files.len().max(1));
-        // The key is the file's position, so results map back without a search.
-        for (i, file) in files.iter().enumerate() {
-            let _ = tx.try_send(wave_input(file).with_key(i));
+        let status = self
+            .library
+            .as_ref()
+            .map(|l| StoreStatus::new(l.library.path()));
+        match &self.library {
+            // The key is the file's position, so results map back without a search.
+            None => {
+                for (i, file) in files.iter().enumerate() {
+                    let _ = tx.try_send(wave_input(file).with_key(i));
+                }
+            }
+            Some(link) => {
+                let library = link.library.clone();
+                let files = files.clone();
+                self.handle.spawn(async move {
+                    for (i, file) in files.into_iter().enumerate() {
+                        let lib = library.clone();
+                        let input =
+                            tokio::task::spawn_blocking(move || fingerprinted_input(&lib, &file))
+                                .await;
+                        let Ok(input) = input else { break };
+                        // Sent only once the batch ended early: stop feeding.
+                        if tx.send(input.with_key(i)).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
         }
-        drop(tx);
         let mut stream = self
             .orchestrator
             .stream_waves(&self.plan, rx, max_concurrent);
         let cancel = stream.cancel_token();
         let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
         let store = self.store.clone();
+        let sink = self.library.clone().map(|link| Sink {
+            link,
+            status: status.clone().unwrap_or_default(),
+            name: self.name.clone(),
+            hash: self.hash.clone(),
+            files,
+        });
         let done = self.handle.spawn(async move {
+            let mut sink = match sink {
+                Some(s) => s.open().await,
+                None => None,
+            };
             while let Some(ctx) = stream.results.recv().await {
-                store.remove(ctx.id);
-                if out_tx.send(FileResult::from_context(&ctx)).await.is_err() {
+                let artifacts = store.take(ctx.id);
+                let result = FileResult::from_context(&ctx);
+                if let Some(sink) = &mut sink {
+                    sink.file(&ctx, &result, artifacts);
+                }
+                if out_tx.send(result).await.is_err() {
                     // Nobody listens: keep draining so the batch can end.
                     continue;
                 }
             }
-            stream.report().await
+            let report = stream.report().await;
+            if let Some(sink) = sink {
+                sink.close().await;
+            }
+            report
         });
         Run {
             results,
             cancel,
             done,
+            store: status,
         }
     }
 }
+
+/// Where a run's finished files go when it has a library.
+struct Sink {
+    link: LibraryLink,
+    status: StoreStatus,
+    name: String,
+    hash: String,
+    files: Vec<PathBuf>,
+}
+
+/// An open sink: the writer and the run's row.
+struct OpenSink {
+    link: LibraryLink,
+    status: StoreStatus,
+    name: String,
+    hash: String,
+    writer: Writer,
+    run: RunId,
+    counts: RunCounts,
+}
+
+impl Sink {
+    /// Starts the writer and records the run; on failure the run goes on
+    /// unstored and the status says why.
+    async fn open(self) -> Option<OpenSink> {
+        let Sink {
+            link,
+            status,
+            name,
+            hash,
+            files,
+        } = self;
+        let begun = {
+            let (link, name, hash) = (link.clone(), name.clone(), hash.clone());
+            tokio::task::spawn_blocking(move || persist::begin(&link, &name, &hash, &files)).await
+        };
+        match begun {
+            Ok(Ok((writer, run))) => {
+                status.update(|s| s.run = Some(run));
+                Some(OpenSink {
+                    link,
+                    status,
+                    name,
+                    hash,
+                    writer,
+                    run,
+                    counts: RunCounts::default(),
+                })
+            }
+            Ok(Err(e)) => {
+                status.update(|s| {
+                    s.error = Some(e.to_string());
+                    s.closed = true;
+                });
+                None
+            }
+            Err(e) => {
+                status.update(|s| {
+                    s.error = Some(format!("the library writer could not start: {e}"));
+                    s.closed = true;
+                });
+                None
+            }
+        }
+    }
+}
+
+impl OpenSink {
+    /// Hands a finished file to the writer (never waits).
+    fn file(&mut self, ctx: &WaveContext, result: &FileResult, artifacts: ArtifactList) {
+        persist::count(&mut self.counts, result);
+        let names = (self.name.as_str(), self.hash.as_str());
+        if let Some(f) = persist::finished_file(&self.link, self.run, names, ctx, result, artifacts)
+        {
+            self.writer.file_finished(f);
+        }
+        if let Some(e) = self.writer.failure() {
+            self.status.update(|s| {
+                s.error.get_or_insert(e);
+            });
+        }
+    }
+
+    /// Records the run's end and waits (off the async threads) for every
+    /// write.
+    async fn close(self) {
+        self.writer.finish_run(self.run, self.counts);
+        let writer = self.writer;
+        let closed = tokio::task::spawn_blocking(move || writer.close()).await;
+        self.status.update(|s| {
+            s.closed = true;
+            match closed {
+                Ok(Ok(report)) => s.written = report.files,
+                Ok(Err(e)) => {
+                    s.error.get_or_insert(e.to_string());
+                }
+                Err(e) => {
+                    s.error
+                        .get_or_insert(format!("the library writer failed: {e}"));
+                }
+            }
+        });
+    }
+}
+
+/// Artifacts a wave computed, by decode node.
+type ArtifactList = Vec<(crate::orchestrator::NodeId, Arc<crate::audio::Artifacts>)>;

@@ -31,6 +31,16 @@ pub(super) fn probe(input: StageInput) -> StageResult {
     Ok(StageOutput::new(v))
 }
 
+/// The analysis options of a Decode node's parameters.
+pub(super) fn options(silence_dbfs: f64, true_peak: bool, excerpt_s: f64) -> AnalysisOptions {
+    AnalysisOptions {
+        silence_dbfs: silence_dbfs as f32,
+        true_peak,
+        max_seconds: (excerpt_s > 0.0).then_some(excerpt_s),
+        ..AnalysisOptions::default()
+    }
+}
+
 /// The one streaming decode pass: levels and loudness now, artifacts for
 /// the later stages in the store.
 pub(super) fn decode(
@@ -41,12 +51,7 @@ pub(super) fn decode(
     excerpt_s: f64,
 ) -> StageResult {
     let path = input_path(input)?;
-    let opts = AnalysisOptions {
-        silence_dbfs: silence_dbfs as f32,
-        true_peak,
-        max_seconds: (excerpt_s > 0.0).then_some(excerpt_s),
-        ..AnalysisOptions::default()
-    };
+    let opts = options(silence_dbfs, true_peak, excerpt_s);
     let artifacts = decode_pass_until(&path, &opts, || input.cancel.is_cancelled())
         .map_err(|e| stage_error(&e))?;
     let mut v = StageValues::new();
@@ -55,7 +60,7 @@ pub(super) fn decode(
     if f.excerpt {
         // Levels of an excerpt are not the file's: report only what it is.
         put(&mut v, fields::EXCERPT_S, f.duration_s);
-        store.put(input.wave, artifacts);
+        store.put(input.wave, input.node.clone(), artifacts);
         return Ok(StageOutput::new(v));
     }
     put(&mut v, fields::DURATION_S, f.duration_s);
@@ -75,6 +80,6 @@ pub(super) fn decode(
     put(&mut v, fields::LEADING_SILENCE_S, l.leading_silence_s);
     put(&mut v, fields::TRAILING_SILENCE_S, l.trailing_silence_s);
     put(&mut v, fields::LOUDNESS_CONFIDENCE, l.confidence);
-    store.put(input.wave, artifacts);
+    store.put(input.wave, input.node.clone(), artifacts);
     Ok(StageOutput::new(v))
 }

@@ -15,11 +15,12 @@ use crate::pipeline::fields;
 use crate::pipeline::operation::KeyProfileChoice;
 
 fn artifacts(input: &StageInput, store: &ArtifactStore) -> Result<Arc<Artifacts>, StageError> {
-    store.get(input.wave).ok_or_else(|| {
-        StageError::permanent(format!(
+    let cancel = || input.cancel.is_cancelled();
+    store.get(input.wave, &cancel).unwrap_or_else(|| {
+        Err(StageError::permanent(format!(
             "node `{}` needs the artifacts of a Decode stage, and none ran before it in this wave",
             input.node
-        ))
+        )))
     })
 }
 

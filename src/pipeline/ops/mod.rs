@@ -4,6 +4,7 @@
 
 mod decode;
 mod estimate;
+mod reuse;
 mod store;
 mod summary;
 
@@ -12,43 +13,60 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use store::ArtifactStore;
+pub use store::{ArtifactLoader, ArtifactStore};
 
+use super::cache::NodeCache;
 use super::operation::Operation;
 use crate::audio::AudioError;
-use crate::orchestrator::{StageError, StageHandler, StageInput, StageValues};
+use crate::orchestrator::{StageError, StageHandler, StageInput, StageResult, StageValues};
 
-/// The handler that runs `op`.
-pub fn handler_for(op: &Operation, store: Arc<ArtifactStore>) -> StageHandler {
+/// The handler that runs `op`; with a cache, a stored output for the
+/// wave's file answers instead of running it.
+pub fn handler_for(
+    op: &Operation,
+    store: Arc<ArtifactStore>,
+    cache: Option<NodeCache>,
+) -> StageHandler {
     let op = op.clone();
     match op {
-        Operation::Probe => StageHandler::blocking(decode::probe),
+        Operation::Probe => cached(cache, decode::probe),
         Operation::Decode {
             silence_dbfs,
             true_peak,
             excerpt_s,
-        } => StageHandler::blocking(move |input| {
-            decode::decode(&input, &store, silence_dbfs, true_peak, excerpt_s)
-        }),
-        Operation::Spectral => {
-            StageHandler::blocking(move |input| estimate::spectral(&input, &store))
+        } => {
+            let run_store = store.clone();
+            let run = move |input: StageInput| {
+                decode::decode(&input, &run_store, silence_dbfs, true_peak, excerpt_s)
+            };
+            let Some(cache) = cache else {
+                return StageHandler::blocking(run);
+            };
+            let opts = decode::options(silence_dbfs, true_peak, excerpt_s);
+            StageHandler::blocking(move |input| {
+                match reuse::decode_hit(&cache, &input, &store, &opts) {
+                    Some(out) => Ok(out),
+                    None => run(input),
+                }
+            })
         }
+        Operation::Spectral => cached(cache, move |input| estimate::spectral(&input, &store)),
         Operation::Tempo {
             refine,
             min_bpm,
             max_bpm,
-        } => StageHandler::blocking(move |input| {
+        } => cached(cache, move |input| {
             estimate::tempo(&input, &store, refine, min_bpm, max_bpm)
         }),
-        Operation::Key { refine, profile } => {
-            StageHandler::blocking(move |input| estimate::key(&input, &store, refine, profile))
-        }
-        Operation::Confidence => StageHandler::blocking(|input| Ok(summary::confidence(&input))),
-        Operation::Aggregate => StageHandler::blocking(|input| Ok(summary::aggregate(&input))),
+        Operation::Key { refine, profile } => cached(cache, move |input| {
+            estimate::key(&input, &store, refine, profile)
+        }),
+        Operation::Confidence => cached(cache, |input| Ok(summary::confidence(&input))),
+        Operation::Aggregate => cached(cache, |input| Ok(summary::aggregate(&input))),
         Operation::Notation {
             key_notation,
             bpm_decimals,
-        } => StageHandler::blocking(move |input| {
+        } => cached(cache, move |input| {
             Ok(summary::notation(&input, key_notation, bpm_decimals))
         }),
         Operation::LoudnessGate {
@@ -56,7 +74,7 @@ pub fn handler_for(op: &Operation, store: Arc<ArtifactStore>) -> StageHandler {
             tolerance_lu,
             max_true_peak_dbtp,
             fail_on_violation,
-        } => StageHandler::blocking(move |input| {
+        } => cached(cache, move |input| {
             summary::loudness_gate(
                 &input,
                 target_lufs,
@@ -65,7 +83,21 @@ pub fn handler_for(op: &Operation, store: Arc<ArtifactStore>) -> StageHandler {
                 fail_on_violation,
             )
         }),
-        Operation::Write => StageHandler::blocking(|input| Ok(summary::write(&input))),
+        Operation::Write => cached(cache, |input| Ok(summary::write(&input))),
+    }
+}
+
+/// A blocking handler that first asks the cache, if there is one.
+fn cached(
+    cache: Option<NodeCache>,
+    f: impl Fn(StageInput) -> StageResult + Send + Sync + 'static,
+) -> StageHandler {
+    match cache {
+        None => StageHandler::blocking(f),
+        Some(cache) => StageHandler::blocking(move |input| match cache.lookup(&input) {
+            Some(out) => Ok(out),
+            None => f(input),
+        }),
     }
 }
 

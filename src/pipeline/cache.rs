@@ -1,0 +1,206 @@
+//! Cache keys and lookups: a node's output is reused when its operation,
+//! its parameters, everything upstream of it, the file's content and the
+//! analysis version are all the same as when it was stored.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::document::PipelineDocument;
+use super::fields;
+use super::operation::Operation;
+use crate::audio::ANALYSIS_VERSION;
+use crate::library::{Library, hash_parts};
+use crate::orchestrator::{StageInput, StageOutput};
+
+/// Payload keys a wave carries when the library is on.
+pub(crate) const FINGERPRINT: &str = "fingerprint";
+
+/// Each node's key before the file is known: a hash of its operation and
+/// parameters, its dependencies' keys and the analysis version. Editing a
+/// node changes its key and every key downstream; nothing else changes.
+///
+/// In progressive mode a stage that reads earlier results sees every stage
+/// finished before it started, not only its dependencies: any node that is
+/// not downstream of it. Its key then also covers those nodes.
+pub fn node_keys(doc: &PipelineDocument) -> BTreeMap<String, String> {
+    let base = merkle_keys(doc, &BTreeMap::new());
+    if !doc.config.progressive_mode {
+        return base;
+    }
+    let extra: BTreeMap<String, Vec<String>> = doc
+        .nodes
+        .iter()
+        .filter(|n| reads_prior(&n.operation))
+        .map(|n| {
+            let below = downstream(doc, &n.id);
+            let visible = base
+                .iter()
+                .filter(|(id, _)| !below.contains(id.as_str()))
+                .map(|(_, k)| k.clone())
+                .collect();
+            (n.id.clone(), visible)
+        })
+        .collect();
+    merkle_keys(doc, &extra)
+}
+
+/// Keys from operations and dependencies (plus `extra` parts per node),
+/// dependencies first. A node in a cycle gets none and is never cached.
+fn merkle_keys(
+    doc: &PipelineDocument,
+    extra: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, String> {
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let version = ANALYSIS_VERSION.to_le_bytes();
+    for _ in 0..doc.nodes.len() {
+        for node in &doc.nodes {
+            if keys.contains_key(&node.id) {
+                continue;
+            }
+            let deps: Option<Vec<&String>> =
+                doc.dependencies(&node.id).map(|d| keys.get(d)).collect();
+            let Some(mut deps) = deps else { continue };
+            deps.sort();
+            let op = ron::to_string(&node.operation).unwrap_or_default();
+            let mut parts: Vec<&[u8]> = vec![b"wave-studio node", &version, op.as_bytes()];
+            parts.extend(deps.iter().map(|d| d.as_bytes()));
+            parts.push(b"visible");
+            parts.extend(
+                extra
+                    .get(&node.id)
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_bytes),
+            );
+            keys.insert(node.id.clone(), hash_parts(parts));
+        }
+    }
+    keys
+}
+
+/// `id` and every node downstream of it.
+fn downstream<'a>(doc: &'a PipelineDocument, id: &'a str) -> BTreeSet<&'a str> {
+    let mut below = BTreeSet::from([id]);
+    for _ in 0..doc.nodes.len() {
+        for e in &doc.edges {
+            if below.contains(e.from.as_str()) {
+                below.insert(e.to.as_str());
+            }
+        }
+    }
+    below
+}
+
+/// Whether the operation's output depends on earlier stages' values (not
+/// only on the file and the decoded artifacts).
+fn reads_prior(op: &Operation) -> bool {
+    match op {
+        Operation::Probe
+        | Operation::Decode { .. }
+        | Operation::Spectral
+        | Operation::Key { .. }
+        | Operation::Tempo { refine: false, .. } => false,
+        Operation::Tempo { refine: true, .. }
+        | Operation::Confidence
+        | Operation::Aggregate
+        | Operation::Notation { .. }
+        | Operation::LoudnessGate { .. }
+        | Operation::Write => true,
+    }
+}
+
+/// A node's key for one file.
+pub fn cache_key(node_key: &str, fingerprint: &str) -> String {
+    hash_parts([node_key.as_bytes(), fingerprint.as_bytes()])
+}
+
+/// The fingerprint a wave carries, when the library is on.
+pub(crate) fn wave_fingerprint(input: &StageInput) -> Option<&str> {
+    input.input.payload.get(FINGERPRINT).and_then(Value::as_str)
+}
+
+/// One node's view of the store.
+#[derive(Clone)]
+pub struct NodeCache {
+    library: Arc<Library>,
+    node_key: String,
+}
+
+impl NodeCache {
+    /// The cache of the node with key `node_key`.
+    pub fn new(library: Arc<Library>, node_key: String) -> Self {
+        Self { library, node_key }
+    }
+
+    /// The library.
+    pub(crate) fn library(&self) -> &Arc<Library> {
+        &self.library
+    }
+
+    /// This node's key for the wave's file, if the wave has a fingerprint.
+    pub(crate) fn key(&self, input: &StageInput) -> Option<String> {
+        wave_fingerprint(input).map(|fp| cache_key(&self.node_key, fp))
+    }
+
+    /// The stored output for this wave's file, marked as cached. Any
+    /// failure to read or parse is a miss: the node simply runs.
+    pub(crate) fn lookup(&self, input: &StageInput) -> Option<StageOutput> {
+        let key = self.key(input)?;
+        let text = self.library.node_output(&key).ok()??;
+        let mut out: StageOutput = serde_json::from_str(&text).ok()?;
+        // The stored output may name the file where it was first analysed:
+        // a moved file is the same content under the wave's own path.
+        if out.values.contains_key(fields::FILE)
+            && let Some(path) = input.input.payload.get("path")
+        {
+            out.values.insert(fields::FILE.to_string(), path.clone());
+        }
+        Some(out.from_cache())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{Operation, default_document};
+
+    #[test]
+    fn editing_one_node_changes_it_and_its_descendants_only() {
+        let doc = default_document().unwrap();
+        let before = node_keys(&doc);
+        assert_eq!(before.len(), doc.nodes.len());
+        let mut edited = doc.clone();
+        let tempo = edited
+            .nodes
+            .iter_mut()
+            .find(|n| matches!(n.operation, Operation::Tempo { .. }))
+            .unwrap();
+        if let Operation::Tempo { max_bpm, .. } = &mut tempo.operation {
+            *max_bpm -= 10.0;
+        }
+        let tempo_id = tempo.id.clone();
+        let after = node_keys(&edited);
+        let mut downstream = std::collections::BTreeSet::from([tempo_id.clone()]);
+        for _ in 0..doc.nodes.len() {
+            for e in &doc.edges {
+                if downstream.contains(&e.from) {
+                    downstream.insert(e.to.clone());
+                }
+            }
+        }
+        for (id, key) in &before {
+            assert_eq!(key != &after[id], downstream.contains(id), "node {id}");
+        }
+        // Moving a node on the canvas or renaming it changes nothing.
+        let mut moved = doc.clone();
+        moved.nodes[0].position = (999.0, 1.0);
+        moved.nodes[0].name = "Renamed".into();
+        assert_eq!(node_keys(&moved), before);
+        assert_ne!(
+            cache_key(&before[&tempo_id], "a"),
+            cache_key(&before[&tempo_id], "b")
+        );
+    }
+}

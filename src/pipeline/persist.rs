@@ -1,0 +1,207 @@
+//! A run's link to the results library: fingerprints on the way in,
+//! finished files (result, computed node outputs, decoded artifacts) on the
+//! way out, through the library's single writer.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use serde_json::Value;
+
+use super::cache::{FINGERPRINT, cache_key};
+use super::fields;
+use super::runner::{FileResult, wave_input};
+use crate::audio::Artifacts;
+use crate::library::{
+    ArtifactRow, FileStamp, Fingerprint, FinishedFile, Library, NewRun, NodeOutputRow,
+    ResultSummary, RunCounts, RunId, Writer,
+};
+use crate::orchestrator::{NodeId, WaveContext, WaveInput, WaveStatus};
+
+const SIZE: &str = "size";
+const MTIME_NS: &str = "mtime_ns";
+
+/// What a runner needs to use the library.
+#[derive(Clone)]
+pub(crate) struct LibraryLink {
+    pub library: Arc<Library>,
+    /// Each node's key before the file is known, by node id.
+    pub node_keys: BTreeMap<String, String>,
+    /// The pipeline's saved form, for the run's row.
+    pub text: String,
+}
+
+/// How a run's writes to the library went; shared with whoever started it.
+#[derive(Debug, Clone, Default)]
+pub struct StoreStatus(Arc<Mutex<StoreState>>);
+
+/// A snapshot of [`StoreStatus`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreState {
+    /// The library file.
+    pub path: PathBuf,
+    /// The run's id in the library, once recorded.
+    pub run: Option<RunId>,
+    /// Files written so far (known when the writer closes).
+    pub written: u64,
+    /// The first error: the run goes on, its results are not stored.
+    pub error: Option<String>,
+    /// The writer has finished.
+    pub closed: bool,
+}
+
+impl StoreStatus {
+    pub(crate) fn new(path: &Path) -> Self {
+        Self(Arc::new(Mutex::new(StoreState {
+            path: path.to_path_buf(),
+            ..StoreState::default()
+        })))
+    }
+
+    /// The state now.
+    pub fn get(&self) -> StoreState {
+        self.0.lock().clone()
+    }
+
+    pub(crate) fn update(&self, f: impl FnOnce(&mut StoreState)) {
+        f(&mut self.0.lock());
+    }
+}
+
+/// The wave input for `path` with its stamp and fingerprint (reading the
+/// file only when the library does not know it as it is). A file that
+/// cannot be read goes in without one: it is analysed (and fails) uncached.
+pub(crate) fn fingerprinted_input(library: &Library, path: &Path) -> WaveInput {
+    let mut input = wave_input(path);
+    if let Ok((stamp, fp)) = library.fingerprint(path)
+        && let Some(payload) = input.payload.as_object_mut()
+    {
+        payload.insert(FINGERPRINT.into(), Value::String(fp.0));
+        payload.insert(SIZE.into(), stamp.size.into());
+        payload.insert(MTIME_NS.into(), stamp.mtime_ns.into());
+    }
+    input
+}
+
+/// Starts the writer and records the run (blocking: call off the async
+/// threads).
+pub(crate) fn begin(
+    link: &LibraryLink,
+    name: &str,
+    hash: &str,
+    inputs: &[PathBuf],
+) -> Result<(Writer, RunId), crate::library::LibraryError> {
+    let writer = link.library.writer()?;
+    let run = writer.begin_run(NewRun {
+        pipeline_name: name.to_string(),
+        pipeline_hash: hash.to_string(),
+        pipeline_text: link.text.clone(),
+        program_version: env!("CARGO_PKG_VERSION").to_string(),
+        inputs: inputs.to_vec(),
+    })?;
+    Ok((writer, run))
+}
+
+/// Whether every node that completed came from the store.
+pub(crate) fn all_cached(ctx: &WaveContext) -> bool {
+    !ctx.results.is_empty() && ctx.results.iter().all(|(_, o)| o.cached)
+}
+
+/// Adds a finished file to the run's counts.
+pub(crate) fn count(counts: &mut RunCounts, result: &FileResult) {
+    match result.status {
+        WaveStatus::Completed => counts.ok += 1,
+        WaveStatus::Cancelled | WaveStatus::Pending | WaveStatus::Running => counts.cancelled += 1,
+        WaveStatus::PartiallyCompleted | WaveStatus::Failed => counts.failed += 1,
+    }
+    if result.cached {
+        counts.cached += 1;
+    }
+}
+
+/// A finished wave as the library's rows; `None` for a cancelled wave (it
+/// did not finish) or a file without a fingerprint.
+pub(crate) fn finished_file(
+    link: &LibraryLink,
+    run: RunId,
+    (name, hash): (&str, &str),
+    ctx: &WaveContext,
+    result: &FileResult,
+    artifacts: Vec<(NodeId, Arc<Artifacts>)>,
+) -> Option<FinishedFile> {
+    if result.status == WaveStatus::Cancelled {
+        return None;
+    }
+    let payload = &ctx.input.payload;
+    let fp = payload.get(FINGERPRINT)?.as_str()?.to_string();
+    let stamp = FileStamp {
+        size: payload.get(SIZE)?.as_u64()?,
+        mtime_ns: payload.get(MTIME_NS)?.as_i64()?,
+    };
+    let key_of = |node: &NodeId| link.node_keys.get(node.as_str()).map(|k| cache_key(k, &fp));
+    let outputs = ctx
+        .results
+        .iter()
+        .filter(|(_, o)| !o.cached)
+        .filter_map(|(node, o)| {
+            Some(NodeOutputRow {
+                cache_key: key_of(node)?,
+                output: serde_json::to_string(o.as_ref()).ok()?,
+            })
+        })
+        .collect();
+    let artifacts = artifacts
+        .into_iter()
+        .filter_map(|(node, a)| {
+            let bytes: crate::library::ArtifactBytes = Box::new(move || a.to_bytes());
+            Some(ArtifactRow {
+                cache_key: key_of(&node)?,
+                bytes,
+            })
+        })
+        .collect();
+    Some(FinishedFile {
+        run,
+        pipeline_name: name.to_string(),
+        pipeline_hash: hash.to_string(),
+        path: PathBuf::from(&result.file),
+        stamp,
+        fingerprint: Fingerprint(fp),
+        summary: summary(result),
+        record: serde_json::to_string(result).unwrap_or_default(),
+        outputs,
+        artifacts,
+    })
+}
+
+/// The list columns of a result.
+pub fn summary(r: &FileResult) -> ResultSummary {
+    let text = |k: &str| r.value(k).as_str().map(str::to_string);
+    ResultSummary {
+        status: status_name(r.status),
+        ok: r.ok,
+        cached: r.cached,
+        error: r.error.clone(),
+        quality: r.quality,
+        bpm: r.value(fields::BPM).as_f64(),
+        key: text(fields::KEY),
+        camelot: text(fields::CAMELOT),
+        lufs: r.value(fields::LOUDNESS_LUFS).as_f64(),
+        duration_s: r.value(fields::DURATION_S).as_f64(),
+        analysis_s: r.analysis_s,
+    }
+}
+
+/// The status as the library stores it (its serde name).
+pub fn status_name(status: WaveStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A stored status name back; `Failed` for one this build does not know.
+pub fn parse_status(name: &str) -> WaveStatus {
+    serde_json::from_value(Value::String(name.to_string())).unwrap_or(WaveStatus::Failed)
+}

@@ -45,6 +45,8 @@ pub struct StoreState {
     pub run: Option<RunId>,
     /// Files written so far (known when the writer closes).
     pub written: u64,
+    /// Time the writer spent writing (known when it closes).
+    pub writer_busy: std::time::Duration,
     /// The first error: the run goes on, its results are not stored.
     pub error: Option<String>,
     /// The writer has finished.

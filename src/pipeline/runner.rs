@@ -429,7 +429,10 @@ impl OpenSink {
         self.status.update(|s| {
             s.closed = true;
             match closed {
-                Ok(Ok(report)) => s.written = report.files,
+                Ok(Ok(report)) => {
+                    s.written = report.files;
+                    s.writer_busy = report.busy;
+                }
                 Ok(Err(e)) => {
                     s.error.get_or_insert(e.to_string());
                 }

@@ -142,6 +142,9 @@ pub struct Run {
     pub cancel: CancellationToken,
     /// Yields the batch report once every record was handed over.
     pub done: tokio::task::JoinHandle<BatchReport>,
+    /// Moves files not started yet ahead (by key: their position in
+    /// `files`), as the app's *Analyse next* does.
+    pub priorities: crate::orchestrator::BatchPriorities,
 }
 
 impl PipelineRunner {
@@ -235,6 +238,7 @@ impl PipelineRunner {
             .orchestrator
             .stream_waves(&self.plan, rx, max_concurrent);
         let cancel = stream.cancel_token();
+        let priorities = stream.priorities();
         let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
         let store = self.store.clone();
         let done = self.handle.spawn(async move {
@@ -251,6 +255,7 @@ impl PipelineRunner {
             results,
             cancel,
             done,
+            priorities,
         }
     }
 }

@@ -203,6 +203,9 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             ui.horizontal(|ui| {
                 count(ui, live.done, "done", theme::OK);
                 count(ui, live.failed, "failed", theme::ERROR);
+                if live.cached > 0 {
+                    count(ui, live.cached, "cached", theme::ACCENT);
+                }
             });
             ui.horizontal(|ui| {
                 count(ui, live.running, "run", theme::ACCENT);

@@ -58,6 +58,14 @@ pub struct StageOutput {
     pub values: StageValues,
     /// Confidence in 0..=1, when the stage can tell; feeds the quality gate.
     pub quality: Option<f64>,
+    /// Taken from a store (the results library), not computed: the engine
+    /// counts it as cached and keeps its time out of the node's timing.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cached: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl StageOutput {
@@ -66,7 +74,14 @@ impl StageOutput {
         Self {
             values,
             quality: None,
+            cached: false,
         }
+    }
+
+    /// Marks the output as taken from a store rather than computed.
+    pub fn from_cache(mut self) -> Self {
+        self.cached = true;
+        self
     }
 
     /// Sets the quality (clamped to 0..=1; NaN counts as none).

@@ -346,6 +346,8 @@ fn run_order_picks_the_start_order_and_results_keep_input_order() {
         ["a.wav", "b.wav", "c.wav"],
         "the results document keeps input order"
     );
+    let summary = stderr(&o);
+    assert!(summary.contains("cached"), "a cached column: {summary}");
     let o = wave_studio(&["run", &folder, "--order", "random"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

@@ -122,6 +122,10 @@ pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
         stats.cancelled_waves,
         stats.success_rate
     );
+    let cached = stats.items_cached();
+    if cached > 0 {
+        eprintln!("{cached} stage result(s) taken from the store, not computed");
+    }
     eprintln!(
         "{:<16} {:>8} {:>6} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
         "stage",

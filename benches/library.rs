@@ -97,6 +97,14 @@ fn run(
     (cpu, store)
 }
 
+/// The database with its write-ahead log (not yet checkpointed).
+fn db_bytes(path: &Path) -> u64 {
+    let size = |p: PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    size(path.to_path_buf()) + size(PathBuf::from(wal))
+}
+
 fn with_max_bpm(doc: &PipelineDocument, max: f64) -> PipelineDocument {
     let mut doc = doc.clone();
     for n in &mut doc.nodes {
@@ -152,7 +160,7 @@ fn main() {
         per_file(fingerprint),
         per_file(writer),
         100.0 * store_ms / analysis_ms,
-        std::fs::metadata(lib.path()).map_or(0, |m| m.len()) / FILES as u64,
+        db_bytes(lib.path()) / FILES as u64,
     );
     println!(
         "library run=first cpu_s={first:.2} bare_cpu_s={bare:.2} overhead={:.1}%",

@@ -220,20 +220,22 @@ mod tests {
             refine: false,
             profile,
         };
-        let mut doc = PipelineDocument::default();
-        doc.nodes = vec![
-            node("key", key(KeyProfileChoice::Auto)),
-            node(
-                "notation",
-                Operation::Notation {
-                    key_notation: KeyNotation::Camelot,
-                    bpm_decimals: 1,
-                },
-            ),
-            node("spectral", Operation::Spectral),
-        ];
-        // `key` runs beside `notation`'s dependency, not before it.
-        doc.edges = vec![Edge::new("spectral", "notation")];
+        let mut doc = PipelineDocument {
+            nodes: vec![
+                node("key", key(KeyProfileChoice::Auto)),
+                node(
+                    "notation",
+                    Operation::Notation {
+                        key_notation: KeyNotation::Camelot,
+                        bpm_decimals: 1,
+                    },
+                ),
+                node("spectral", Operation::Spectral),
+            ],
+            // `key` runs beside `notation`'s dependency, not before it.
+            edges: vec![Edge::new("spectral", "notation")],
+            ..PipelineDocument::default()
+        };
         let mut edited = doc.clone();
         edited.nodes[0].operation = key(KeyProfileChoice::Temperley);
         for progressive in [false, true] {

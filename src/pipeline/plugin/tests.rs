@@ -66,8 +66,21 @@ fn run(p: &Plugin, timeout_s: f64) -> Result<Reply, PluginError> {
     run_once(p, &request(), Duration::from_secs_f64(timeout_s), &|| false)
 }
 
-/// Live (not zombie) processes in process group `pgid`.
+/// Live processes left in process group `pgid`, after giving a SIGKILL
+/// already sent up to a second to take effect.
 fn alive_in_group(pgid: &str) -> usize {
+    let begun = Instant::now();
+    loop {
+        let n = count_in_group(pgid);
+        if n == 0 || begun.elapsed() > Duration::from_secs(1) {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Live (not zombie, not dead) processes in process group `pgid` now.
+fn count_in_group(pgid: &str) -> usize {
     std::fs::read_dir("/proc")
         .unwrap()
         .filter_map(Result::ok)
@@ -76,7 +89,7 @@ fn alive_in_group(pgid: &str) -> usize {
             // pid (comm) state ppid pgrp ...: split after the comm's ')'.
             let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
             let fields: Vec<&str> = rest.split_whitespace().collect();
-            fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid
+            fields.len() > 2 && !matches!(fields[0], "Z" | "X") && fields[2] == pgid
         })
         .count()
 }

@@ -328,7 +328,12 @@ fn results_export_what_run_wrote_and_forget_removes_it() {
         ran_results
     );
 
-    let o = output(&["results", "--db", &db, "--format", "jsonl"]);
+    // WAVE_STUDIO_DB names the library when --db does not.
+    let o = wave_studio()
+        .args(["results", "--format", "jsonl"])
+        .env("WAVE_STUDIO_DB", &db)
+        .output()
+        .unwrap();
     let lines: Vec<Value> = text(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -35,6 +35,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Run a pipeline over audio files and folders: `run [PIPELINE.ron]
     /// FILES_OR_DIRS...` (without a pipeline file, the built-in default).
+    /// Results are also stored in the results library; finished files
+    /// come back from it on a rerun (`--resume`: the last unfinished run).
     Run(run::RunArgs),
     /// Validate pipeline files; print every problem with line:column.
     Check(check::CheckArgs),

@@ -30,6 +30,9 @@ pub struct WriterReport {
     pub files: u64,
     /// Files dropped because an earlier write failed.
     pub dropped: u64,
+    /// Time spent writing (encoding artifacts, SQL, commits): the
+    /// library's whole cost to a run, paid on this thread.
+    pub busy: std::time::Duration,
 }
 
 /// A handle to the writer thread. Dropping it (or `close`) lets the thread
@@ -146,7 +149,9 @@ impl WriterThread {
                     Err(_) => break,
                 }
             }
+            let begun = std::time::Instant::now();
             self.write_group(group);
+            self.report.busy += begun.elapsed();
         }
         self.report
     }

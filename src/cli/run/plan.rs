@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use tokio::runtime::Handle;
 
+use super::order::processing_order;
 use super::store::RunStore;
 use super::{RunArgs, RunFormat};
 use crate::cli::error::{CliError, display_list};
@@ -17,8 +18,10 @@ use crate::pipeline::{self, PipelineDocument, PipelineRunner};
 pub(super) struct RunPlan {
     /// The compiled pipeline on its orchestrator.
     pub(super) runner: PipelineRunner,
-    /// The audio files, in input order.
+    /// The audio files, in the order they start (`--order`).
     pub(super) files: Vec<PathBuf>,
+    /// Each of `files`' position among the inputs, the results' order.
+    pub(super) input_index: Vec<usize>,
     /// Files analysed at once.
     pub(super) max_concurrent: usize,
     /// The results format.
@@ -35,17 +38,22 @@ impl RunPlan {
     pub(super) fn new(args: &RunArgs, handle: Handle) -> Result<Self, CliError> {
         let (doc, inputs) = split_pipeline(&args.inputs)?;
         let store = RunStore::open(args)?;
-        let files = if args.resume && inputs.is_empty() {
+        let found = if args.resume && inputs.is_empty() {
             store.resume_files(&doc.name)?
         } else {
             audio_files(&inputs)
         };
-        if inputs.is_empty() && files.is_empty() {
+        if inputs.is_empty() && found.is_empty() {
             return Err(CliError::NoInputs);
         }
-        if files.is_empty() {
+        if found.is_empty() {
             return Err(CliError::NoAudioFiles(display_list(&inputs)));
         }
+        let input_index = processing_order(&found, args.order);
+        let files = input_index
+            .iter()
+            .filter_map(|&i| found.get(i).cloned())
+            .collect();
         let mut config = doc.config.clone();
         if let Some(jobs) = args.jobs {
             config.cpu_workers = jobs;
@@ -68,6 +76,7 @@ impl RunPlan {
         Ok(Self {
             runner,
             files,
+            input_index,
             max_concurrent,
             format: args.format,
             out,

@@ -89,17 +89,12 @@ impl RunStore {
         let Some(library) = &self.library else {
             return Ok(Vec::new());
         };
-        let runs: Vec<RunRow> = library
-            .runs()?
-            .into_iter()
-            .filter(|r| r.pipeline_name == pipeline)
-            .collect();
-        let unfinished = |r: &&RunRow| r.finished_ms.is_none() || r.counts.cancelled > 0;
-        let Some(run) = runs.iter().find(unfinished).or(runs.first()) else {
+        let runs = library.runs()?;
+        let Some(run) = resume_target(&runs, pipeline) else {
             return Err(nothing_to_resume(pipeline, library.path()));
         };
         let files = library.run_inputs(run.id)?;
-        let state = if unfinished(&run) {
+        let state = if unfinished(run) {
             "unfinished"
         } else {
             "finished"
@@ -113,9 +108,63 @@ impl RunStore {
     }
 }
 
+/// A run that did not finish: killed (no end recorded) or with files
+/// cancelled (Ctrl+C).
+fn unfinished(run: &RunRow) -> bool {
+    run.finished_ms.is_none() || run.counts.cancelled > 0
+}
+
+/// The run `--resume` takes among `runs` (newest first): `pipeline`'s
+/// newest unfinished run, else its newest run.
+fn resume_target<'a>(runs: &'a [RunRow], pipeline: &str) -> Option<&'a RunRow> {
+    let mut own = runs.iter().filter(|r| r.pipeline_name == pipeline);
+    let newest = own.clone().next();
+    own.find(|r| unfinished(r)).or(newest)
+}
+
 fn nothing_to_resume(pipeline: &str, path: &Path) -> CliError {
     CliError::NothingToResume {
         pipeline: pipeline.to_string(),
         path: path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::RunCounts;
+
+    fn run(id: i64, pipeline: &str, finished: bool, cancelled: u64) -> RunRow {
+        RunRow {
+            id,
+            pipeline_name: pipeline.into(),
+            pipeline_hash: String::new(),
+            program_version: String::new(),
+            started_ms: id,
+            finished_ms: finished.then_some(id + 1),
+            files_total: 3,
+            counts: RunCounts {
+                cancelled,
+                ..RunCounts::default()
+            },
+        }
+    }
+
+    #[test]
+    fn resume_takes_the_newest_unfinished_run_of_the_pipeline() {
+        let id = |runs: &[RunRow], p: &str| resume_target(runs, p).map(|r| r.id);
+        // Newest first, as the library lists them.
+        let runs = [
+            run(5, "Other", false, 0),
+            run(4, "Full", true, 0),
+            run(3, "Full", false, 0),
+            run(2, "Full", true, 2),
+            run(1, "Full", true, 0),
+        ];
+        assert_eq!(id(&runs, "Full"), Some(3), "killed");
+        assert_eq!(id(&runs[3..], "Full"), Some(2), "interrupted");
+        assert_eq!(id(&runs[4..], "Full"), Some(1), "all finished: the newest");
+        assert_eq!(id(&runs, "Other"), Some(5));
+        assert_eq!(id(&runs, "DJ"), None);
     }
 }

@@ -171,10 +171,21 @@ pub(crate) fn finished_file(
         stamp,
         fingerprint: Fingerprint(fp),
         summary: summary(result),
-        record: serde_json::to_string(result).unwrap_or_default(),
+        record: stored_record(result),
         outputs,
         artifacts,
     })
+}
+
+/// The record as the library keeps it: the file under its absolute path,
+/// so an export means the same file from any folder.
+fn stored_record(result: &FileResult) -> String {
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        let path = crate::library::stored_path(std::path::Path::new(&result.file));
+        map.insert(super::fields::FILE.into(), Value::String(path));
+    }
+    value.to_string()
 }
 
 /// The list columns of a result.

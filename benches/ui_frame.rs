@@ -107,6 +107,7 @@ fn main() {
                     quality: Some(rng.f64()),
                     outcome: AttemptOutcome::Success,
                     error: None,
+                    cached: false,
                 },
                 t,
             );

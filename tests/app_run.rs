@@ -114,3 +114,52 @@ fn a_running_batch_can_be_cancelled() {
     );
     assert!(shows_exactly(&h, "Run cancelled"));
 }
+
+#[test]
+fn a_node_shows_its_cached_count_only_once_it_has_one() {
+    use std::sync::Arc;
+    use wave_studio::orchestrator::{AttemptOutcome, NodeId, WaveEvent, WaveId, WaveKey};
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let first = h.state().document().nodes[0].clone();
+    let (wave, key, node) = (WaveId(1), WaveKey(0), NodeId::from(first.id.as_str()));
+    let events = [
+        WaveEvent::WaveStarted {
+            wave,
+            key,
+            batch: None,
+            label: Arc::from("a.wav"),
+        },
+        WaveEvent::StageStarted {
+            wave,
+            key,
+            node: node.clone(),
+            kind: first.kind,
+            attempt: 1,
+        },
+    ];
+    for e in &events {
+        h.state_mut().ingest_event(e, 0.0);
+    }
+    h.run();
+    assert!(shows(&h, "run 1"));
+    assert!(!shows(&h, "cached"), "no store hit yet");
+    // A store hit, as a run reports it.
+    let hit = WaveEvent::StageFinished {
+        wave,
+        key,
+        node,
+        kind: first.kind,
+        attempt: 1,
+        duration: Duration::from_millis(3),
+        quality: None,
+        outcome: AttemptOutcome::Success,
+        error: None,
+        cached: true,
+    };
+    h.state_mut().ingest_event(&hit, 0.1);
+    h.run();
+    assert!(shows(&h, "cached 1"));
+    assert!(shows_exactly(&h, "done 0"), "a store hit is not done work");
+}

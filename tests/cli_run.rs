@@ -276,3 +276,78 @@ fn run_and_analyze_give_the_same_exit_codes_for_the_same_failures() {
     assert!(err.contains("cannot create the output file"), "{err}");
     assert!(!err.contains("[1/1]"), "nothing ran: {err}");
 }
+
+#[test]
+fn run_order_picks_the_start_order_and_results_keep_input_order() {
+    let dir = TempDir::new("cli-order");
+    // (name, seconds, age in seconds): path a b c, shortest b c a, newest c a b.
+    for (name, seconds, age) in [
+        ("a.wav", 3.0, 200),
+        ("b.wav", 1.0, 300),
+        ("c.wav", 2.0, 100),
+    ] {
+        let path = dir.path(name);
+        write_wav(&path, &stereo(&groove(120.0, seconds, 1)), 2, RATE);
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+    // One wave at a time, so JSON lines come out in start order.
+    let text = std::fs::read_to_string(pipeline("loudness-qa.ron")).unwrap();
+    let one_at_a_time = dir.path("one-at-a-time.ron");
+    std::fs::write(
+        &one_at_a_time,
+        text.replace("max_concurrent_waves: 8", "max_concurrent_waves: 1"),
+    )
+    .unwrap();
+    let one_at_a_time = one_at_a_time.display().to_string();
+    let folder = dir.0.display().to_string();
+    let names = |stdout: &[u8], lines: bool| -> Vec<String> {
+        let rows: Vec<Value> = if lines {
+            stdout
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).unwrap())
+                .collect()
+        } else {
+            let doc: Value = serde_json::from_slice(stdout).unwrap();
+            doc["results"].as_array().unwrap().clone()
+        };
+        rows.iter()
+            .map(|r| {
+                let file = r["file"].as_str().unwrap();
+                Path::new(file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    };
+    for (order, expected) in [
+        (None, ["a.wav", "b.wav", "c.wav"]),
+        (Some("path"), ["a.wav", "b.wav", "c.wav"]),
+        (Some("shortest"), ["b.wav", "c.wav", "a.wav"]),
+        (Some("newest"), ["c.wav", "a.wav", "b.wav"]),
+    ] {
+        let mut args: Vec<&str> = vec!["run", &one_at_a_time, &folder, "--format", "jsonl"];
+        args.extend(order.iter().flat_map(|o| ["--order", *o]));
+        let o = wave_studio(&args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        assert_eq!(names(&o.stdout, true), expected, "{order:?}");
+    }
+    let o = wave_studio(&["run", &one_at_a_time, &folder, "--order", "newest"]);
+    assert_eq!(
+        names(&o.stdout, false),
+        ["a.wav", "b.wav", "c.wav"],
+        "the results document keeps input order"
+    );
+    let summary = stderr(&o);
+    assert!(summary.contains("cached"), "a cached column: {summary}");
+    let o = wave_studio(&["run", &folder, "--order", "random"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

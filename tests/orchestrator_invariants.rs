@@ -46,6 +46,8 @@ fn chaos() -> StageHandler {
                 std::future::pending::<()>().await;
                 unreachable!()
             }
+            // An answer from a store: counted as cached, not timed.
+            95..=97 => Ok(StageOutput::default().from_cache()),
             _ => Ok(StageOutput::default()),
         }
     })
@@ -98,6 +100,7 @@ struct Seen {
     finished_twice: usize,
     stage_started: HashMap<String, u64>,
     stage_finished: HashMap<String, u64>,
+    cached: HashMap<String, u64>,
     skipped: HashMap<String, u64>,
     retrying: HashMap<String, u64>,
     batch_finished: usize,
@@ -114,8 +117,9 @@ fn tally(events: Vec<WaveEvent>) -> Seen {
             WaveEvent::StageStarted { node, .. } => {
                 *s.stage_started.entry(node.to_string()).or_default() += 1
             }
-            WaveEvent::StageFinished { node, .. } => {
-                *s.stage_finished.entry(node.to_string()).or_default() += 1
+            WaveEvent::StageFinished { node, cached, .. } => {
+                *s.stage_finished.entry(node.to_string()).or_default() += 1;
+                *s.cached.entry(node.to_string()).or_default() += u64::from(cached);
             }
             WaveEvent::StageSkipped { node, .. } => {
                 *s.skipped.entry(node.to_string()).or_default() += 1
@@ -186,6 +190,7 @@ async fn ten_thousand_random_waves_keep_every_count_consistent() {
     let mut totals = [0u64; 4];
     let mut all_waves = 0u64;
     let (mut aborted, mut batch) = (0, 0u64);
+    let mut cached = 0u64;
     while all_waves < TOTAL_WAVES {
         batch += 1;
         let cfg = random_config(&mut rng);
@@ -331,7 +336,18 @@ async fn ten_thousand_random_waves_keep_every_count_consistent() {
                 stats.total_waves,
                 "{node}: every wave accounts for every node"
             );
-            assert_eq!(s.duration.len(), s.attempts);
+            assert_eq!(
+                s.items_cached,
+                seen.cached.get(&node).copied().unwrap_or(0),
+                "{node}"
+            );
+            assert!(s.items_cached <= s.items_completed, "{node}");
+            assert_eq!(
+                s.duration.len() + s.items_cached,
+                s.attempts,
+                "{node}: cached attempts stay out of the histogram"
+            );
+            cached += s.items_cached;
         }
         for (i, n) in by_status.iter().enumerate() {
             totals[i] += n;
@@ -342,5 +358,6 @@ async fn ten_thousand_random_waves_keep_every_count_consistent() {
     // The chaos reached every outcome.
     assert!(totals.iter().all(|&n| n > 0), "{totals:?}");
     assert!(aborted > 0, "some batch tripped the success-rate gate");
+    assert!(cached > 0, "some outputs came from a store");
     assert!(batch > 3, "a batch was cancelled mid-way");
 }

@@ -207,6 +207,10 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             ui.horizontal(|ui| {
                 count(ui, live.running, "run", theme::ACCENT);
                 count(ui, live.skipped, "skipped", theme::WARN);
+                // The short row: `run` stays small, so a store hit fits here.
+                if live.cached > 0 {
+                    count(ui, live.cached, "cached", theme::OK);
+                }
             });
             let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
             let q = live

@@ -223,6 +223,10 @@ fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
                     s.success_rate,
                     s.active_waves
                 ));
+                let cached = s.items_cached();
+                if cached > 0 {
+                    ui.label(format!("· cached {cached}"));
+                }
                 if s.memory_held.as_millis() > 0 {
                     ui.label(format!("· held by memory {:.1} s", s.memory_held.as_secs_f64()));
                 }
@@ -249,8 +253,8 @@ fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
 fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
     egui::Grid::new("stage_stats").striped(true).show(ui, |ui| {
         for h in [
-            "node", "attempts", "ok", "failed", "timeouts", "retries", "p50", "p95", "max",
-            "quality",
+            "node", "attempts", "ok", "cached", "failed", "timeouts", "retries", "p50", "p95",
+            "max", "quality",
         ] {
             ui.label(RichText::new(h).strong());
         }
@@ -258,7 +262,9 @@ fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
         for st in &s.stages {
             ui.label(RichText::new(st.node.as_str()).color(theme::stage_color(st.kind)));
             ui.label(st.attempts.to_string());
-            ui.label(st.successes.to_string());
+            // Computed successes; the store's answers are in their own column.
+            ui.label(st.successes.saturating_sub(st.items_cached).to_string());
+            ui.label(st.items_cached.to_string());
             ui.label(st.failures.to_string());
             ui.label(st.timeouts.to_string());
             ui.label(st.retries.to_string());

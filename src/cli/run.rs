@@ -1,6 +1,7 @@
 //! `wave-studio run [PIPELINE] FILES_OR_DIRS...`: a pipeline over audio
 //! files, headless, with progress on stderr and results on stdout or a file.
 
+mod order;
 mod plan;
 mod progress;
 
@@ -14,6 +15,7 @@ use super::error::{CliError, Outcome, parse_jobs};
 use crate::orchestrator::{BatchReport, WaveStatus};
 use crate::pipeline::FileResult;
 use crate::pipeline::export::{write_csv, write_json, write_jsonl};
+pub use order::RunOrder;
 use plan::RunPlan;
 use progress::{Progress, print_summary};
 
@@ -45,6 +47,12 @@ pub struct RunArgs {
     /// Results format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: RunFormat,
+    /// The order files start in: `path` (sorted by path), `shortest`
+    /// (smallest file first, by size in bytes) or `newest` (latest
+    /// modification time first). Files whose size or time cannot be read
+    /// go last. Results are still written in input order.
+    #[arg(long, value_enum, default_value = "path")]
+    pub order: RunOrder,
 }
 
 /// Validates the arguments into a plan, then runs it: `AllOk` when every
@@ -97,8 +105,15 @@ async fn collect(
         .done
         .await
         .map_err(|e| CliError::Internal(format!("the batch task failed: {e}")))?;
-    // Each result's key is its file's position in the inputs.
-    results.sort_by_key(|r| r.key);
+    // Each result's key is its file's position in the run; written in the
+    // order the inputs named the files.
+    results.sort_by_key(|r| {
+        let run_index = usize::try_from(r.key.0).unwrap_or(usize::MAX);
+        plan.input_index
+            .get(run_index)
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     Ok((results, report))
 }
 

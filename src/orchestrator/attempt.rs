@@ -214,6 +214,7 @@ impl NodeRun {
                 None,
             ),
         };
+        let cached = result.as_ref().is_ok_and(|out| out.cached);
         self.shared.events.emit(|| WaveEvent::StageFinished {
             wave: self.wave,
             key: self.input.key,
@@ -224,6 +225,7 @@ impl NodeRun {
             quality,
             outcome,
             error: error.clone(),
+            cached,
         });
         metrics.attempts.push(AttemptRecord {
             attempt,
@@ -231,6 +233,7 @@ impl NodeRun {
             duration,
             outcome,
             error,
+            cached,
         });
     }
 

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::admission::BatchPriorities;
 use super::context::WaveContext;
 use super::engine::Shared;
 use super::events::{BatchAbort, BatchReport, WaveEvent};
@@ -84,6 +85,7 @@ pub struct WaveStream {
     /// Finished waves, in completion order.
     pub results: mpsc::Receiver<WaveContext>,
     cancel: CancellationToken,
+    priorities: BatchPriorities,
     driver: JoinHandle<BatchReport>,
 }
 
@@ -104,6 +106,12 @@ impl WaveStream {
     /// A token that cancels the batch.
     pub fn cancel_token(&self) -> CancellationToken {
         self.cancel.clone()
+    }
+
+    /// A handle that re-prioritises this batch's waves that have not
+    /// started yet.
+    pub fn priorities(&self) -> BatchPriorities {
+        self.priorities.clone()
     }
 
     /// Waits for the batch to end (drain `results` first, or concurrently:
@@ -135,23 +143,58 @@ pub(crate) fn start(
     let (tx, results) = mpsc::channel(results_capacity.max(1));
     let state = Arc::new(BatchState::new(id, shared.clone(), plan.len()));
     let max_concurrent = max_concurrent.max(1);
+    let priorities = BatchPriorities::default();
+    let admission = Admission {
+        inputs,
+        queue: priorities.clone(),
+        token: cancel.clone(),
+    };
     let driver = shared.tracker.spawn_on(
-        drive(
-            shared.clone(),
-            plan,
-            state,
-            cancel.clone(),
-            inputs,
-            tx,
-            max_concurrent,
-        ),
+        drive(shared.clone(), plan, state, admission, tx, max_concurrent),
         &shared.handle,
     );
     WaveStream {
         batch: id,
         results,
         cancel,
+        priorities,
         driver,
+    }
+}
+
+/// Where a batch's driver takes its next input from.
+struct Admission {
+    inputs: mpsc::Receiver<WaveInput>,
+    /// Received inputs not started yet, by priority.
+    queue: BatchPriorities,
+    token: CancellationToken,
+}
+
+impl Admission {
+    /// The waiting input with the highest priority, after taking in what
+    /// the channel holds; waits on the channel only when none is waiting.
+    /// `None` when the inputs end or the batch is cancelled.
+    async fn next(&mut self) -> Option<WaveInput> {
+        if let Some(input) = self.queue.next(&mut self.inputs) {
+            return Some(input);
+        }
+        let input = tokio::select! {
+            biased;
+            _ = self.token.cancelled() => return None,
+            input = self.inputs.recv() => input?,
+        };
+        self.queue.push(input);
+        self.queue.next(&mut self.inputs)
+    }
+
+    /// Counts the inputs that will never start, closing the channel.
+    async fn abandon(&mut self) -> usize {
+        let mut left = self.queue.clear();
+        self.inputs.close();
+        while self.inputs.recv().await.is_some() {
+            left += 1;
+        }
+        left
     }
 }
 
@@ -162,11 +205,11 @@ async fn drive(
     shared: Arc<Shared>,
     plan: Plan,
     state: Arc<BatchState>,
-    token: CancellationToken,
-    mut inputs: mpsc::Receiver<WaveInput>,
+    mut admission: Admission,
     tx: mpsc::Sender<WaveContext>,
     max_concurrent: usize,
 ) -> BatchReport {
+    let token = admission.token.clone();
     let id = state.id;
     let begun = Instant::now();
     shared.events.emit(|| WaveEvent::BatchStarted { batch: id });
@@ -179,10 +222,8 @@ async fn drive(
             _ = token.cancelled() => break,
             p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
         };
-        let input = tokio::select! {
-            biased;
-            _ = token.cancelled() => break,
-            input = inputs.recv() => match input { Some(input) => input, None => break },
+        let Some(input) = admission.next().await else {
+            break;
         };
         if state.aborted().is_some() {
             not_started += 1;
@@ -210,10 +251,7 @@ async fn drive(
         );
     }
     // Inputs left behind by an abort or a cancel.
-    inputs.close();
-    while inputs.recv().await.is_some() {
-        not_started += 1;
-    }
+    not_started += admission.abandon().await;
     drop(tx);
     let all = u32::try_from(max_concurrent).unwrap_or(u32::MAX);
     let _ = slots.acquire_many(all).await;

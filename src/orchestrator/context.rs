@@ -124,6 +124,9 @@ pub struct AttemptRecord {
     pub outcome: AttemptOutcome,
     /// The error message, when it failed.
     pub error: Option<String>,
+    /// It succeeded with an output taken from a store (`StageOutput::cached`).
+    #[serde(default)]
+    pub cached: bool,
 }
 
 /// How a node ended.

@@ -319,8 +319,10 @@ impl WaveOrchestrator {
     }
 
     /// Starts a batch fed from `inputs`; finished waves come out as they
-    /// complete. Memory stays bounded by `max_concurrent`, whatever the
-    /// number of inputs.
+    /// complete. Running waves and unread results stay bounded by
+    /// `max_concurrent`, whatever the number of inputs. Inputs received
+    /// but not started wait in the batch's queue, highest `priority` first
+    /// (ties in arrival order); `WaveStream::priorities` changes them.
     pub fn stream_waves(
         &self,
         plan: &Plan,

@@ -129,6 +129,8 @@ pub enum WaveEvent {
         outcome: AttemptOutcome,
         /// The error message when the attempt failed; `None` on success.
         error: Option<String>,
+        /// The output was taken from a store, not computed (`StageOutput::cached`).
+        cached: bool,
     },
     /// A failed attempt will run again after a backoff.
     StageRetrying {

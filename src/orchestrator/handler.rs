@@ -58,9 +58,14 @@ pub struct StageOutput {
     pub values: StageValues,
     /// Confidence in 0..=1, when the stage can tell; feeds the quality gate.
     pub quality: Option<f64>,
-    /// Taken from a store, not computed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Taken from a store (the results library), not computed: the engine
+    /// counts it as cached and keeps its time out of the node's timing.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub cached: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl StageOutput {
@@ -73,7 +78,7 @@ impl StageOutput {
         }
     }
 
-    /// Marks the output as taken from a store, not computed.
+    /// Marks the output as taken from a store rather than computed.
     pub fn from_cache(mut self) -> Self {
         self.cached = true;
         self

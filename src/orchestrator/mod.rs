@@ -2,6 +2,7 @@
 //! stage nodes) under `WaveConfig`, and reports through `WaveEvent`s.
 //! Knows nothing of audio, files or the GUI.
 
+mod admission;
 mod attempt;
 mod batch;
 mod batcher;
@@ -21,6 +22,7 @@ mod stage;
 mod stats;
 mod wave;
 
+pub use admission::BatchPriorities;
 pub use batch::WaveStream;
 pub use blocking::{ShutdownReport, StubbornHandler};
 pub use config::{ConfigError, ConfigField, ConfigValueMut, WaveConfig};

@@ -33,16 +33,23 @@ pub struct StageStatistics {
     pub cancelled_attempts: u64,
     /// Attempts after the first of an item.
     pub retries: u64,
-    /// Items (waves) by how the node ended for them.
+    /// Items (waves) by how the node ended for them: completed, taken
+    /// from a store included (see `items_cached`).
     pub items_completed: u64,
+    /// Completed items whose output was taken from a store, not computed
+    /// (also counted in `items_completed`, their attempt in `successes`).
+    pub items_cached: u64,
     /// Items for which it failed after its retries.
     pub items_failed: u64,
     /// Items for which it did not run (disabled, failed dependency, quality...).
     pub items_skipped: u64,
     /// Items for which it was running when the wave was cancelled or failed.
     pub items_cancelled: u64,
-    /// Attempt durations.
+    /// Durations of the attempts that ran the handler's work; cached
+    /// attempts are kept out so the figures show the cost of real work.
     pub duration: Histogram,
+    /// Total time of the cached attempts (not in `duration`).
+    pub cached_time: Duration,
     /// Sum of the qualities completed items reported; see `mean_quality`.
     pub quality_sum: f64,
     /// How many completed items reported a quality.
@@ -66,15 +73,22 @@ impl StageStatistics {
             cancelled_attempts: 0,
             retries: 0,
             items_completed: 0,
+            items_cached: 0,
             items_failed: 0,
             items_skipped: 0,
             items_cancelled: 0,
             duration: Histogram::default(),
+            cached_time: Duration::ZERO,
             quality_sum: 0.0,
             quality_count: 0,
             slot_wait: Duration::ZERO,
             memory_wait: Duration::ZERO,
         }
+    }
+
+    /// Completed items whose output was computed, not taken from a store.
+    pub fn items_computed(&self) -> u64 {
+        self.items_completed.saturating_sub(self.items_cached)
     }
 
     /// Median attempt duration.
@@ -132,6 +146,11 @@ impl Statistics {
     pub fn stage(&self, node: &str) -> Option<&StageStatistics> {
         self.stages.iter().find(|s| s.node.as_str() == node)
     }
+
+    /// Node completions taken from a store, over every node.
+    pub fn items_cached(&self) -> u64 {
+        self.stages.iter().map(|s| s.items_cached).sum()
+    }
 }
 
 #[derive(Default)]
@@ -180,7 +199,12 @@ impl StatsRecorder {
             let s = &mut t.stages[i];
             for a in &m.attempts {
                 s.attempts += 1;
-                s.duration.record(a.duration);
+                if a.cached {
+                    s.items_cached += 1;
+                    s.cached_time += a.duration;
+                } else {
+                    s.duration.record(a.duration);
+                }
                 match a.outcome {
                     AttemptOutcome::Success => s.successes += 1,
                     AttemptOutcome::Cancelled => s.cancelled_attempts += 1,

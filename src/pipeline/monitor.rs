@@ -15,13 +15,16 @@ pub struct NodeLive {
     pub kind: WaveStage,
     /// Attempts running now.
     pub running: u64,
-    /// Attempts that succeeded.
+    /// Attempts that succeeded by running the node's work.
     pub done: u64,
+    /// Attempts that succeeded with an output taken from a store (not in
+    /// `done`, and not timed).
+    pub cached: u64,
     /// Attempts that failed or timed out (cancelled ones are not counted).
     pub failed: u64,
     /// Waves that skipped the node.
     pub skipped: u64,
-    /// Every finished attempt's duration.
+    /// Every finished attempt's duration, cached ones excepted.
     pub durations: Histogram,
     time_sum: f64,
     quality_sum: f64,
@@ -34,6 +37,7 @@ impl NodeLive {
             kind,
             running: 0,
             done: 0,
+            cached: 0,
             failed: 0,
             skipped: 0,
             durations: Histogram::default(),
@@ -106,17 +110,22 @@ impl RunMonitor {
                 duration,
                 quality,
                 outcome,
+                cached,
                 ..
             } => {
                 let live = self.node(node, *kind);
                 live.running = live.running.saturating_sub(1);
                 match outcome {
+                    AttemptOutcome::Success if *cached => live.cached += 1,
                     AttemptOutcome::Success => live.done += 1,
                     AttemptOutcome::Cancelled => {}
                     _ => live.failed += 1,
                 }
-                live.durations.record(*duration);
-                live.time_sum += duration.as_secs_f64();
+                // Stage times show the cost of real work.
+                if !*cached {
+                    live.durations.record(*duration);
+                    live.time_sum += duration.as_secs_f64();
+                }
                 if let Some(q) = quality {
                     live.quality_sum += q;
                     live.quality_n += 1;
@@ -207,6 +216,7 @@ mod tests {
             quality: (outcome == AttemptOutcome::Success).then_some(0.8),
             outcome,
             error: None,
+            cached: false,
         }
     }
 
@@ -242,6 +252,17 @@ mod tests {
         assert_eq!(m.nodes["key_refine"].skipped, 1);
         assert_eq!(m.waves[&WaveKey(7)].steps, 2, "a success and a skip");
         assert_eq!(m.waves[&WaveKey(9)].steps, 0, "a timeout is no step");
+        m.ingest(&started(9, "tempo"));
+        let mut from_store = finished(9, "tempo", 500, AttemptOutcome::Success);
+        if let WaveEvent::StageFinished { cached, .. } = &mut from_store {
+            *cached = true;
+        }
+        m.ingest(&from_store);
+        let tempo = &m.nodes["tempo"];
+        assert_eq!((tempo.done, tempo.cached, tempo.running), (1, 1, 0));
+        assert_eq!(tempo.durations.len(), 2, "the cached attempt is not timed");
+        assert!((tempo.mean_s().unwrap() - 0.02).abs() < 1e-9);
+        assert_eq!(m.waves[&WaveKey(9)].steps, 1, "a cached success is a step");
         m.ingest(&WaveEvent::WaveFinished {
             wave: WaveId(7),
             key: WaveKey(7),

@@ -153,6 +153,9 @@ pub struct Run {
     pub done: tokio::task::JoinHandle<BatchReport>,
     /// How writing to the library goes, when the run has one.
     pub store: Option<StoreStatus>,
+    /// Moves files not started yet ahead (by key: their position in
+    /// `files`), as the app's *Analyse next* does.
+    pub priorities: crate::orchestrator::BatchPriorities,
 }
 
 impl PipelineRunner {
@@ -298,6 +301,7 @@ impl PipelineRunner {
             .orchestrator
             .stream_waves(&self.plan, rx, max_concurrent);
         let cancel = stream.cancel_token();
+        let priorities = stream.priorities();
         let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
         let store = self.store.clone();
         let sink = self.library.clone().map(|link| Sink {
@@ -334,6 +338,7 @@ impl PipelineRunner {
             cancel,
             done,
             store: status,
+            priorities,
         }
     }
 }

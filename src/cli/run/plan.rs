@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use tokio::runtime::Handle;
 
+use super::order::processing_order;
 use super::{RunArgs, RunFormat};
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
@@ -16,8 +17,10 @@ use crate::pipeline::{self, PipelineDocument, PipelineRunner};
 pub(super) struct RunPlan {
     /// The compiled pipeline on its orchestrator.
     pub(super) runner: PipelineRunner,
-    /// The audio files, in input order.
+    /// The audio files, in the order they start (`--order`).
     pub(super) files: Vec<PathBuf>,
+    /// Each of `files`' position among the inputs, the results' order.
+    pub(super) input_index: Vec<usize>,
     /// Files analysed at once.
     pub(super) max_concurrent: usize,
     /// The results format.
@@ -34,10 +37,15 @@ impl RunPlan {
         if inputs.is_empty() {
             return Err(CliError::NoInputs);
         }
-        let files = audio_files(&inputs);
-        if files.is_empty() {
+        let found = audio_files(&inputs);
+        if found.is_empty() {
             return Err(CliError::NoAudioFiles(display_list(&inputs)));
         }
+        let input_index = processing_order(&found, args.order);
+        let files = input_index
+            .iter()
+            .filter_map(|&i| found.get(i).cloned())
+            .collect();
         let mut config = doc.config.clone();
         if let Some(jobs) = args.jobs {
             config.cpu_workers = jobs;
@@ -59,6 +67,7 @@ impl RunPlan {
         Ok(Self {
             runner,
             files,
+            input_index,
             max_concurrent,
             format: args.format,
             out,

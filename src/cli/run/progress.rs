@@ -51,8 +51,14 @@ impl Progress {
                 .running()
                 .map(|(s, n)| format!("{s}:{n}"))
                 .collect();
+            let cached: u64 = self.monitor.nodes.values().map(|n| n.cached).sum();
+            let cached = if cached > 0 {
+                format!("  {cached} cached")
+            } else {
+                String::new()
+            };
             bar.set_message(format!(
-                "{} failed  running {}",
+                "{} failed{cached}  running {}",
                 self.failed,
                 stages.join(" ")
             ));
@@ -116,11 +122,16 @@ pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
         stats.cancelled_waves,
         stats.success_rate
     );
+    let cached = stats.items_cached();
+    if cached > 0 {
+        eprintln!("{cached} stage result(s) taken from the store, not computed");
+    }
     eprintln!(
-        "{:<16} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
+        "{:<16} {:>8} {:>6} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
         "stage",
         "attempts",
         "ok",
+        "cached",
         "failed",
         "retries",
         "skipped",
@@ -130,11 +141,13 @@ pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
         "quality"
     );
     for s in &stats.stages {
+        // `ok` counts computed outputs; store hits are in `cached`.
         eprintln!(
-            "{:<16} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
+            "{:<16} {:>8} {:>6} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
             s.node.as_str(),
             s.attempts,
-            s.items_completed,
+            s.items_computed(),
+            s.items_cached,
             s.items_failed,
             s.retries,
             s.items_skipped,

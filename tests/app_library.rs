@@ -135,6 +135,24 @@ fn resume_runs_only_the_files_without_a_result() {
 }
 
 #[test]
+fn an_automatic_run_waits_for_the_library_and_is_stored() {
+    let rt = runtime();
+    let dir = TempDir::new("applib-auto");
+    let files = songs(&dir);
+    let db = dir.path("lib.sqlite");
+    let auto = Launch {
+        auto_run: true,
+        ..launch(&db, files)
+    };
+    let mut h = harness(WaveStudioApp::with_launch(rt.handle().clone(), auto));
+    assert!(step_until(&mut h, WAIT, |a| a.has_library()
+        && !a.is_running()
+        && a.results().rows.len() == 2));
+    assert_eq!(stored_paths(&db).len(), 2, "the run used the library");
+    assert_eq!(h.state().results().source, Source::Library);
+}
+
+#[test]
 fn the_queue_comes_back_as_it_was() {
     let rt = runtime();
     let dir = TempDir::new("applib-queue");

@@ -243,6 +243,9 @@ impl WaveStudioApp {
         if self.run.is_running() {
             return Some("a run is in progress".into());
         }
+        if self.store.opening || self.store.to_open.is_some() {
+            return Some("opening the results library…".into());
+        }
         if let Some(p) = self.doc.doc.config.problems().first() {
             return Some(p.to_string());
         }
@@ -403,7 +406,9 @@ impl WaveStudioApp {
         }
         self.drain_store();
         self.apply_commands(ctx);
-        if self.auto_run && !self.files.entries.is_empty() {
+        // An automatic run waits for the library, so that it is stored.
+        let opening = self.store.opening || self.store.to_open.is_some();
+        if self.auto_run && !self.files.entries.is_empty() && !opening {
             self.auto_run = false;
             self.commands.push(Command::Run);
             self.apply_commands(ctx);

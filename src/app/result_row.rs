@@ -106,6 +106,11 @@ impl Row {
         self.cell(3)
     }
 
+    /// Whether this row came from this session's run (not the library).
+    pub fn is_fresh(&self) -> bool {
+        self.record.is_some()
+    }
+
     /// Whether this row is the result of `pipeline` for `path`.
     pub fn is(&self, pipeline: &str, path: &str) -> bool {
         self.path == path && self.pipeline == pipeline

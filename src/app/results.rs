@@ -3,7 +3,7 @@
 //! results merged in as they finish; sortable, selectable, exportable to
 //! CSV and JSON. Drawing is in `results_ui.rs`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::library::{ResultFilter, ResultRow};
@@ -71,9 +71,37 @@ impl ResultsTable {
         self.sorted = false;
     }
 
-    /// Replaces every row with the library's.
+    /// Replaces every row with the library's; rows of this session's run
+    /// stay (in place of their stored row), as the store may not have
+    /// written them yet.
     pub fn set_stored(&mut self, rows: Vec<ResultRow>) {
-        self.rows = rows.into_iter().map(Row::from_stored).collect();
+        let mut fresh: HashMap<(String, String), Row> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .filter(Row::is_fresh)
+            .map(|r| ((r.pipeline.clone(), r.path.clone()), r))
+            .collect();
+        self.rows = rows
+            .into_iter()
+            .map(|r| {
+                if fresh.is_empty() {
+                    return Row::from_stored(r);
+                }
+                let key = (r.pipeline_name, r.path);
+                match fresh.remove(&key) {
+                    Some(row) => row,
+                    None => Row::from_stored(ResultRow {
+                        pipeline_name: key.0,
+                        path: key.1,
+                        ..r
+                    }),
+                }
+            })
+            .collect();
+        let rest: Vec<Row> = fresh
+            .into_values()
+            .filter(|r| self.shows(&r.pipeline, &r.path))
+            .collect();
+        self.rows.extend(rest);
         self.selected.clear();
         self.sorted = false;
     }
@@ -263,6 +291,9 @@ mod tests {
         );
         assert_eq!(t.rows[0].bpm, Some(92.0));
         assert_eq!(t.rows[0].status, WaveStatus::Completed);
+        // A reload from the library keeps the run's rows.
+        t.set_stored(Vec::new());
+        assert_eq!(t.rows.len(), 2);
         t.select(0, false);
         t.select(1, true);
         assert_eq!(t.selected_paths(), [PathBuf::from("/a/x.wav")]);

@@ -45,6 +45,8 @@ pub struct StoreState {
     pub library: Option<Arc<Library>>,
     /// Where to open it; taken by the first frame (which has a waker).
     pub to_open: Option<PathBuf>,
+    /// The library is being opened: runs wait, so that they are stored.
+    pub opening: bool,
     /// What the last resume check found.
     pub resume: Option<ResumeInfo>,
     tx: mpsc::Sender<Reply>,
@@ -60,6 +62,7 @@ impl Default for StoreState {
         Self {
             library: None,
             to_open: None,
+            opening: false,
             resume: None,
             tx,
             rx,
@@ -91,7 +94,8 @@ impl StoreState {
     }
 
     /// Opens the library at `path`.
-    pub fn open(&self, path: PathBuf, handle: &Handle, wake: &Wake) {
+    pub fn open(&mut self, path: PathBuf, handle: &Handle, wake: &Wake) {
+        self.opening = true;
         self.spawn(handle, wake, move || {
             Reply::Opened(Library::open(&path).map_err(|e| e.to_string()))
         });
@@ -145,6 +149,10 @@ impl StoreState {
         let mut out = Vec::new();
         while let Ok(reply) = self.rx.try_recv() {
             match &reply {
+                Reply::Opened(_) => {
+                    self.opening = false;
+                    out.push(reply);
+                }
                 Reply::Rows(n, _) if *n != self.rows_request => {}
                 Reply::Resume(n, _) if *n != self.resume_request => {}
                 _ => out.push(reply),

@@ -167,20 +167,16 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 /// *Resume*: shown when the library knows files of the current pipeline
 /// without a finished result (queued, or from an interrupted run).
 fn resume_button(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
-    if app.run.is_running() {
+    let count = app.resumable.1;
+    if app.run.is_running() || count == 0 {
         return;
     }
-    let Some((todo, missing)) = app.resume_plan() else {
-        return;
-    };
-    let count = todo.len() + missing.len();
-    if count > 0
-        && ui
-            .button("Resume")
-            .on_hover_text(format!(
-                "Run only the {count} file(s) without a finished result"
-            ))
-            .clicked()
+    if ui
+        .button("Resume")
+        .on_hover_text(format!(
+            "Run only the {count} file(s) without a finished result"
+        ))
+        .clicked()
     {
         out.push(Command::Resume);
     }

@@ -103,6 +103,9 @@ pub struct WaveStudioApp {
     confirm_forget: Option<Vec<PathBuf>>,
     /// The pipeline name the resume check was last asked for.
     resume_checked: String,
+    /// How many files *Resume* would run, and what it was counted for
+    /// (queue length, resume answer, document generation).
+    resumable: ((usize, u64, u64), usize),
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -140,6 +143,7 @@ impl WaveStudioApp {
             store: StoreState::default(),
             confirm_forget: None,
             resume_checked: String::new(),
+            resumable: ((0, 0, 0), 0),
         }
     }
 

@@ -49,6 +49,9 @@ pub struct StoreState {
     pub opening: bool,
     /// What the last resume check found.
     pub resume: Option<ResumeInfo>,
+    /// Bumped with each new `resume`, so the count of files to resume is
+    /// recomputed only when it or the queue changes.
+    pub resume_generation: u64,
     tx: mpsc::Sender<Reply>,
     rx: mpsc::Receiver<Reply>,
     /// The newest rows and resume requests: older answers are dropped.
@@ -64,6 +67,7 @@ impl Default for StoreState {
             to_open: None,
             opening: false,
             resume: None,
+            resume_generation: 0,
             tx,
             rx,
             rows_request: 0,

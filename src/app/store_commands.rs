@@ -126,6 +126,7 @@ impl WaveStudioApp {
                 Reply::Resume(_, Ok(info)) => {
                     self.resume_checked = self.doc.doc.name.clone();
                     self.store.resume = Some(info);
+                    self.store.resume_generation += 1;
                 }
                 Reply::Resume(_, Err(e)) => self.set_status(format!("Library: {e}"), true),
                 Reply::Forgot(Ok((paths, n))) => {
@@ -145,6 +146,23 @@ impl WaveStudioApp {
             // Asked once per pipeline name; the answer sets `resume_checked`.
             self.resume_checked = self.doc.doc.name.clone();
             self.check_resume();
+        }
+        self.count_resumable();
+    }
+
+    /// Counts the files *Resume* would run, when the queue or the
+    /// library's answer changed (not every frame: the queue may be long).
+    fn count_resumable(&mut self) {
+        let key = (
+            self.files.entries.len(),
+            self.store.resume_generation,
+            self.doc.generation,
+        );
+        if self.resumable.0 != key {
+            let count = self
+                .resume_plan()
+                .map_or(0, |(todo, missing)| todo.len() + missing.len());
+            self.resumable = (key, count);
         }
     }
 

@@ -8,6 +8,14 @@
 //! included) and `peak_rss_mb` is the peak RSS of a child process that
 //! analyses only that file. Then the same for 60-minute files, and
 //! `audio ffmpeg file=F ffmpeg_decode_x_realtime=X ours_over_ffmpeg_cpu=R`.
+//!
+//! Next to each analysis line, what a cache of the decode pass's artifacts
+//! would cost and save:
+//! `audio artifacts file=F bytes=N encode_ms=E decode_ms=D from_cache_ms=C analysis_ms=A`
+//! where `bytes` is the size of `Artifacts::to_bytes`, `encode_ms` and
+//! `decode_ms` the CPU time of `to_bytes` and `from_bytes`, `from_cache_ms`
+//! a rerun from the blob (`from_bytes` then the estimators: tempo, beats,
+//! key) and `analysis_ms` decoding again (the whole `analyze_file`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,7 +31,7 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use wave_studio::audio::decode::AudioStream;
-use wave_studio::audio::{AnalysisOptions, analyze_file};
+use wave_studio::audio::{AnalysisOptions, Artifacts, analyze_file, decode_pass, estimate};
 
 /// CPU seconds (user + system) of this process so far, from /proc.
 fn cpu_seconds() -> f64 {
@@ -65,6 +73,34 @@ fn measure(min_cpu: f64, mut f: impl FnMut() -> f64) -> (f64, f64) {
         runs += 1;
     }
     (audio, (cpu_seconds() - start) / runs as f64)
+}
+
+/// Prints the `audio artifacts` line for `file`, whose full analysis took
+/// `analysis_cpu` seconds.
+fn artifacts_line(name: &str, file: &Path, opts: &AnalysisOptions, analysis_cpu: f64) {
+    let artifacts = decode_pass(file, opts, &AtomicBool::new(false)).unwrap();
+    let bytes = artifacts.to_bytes();
+    let (_, encode) = measure(0.5, || {
+        std::hint::black_box(std::hint::black_box(&artifacts).to_bytes()).len() as f64
+    });
+    let (_, decode) = measure(0.5, || {
+        let back = Artifacts::from_bytes(std::hint::black_box(&bytes)).unwrap();
+        std::hint::black_box(back).facts.duration_s
+    });
+    let (_, from_cache) = measure(1.0, || {
+        let back = Artifacts::from_bytes(std::hint::black_box(&bytes)).unwrap();
+        std::hint::black_box(estimate(back, opts, 0.0))
+            .facts
+            .duration_s
+    });
+    println!(
+        "audio artifacts file={name} bytes={} encode_ms={:.3} decode_ms={:.3} from_cache_ms={:.1} analysis_ms={:.1}",
+        bytes.len(),
+        encode * 1000.0,
+        decode * 1000.0,
+        from_cache * 1000.0,
+        analysis_cpu * 1000.0
+    );
 }
 
 /// In the child: analyse one file and print its peak RSS.
@@ -162,6 +198,7 @@ fn main() {
             audio / dec_cpu,
             audio / full_cpu
         );
+        artifacts_line(&name, file, &opts, full_cpu);
         if let Some(ff) = ffmpeg_cpu(file) {
             println!(
                 "audio ffmpeg file={name} ffmpeg_decode_x_realtime={:.0} ours_over_ffmpeg_cpu={:.2}",
@@ -186,6 +223,7 @@ fn main() {
             audio / dec_cpu,
             audio / full_cpu
         );
+        artifacts_line(&name, &long, &opts, full_cpu);
         if let Some(ff) = ffmpeg_cpu(&long) {
             println!(
                 "audio ffmpeg file={name} ffmpeg_decode_x_realtime={:.0} ours_over_ffmpeg_cpu={:.2}",

@@ -13,9 +13,16 @@ use std::process::{Command, Output};
 use common::signal::{RATE, TempDir, groove, stereo, write_wav};
 use serde_json::Value;
 
+/// The binary; `run` with `--no-db`, so no test writes the user's library.
 fn wave_studio(args: &[&str]) -> Output {
+    let no_db: &[&str] = if args.first() == Some(&"run") {
+        &["--no-db"]
+    } else {
+        &[]
+    };
     Command::new(env!("CARGO_BIN_EXE_wave-studio"))
         .args(args)
+        .args(no_db)
         .env_remove("DISPLAY")
         .output()
         .unwrap()
@@ -198,7 +205,13 @@ fn ctrl_c_cancels_cleanly_and_writes_what_finished() {
         );
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_wave-studio"))
-        .args(["run", &dir.0.display().to_string(), "--jobs", "1"])
+        .args([
+            "run",
+            "--no-db",
+            &dir.0.display().to_string(),
+            "--jobs",
+            "1",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

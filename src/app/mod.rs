@@ -337,7 +337,7 @@ impl WaveStudioApp {
             let names = indices
                 .iter()
                 .filter_map(|&i| self.files.entries.get(i))
-                .map(|e| e.path.display().to_string())
+                .map(|e| crate::library::stored_path(&e.path))
                 .collect();
             self.results.remove_files(&names);
         } else {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::library::{ResultRow, ResultSummary};
+use crate::library::{ResultRow, ResultSummary, stored_path};
 use crate::orchestrator::WaveStatus;
 use crate::pipeline::persist::{parse_status, summary};
 use crate::pipeline::{FileResult, fields};
@@ -44,9 +44,11 @@ pub struct Row {
 }
 
 impl Row {
-    /// The row of a file the running batch just finished.
+    /// The row of a file the running batch just finished (its path as the
+    /// library writes it, so it replaces the stored row).
     pub fn from_result(r: FileResult, pipeline: &str) -> Self {
-        let mut row = Self::from_summary(pipeline.to_string(), r.file.clone(), summary(&r));
+        let path = stored_path(Path::new(&r.file));
+        let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
         row.record = Some(Box::new(r));
         row
     }

@@ -56,10 +56,10 @@ impl ResultsTable {
     /// Adds a finished file of `pipeline`, replacing its earlier row; a
     /// file outside the library filter is left out.
     pub fn push(&mut self, r: FileResult, pipeline: &str) {
-        if !self.shows(pipeline, &r.file) {
+        let row = Row::from_result(r, pipeline);
+        if !self.shows(pipeline, &row.path) {
             return;
         }
-        let row = Row::from_result(r, pipeline);
         match self.rows.iter().rposition(|x| x.is(pipeline, &row.path)) {
             Some(i) => {
                 if let Some(slot) = self.rows.get_mut(i) {

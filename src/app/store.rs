@@ -12,7 +12,8 @@ use tokio::runtime::Handle;
 use crate::library::{Library, ResultFilter, ResultRow};
 use crate::orchestrator::Wake;
 
-/// The environment variable that replaces the default library path.
+/// The environment variable that replaces the default library path (the
+/// CLI reads the same one).
 pub const DB_ENV: &str = "WAVE_STUDIO_DB";
 
 /// What a pipeline's stored results say about resuming it.
@@ -20,8 +21,9 @@ pub const DB_ENV: &str = "WAVE_STUDIO_DB";
 pub struct ResumeInfo {
     /// The pipeline asked about.
     pub pipeline: String,
-    /// Files with a finished result of that pipeline.
-    pub finished: HashSet<PathBuf>,
+    /// Files with a finished result of that pipeline, as the library
+    /// writes paths (absolute).
+    pub finished: HashSet<String>,
     /// The inputs of its last run when that run did not finish.
     pub interrupted: Vec<PathBuf>,
 }
@@ -82,8 +84,12 @@ pub fn library_path(db: Option<PathBuf>, no_db: bool) -> Option<PathBuf> {
     if no_db {
         return None;
     }
-    db.or_else(|| std::env::var_os(DB_ENV).map(PathBuf::from))
-        .or_else(crate::library::default_path)
+    db.or_else(|| {
+        std::env::var_os(DB_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+    .or_else(crate::library::default_path)
 }
 
 impl StoreState {
@@ -183,7 +189,7 @@ fn resume_info(
             r.summary.status
                 != crate::pipeline::persist::status_name(crate::orchestrator::WaveStatus::Cancelled)
         })
-        .map(|r| PathBuf::from(r.path))
+        .map(|r| r.path)
         .collect();
     let last = lib
         .runs()?

@@ -9,6 +9,7 @@ use super::WaveStudioApp;
 use super::commands::Command;
 use super::results::Source;
 use super::store::Reply;
+use crate::library::stored_path;
 use crate::orchestrator::Wake;
 
 impl WaveStudioApp {
@@ -68,19 +69,26 @@ impl WaveStudioApp {
         if info.pipeline != self.doc.doc.name {
             return None;
         }
-        let queued: HashSet<&PathBuf> = self.files.entries.iter().map(|e| &e.path).collect();
-        let missing = info
-            .interrupted
-            .iter()
-            .filter(|p| !queued.contains(p) && !info.finished.contains(*p))
-            .cloned()
-            .collect();
-        let todo = self
+        let queued: Vec<String> = self
             .files
             .entries
             .iter()
+            .map(|e| stored_path(&e.path))
+            .collect();
+        let known: HashSet<&String> = queued.iter().collect();
+        let missing = info
+            .interrupted
+            .iter()
+            .filter(|p| {
+                let p = stored_path(p);
+                !known.contains(&p) && !info.finished.contains(&p)
+            })
+            .cloned()
+            .collect();
+        let todo = queued
+            .iter()
             .enumerate()
-            .filter(|(_, e)| !info.finished.contains(&e.path))
+            .filter(|(_, p)| !info.finished.contains(*p))
             .map(|(i, _)| i)
             .collect();
         Some((todo, missing))
@@ -130,8 +138,7 @@ impl WaveStudioApp {
                 }
                 Reply::Resume(_, Err(e)) => self.set_status(format!("Library: {e}"), true),
                 Reply::Forgot(Ok((paths, n))) => {
-                    let gone: HashSet<String> =
-                        paths.iter().map(|p| p.display().to_string()).collect();
+                    let gone: HashSet<String> = paths.iter().map(|p| stored_path(p)).collect();
                     self.results.remove_files(&gone);
                     self.set_status(format!("Forgot {n} result(s)"), false);
                     self.check_resume();

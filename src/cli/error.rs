@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::library::LibraryError;
 use crate::pipeline::PipelineError;
 
 /// How a command that ran to the end went.
@@ -50,6 +51,28 @@ pub enum CliError {
     /// Writing the results failed midway.
     #[error("cannot write the results: {0}")]
     Write(#[from] std::io::Error),
+    /// The results library cannot be opened or read (it names its file).
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    /// `results` or `forget` named a library that does not exist.
+    #[error("no results library at {}", .0.display())]
+    NoLibrary(PathBuf),
+    /// No `--db`, no `WAVE_STUDIO_DB` and no data folder for the default.
+    #[error("no data folder for the results library; give --db PATH or set WAVE_STUDIO_DB")]
+    NoDataFolder,
+    /// `run --resume` found no earlier run of the pipeline.
+    #[error("nothing to resume: the library {} has no run of \"{pipeline}\"", path.display())]
+    NothingToResume {
+        /// The pipeline's name.
+        pipeline: String,
+        /// The library.
+        path: PathBuf,
+    },
+    /// `results --format json|csv` over results of several pipelines.
+    #[error(
+        "the results belong to several pipelines ({0}); choose one with --pipeline or use --format jsonl"
+    )]
+    SeveralPipelines(String),
     /// The async runtime or a worker could not start, or a task failed.
     #[error("{0}")]
     Internal(String),

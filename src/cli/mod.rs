@@ -2,9 +2,13 @@
 
 mod analyze;
 mod check;
+mod db;
 mod demo;
 mod error;
+mod forget;
 mod inputs;
+mod output;
+mod results;
 mod run;
 
 use std::process::ExitCode;
@@ -31,9 +35,17 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Run a pipeline over audio files and folders: `run [PIPELINE.ron]
     /// FILES_OR_DIRS...` (without a pipeline file, the built-in default).
+    /// Results are also stored in the results library; finished files
+    /// come back from it on a rerun (`--resume`: the last unfinished run).
     Run(run::RunArgs),
     /// Validate pipeline files; print every problem with line:column.
     Check(check::CheckArgs),
+    /// Export the results library's current results (`--format
+    /// json|jsonl|csv`, as `run` writes them), or list its runs (`--runs`).
+    Results(results::ResultsArgs),
+    /// Remove stored results of files or folders (`--run ID`: of a run)
+    /// from the results library.
+    Forget(forget::ForgetArgs),
     /// Open the desktop app (the default with no command): `gui [--run]
     /// [PIPELINE.ron] [FILES_OR_DIRS...]` opens the pipeline, queues the
     /// audio files (folders recursively) and, with `--run`, starts at once.
@@ -72,6 +84,8 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         // Plain threads, no async runtime: analysis is CPU work only.
         Some(Command::Analyze(a)) => return analyze::run(a),
         Some(Command::Check(c)) => return Ok(check::run(&c)),
+        Some(Command::Results(r)) => return results::run(&r),
+        Some(Command::Forget(f)) => return forget::run(&f),
         other => other,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -91,7 +105,9 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         #[cfg(not(feature = "gui"))]
         None => runtime.block_on(demo::run(demo::DemoArgs::default(), handle)),
         // Run above, without a runtime.
-        Some(Command::Analyze(_)) | Some(Command::Check(_)) => Ok(Outcome::AllOk),
+        Some(
+            Command::Analyze(_) | Command::Check(_) | Command::Results(_) | Command::Forget(_),
+        ) => Ok(Outcome::AllOk),
     }
 }
 

@@ -4,6 +4,7 @@
 mod order;
 mod plan;
 mod progress;
+mod store;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,7 +36,10 @@ pub enum RunFormat {
 pub struct RunArgs {
     /// A pipeline file (.ron) first, then audio files or folders (walked
     /// recursively). Without a pipeline file the built-in default runs.
-    #[arg(required = true, value_name = "[PIPELINE] FILES_OR_DIRS")]
+    #[arg(
+        required_unless_present = "resume",
+        value_name = "[PIPELINE] FILES_OR_DIRS"
+    )]
     pub inputs: Vec<PathBuf>,
     /// Files analysed at once, at least 1 (default: the pipeline's setting,
     /// CPU work on every core).
@@ -47,6 +51,18 @@ pub struct RunArgs {
     /// Results format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: RunFormat,
+    /// The results library (default: `$WAVE_STUDIO_DB`, else
+    /// ~/.local/share/wave-studio/library.sqlite).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Use no results library: nothing is stored or answered from it.
+    #[arg(long, conflicts_with_all = ["db", "resume"])]
+    pub no_db: bool,
+    /// Without FILES: run again on the inputs of this pipeline's newest
+    /// unfinished run (killed or interrupted), else of its newest run.
+    /// Files finished before come back from the library.
+    #[arg(long)]
+    pub resume: bool,
     /// The order files start in: `path` (sorted by path), `shortest`
     /// (smallest file first, by size in bytes) or `newest` (latest
     /// modification time first). Files whose size or time cannot be read
@@ -78,6 +94,7 @@ async fn collect(
     progress: &mut Progress,
 ) -> Result<(Vec<FileResult>, BatchReport), CliError> {
     let mut run = plan.runner.start(plan.files.clone(), plan.max_concurrent);
+    plan.store.status = run.store.clone();
     let mut results = Vec::with_capacity(plan.files.len());
     let mut interrupted = false;
     loop {
@@ -138,7 +155,9 @@ fn report_results(
             report.not_started
         );
     }
+    // A library that could not take the results fails the run (exit 1).
+    let stored = plan.store.report(results);
     let all_ok = results.len() == plan.files.len()
         && results.iter().all(|r| r.status == WaveStatus::Completed);
-    Ok(Outcome::from_all_ok(all_ok))
+    Ok(Outcome::from_all_ok(all_ok && stored))
 }

@@ -70,6 +70,15 @@ impl std::fmt::Display for Fingerprint {
     }
 }
 
+/// How the library writes a path: absolute (against the current folder),
+/// so a file is the same row whatever folder a run started in.
+pub fn stored_path(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
 /// A 128-bit XXH3 hash of `parts`, each length-prefixed so that no two
 /// lists hash alike by shifting a boundary; in hex.
 pub fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
@@ -106,6 +115,15 @@ mod tests {
         );
         assert_eq!(FileStamp::of(&a).unwrap().size, 200_000);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn stored_paths_are_absolute() {
+        let p = stored_path(Path::new("music/a.wav"));
+        assert!(
+            Path::new(&p).is_absolute() && p.ends_with("music/a.wav"),
+            "{p}"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use error::LibraryError;
-pub use fingerprint::{FileStamp, Fingerprint, hash_parts};
+pub use fingerprint::{FileStamp, Fingerprint, hash_parts, stored_path};
 pub use records::{
     ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
     ResultSummary, RunCounts, RunId, RunRow,
@@ -104,7 +104,7 @@ impl Library {
                 "SELECT fingerprint FROM files WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3",
             )?
             .query_row(
-                rusqlite::params![path.display().to_string(), size, stamp.mtime_ns],
+                rusqlite::params![stored_path(path), size, stamp.mtime_ns],
                 |r| r.get(0).map(Fingerprint),
             )
             .optional()

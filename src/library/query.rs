@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, ToSql, params_from_iter};
 
 use super::error::LibraryError;
 use super::records::{ResultFilter, ResultRow, ResultSummary, RunCounts, RunId, RunRow};
-use super::{Library, connect};
+use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
      r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s";
@@ -22,7 +22,7 @@ fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
     if let Some(dir) = &filter.folder {
         // Under the folder: the folder's path and a separator as a prefix,
         // compared by range so that `%` and `_` in names mean nothing.
-        let mut prefix = dir.display().to_string();
+        let mut prefix = stored_path(dir);
         if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
             prefix.push(std::path::MAIN_SEPARATOR);
         }
@@ -134,7 +134,7 @@ impl Library {
             c.query_row(
                 "SELECT r.record FROM results r JOIN files f ON f.id = r.file_id
                  WHERE r.pipeline_name = ?1 AND f.path = ?2",
-                [pipeline, &path.display().to_string()],
+                [pipeline, &stored_path(path)],
                 |r| r.get(0),
             )
             .optional()
@@ -177,14 +177,14 @@ impl Library {
                 let fp: Option<String> = tx
                     .query_row(
                         "SELECT fingerprint FROM files WHERE path = ?1",
-                        [p.display().to_string()],
+                        [stored_path(p)],
                         |r| r.get(0),
                     )
                     .optional()?;
                 let Some(fp) = fp else { continue };
                 n += tx.execute(
                     "DELETE FROM results WHERE file_id IN (SELECT id FROM files WHERE path = ?1)",
-                    [p.display().to_string()],
+                    [stored_path(p)],
                 )?;
                 tx.execute("DELETE FROM node_outputs WHERE fingerprint = ?1", [&fp])?;
                 tx.execute("DELETE FROM artifacts WHERE fingerprint = ?1", [&fp])?;

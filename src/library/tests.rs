@@ -213,3 +213,61 @@ fn a_full_database_fails_once_with_a_clear_error_and_keeps_earlier_rows() {
         "the failed group left no half record"
     );
 }
+
+#[test]
+fn many_openers_of_a_new_library_at_once_all_succeed() {
+    let dir = Dir::new("race");
+    let path = dir.0.join("new.sqlite");
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Library::open(&path).map(|_| ()))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    assert_eq!(lib.integrity_check().unwrap(), "ok");
+    let mode: String = connect(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn two_writers_at_once_lose_nothing() {
+    let dir = Dir::new("writers");
+    let path = dir.0.join("lib.sqlite");
+    let lib = Library::open(&path).unwrap();
+    let files: Vec<PathBuf> = (0..80)
+        .map(|i| {
+            let p = dir.0.join(format!("f{i}.wav"));
+            std::fs::write(&p, format!("content {i}")).unwrap();
+            p
+        })
+        .collect();
+    let halves: Vec<Vec<PathBuf>> = files.chunks(40).map(<[PathBuf]>::to_vec).collect();
+    let threads: Vec<_> = halves
+        .into_iter()
+        .map(|half| {
+            let lib = Library::open(&path).unwrap();
+            std::thread::spawn(move || {
+                let w = lib.writer().unwrap();
+                let run = w.begin_run(new_run(half.clone())).unwrap();
+                for f in &half {
+                    w.file_finished(finished(run, f, 1.0));
+                    // Interleave the two writers' transactions.
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                w.close().unwrap()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap().files, 40);
+    }
+    assert_eq!(lib.results(&ResultFilter::default()).unwrap().len(), 80);
+    assert_eq!(lib.runs().unwrap().len(), 2);
+}

@@ -11,6 +11,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::error::LibraryError;
+use super::fingerprint::stored_path;
 use super::records::{FinishedFile, NewRun, RunCounts, RunId, now_ms};
 
 /// Files written per transaction at most: a small group keeps each commit
@@ -30,6 +31,9 @@ pub struct WriterReport {
     pub files: u64,
     /// Files dropped because an earlier write failed.
     pub dropped: u64,
+    /// Time spent writing (encoding artifacts, SQL, commits): the
+    /// library's whole cost to a run, paid on this thread.
+    pub busy: std::time::Duration,
 }
 
 /// A handle to the writer thread. Dropping it (or `close`) lets the thread
@@ -146,7 +150,9 @@ impl WriterThread {
                     Err(_) => break,
                 }
             }
+            let begun = std::time::Instant::now();
             self.write_group(group);
+            self.report.busy += begun.elapsed();
         }
         self.report
     }
@@ -219,7 +225,7 @@ impl WriterThread {
     }
 
     fn begin(&mut self, run: &NewRun) -> Result<RunId, LibraryError> {
-        let inputs: Vec<String> = run.inputs.iter().map(|p| p.display().to_string()).collect();
+        let inputs: Vec<String> = run.inputs.iter().map(|p| stored_path(p)).collect();
         let inputs = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
         let mut id = 0;
         self.transaction(|tx| {
@@ -247,7 +253,7 @@ impl WriterThread {
 /// The file's row: the same path, or a moved file (same fingerprint, old
 /// path gone), or a new row.
 fn file_id(tx: &Transaction<'_>, f: &FinishedFile) -> rusqlite::Result<i64> {
-    let path = f.path.display().to_string();
+    let path = stored_path(&f.path);
     let size = i64::try_from(f.stamp.size).unwrap_or(i64::MAX);
     let fp = f.fingerprint.as_str();
     let now = now_ms();

@@ -203,4 +203,48 @@ mod tests {
             cache_key(&before[&tempo_id], "b")
         );
     }
+
+    #[test]
+    fn in_progressive_mode_a_reader_of_earlier_results_covers_parallel_nodes() {
+        use crate::pipeline::{Edge, KeyNotation, KeyProfileChoice, PipelineNode};
+        let node = |id: &str, operation: Operation| PipelineNode {
+            id: id.into(),
+            name: id.into(),
+            kind: operation.info().kind,
+            operation,
+            refinement: false,
+            overrides: Default::default(),
+            position: (0.0, 0.0),
+        };
+        let key = |profile| Operation::Key {
+            refine: false,
+            profile,
+        };
+        let mut doc = PipelineDocument {
+            nodes: vec![
+                node("key", key(KeyProfileChoice::Auto)),
+                node(
+                    "notation",
+                    Operation::Notation {
+                        key_notation: KeyNotation::Camelot,
+                        bpm_decimals: 1,
+                    },
+                ),
+                node("spectral", Operation::Spectral),
+            ],
+            // `key` runs beside `notation`'s dependency, not before it.
+            edges: vec![Edge::new("spectral", "notation")],
+            ..PipelineDocument::default()
+        };
+        let mut edited = doc.clone();
+        edited.nodes[0].operation = key(KeyProfileChoice::Temperley);
+        for progressive in [false, true] {
+            doc.config.progressive_mode = progressive;
+            edited.config.progressive_mode = progressive;
+            let (a, b) = (node_keys(&doc), node_keys(&edited));
+            assert_ne!(a["key"], b["key"]);
+            assert_eq!(a["spectral"], b["spectral"]);
+            assert_eq!(a["notation"] != b["notation"], progressive);
+        }
+    }
 }

@@ -136,6 +136,9 @@ mod tests {
             "{row}"
         );
         assert!(row.contains(",120.0 60.0,A minor,"), "{row}");
-        assert!(row.ends_with(",0.5,\n") && !text.contains('\r'), "{row}");
+        assert!(
+            row.ends_with(",0.5,false,\n") && !text.contains('\r'),
+            "{row}"
+        );
     }
 }

@@ -13,6 +13,7 @@ mod monitor;
 mod operation;
 pub mod ops;
 pub mod persist;
+pub mod plugin;
 mod runner;
 mod validate;
 

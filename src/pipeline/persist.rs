@@ -14,8 +14,8 @@ use super::fields;
 use super::runner::{FileResult, wave_input};
 use crate::audio::Artifacts;
 use crate::library::{
-    ArtifactRow, FileStamp, Fingerprint, FinishedFile, Library, NewRun, NodeOutputRow,
-    ResultSummary, RunCounts, RunId, Writer,
+    ArtifactRow, FileStamp, Fingerprint, FinishedFile, Library, LibraryError, NewRun,
+    NodeOutputRow, ResultSummary, RunCounts, RunId, Writer,
 };
 use crate::orchestrator::{NodeId, WaveContext, WaveInput, WaveStatus};
 
@@ -45,6 +45,8 @@ pub struct StoreState {
     pub run: Option<RunId>,
     /// Files written so far (known when the writer closes).
     pub written: u64,
+    /// Time the writer spent writing (known when it closes).
+    pub writer_busy: std::time::Duration,
     /// The first error: the run goes on, its results are not stored.
     pub error: Option<String>,
     /// The writer has finished.
@@ -91,7 +93,7 @@ pub(crate) fn begin(
     name: &str,
     hash: &str,
     inputs: &[PathBuf],
-) -> Result<(Writer, RunId), crate::library::LibraryError> {
+) -> Result<(Writer, RunId), LibraryError> {
     let writer = link.library.writer()?;
     let run = writer.begin_run(NewRun {
         pipeline_name: name.to_string(),
@@ -169,10 +171,21 @@ pub(crate) fn finished_file(
         stamp,
         fingerprint: Fingerprint(fp),
         summary: summary(result),
-        record: serde_json::to_string(result).unwrap_or_default(),
+        record: stored_record(result),
         outputs,
         artifacts,
     })
+}
+
+/// The record as the library keeps it: the file under its absolute path,
+/// so an export means the same file from any folder.
+fn stored_record(result: &FileResult) -> String {
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        let path = crate::library::stored_path(std::path::Path::new(&result.file));
+        map.insert(super::fields::FILE.into(), Value::String(path));
+    }
+    value.to_string()
 }
 
 /// The list columns of a result.
@@ -205,3 +218,112 @@ pub fn status_name(status: WaveStatus) -> String {
 pub fn parse_status(name: &str) -> WaveStatus {
     serde_json::from_value(Value::String(name.to_string())).unwrap_or(WaveStatus::Failed)
 }
+
+/// Where a run's finished files go when it has a library.
+pub(crate) struct Sink {
+    pub link: LibraryLink,
+    pub status: StoreStatus,
+    pub name: String,
+    pub hash: String,
+    pub files: Vec<PathBuf>,
+}
+
+/// An open sink: the writer and the run's row.
+pub(crate) struct OpenSink {
+    link: LibraryLink,
+    status: StoreStatus,
+    name: String,
+    hash: String,
+    writer: Writer,
+    run: RunId,
+    counts: RunCounts,
+}
+
+impl Sink {
+    /// Starts the writer and records the run; on failure the run goes on
+    /// unstored and the status says why.
+    pub async fn open(self) -> Option<OpenSink> {
+        let Sink {
+            link,
+            status,
+            name,
+            hash,
+            files,
+        } = self;
+        let begun = {
+            let (link, name, hash) = (link.clone(), name.clone(), hash.clone());
+            tokio::task::spawn_blocking(move || begin(&link, &name, &hash, &files)).await
+        };
+        match begun {
+            Ok(Ok((writer, run))) => {
+                status.update(|s| s.run = Some(run));
+                Some(OpenSink {
+                    link,
+                    status,
+                    name,
+                    hash,
+                    writer,
+                    run,
+                    counts: RunCounts::default(),
+                })
+            }
+            Ok(Err(e)) => {
+                status.update(|s| {
+                    s.error = Some(e.to_string());
+                    s.closed = true;
+                });
+                None
+            }
+            Err(e) => {
+                status.update(|s| {
+                    s.error = Some(format!("the library writer could not start: {e}"));
+                    s.closed = true;
+                });
+                None
+            }
+        }
+    }
+}
+
+impl OpenSink {
+    /// Hands a finished file to the writer (never waits).
+    pub fn file(&mut self, ctx: &WaveContext, result: &FileResult, artifacts: ArtifactList) {
+        count(&mut self.counts, result);
+        let names = (self.name.as_str(), self.hash.as_str());
+        if let Some(f) = finished_file(&self.link, self.run, names, ctx, result, artifacts) {
+            self.writer.file_finished(f);
+        }
+        if let Some(e) = self.writer.failure() {
+            self.status.update(|s| {
+                s.error.get_or_insert(e);
+            });
+        }
+    }
+
+    /// Records the run's end and waits (off the async threads) for every
+    /// write.
+    pub async fn close(self) {
+        self.writer.finish_run(self.run, self.counts);
+        let writer = self.writer;
+        let closed = tokio::task::spawn_blocking(move || writer.close()).await;
+        self.status.update(|s| {
+            s.closed = true;
+            match closed {
+                Ok(Ok(report)) => {
+                    s.written = report.files;
+                    s.writer_busy = report.busy;
+                }
+                Ok(Err(e)) => {
+                    s.error.get_or_insert(e.to_string());
+                }
+                Err(e) => {
+                    s.error
+                        .get_or_insert(format!("the library writer failed: {e}"));
+                }
+            }
+        });
+    }
+}
+
+/// Artifacts a wave computed, by decode node.
+type ArtifactList = Vec<(crate::orchestrator::NodeId, Arc<crate::audio::Artifacts>)>;

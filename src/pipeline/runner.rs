@@ -17,9 +17,9 @@ use super::error::PipelineError;
 use super::fields;
 use super::format::to_ron;
 use super::ops::{ArtifactStore, handler_for};
-use super::persist::{self, LibraryLink, StoreStatus, fingerprinted_input};
+use super::persist::{LibraryLink, Sink, StoreStatus, fingerprinted_input};
 use super::validate::validate;
-use crate::library::{Library, RunCounts, RunId, Writer};
+use crate::library::Library;
 use crate::orchestrator::{
     BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey, WaveOrchestrator,
     WaveStatus,
@@ -263,40 +263,43 @@ impl PipelineRunner {
         self.library.as_ref().map(|l| &l.library)
     }
 
+    /// The waves for `files`, keyed by position so results map back without
+    /// a search. With a library each file is fingerprinted first, off the
+    /// async threads, while earlier files are already analysed.
+    fn feed(&self, files: &[PathBuf]) -> mpsc::Receiver<WaveInput> {
+        let (tx, rx) = mpsc::channel(files.len().max(1));
+        let Some(link) = &self.library else {
+            for (i, file) in files.iter().enumerate() {
+                let _ = tx.try_send(wave_input(file).with_key(i));
+            }
+            return rx;
+        };
+        let library = link.library.clone();
+        let files = files.to_vec();
+        self.handle.spawn(async move {
+            for (i, file) in files.into_iter().enumerate() {
+                let lib = library.clone();
+                let input =
+                    tokio::task::spawn_blocking(move || fingerprinted_input(&lib, &file)).await;
+                let Ok(input) = input else { break };
+                // Refused only when the batch ended early: stop feeding.
+                if tx.send(input.with_key(i)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    }
+
     /// Starts analysing `files`, at most `max_concurrent` at once. With a
     /// library, each file is fingerprinted as it goes in and its result
     /// written as it finishes.
     pub fn start(&self, files: Vec<PathBuf>, max_concurrent: usize) -> Run {
-        let (tx, rx) = mpsc::channel(files.len().max(1));
+        let rx = self.feed(&files);
         let status = self
             .library
             .as_ref()
             .map(|l| StoreStatus::new(l.library.path()));
-        match &self.library {
-            // The key is the file's position, so results map back without a search.
-            None => {
-                for (i, file) in files.iter().enumerate() {
-                    let _ = tx.try_send(wave_input(file).with_key(i));
-                }
-            }
-            Some(link) => {
-                let library = link.library.clone();
-                let files = files.clone();
-                self.handle.spawn(async move {
-                    for (i, file) in files.into_iter().enumerate() {
-                        let lib = library.clone();
-                        let input =
-                            tokio::task::spawn_blocking(move || fingerprinted_input(&lib, &file))
-                                .await;
-                        let Ok(input) = input else { break };
-                        // Sent only once the batch ended early: stop feeding.
-                        if tx.send(input.with_key(i)).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-        }
         let mut stream = self
             .orchestrator
             .stream_waves(&self.plan, rx, max_concurrent);
@@ -342,110 +345,3 @@ impl PipelineRunner {
         }
     }
 }
-
-/// Where a run's finished files go when it has a library.
-struct Sink {
-    link: LibraryLink,
-    status: StoreStatus,
-    name: String,
-    hash: String,
-    files: Vec<PathBuf>,
-}
-
-/// An open sink: the writer and the run's row.
-struct OpenSink {
-    link: LibraryLink,
-    status: StoreStatus,
-    name: String,
-    hash: String,
-    writer: Writer,
-    run: RunId,
-    counts: RunCounts,
-}
-
-impl Sink {
-    /// Starts the writer and records the run; on failure the run goes on
-    /// unstored and the status says why.
-    async fn open(self) -> Option<OpenSink> {
-        let Sink {
-            link,
-            status,
-            name,
-            hash,
-            files,
-        } = self;
-        let begun = {
-            let (link, name, hash) = (link.clone(), name.clone(), hash.clone());
-            tokio::task::spawn_blocking(move || persist::begin(&link, &name, &hash, &files)).await
-        };
-        match begun {
-            Ok(Ok((writer, run))) => {
-                status.update(|s| s.run = Some(run));
-                Some(OpenSink {
-                    link,
-                    status,
-                    name,
-                    hash,
-                    writer,
-                    run,
-                    counts: RunCounts::default(),
-                })
-            }
-            Ok(Err(e)) => {
-                status.update(|s| {
-                    s.error = Some(e.to_string());
-                    s.closed = true;
-                });
-                None
-            }
-            Err(e) => {
-                status.update(|s| {
-                    s.error = Some(format!("the library writer could not start: {e}"));
-                    s.closed = true;
-                });
-                None
-            }
-        }
-    }
-}
-
-impl OpenSink {
-    /// Hands a finished file to the writer (never waits).
-    fn file(&mut self, ctx: &WaveContext, result: &FileResult, artifacts: ArtifactList) {
-        persist::count(&mut self.counts, result);
-        let names = (self.name.as_str(), self.hash.as_str());
-        if let Some(f) = persist::finished_file(&self.link, self.run, names, ctx, result, artifacts)
-        {
-            self.writer.file_finished(f);
-        }
-        if let Some(e) = self.writer.failure() {
-            self.status.update(|s| {
-                s.error.get_or_insert(e);
-            });
-        }
-    }
-
-    /// Records the run's end and waits (off the async threads) for every
-    /// write.
-    async fn close(self) {
-        self.writer.finish_run(self.run, self.counts);
-        let writer = self.writer;
-        let closed = tokio::task::spawn_blocking(move || writer.close()).await;
-        self.status.update(|s| {
-            s.closed = true;
-            match closed {
-                Ok(Ok(report)) => s.written = report.files,
-                Ok(Err(e)) => {
-                    s.error.get_or_insert(e.to_string());
-                }
-                Err(e) => {
-                    s.error
-                        .get_or_insert(format!("the library writer failed: {e}"));
-                }
-            }
-        });
-    }
-}
-
-/// Artifacts a wave computed, by decode node.
-type ArtifactList = Vec<(crate::orchestrator::NodeId, Arc<crate::audio::Artifacts>)>;

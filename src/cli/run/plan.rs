@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use tokio::runtime::Handle;
 
 use super::order::processing_order;
+use super::store::RunStore;
 use super::{RunArgs, RunFormat};
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
@@ -27,6 +28,8 @@ pub(super) struct RunPlan {
     pub(super) format: RunFormat,
     /// Where results go (stdout or `--out`, buffered).
     pub(super) out: Box<dyn Write>,
+    /// The results library, or why there is none.
+    pub(super) store: RunStore,
 }
 
 impl RunPlan {
@@ -34,10 +37,15 @@ impl RunPlan {
     /// is the error.
     pub(super) fn new(args: &RunArgs, handle: Handle) -> Result<Self, CliError> {
         let (doc, inputs) = split_pipeline(&args.inputs)?;
-        if inputs.is_empty() {
+        let store = RunStore::open(args)?;
+        let found = if args.resume && inputs.is_empty() {
+            store.resume_files(&doc.name)?
+        } else {
+            audio_files(&inputs)
+        };
+        if inputs.is_empty() && found.is_empty() {
             return Err(CliError::NoInputs);
         }
-        let found = audio_files(&inputs);
         if found.is_empty() {
             return Err(CliError::NoAudioFiles(display_list(&inputs)));
         }
@@ -53,7 +61,8 @@ impl RunPlan {
             config.max_parallel_items_per_stage = config.max_parallel_items_per_stage.max(jobs);
         }
         let max_concurrent = config.max_concurrent_waves;
-        let runner = PipelineRunner::new(&doc, Some(config), handle)?;
+        let runner =
+            PipelineRunner::with_library(&doc, Some(config), handle, store.library.clone())?;
         let out: Box<dyn Write> = match &args.out {
             Some(path) => {
                 let file = std::fs::File::create(path).map_err(|source| CliError::Output {
@@ -71,6 +80,7 @@ impl RunPlan {
             max_concurrent,
             format: args.format,
             out,
+            store,
         })
     }
 }

@@ -1,0 +1,99 @@
+//! `wave-studio results`: the results library exported through `run`'s own
+//! writers (the same JSON shape and CSV columns), or its runs as a table.
+
+mod record;
+mod runs;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::db::open_existing;
+use super::error::{CliError, Outcome};
+use super::output::open_output;
+use super::run::RunFormat;
+use crate::library::{ResultFilter, RunId};
+use crate::pipeline::export::{write_csv, write_json, write_jsonl};
+
+/// Options of `results`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResultsArgs {
+    /// Only this pipeline's results (by name).
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    /// Only files under this folder (as the paths were given to `run`).
+    #[arg(long, value_name = "DIR")]
+    pub folder: Option<PathBuf>,
+    /// Only the results this run produced.
+    #[arg(long, value_name = "ID")]
+    pub run: Option<RunId>,
+    /// Export format (as `run`'s).
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: RunFormat,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The results library (default: `$WAVE_STUDIO_DB`, else the
+    /// platform's data folder).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// List the runs (id, pipeline, started, finished, counts) instead.
+    #[arg(long, conflicts_with_all = ["pipeline", "folder", "run"])]
+    pub runs: bool,
+}
+
+/// Exports the current results `args` select. `SomeFailed` when a stored
+/// record could not be read back (it is named on stderr and left out).
+pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
+    let library = open_existing(args.db.as_deref())?;
+    if args.runs {
+        let mut out = open_output(args.out.as_deref())?;
+        runs::write_table(&mut out, &library.runs()?)?;
+        out.flush()?;
+        return Ok(Outcome::AllOk);
+    }
+    let filter = ResultFilter {
+        pipeline: args.pipeline.clone(),
+        folder: args.folder.clone(),
+        run: args.run,
+    };
+    let records = library.records(&filter)?;
+    let names: BTreeSet<&str> = records.iter().map(|(n, _, _)| n.as_str()).collect();
+    if names.len() > 1 && args.format != RunFormat::Jsonl {
+        let list: Vec<&str> = names.into_iter().collect();
+        return Err(CliError::SeveralPipelines(list.join(", ")));
+    }
+    let mut out = open_output(args.out.as_deref())?;
+    let mut results = Vec::with_capacity(records.len());
+    let mut unreadable = 0;
+    for (i, (name, hash, text)) in records.iter().enumerate() {
+        let Some(result) = record::file_result(i, text) else {
+            unreadable += 1;
+            continue;
+        };
+        match args.format {
+            RunFormat::Jsonl => write_jsonl(&mut out, &result, name, hash)?,
+            RunFormat::Json | RunFormat::Csv => results.push(result),
+        }
+    }
+    let name = names
+        .first()
+        .copied()
+        .or(args.pipeline.as_deref())
+        .unwrap_or_default();
+    // One pipeline edited between runs has several hashes: all are named.
+    let hashes: BTreeSet<&str> = records.iter().map(|(_, h, _)| h.as_str()).collect();
+    let hash = hashes.into_iter().collect::<Vec<_>>().join(",");
+    match args.format {
+        RunFormat::Json => write_json(&mut out, &results, name, &hash)?,
+        RunFormat::Csv => write_csv(&mut out, &results)?,
+        RunFormat::Jsonl => {}
+    }
+    out.flush()?;
+    let path = library.path().display();
+    if unreadable > 0 {
+        eprintln!("warning: {unreadable} stored record(s) in {path} could not be read back");
+    }
+    eprintln!("{} results from {path}", records.len() - unreadable);
+    Ok(Outcome::from_all_ok(unreadable == 0))
+}

@@ -1,0 +1,300 @@
+//! A plugin's manifest (`plugin.ron`): what it is, the command that runs
+//! it, its typed parameters and the values it outputs. Only an installed
+//! manifest names a command; a pipeline file names a plugin, never a
+//! command line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::PluginError;
+use crate::orchestrator::WaveStage;
+
+/// The manifest format this build reads.
+pub const MANIFEST_VERSION: u32 = 1;
+/// The manifest's file name inside a plugin's folder.
+pub const MANIFEST_FILE: &str = "plugin.ron";
+
+/// How the plugin's process lives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PluginMode {
+    /// One process per file: the request on stdin, the reply on stdout.
+    #[default]
+    PerFile,
+    /// One long-lived process reading one JSON request per line and
+    /// answering one JSON reply per line (for plugins with a slow start).
+    Persistent,
+}
+
+/// A parameter's type, range and default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ParamKind {
+    /// A number in `min..=max`.
+    Float {
+        /// Smallest allowed.
+        min: f64,
+        /// Largest allowed.
+        max: f64,
+        /// Used when a pipeline leaves it out.
+        default: f64,
+    },
+    /// A whole number in `min..=max`.
+    Int {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+        /// Used when a pipeline leaves it out.
+        default: i64,
+    },
+    /// On or off.
+    Bool {
+        /// Used when a pipeline leaves it out.
+        default: bool,
+    },
+    /// Free text.
+    Text {
+        /// Used when a pipeline leaves it out.
+        default: String,
+    },
+    /// One of a fixed list of words.
+    Choice {
+        /// The allowed words.
+        options: Vec<String>,
+        /// Used when a pipeline leaves it out; one of `options`.
+        default: String,
+    },
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    /// Its name in a pipeline's `params`.
+    pub name: String,
+    /// What it does, for the inspector's tooltip.
+    #[serde(default)]
+    pub help: String,
+    /// Type, range and default.
+    pub kind: ParamKind,
+}
+
+/// One value the plugin outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// The value's name in results.
+    pub name: String,
+    /// What it means.
+    #[serde(default)]
+    pub help: String,
+}
+
+/// A plugin's manifest, as written in `plugin.ron`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginManifest {
+    /// Always `MANIFEST_VERSION`.
+    pub version: u32,
+    /// Unique name: lower-case letters, digits, `-` and `_`.
+    pub name: String,
+    /// What it does, for people.
+    #[serde(default)]
+    pub description: String,
+    /// The stage kind its nodes run as.
+    pub kind: WaveStage,
+    /// The program and its arguments. A program with a `/` is relative to
+    /// the plugin's folder; otherwise it is looked up on `PATH`.
+    pub command: Vec<String>,
+    /// One process per file, or one that stays.
+    #[serde(default)]
+    pub mode: PluginMode,
+    /// Typed parameters.
+    #[serde(default)]
+    pub params: Vec<ParamSpec>,
+    /// The values it outputs.
+    #[serde(default)]
+    pub outputs: Vec<OutputSpec>,
+    /// Whether its replies carry a quality (0..1) for the quality gate.
+    #[serde(default)]
+    pub reports_quality: bool,
+    /// Seconds a request may take by default (a node's override wins).
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+}
+
+fn default_timeout() -> f64 {
+    30.0
+}
+
+/// An installed plugin: its manifest and its folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plugin {
+    /// The manifest.
+    pub manifest: PluginManifest,
+    /// The folder holding `plugin.ron` (the process's working directory).
+    pub dir: PathBuf,
+}
+
+impl Plugin {
+    /// Reads and checks `dir/plugin.ron`.
+    pub fn load(dir: &Path) -> Result<Self, PluginError> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| PluginError::Manifest {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let manifest = parse(&text, &path)?;
+        Ok(Self {
+            manifest,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The program to start: inside the plugin's folder when it names a
+    /// path, else a name for `PATH`.
+    pub fn program(&self) -> Option<PathBuf> {
+        let first = self.manifest.command.first()?;
+        Some(if first.contains('/') {
+            self.dir.join(first)
+        } else {
+            PathBuf::from(first)
+        })
+    }
+
+    /// The command as people read it, for the Plugins window and `plugins list`.
+    pub fn command_line(&self) -> String {
+        self.manifest.command.join(" ")
+    }
+
+    /// `params` checked against the manifest, defaults filled in: every
+    /// problem, each naming the parameter.
+    pub fn resolve_params(
+        &self,
+        params: &BTreeMap<String, Value>,
+    ) -> Result<serde_json::Map<String, Value>, Vec<String>> {
+        let mut out = serde_json::Map::new();
+        let mut problems = Vec::new();
+        for name in params.keys() {
+            if !self.manifest.params.iter().any(|p| &p.name == name) {
+                let known: Vec<&str> = self
+                    .manifest
+                    .params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
+                problems.push(format!(
+                    "plugin `{}` has no parameter `{name}` (it has: {})",
+                    self.manifest.name,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+        }
+        for spec in &self.manifest.params {
+            match check_param(spec, params.get(&spec.name)) {
+                Ok(v) => {
+                    out.insert(spec.name.clone(), v);
+                }
+                Err(e) => problems.push(format!("parameter `{}`: {e}", spec.name)),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// One parameter's value (or its default) checked against its spec.
+fn check_param(spec: &ParamSpec, value: Option<&Value>) -> Result<Value, String> {
+    match (&spec.kind, value) {
+        (ParamKind::Float { default, .. }, None) => Ok(Value::from(*default)),
+        (ParamKind::Float { min, max, .. }, Some(v)) => match v.as_f64() {
+            Some(x) if (*min..=*max).contains(&x) => Ok(Value::from(x)),
+            Some(x) => Err(format!("{x} is outside {min}..={max}")),
+            None => Err(format!("expected a number, found {v}")),
+        },
+        (ParamKind::Int { default, .. }, None) => Ok(Value::from(*default)),
+        (ParamKind::Int { min, max, .. }, Some(v)) => match v.as_i64() {
+            Some(x) if (*min..=*max).contains(&x) => Ok(Value::from(x)),
+            Some(x) => Err(format!("{x} is outside {min}..={max}")),
+            None => Err(format!("expected a whole number, found {v}")),
+        },
+        (ParamKind::Bool { default }, None) => Ok(Value::from(*default)),
+        (ParamKind::Bool { .. }, Some(v)) => v
+            .as_bool()
+            .map(Value::from)
+            .ok_or_else(|| format!("expected true or false, found {v}")),
+        (ParamKind::Text { default }, None) => Ok(Value::from(default.clone())),
+        (ParamKind::Text { .. }, Some(v)) => v
+            .as_str()
+            .map(Value::from)
+            .ok_or_else(|| format!("expected text, found {v}")),
+        (ParamKind::Choice { default, .. }, None) => Ok(Value::from(default.clone())),
+        (ParamKind::Choice { options, .. }, Some(v)) => match v.as_str() {
+            Some(s) if options.iter().any(|o| o == s) => Ok(Value::from(s)),
+            _ => Err(format!("{v} is not one of: {}", options.join(", "))),
+        },
+    }
+}
+
+/// Parses a manifest's text; `path` is for messages (with line:column).
+pub fn parse(text: &str, path: &Path) -> Result<PluginManifest, PluginError> {
+    let manifest: PluginManifest = ron::from_str(text).map_err(|e| PluginError::Manifest {
+        path: path.to_path_buf(),
+        message: format!("{}:{}: {}", e.span.start.line, e.span.start.col, e.code),
+    })?;
+    let problems = problems(&manifest);
+    if problems.is_empty() {
+        Ok(manifest)
+    } else {
+        Err(PluginError::Manifest {
+            path: path.to_path_buf(),
+            message: problems.join("; "),
+        })
+    }
+}
+
+/// What is wrong with a manifest that parsed.
+fn problems(m: &PluginManifest) -> Vec<String> {
+    let mut out = Vec::new();
+    if m.version != MANIFEST_VERSION {
+        out.push(format!(
+            "version {} is not supported (this build reads version {MANIFEST_VERSION})",
+            m.version
+        ));
+    }
+    let name_ok = !m.name.is_empty()
+        && m.name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !name_ok {
+        out.push(format!(
+            "name `{}` must be lower-case letters, digits, `-` or `_`",
+            m.name
+        ));
+    }
+    if m.command.first().is_none_or(|c| c.trim().is_empty()) {
+        out.push("command is empty: give the program to start".to_string());
+    }
+    if !(m.timeout_s.is_finite() && m.timeout_s > 0.0) {
+        out.push(format!(
+            "timeout_s {} must be a positive number",
+            m.timeout_s
+        ));
+    }
+    for p in &m.params {
+        if let Err(e) = check_param(p, None).and_then(|d| check_param(p, Some(&d))) {
+            out.push(format!("parameter `{}`: default {e}", p.name));
+        }
+    }
+    out
+}

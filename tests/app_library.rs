@@ -88,6 +88,15 @@ fn stored_rows_show_filter_by_pipeline_and_forget() {
     h.state_mut().push(Command::FilterResults(None));
     assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
 
+    // The folder filter, typed, then cleared with its button.
+    h.get_by_label("Folder").click();
+    h.run();
+    let elsewhere = dir.path("elsewhere").display().to_string();
+    h.get_by_label("Folder").type_text(&elsewhere);
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.is_empty()));
+    h.get_by_label("×").click();
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
+
     // Select song1's row (clicking its name), forget it, confirm.
     h.get_by_label("song1.wav").click();
     h.run();

@@ -62,10 +62,12 @@ impl ResultsTable {
                 ui.label(RichText::new(format!("Library unavailable: {e}")).color(theme::ERROR));
             }
             let selected = self.selected_paths();
-            if ui
-                .add_enabled(!selected.is_empty(), egui::Button::new("Forget results…"))
-                .on_hover_text("Remove the selected files' results from the library")
-                .clicked()
+            let stored = self.source == Source::Library;
+            if stored
+                && ui
+                    .add_enabled(!selected.is_empty(), egui::Button::new("Forget results…"))
+                    .on_hover_text("Remove the selected files' results from the library")
+                    .clicked()
             {
                 out.push(Command::AskForget(selected));
             }

@@ -29,8 +29,10 @@ impl WaveStudioApp {
             }
             Command::SelectResult { row, toggle } => self.results.select(row, toggle),
             Command::ForgetSelectedResults => {
-                self.confirm_forget = Some(self.results.selected_paths());
+                let paths = self.results.selected_paths();
+                self.apply_library(Command::AskForget(paths));
             }
+            Command::AskForget(paths) if paths.is_empty() => {}
             Command::AskForget(paths) if self.store.library.is_some() => {
                 self.confirm_forget = Some(paths);
             }

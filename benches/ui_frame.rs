@@ -64,6 +64,8 @@ fn main() {
         rt.handle().clone(),
         wave_studio::app::Launch {
             pipeline: Some(path),
+            // Never the user's library.
+            no_db: true,
             ..Default::default()
         },
     );

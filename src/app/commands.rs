@@ -116,6 +116,38 @@ pub enum Command {
     Export(ExportFormat, PathBuf),
     /// Sorts the results by a column (again: reverses).
     SortResults(usize),
+    // The results library.
+    /// Shows this pipeline's stored results (`None`: all), under the
+    /// folder typed in the table.
+    FilterResults(Option<String>),
+    /// Selects a results row (`toggle`: adds or removes it).
+    SelectResult {
+        /// The row's index in the table.
+        row: usize,
+        /// Ctrl/Cmd was held.
+        toggle: bool,
+    },
+    /// Asks to forget the selected rows' results.
+    ForgetSelectedResults,
+    /// Asks whether to forget these files' results.
+    AskForget(Vec<PathBuf>),
+    /// Forgets these files' results in the library.
+    Forget(Vec<PathBuf>),
+    /// Drops the forget question.
+    CancelForget,
+    /// Selects a queue entry (`toggle`: adds or removes it).
+    SelectFile {
+        /// The entry's index in the queue.
+        index: usize,
+        /// Ctrl/Cmd was held.
+        toggle: bool,
+    },
+    /// Moves these queue entries to the front; during a run they start
+    /// next.
+    AnalyseNext(Vec<usize>),
+    /// Runs the queued files without a finished result (and the files of
+    /// an interrupted run).
+    Resume,
 }
 
 /// What waits for an answer about unsaved changes.
@@ -223,9 +255,7 @@ impl WaveStudioApp {
                 Err(e) => self.set_status(format!("Export failed: {e:#}"), true),
             },
             Command::SortResults(column) => self.results.sort_by(column),
-            // The document and view commands are applied by `apply`; queue
-            // edits during a run are dropped.
-            _ => {}
+            command => self.apply_library(command),
         }
     }
 

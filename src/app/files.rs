@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use egui::{Color32, RichText, Ui};
+use serde::{Deserialize, Serialize};
 
 use super::commands::Command;
 use super::theme;
@@ -14,7 +15,7 @@ use crate::audio::files::{NamedPaths, scan};
 const UNREADABLE_SHOWN: usize = 5;
 
 /// Where a queued file is.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FileState {
     /// Waiting for a run.
     Queued,
@@ -64,6 +65,17 @@ pub struct FileQueue {
     pub note: Option<String>,
     /// The entries the last add could not read, with the cause.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Selected entries, by path (indices move when the queue does).
+    pub selected: HashSet<PathBuf>,
+}
+
+/// A queue entry as saved between launches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// Its state when the app closed.
+    pub state: FileState,
 }
 
 impl FileQueue {
@@ -102,6 +114,7 @@ impl FileQueue {
         if index < self.entries.len() {
             let entry = self.entries.remove(index);
             self.known.remove(&entry.path);
+            self.selected.remove(&entry.path);
         }
     }
 
@@ -109,8 +122,83 @@ impl FileQueue {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.known.clear();
+        self.selected.clear();
         self.note = None;
         self.unreadable.clear();
+    }
+
+    /// The queue as saved between launches; a file still running when the
+    /// app closed is saved as queued (its run did not finish).
+    pub fn saved(&self) -> Vec<SavedEntry> {
+        self.entries
+            .iter()
+            .map(|e| SavedEntry {
+                path: e.path.clone(),
+                state: match &e.state {
+                    FileState::Running(_) => FileState::Queued,
+                    s => s.clone(),
+                },
+            })
+            .collect()
+    }
+
+    /// Puts saved entries back (before anything else is queued), without
+    /// reading the disk: a file that went missing fails when run.
+    pub fn restore(&mut self, saved: Vec<SavedEntry>) {
+        for s in saved {
+            if self.known.insert(s.path.clone()) {
+                self.entries.push(FileEntry {
+                    path: s.path,
+                    state: s.state,
+                    progress: 0.0,
+                });
+            }
+        }
+    }
+
+    /// Selects entry `i` alone, or toggles it with `toggle`.
+    pub fn select(&mut self, i: usize, toggle: bool) {
+        let Some(path) = self.entries.get(i).map(|e| e.path.clone()) else {
+            return;
+        };
+        if !toggle {
+            self.selected.clear();
+            self.selected.insert(path);
+        } else if !self.selected.remove(&path) {
+            self.selected.insert(path);
+        }
+    }
+
+    /// The indices of the selected entries, in queue order.
+    pub fn selected_indices(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| {
+                self.entries
+                    .get(i)
+                    .is_some_and(|e| self.selected.contains(&e.path))
+            })
+            .collect()
+    }
+
+    /// Moves entries `indices` to the front, keeping their order and the
+    /// others'. Returns where each old index went (`moved[old] = new`).
+    pub fn move_to_front(&mut self, indices: &[usize]) -> Vec<usize> {
+        let front: HashSet<usize> = indices.iter().copied().collect();
+        let (mut first, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.entries.len()).partition(|i| front.contains(i));
+        first.extend(rest);
+        let mut moved = vec![0; first.len()];
+        for (new, &old) in first.iter().enumerate() {
+            if let Some(m) = moved.get_mut(old) {
+                *m = new;
+            }
+        }
+        let mut old: Vec<Option<FileEntry>> = self.entries.drain(..).map(Some).collect();
+        self.entries = first
+            .iter()
+            .filter_map(|&i| old.get_mut(i).and_then(Option::take))
+            .collect();
+        moved
     }
 
     /// Counts per state: (queued, running, done, partial, failed).
@@ -158,7 +246,10 @@ impl FileQueue {
             .show_rows(ui, row_h, self.entries.len(), |ui, range| {
                 for i in range {
                     if let Some(entry) = self.entries.get(i) {
-                        ui.horizontal(|ui| entry_ui(ui, entry, i, row_h, running, out));
+                        let selected = self.selected.contains(&entry.path);
+                        ui.horizontal(|ui| {
+                            entry_ui(ui, (entry, selected), i, row_h, running, out);
+                        });
                     }
                 }
             });
@@ -184,6 +275,14 @@ impl FileQueue {
                 .clicked()
             {
                 out.push(Command::RerunFailed);
+            }
+            let selection = self.selected_indices();
+            if ui
+                .add_enabled(!selection.is_empty(), egui::Button::new("Analyse next"))
+                .on_hover_text("Move the selected files to the front of the queue")
+                .clicked()
+            {
+                out.push(Command::AnalyseNext(selection));
             }
             if ui
                 .add_enabled(
@@ -224,7 +323,7 @@ impl FileQueue {
 /// One queued file: remove button, state (or progress) and name.
 fn entry_ui(
     ui: &mut Ui,
-    entry: &FileEntry,
+    (entry, selected): (&FileEntry, bool),
     i: usize,
     row_h: f32,
     running: bool,
@@ -261,8 +360,21 @@ fn entry_ui(
         }
         _ => {}
     }
-    ui.label(name)
+    let response = ui
+        .add(egui::Button::selectable(selected, name).truncate())
         .on_hover_text(entry.path.display().to_string());
+    if response.clicked() {
+        let toggle = response.ctx.input(|inp| inp.modifiers.command);
+        out.push(Command::SelectFile { index: i, toggle });
+    }
+    response.context_menu(|ui| {
+        if ui.button("Analyse next").clicked() {
+            out.push(Command::AnalyseNext(vec![i]));
+        }
+        if ui.button("Forget results…").clicked() {
+            out.push(Command::AskForget(vec![entry.path.clone()]));
+        }
+    });
 }
 
 #[cfg(test)]
@@ -332,5 +444,29 @@ mod tests {
                 .is_none()
         );
         h.get_by_label("… and 2 more");
+    }
+
+    #[test]
+    fn move_to_front_keeps_orders_and_reports_where_each_went() {
+        let mut q = FileQueue::default();
+        let saved = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| SavedEntry {
+                path: PathBuf::from(n),
+                state: FileState::Queued,
+            })
+            .collect();
+        q.restore(saved);
+        let moved = q.move_to_front(&[3, 1]);
+        let names: Vec<_> = q
+            .entries
+            .iter()
+            .map(|e| e.path.display().to_string())
+            .collect();
+        assert_eq!(names, ["b", "d", "a", "c"]);
+        assert_eq!(moved, [2, 0, 3, 1]);
+        q.select(1, false);
+        q.select(2, true);
+        assert_eq!(q.selected_indices(), [1, 2]);
     }
 }

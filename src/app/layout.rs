@@ -141,6 +141,7 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     if run.clicked() {
         out.push(Command::Run);
     }
+    resume_button(app, ui, out);
     if ui
         .add_enabled(running && !app.run.cancelling, egui::Button::new("Cancel"))
         .clicked()
@@ -160,6 +161,24 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
             done + partial + failed,
             queued + run + done + partial + failed
         ));
+    }
+}
+
+/// *Resume*: shown when the library knows files of the current pipeline
+/// without a finished result (queued, or from an interrupted run).
+fn resume_button(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    let count = app.resumable.1;
+    if app.run.is_running() || count == 0 {
+        return;
+    }
+    if ui
+        .button("Resume")
+        .on_hover_text(format!(
+            "Run only the {count} file(s) without a finished result"
+        ))
+        .clicked()
+    {
+        out.push(Command::Resume);
     }
 }
 
@@ -345,6 +364,9 @@ fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
             });
         });
     }
+    if let Some(paths) = &app.confirm_forget {
+        forget_modal(ui, paths, out);
+    }
     if let Some(failure) = &app.doc.load_problems {
         egui::Window::new("Could not open pipeline")
             .collapsible(false)
@@ -381,6 +403,28 @@ fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                 }
             });
     }
+}
+
+/// Asks before results are forgotten (there is no undo).
+fn forget_modal(ui: &mut Ui, paths: &[std::path::PathBuf], out: &mut Vec<Command>) {
+    egui::Modal::new(egui::Id::new("forget_modal")).show(ui.ctx(), |ui| {
+        ui.heading("Forget results");
+        let what = match paths {
+            [one] => one.display().to_string(),
+            _ => format!("{} files", paths.len()),
+        };
+        ui.label(format!(
+            "Remove every stored result of {what} from the library? They will be analysed again next time."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Forget").clicked() {
+                out.push(Command::Forget(paths.to_vec()));
+            }
+            if ui.button("Cancel").clicked() {
+                out.push(Command::CancelForget);
+            }
+        });
+    });
 }
 
 fn hovered_files(ui: &mut Ui) {

@@ -16,10 +16,14 @@ mod graph_view;
 mod inspector;
 mod layout;
 mod node_inspector;
+mod result_row;
 mod results;
+mod results_ui;
 mod run;
 mod shortcuts;
 mod state;
+mod store;
+mod store_commands;
 mod theme;
 
 use std::path::PathBuf;
@@ -30,15 +34,17 @@ use tokio::runtime::Handle;
 
 pub use charts::{LiveStats, SERIES_CAP, Series};
 pub use commands::{Command, ExportFormat, Pending};
-pub use files::{FileEntry, FileQueue, FileState};
+pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::{GraphNode, to_graph};
 pub use graph_view::CanvasEvent;
-pub use results::{ResultsTable, Row};
+pub use results::{ResultsTable, Row, Source};
 pub use state::DocState;
+pub use store::{DB_ENV, library_path};
 
 use dialogs::Dialogs;
 use graph_view::GraphView;
 use run::RunState;
+use store::StoreState;
 
 use crate::orchestrator::Wake;
 use crate::pipeline::{PipelineDocument, Problem};
@@ -56,6 +62,10 @@ pub struct Launch {
     pub files: Vec<PathBuf>,
     /// Press Run once the files are queued.
     pub auto_run: bool,
+    /// The results library to use instead of the default (`--db`).
+    pub db: Option<PathBuf>,
+    /// Use no results library (`--no-db`).
+    pub no_db: bool,
 }
 
 /// Settings that persist between launches.
@@ -63,6 +73,8 @@ pub struct Launch {
 #[serde(default)]
 struct Settings {
     recent: Vec<PathBuf>,
+    /// The file queue as it was when the app closed.
+    queue: Vec<SavedEntry>,
 }
 
 /// The Wave Studio app.
@@ -85,6 +97,15 @@ pub struct WaveStudioApp {
     auto_run: bool,
     title: String,
     problems: (u64, Vec<Problem>),
+    /// The results library and its tasks.
+    store: StoreState,
+    /// Files whose results wait for the user to confirm forgetting them.
+    confirm_forget: Option<Vec<PathBuf>>,
+    /// The pipeline name the resume check was last asked for.
+    resume_checked: String,
+    /// How many files *Resume* would run, and what it was counted for
+    /// (queue length, resume answer, document generation).
+    resumable: ((usize, u64, u64), usize),
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -119,12 +140,25 @@ impl WaveStudioApp {
             allow_close: false,
             auto_run: false,
             title: String::new(),
+            store: StoreState::default(),
+            confirm_forget: None,
+            resume_checked: String::new(),
+            resumable: ((0, 0, 0), 0),
         }
     }
 
-    /// The app as launched: a pipeline to open, files to queue, auto-run.
+    /// The app as launched: a pipeline to open, files to queue, auto-run,
+    /// the results library to open (off the UI thread, from the first
+    /// frame).
     pub fn with_launch(handle: Handle, launch: Launch) -> Self {
+        Self::with_queue(handle, launch, Vec::new())
+    }
+
+    /// As [`WaveStudioApp::with_launch`], with the queue of the last launch
+    /// put back first.
+    pub fn with_queue(handle: Handle, launch: Launch, queue: Vec<SavedEntry>) -> Self {
         let mut app = Self::new(handle);
+        app.files.restore(queue);
         if let Some(p) = &launch.pipeline {
             app.open(p);
         }
@@ -132,7 +166,21 @@ impl WaveStudioApp {
             app.files.add_paths(launch.files);
         }
         app.auto_run = launch.auto_run;
+        app.store.to_open = library_path(launch.db, launch.no_db);
+        if app.store.to_open.is_some() {
+            app.results.source = Source::Loading;
+        }
         app
+    }
+
+    /// The queue as it is saved between launches.
+    pub fn saved_queue(&self) -> Vec<SavedEntry> {
+        self.files.saved()
+    }
+
+    /// Whether the results library is open.
+    pub fn has_library(&self) -> bool {
+        self.store.library.is_some()
     }
 
     /// The document being edited.
@@ -184,7 +232,8 @@ impl WaveStudioApp {
     /// Feeds a finished file without a run (benchmarks).
     #[doc(hidden)]
     pub fn ingest_result(&mut self, result: crate::pipeline::FileResult) {
-        self.results.push(result);
+        let pipeline = self.doc.doc.name.clone();
+        self.results.push(result, &pipeline);
     }
 
     /// One whole frame: `logic`, then the UI. What tests and benches call.
@@ -197,6 +246,9 @@ impl WaveStudioApp {
     pub fn run_blocker(&mut self) -> Option<String> {
         if self.run.is_running() {
             return Some("a run is in progress".into());
+        }
+        if self.store.opening || self.store.to_open.is_some() {
+            return Some("opening the results library…".into());
         }
         if let Some(p) = self.doc.doc.config.problems().first() {
             return Some(p.to_string());
@@ -254,11 +306,7 @@ impl WaveStudioApp {
     }
 
     fn start_run(&mut self, only_failed: bool, _ctx: &egui::Context) {
-        if let Some(reason) = self.run_blocker() {
-            self.set_status(format!("Cannot run: {reason}"), true);
-            return;
-        }
-        let indices: Vec<usize> = self
+        let indices = self
             .files
             .entries
             .iter()
@@ -269,22 +317,40 @@ impl WaveStudioApp {
             .map(|(i, _)| i)
             .collect();
         if only_failed {
+            self.start_indices(indices, "Re-running", false);
+        } else {
+            self.start_indices(indices, "Running", true);
+        }
+    }
+
+    /// Runs the queue entries `indices`; `what` starts the status line;
+    /// `fresh` empties a session-only table first (else only the rows of
+    /// the files that run again go).
+    fn start_indices(&mut self, indices: Vec<usize>, what: &str, fresh: bool) {
+        if let Some(reason) = self.run_blocker() {
+            self.set_status(format!("Cannot run: {reason}"), true);
+            return;
+        }
+        if self.results.source != Source::Session {
+            // Stored rows stay; each new result replaces its file's row.
+        } else if !fresh {
             let names = indices
                 .iter()
                 .filter_map(|&i| self.files.entries.get(i))
-                .map(|e| e.path.display().to_string())
+                .map(|e| crate::library::stored_path(&e.path))
                 .collect();
             self.results.remove_files(&names);
         } else {
             self.results.clear();
         }
-        let wake = self.wake.clone().unwrap_or_else(|| Arc::new(|| {}));
+        let wake = self.waker();
         let count = indices.len();
+        let job = (&self.doc.doc, self.store.library.clone());
         match self
             .run
-            .start(&self.doc.doc, &mut self.files, indices, &self.handle, wake)
+            .start(job, &mut self.files, indices, &self.handle, wake)
         {
-            Ok(()) => self.set_status(format!("Running {count} file(s)…"), false),
+            Ok(()) => self.set_status(format!("{what} {count} file(s)…"), false),
             Err(e) => self.set_status(format!("Cannot run: {e}"), true),
         }
     }
@@ -330,10 +396,23 @@ impl WaveStudioApp {
                 },
                 None => "Run ended".to_string(),
             };
-            self.set_status(msg, false);
+            match &self.run.store_error {
+                // A store failure stays visible after the run.
+                Some(e) => self.set_status(format!("{msg}; results not stored: {e}"), true),
+                None => self.set_status(msg, false),
+            }
+            self.check_resume();
+        } else if let Some(e) = &self.run.store_error
+            && !self.run.store_error_shown
+        {
+            self.run.store_error_shown = true;
+            self.set_status(format!("Results not stored: {e} (the run goes on)"), true);
         }
+        self.drain_store();
         self.apply_commands(ctx);
-        if self.auto_run && !self.files.entries.is_empty() {
+        // An automatic run waits for the library, so that it is stored.
+        let opening = self.store.opening || self.store.to_open.is_some();
+        if self.auto_run && !self.files.entries.is_empty() && !opening {
             self.auto_run = false;
             self.commands.push(Command::Run);
             self.apply_commands(ctx);
@@ -384,6 +463,7 @@ impl eframe::App for WaveStudioApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.queue = self.files.saved();
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }
@@ -405,12 +485,13 @@ pub fn run_native(handle: Handle, launch: Launch) -> eframe::Result {
         "wave-studio",
         options,
         Box::new(move |cc| {
-            let mut app = WaveStudioApp::with_launch(handle, launch);
-            if let Some(storage) = cc.storage
-                && let Some(settings) = eframe::get_value::<Settings>(storage, SETTINGS_KEY)
-            {
-                app.settings = settings;
-            }
+            let settings = cc
+                .storage
+                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+                .unwrap_or_default();
+            let queue = settings.queue.clone();
+            let mut app = WaveStudioApp::with_queue(handle, launch, queue);
+            app.settings = settings;
             Ok(Box::new(app))
         }),
     )

@@ -1,132 +1,165 @@
-//! The results table: one row per finished file, sortable, exportable to
-//! CSV and JSON. Only visible rows are laid out, so 10,000 rows stay cheap.
+//! The results table: one row per pipeline and file, from the results
+//! library (filtered by pipeline and folder) with the running batch's
+//! results merged in as they finish; sortable, selectable, exportable to
+//! CSV and JSON. Drawing is in `results_ui.rs`.
 
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 
-use egui::{RichText, Ui};
-use serde_json::Value;
+use crate::library::{ResultFilter, ResultRow};
+use crate::pipeline::FileResult;
 
-use super::commands::{Command, ExportFormat};
-use super::theme;
-use crate::orchestrator::WaveStatus;
-use crate::pipeline::{FileResult, fields};
+use super::commands::ExportFormat;
+pub use super::result_row::Row;
 
 /// Column titles, in order.
 pub const COLUMNS: [&str; 7] = [
     "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
 ];
-const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
-/// Columns aligned right: BPM, LUFS, Duration.
-const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
-/// The status column, coloured by outcome.
-const STATUS_COLUMN: usize = 6;
 
-/// One displayed row.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// File name, without its folder.
-    pub file: String,
-    /// Tempo, BPM, when measured.
-    pub bpm: Option<f64>,
-    /// Key in standard notation, e.g. "A minor"; empty when none.
-    pub key: String,
-    /// Key in Camelot notation, e.g. "8A"; empty when none.
-    pub camelot: String,
-    /// Integrated loudness, LUFS, when measured.
-    pub lufs: Option<f64>,
-    /// Duration in seconds, when known.
-    pub duration: Option<f64>,
-    /// How the file's wave ended.
-    pub status: WaveStatus,
-    /// Every stage error, joined, if any.
-    pub error: Option<String>,
-    /// The cells as text, made once.
-    cells: [String; 7],
+/// Where the table's rows come from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Source {
+    /// No library (`--no-db`): this session's results only.
+    #[default]
+    Session,
+    /// The library is being opened or read.
+    Loading,
+    /// The library's rows.
+    Library,
+    /// The library could not be opened or read; the message names the file.
+    Unavailable(String),
 }
 
-impl Row {
-    fn new(r: &FileResult) -> Self {
-        let text = |v: &Value| v.as_str().unwrap_or("").to_string();
-        let file = Path::new(&r.file)
-            .file_name()
-            .map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
-        let bpm = r.value(fields::BPM).as_f64();
-        let lufs = r.value(fields::LOUDNESS_LUFS).as_f64();
-        let duration = r.value(fields::DURATION_S).as_f64();
-        let key = text(r.value(fields::KEY));
-        let camelot = text(r.value(fields::CAMELOT));
-        let opt = |v: Option<f64>, p: usize| v.map_or_else(String::new, |v| format!("{v:.p$}"));
-        let cells = [
-            file.clone(),
-            opt(bpm, 1),
-            key.clone(),
-            camelot.clone(),
-            opt(lufs, 1),
-            duration.map_or_else(String::new, |d| {
-                format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
-            }),
-            WaveStatus::label(r.status).to_string(),
-        ];
-        Self {
-            file,
-            bpm,
-            key,
-            camelot,
-            lufs,
-            duration,
-            status: r.status,
-            error: r.error.clone(),
-            cells,
-        }
-    }
-
-    /// A cell as shown.
-    pub fn cell(&self, column: usize) -> &str {
-        self.cells.get(column).map_or("", String::as_str)
-    }
-}
-
-/// The rows, the raw results (for export) and the sort order.
+/// The rows, the sort order, the selection and the library filter.
 #[derive(Debug, Default)]
 pub struct ResultsTable {
-    raw: Vec<FileResult>,
-    /// One row per finished file, in arrival order (sorting leaves them in place).
+    /// One row per pipeline and file, in arrival order (sorting leaves them
+    /// in place).
     pub rows: Vec<Row>,
-    order: Vec<usize>,
-    sort: Option<(usize, bool)>,
+    pub(super) order: Vec<usize>,
+    pub(super) sort: Option<(usize, bool)>,
     sorted: bool,
+    /// Selected rows, by index into `rows`.
+    pub(super) selected: BTreeSet<usize>,
+    /// Where the rows come from.
+    pub source: Source,
+    /// Only this pipeline's results (library only).
+    pub pipeline: Option<String>,
+    /// Only results under this folder; the text as typed.
+    pub folder: String,
+    /// The pipelines the library has results of, for the filter.
+    pub pipelines: Vec<String>,
 }
 
 impl ResultsTable {
-    /// Adds a finished file.
-    pub fn push(&mut self, r: FileResult) {
-        self.rows.push(Row::new(&r));
-        self.raw.push(r);
+    /// Adds a finished file of `pipeline`, replacing its earlier row; a
+    /// file outside the library filter is left out.
+    pub fn push(&mut self, r: FileResult, pipeline: &str) {
+        let row = Row::from_result(r, pipeline);
+        if !self.shows(pipeline, &row.path) {
+            return;
+        }
+        match self.rows.iter().rposition(|x| x.is(pipeline, &row.path)) {
+            Some(i) => {
+                if let Some(slot) = self.rows.get_mut(i) {
+                    *slot = row;
+                }
+            }
+            None => self.rows.push(row),
+        }
+        self.sorted = false;
+    }
+
+    /// Replaces every row with the library's; rows of this session's run
+    /// stay (in place of their stored row), as the store may not have
+    /// written them yet.
+    pub fn set_stored(&mut self, rows: Vec<ResultRow>) {
+        let mut fresh: HashMap<(String, String), Row> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .filter(Row::is_fresh)
+            .map(|r| ((r.pipeline.clone(), r.path.clone()), r))
+            .collect();
+        self.rows = rows
+            .into_iter()
+            .map(|r| {
+                if fresh.is_empty() {
+                    return Row::from_stored(r);
+                }
+                let key = (r.pipeline_name, r.path);
+                match fresh.remove(&key) {
+                    Some(row) => row,
+                    None => Row::from_stored(ResultRow {
+                        pipeline_name: key.0,
+                        path: key.1,
+                        ..r
+                    }),
+                }
+            })
+            .collect();
+        let rest: Vec<Row> = fresh
+            .into_values()
+            .filter(|r| self.shows(&r.pipeline, &r.path))
+            .collect();
+        self.rows.extend(rest);
+        self.selected.clear();
         self.sorted = false;
     }
 
     /// Removes every row.
     pub fn clear(&mut self) {
-        *self = Self {
-            sort: self.sort,
-            ..Self::default()
-        };
+        self.rows.clear();
+        self.selected.clear();
+        self.sorted = false;
     }
 
-    /// Removes the rows of these files (before re-running them).
+    /// Removes the rows of these files (before re-running them, or once
+    /// forgotten).
     pub fn remove_files(&mut self, files: &std::collections::HashSet<String>) {
-        let keep: Vec<bool> = self.raw.iter().map(|r| !files.contains(&r.file)).collect();
-        let mut i = 0;
-        self.raw.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let mut i = 0;
-        self.rows.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+        self.rows.retain(|r| !files.contains(&r.path));
+        self.selected.clear();
         self.sorted = false;
+    }
+
+    /// The library filter the table shows.
+    pub fn filter(&self) -> ResultFilter {
+        let folder = self.folder.trim();
+        ResultFilter {
+            pipeline: self.pipeline.clone(),
+            folder: (!folder.is_empty()).then(|| PathBuf::from(folder)),
+            run: None,
+        }
+    }
+
+    /// Whether a result of `pipeline` for `path` belongs in the table.
+    fn shows(&self, pipeline: &str, path: &str) -> bool {
+        if self.source == Source::Session {
+            return true;
+        }
+        let filter = self.filter();
+        filter.pipeline.is_none_or(|p| p == pipeline)
+            && filter.folder.is_none_or(|f| Path::new(path).starts_with(f))
+    }
+
+    /// Selects row `i` alone, or toggles it with `toggle`.
+    pub fn select(&mut self, i: usize, toggle: bool) {
+        if !toggle {
+            self.selected.clear();
+            self.selected.insert(i);
+        } else if !self.selected.remove(&i) {
+            self.selected.insert(i);
+        }
+    }
+
+    /// The paths of the selected rows.
+    pub fn selected_paths(&self) -> Vec<PathBuf> {
+        let paths: BTreeSet<&str> = self
+            .selected
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+            .map(|r| r.path.as_str())
+            .collect();
+        paths.into_iter().map(PathBuf::from).collect()
     }
 
     /// Sorts by `column`; again on the same column flips the direction.
@@ -138,7 +171,7 @@ impl ResultsTable {
         self.sorted = false;
     }
 
-    fn ensure_sorted(&mut self) {
+    pub(super) fn ensure_sorted(&mut self) {
         if self.sorted && self.order.len() == self.rows.len() {
             return;
         }
@@ -165,130 +198,29 @@ impl ResultsTable {
         self.sorted = true;
     }
 
-    /// Writes the results as CSV (the columns of `run --format csv`) or
-    /// JSON (every value), in arrival order.
+    /// Writes the rows as CSV (the columns of `run --format csv`) or JSON,
+    /// in arrival order. Rows of this session's run carry every value;
+    /// stored rows carry the list columns (`wave-studio results` exports
+    /// whole stored records).
     pub fn export(&self, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
         use anyhow::Context as _;
+        let records: Vec<FileResult> = self.rows.iter().map(Row::export_record).collect();
         let mut out = Vec::new();
         match format {
             ExportFormat::Json => {
-                out = serde_json::to_vec_pretty(&self.raw)?;
+                out = serde_json::to_vec_pretty(&records)?;
                 out.push(b'\n');
             }
-            ExportFormat::Csv => crate::pipeline::export::write_csv(&mut out, &self.raw)?,
+            ExportFormat::Csv => crate::pipeline::export::write_csv(&mut out, &records)?,
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
     }
-
-    /// Draws the table.
-    pub fn ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
-        self.ensure_sorted();
-        self.toolbar_ui(ui, out);
-        // The file column takes what the fixed columns leave.
-        let spacing = ui.spacing().item_spacing.x;
-        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
-        let mut widths = WIDTHS;
-        widths[0] = (ui.available_width() - fixed).max(120.0);
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        self.header_ui(ui, &widths, row_h, out);
-        ui.separator();
-        if self.rows.is_empty() {
-            ui.label(RichText::new("Results appear here as files finish.").weak());
-            return;
-        }
-        egui::ScrollArea::vertical()
-            .id_salt("results_v")
-            .auto_shrink([false, false])
-            .show_rows(ui, row_h, self.order.len(), |ui, range| {
-                for &i in &self.order[range] {
-                    if let Some(row) = self.rows.get(i) {
-                        row_ui(ui, row, &widths, row_h);
-                    }
-                }
-            });
-    }
-
-    /// The title with the row count, and the export buttons.
-    fn toolbar_ui(&self, ui: &mut Ui, out: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("Results ({})", self.rows.len())).strong());
-            let any = !self.rows.is_empty();
-            if ui
-                .add_enabled(any, egui::Button::new("Export CSV…"))
-                .clicked()
-            {
-                out.push(Command::ExportDialog(ExportFormat::Csv));
-            }
-            if ui
-                .add_enabled(any, egui::Button::new("Export JSON…"))
-                .clicked()
-            {
-                out.push(Command::ExportDialog(ExportFormat::Json));
-            }
-        });
-    }
-
-    /// Column titles that sort when clicked, with the sort direction.
-    fn header_ui(&self, ui: &mut Ui, widths: &[f32], row_h: f32, out: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            for (i, (title, width)) in COLUMNS.iter().zip(widths).enumerate() {
-                let arrow = match self.sort {
-                    Some((c, true)) if c == i => " ▲",
-                    Some((c, false)) if c == i => " ▼",
-                    _ => "",
-                };
-                let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
-                    .frame(false);
-                if ui
-                    .add_sized([*width, row_h], button)
-                    .on_hover_text("Sort by this column")
-                    .clicked()
-                {
-                    out.push(Command::SortResults(i));
-                }
-            }
-        });
-    }
-}
-
-/// One result row: text left, numbers right, the status coloured, its
-/// error on hover.
-fn row_ui(ui: &mut Ui, row: &Row, widths: &[f32], row_h: f32) {
-    ui.horizontal(|ui| {
-        for (c, w) in widths.iter().enumerate() {
-            let mut text = RichText::new(row.cell(c));
-            if c == STATUS_COLUMN {
-                text = text.color(match row.status {
-                    WaveStatus::Completed => theme::OK,
-                    WaveStatus::PartiallyCompleted => theme::WARN,
-                    WaveStatus::Failed => theme::ERROR,
-                    _ => ui.visuals().weak_text_color(),
-                });
-            }
-            // Text left, numbers right, like a spreadsheet.
-            let align = if NUMBER_COLUMNS.contains(&c) {
-                egui::Layout::right_to_left(egui::Align::Center)
-            } else {
-                egui::Layout::left_to_right(egui::Align::Center)
-            };
-            let response = ui
-                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
-                    ui.set_min_size(egui::vec2(*w, row_h));
-                    ui.add(egui::Label::new(text).truncate())
-                })
-                .inner;
-            if c == STATUS_COLUMN
-                && let Some(e) = &row.error
-            {
-                response.on_hover_text(e);
-            }
-        }
-    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::orchestrator::WaveStatus;
 
     fn result(file: &str, bpm: f64, status: WaveStatus) -> FileResult {
         let mut values = serde_json::Map::new();
@@ -312,9 +244,9 @@ mod tests {
     #[test]
     fn sorts_numbers_as_numbers_and_exports() {
         let mut t = ResultsTable::default();
-        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed));
-        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed));
-        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed));
+        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p");
+        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed), "p");
+        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p");
         t.sort_by(1);
         t.ensure_sorted();
         let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
@@ -339,5 +271,31 @@ mod tests {
         assert_eq!(v.as_array().map(Vec::len), Some(3));
         assert_eq!(v[1]["bpm"], 128.0);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_new_result_replaces_the_row_of_the_same_pipeline_and_file() {
+        let mut t = ResultsTable {
+            source: Source::Library,
+            folder: "/a".into(),
+            ..Default::default()
+        };
+        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p");
+        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q");
+        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p");
+        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p");
+        assert_eq!(
+            t.rows.len(),
+            2,
+            "one row per pipeline and file, /b filtered out"
+        );
+        assert_eq!(t.rows[0].bpm, Some(92.0));
+        assert_eq!(t.rows[0].status, WaveStatus::Completed);
+        // A reload from the library keeps the run's rows.
+        t.set_stored(Vec::new());
+        assert_eq!(t.rows.len(), 2);
+        t.select(0, false);
+        t.select(1, true);
+        assert_eq!(t.selected_paths(), [PathBuf::from("/a/x.wav")]);
     }
 }

@@ -2,7 +2,7 @@
 //! events and results into UI state. Nothing here blocks the UI thread.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use tokio::runtime::Handle;
@@ -12,8 +12,11 @@ use tokio_util::sync::CancellationToken;
 use super::charts::LiveStats;
 use super::files::{FileQueue, FileState};
 use super::results::ResultsTable;
-use crate::orchestrator::{BatchReport, Statistics, Wake, WaveEvent, WaveKey, WaveStatus};
-use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner, RunMonitor};
+use crate::library::Library;
+use crate::orchestrator::{
+    BatchPriorities, BatchReport, Statistics, Wake, WaveEvent, WaveKey, WaveStatus,
+};
+use crate::pipeline::{FileResult, PipelineDocument, PipelineRunner, RunMonitor, StoreStatus};
 
 enum RunMessage {
     Result(Box<FileResult>),
@@ -32,6 +35,14 @@ struct ActiveRun {
     /// runner keys files by position).
     entries: Vec<usize>,
     started: Instant,
+    /// The pipeline's name, which its results are stored under.
+    pipeline: String,
+    /// How writing to the library goes, with one.
+    store: Option<StoreStatus>,
+    /// Raises waves not started yet (*Analyse next*).
+    priorities: BatchPriorities,
+    /// The priority the next *Analyse next* gives: later asks go first.
+    next_priority: i32,
 }
 
 impl ActiveRun {
@@ -53,6 +64,10 @@ pub struct RunState {
     pub report: Option<BatchReport>,
     /// Whether Cancel was pressed for the active run.
     pub cancelling: bool,
+    /// The library's first write error in this run, once seen.
+    pub store_error: Option<String>,
+    /// Whether the status bar has shown `store_error`.
+    pub store_error_shown: bool,
 }
 
 impl std::fmt::Debug for RunState {
@@ -81,22 +96,24 @@ impl RunState {
             .map(|a| a.started.elapsed().as_secs_f64())
     }
 
-    /// Starts `doc` on the queue entries `indices`.
+    /// Starts `doc` on the queue entries `indices`, storing results in
+    /// `library` when there is one.
     pub fn start(
         &mut self,
-        doc: &PipelineDocument,
+        (doc, library): (&PipelineDocument, Option<Arc<Library>>),
         files: &mut FileQueue,
         indices: Vec<usize>,
         handle: &Handle,
         wake: Wake,
     ) -> Result<(), String> {
-        let runner = PipelineRunner::new(doc, None, handle.clone()).map_err(|e| {
-            e.problems()
-                .iter()
-                .map(|p| p.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
+        let runner =
+            PipelineRunner::with_library(doc, None, handle.clone(), library).map_err(|e| {
+                e.problems()
+                    .iter()
+                    .map(|p| p.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
         let orchestrator = runner.orchestrator();
         // Subscribe before starting, so no event is missed.
         let events = orchestrator.subscribe();
@@ -117,6 +134,7 @@ impl RunState {
         let run = runner.start(paths, doc.config.max_concurrent_waves.max(1));
         let (tx, messages) = mpsc::channel();
         let cancel = run.cancel.clone();
+        let (store, priorities) = (run.store.clone(), run.priorities.clone());
         let mut results = run.results;
         let done = run.done;
         handle.spawn(async move {
@@ -133,7 +151,13 @@ impl RunState {
         self.live = LiveStats::default();
         self.report = None;
         self.cancelling = false;
+        self.store_error = None;
+        self.store_error_shown = false;
         self.active = Some(ActiveRun {
+            pipeline: doc.name.clone(),
+            store,
+            priorities,
+            next_priority: 1,
             nodes: doc.nodes.len().max(1),
             events,
             messages,
@@ -176,10 +200,16 @@ impl RunState {
                     if let Some(i) = active.entry(r.key) {
                         set_state(files, i, result_state(&r));
                     }
-                    results.push(*r);
+                    results.push(*r, &active.pipeline);
                 }
                 RunMessage::Done(report) => finished = Some(report),
             }
+        }
+        if self.store_error.is_none()
+            && let Some(e) = active.store.as_ref().and_then(|s| s.get().error)
+        {
+            self.store_error = Some(e);
+            changed = true;
         }
         if let Some(report) = finished {
             // Drain what arrived with the end (the final statistics among it).
@@ -201,6 +231,28 @@ impl RunState {
             self.active = None;
         }
         changed
+    }
+}
+
+impl RunState {
+    /// Follows the queue's reordering (`moved[old] = new` index) and lets
+    /// the files now at `front` (new indices) start before the others.
+    pub fn analyse_next(&mut self, moved: &[usize], front: &[usize]) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        for e in &mut active.entries {
+            *e = moved.get(*e).copied().unwrap_or(*e);
+        }
+        let keys: Vec<WaveKey> = active
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| front.contains(e))
+            .map(|(k, _)| WaveKey(k as u64))
+            .collect();
+        active.priorities.set_priority(&keys, active.next_priority);
+        active.next_priority = active.next_priority.saturating_add(1);
     }
 }
 

@@ -60,6 +60,13 @@ struct GuiArgs {
     /// Start the run as soon as the files are queued.
     #[arg(long)]
     run: bool,
+    /// The results library to use (default: `WAVE_STUDIO_DB`, else the
+    /// platform's data directory).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_db")]
+    db: Option<std::path::PathBuf>,
+    /// Use no results library: results last only as long as the window.
+    #[arg(long)]
+    no_db: bool,
     /// A `.ron` pipeline to open, then audio files and folders to queue.
     paths: Vec<std::path::PathBuf>,
 }
@@ -115,6 +122,8 @@ fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> Result<Outcome, CliErro
         pipeline: pipelines.into_iter().next(),
         files,
         auto_run: args.run,
+        db: args.db,
+        no_db: args.no_db,
     };
     crate::app::run_native(handle, launch)
         .map(|()| Outcome::AllOk)

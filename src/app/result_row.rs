@@ -1,0 +1,154 @@
+//! One row of the results table, made once from a finished file or from a
+//! stored library row (moving its strings, so 100,000 rows load quickly).
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::library::{ResultRow, ResultSummary, stored_path};
+use crate::orchestrator::WaveStatus;
+use crate::pipeline::persist::{parse_status, summary};
+use crate::pipeline::{FileResult, fields};
+
+/// How many columns a row shows.
+pub const COLUMN_COUNT: usize = 7;
+
+/// One displayed row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// File name, without its folder.
+    pub file: String,
+    /// The file's whole path, as stored.
+    pub path: String,
+    /// The pipeline that produced the result.
+    pub pipeline: String,
+    /// Tempo, BPM, when measured.
+    pub bpm: Option<f64>,
+    /// Integrated loudness, LUFS, when measured.
+    pub lufs: Option<f64>,
+    /// Duration in seconds, when known.
+    pub duration: Option<f64>,
+    /// How the file's wave ended.
+    pub status: WaveStatus,
+    /// Every stage error, joined, if any.
+    pub error: Option<String>,
+    /// The list columns, for export when the whole record is not at hand.
+    quality: Option<f64>,
+    ok: bool,
+    cached: bool,
+    analysis_s: f64,
+    /// The whole record, for rows that came from this session's run.
+    record: Option<Box<FileResult>>,
+    /// The cells as text, made once.
+    cells: [String; COLUMN_COUNT],
+}
+
+impl Row {
+    /// The row of a file the running batch just finished (its path as the
+    /// library writes it, so it replaces the stored row).
+    pub fn from_result(r: FileResult, pipeline: &str) -> Self {
+        let path = stored_path(Path::new(&r.file));
+        let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
+        row.record = Some(Box::new(r));
+        row
+    }
+
+    /// The row of a stored result.
+    pub fn from_stored(r: ResultRow) -> Self {
+        Self::from_summary(r.pipeline_name, r.path, r.summary)
+    }
+
+    fn from_summary(pipeline: String, path: String, s: ResultSummary) -> Self {
+        let status = parse_status(&s.status);
+        let file = Path::new(&path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+        let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
+        let cells = [
+            file.clone(),
+            opt(s.bpm),
+            s.key.unwrap_or_default(),
+            s.camelot.unwrap_or_default(),
+            opt(s.lufs),
+            s.duration_s.map_or_else(String::new, |d| {
+                format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
+            }),
+            status.label().to_string(),
+        ];
+        Self {
+            file,
+            path,
+            pipeline,
+            bpm: s.bpm,
+            lufs: s.lufs,
+            duration: s.duration_s,
+            status,
+            error: s.error,
+            quality: s.quality,
+            ok: s.ok,
+            cached: s.cached,
+            analysis_s: s.analysis_s,
+            record: None,
+            cells,
+        }
+    }
+
+    /// A cell as shown.
+    pub fn cell(&self, column: usize) -> &str {
+        self.cells.get(column).map_or("", String::as_str)
+    }
+
+    /// Key in standard notation, e.g. "A minor"; empty when none.
+    pub fn key(&self) -> &str {
+        self.cell(2)
+    }
+
+    /// Key in Camelot notation, e.g. "8A"; empty when none.
+    pub fn camelot(&self) -> &str {
+        self.cell(3)
+    }
+
+    /// Whether this row came from this session's run (not the library).
+    pub fn is_fresh(&self) -> bool {
+        self.record.is_some()
+    }
+
+    /// Whether this row is the result of `pipeline` for `path`.
+    pub fn is(&self, pipeline: &str, path: &str) -> bool {
+        self.path == path && self.pipeline == pipeline
+    }
+
+    /// The record to export: the whole one when this session produced it,
+    /// else one rebuilt from the stored list columns.
+    pub fn export_record(&self) -> FileResult {
+        if let Some(r) = &self.record {
+            return (**r).clone();
+        }
+        let mut values = Map::new();
+        let mut put = |k: &str, v: Value| {
+            if !v.is_null() {
+                values.insert(k.to_string(), v);
+            }
+        };
+        put(fields::BPM, self.bpm.into());
+        put(fields::LOUDNESS_LUFS, self.lufs.into());
+        put(fields::DURATION_S, self.duration.into());
+        for (k, v) in [(fields::KEY, self.key()), (fields::CAMELOT, self.camelot())] {
+            if !v.is_empty() {
+                put(k, v.into());
+            }
+        }
+        FileResult {
+            key: Default::default(),
+            file: self.path.clone(),
+            ok: self.ok,
+            status: self.status,
+            error: self.error.clone(),
+            quality: self.quality,
+            analysis_s: self.analysis_s,
+            cached: self.cached,
+            skipped: Vec::new(),
+            values,
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Drawing the results table: toolbar with the library filter, sortable
+//! header, and only the visible rows (so 100,000 rows stay cheap).
+
+use egui::{RichText, Ui};
+
+use super::commands::{Command, ExportFormat};
+use super::results::{COLUMNS, ResultsTable, Row, Source};
+use super::theme;
+use crate::orchestrator::WaveStatus;
+
+const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
+/// Columns aligned right: BPM, LUFS, Duration.
+const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
+/// The status column, coloured by outcome.
+const STATUS_COLUMN: usize = 6;
+/// The folder filter's width.
+const FOLDER_WIDTH: f32 = 160.0;
+
+impl ResultsTable {
+    /// Draws the table.
+    pub fn ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        self.ensure_sorted();
+        self.toolbar_ui(ui, out);
+        if self.source != Source::Session {
+            self.filter_ui(ui, out);
+        }
+        // The file column takes what the fixed columns leave.
+        let spacing = ui.spacing().item_spacing.x;
+        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
+        let mut widths = WIDTHS;
+        widths[0] = (ui.available_width() - fixed).max(120.0);
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        self.header_ui(ui, &widths, row_h, out);
+        ui.separator();
+        if self.rows.is_empty() {
+            let text = match &self.source {
+                Source::Loading => "Loading the results library…",
+                Source::Library => "No stored results match; results appear here as files finish.",
+                _ => "Results appear here as files finish.",
+            };
+            ui.label(RichText::new(text).weak());
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("results_v")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_h, self.order.len(), |ui, range| {
+                for &i in self.order.get(range).unwrap_or_default() {
+                    if let Some(row) = self.rows.get(i) {
+                        let selected = self.selected.contains(&i);
+                        row_ui(ui, (i, row, selected), &widths, row_h, out);
+                    }
+                }
+            });
+    }
+
+    /// The title with the row count, the library's state, forget and export.
+    fn toolbar_ui(&self, ui: &mut Ui, out: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Results ({})", self.rows.len())).strong());
+            if let Source::Unavailable(e) = &self.source {
+                ui.label(RichText::new(format!("Library unavailable: {e}")).color(theme::ERROR));
+            }
+            let selected = self.selected_paths();
+            let stored = self.source == Source::Library;
+            if stored
+                && ui
+                    .add_enabled(!selected.is_empty(), egui::Button::new("Forget results…"))
+                    .on_hover_text("Remove the selected files' results from the library")
+                    .clicked()
+            {
+                out.push(Command::AskForget(selected));
+            }
+            let any = !self.rows.is_empty();
+            if ui
+                .add_enabled(any, egui::Button::new("Export CSV…"))
+                .clicked()
+            {
+                out.push(Command::ExportDialog(ExportFormat::Csv));
+            }
+            if ui
+                .add_enabled(any, egui::Button::new("Export JSON…"))
+                .clicked()
+            {
+                out.push(Command::ExportDialog(ExportFormat::Json));
+            }
+        });
+    }
+
+    /// The pipeline combo and the folder field.
+    fn filter_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            let mut pipeline = self.pipeline.clone();
+            egui::ComboBox::from_id_salt("results_pipeline")
+                .selected_text(pipeline.as_deref().unwrap_or("All pipelines"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut pipeline, None, "All pipelines");
+                    for p in &self.pipelines {
+                        ui.selectable_value(&mut pipeline, Some(p.clone()), p);
+                    }
+                });
+            let label = ui.label("Folder");
+            let edit = egui::TextEdit::singleline(&mut self.folder)
+                .hint_text("any folder")
+                .desired_width(FOLDER_WIDTH);
+            let folder_changed = ui.add(edit).labelled_by(label.id).changed();
+            let cleared = !self.folder.is_empty()
+                && ui
+                    .small_button("×")
+                    .on_hover_text("Clear the folder filter")
+                    .clicked();
+            if cleared {
+                self.folder.clear();
+            }
+            if pipeline != self.pipeline || folder_changed || cleared {
+                out.push(Command::FilterResults(pipeline));
+            }
+        });
+    }
+
+    /// Column titles that sort when clicked, with the sort direction.
+    fn header_ui(&self, ui: &mut Ui, widths: &[f32], row_h: f32, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            for (i, (title, width)) in COLUMNS.iter().zip(widths).enumerate() {
+                let arrow = match self.sort {
+                    Some((c, true)) if c == i => " ▲",
+                    Some((c, false)) if c == i => " ▼",
+                    _ => "",
+                };
+                let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
+                    .frame(false);
+                if ui
+                    .add_sized([*width, row_h], button)
+                    .on_hover_text("Sort by this column")
+                    .clicked()
+                {
+                    out.push(Command::SortResults(i));
+                }
+            }
+        });
+    }
+}
+
+/// One result row: the file name selects it (Ctrl toggles) and has the
+/// context menu; text left, numbers right, the status coloured, its error
+/// on hover.
+fn row_ui(
+    ui: &mut Ui,
+    (i, row, selected): (usize, &Row, bool),
+    widths: &[f32],
+    row_h: f32,
+    out: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        for (c, w) in widths.iter().enumerate() {
+            let mut text = RichText::new(row.cell(c));
+            if c == STATUS_COLUMN {
+                text = text.color(match row.status {
+                    WaveStatus::Completed => theme::OK,
+                    WaveStatus::PartiallyCompleted => theme::WARN,
+                    WaveStatus::Failed => theme::ERROR,
+                    _ => ui.visuals().weak_text_color(),
+                });
+            }
+            // Text left, numbers right, like a spreadsheet.
+            let align = if NUMBER_COLUMNS.contains(&c) {
+                egui::Layout::right_to_left(egui::Align::Center)
+            } else {
+                egui::Layout::left_to_right(egui::Align::Center)
+            };
+            let response = ui
+                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
+                    ui.set_min_size(egui::vec2(*w, row_h));
+                    if c == 0 {
+                        ui.add(egui::Button::selectable(selected, text).truncate())
+                    } else {
+                        ui.add(egui::Label::new(text).truncate())
+                    }
+                })
+                .inner;
+            if c == 0 {
+                file_cell_actions(&response, i, row, selected, out);
+            }
+            if c == STATUS_COLUMN
+                && let Some(e) = &row.error
+            {
+                response.on_hover_text(e);
+            }
+        }
+    });
+}
+
+/// Selecting a row, and its context menu.
+fn file_cell_actions(
+    response: &egui::Response,
+    i: usize,
+    row: &Row,
+    selected: bool,
+    out: &mut Vec<Command>,
+) {
+    if response.clicked() {
+        let toggle = response.ctx.input(|inp| inp.modifiers.command);
+        out.push(Command::SelectResult { row: i, toggle });
+    }
+    response.context_menu(|ui| {
+        ui.label(RichText::new(&row.path).weak());
+        if ui.button("Forget results…").clicked() {
+            // The selection when the row is part of it, else this row.
+            out.push(if selected {
+                Command::ForgetSelectedResults
+            } else {
+                Command::AskForget(vec![row.path.clone().into()])
+            });
+        }
+    });
+}

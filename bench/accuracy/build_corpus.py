@@ -145,8 +145,10 @@ def candidates():
     return sorted(paths), sorted(others)
 
 
-def run(cmd):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def run(cmd, timeout=300):
+    # The timeout stops fluidsynth on a MIDI file whose notes never end.
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=timeout)
 
 
 def render(score, stem, out_dir, fmt):
@@ -163,6 +165,31 @@ def render(score, stem, out_dir, fmt):
     return stem + "." + fmt
 
 
+def render_version(score, path, beat, truth, shift, idx, rng, args):
+    """Renders one version of `score` (transposed by `shift` semitones); its row or None."""
+    inst_names = sorted(INSTRUMENTATIONS)
+    bpm = rng.choice(TEMPI)
+    inst = inst_names[(idx + rng.randrange(len(inst_names))) % len(inst_names)]
+    fmt = list(FORMATS)[rng.randrange(len(FORMATS))]
+    version = score if shift == 0 else score.transpose(shift)
+    prepare(version, INSTRUMENTATIONS[inst], Fraction(bpm) * beat)
+    tonic = NAMES[(NAMES.index(truth[0]) + shift) % 12]
+    shard = args.shard.split("/")[0]
+    base = os.path.splitext(os.path.basename(path))[0]
+    stem = f"{shard}{idx:03d}_{base}_{tonic.replace('#', 's')}{truth[1][:3]}_{inst}_{bpm}"
+    try:
+        name = render(version, stem, args.out, fmt)
+    except Exception as e:  # noqa: BLE001 - a render failure skips the piece
+        print(f"render failed: {path}: {e}", file=sys.stderr)
+        for ext in (".mid", ".wav"):
+            if os.path.exists(os.path.join(args.out, stem + ext)):
+                os.remove(os.path.join(args.out, stem + ext))
+        return None
+    return {"file": name, "key": tonic, "mode": truth[1], "bpm": bpm,
+            "beat_quarters": str(beat), "instrumentation": inst, "format": fmt,
+            "transposed": shift, "source": "music21:" + path.split("/corpus/", 1)[-1]}
+
+
 def _timeout(_signum, _frame):
     raise TimeoutError("score parse took too long")
 
@@ -170,7 +197,7 @@ def _timeout(_signum, _frame):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "corpus"))
-    ap.add_argument("--per-mode", type=int, default=100, help="pieces per mode")
+    ap.add_argument("--per-mode", type=int, default=40, help="files per mode (per shard)")
     ap.add_argument("--max-quarters", type=float, default=400.0,
                     help="skip longer scores (in quarter notes) to bound the render")
     ap.add_argument("--max-bytes", type=int, default=25_000,
@@ -178,24 +205,30 @@ def main():
     ap.add_argument("--parse-timeout", type=int, default=20,
                     help="seconds allowed to parse one score")
     ap.add_argument("--seed", type=int, default=10)
-    ap.add_argument("--max-other", type=int, default=40,
+    ap.add_argument("--shard", default="0/1",
+                    help="K/N: build the K-th of N interleaved slices (run N at once)")
+    ap.add_argument("--minor-versions", type=int, default=2,
+                    help="renders per minor piece (the rest transposed), as minor endings "
+                         "on a tonic are rarer in the corpus")
+    ap.add_argument("--max-other", type=int, default=20,
                     help="at most this many non-Bach pieces per mode, for variety")
     args = ap.parse_args()
     from music21 import converter
 
     signal.signal(signal.SIGALRM, _timeout)
     os.makedirs(args.out, exist_ok=True)
-    rng = random.Random(args.seed)
+    shard, shards = (int(x) for x in args.shard.split("/"))
+    rng = random.Random(args.seed * 1000 + shard)
     bach, others = candidates()
     # Interleaved, so the cap on others (not the order) decides their share.
     pool = [(p, False) for p in bach]
     for i, p in enumerate(others):
-        pool.insert(min(2 * i, len(pool)), (p, True))
+        pool.insert(min(3 * i, len(pool)), (p, True))
+    pool = pool[shard::shards]
     counts = {"major": 0, "minor": 0}
     other_counts = {"major": 0, "minor": 0}
     skipped = {}
     rows = []
-    inst_names = sorted(INSTRUMENTATIONS)
     for path, is_other in pool:
         if min(counts.values()) >= args.per_mode:
             break
@@ -229,34 +262,25 @@ def main():
             skipped["metre_changes"] = skipped.get("metre_changes", 0) + 1
             continue
         tonic, mode = truth
-        if counts[mode] >= args.per_mode or (is_other and other_counts[mode] >= args.max_other):
-            continue
-        idx = len(rows)
-        bpm = rng.choice(TEMPI)
-        inst = inst_names[idx % len(inst_names)]
-        fmt = list(FORMATS)[rng.randrange(len(FORMATS))]
-        quarter_bpm = Fraction(bpm) * beat
-        prepare(score, INSTRUMENTATIONS[inst], quarter_bpm)
-        source = "music21:" + path.split("/corpus/", 1)[-1]
-        stem = f"{idx:03d}_{os.path.splitext(os.path.basename(path))[0]}_{inst}_{bpm}"
-        try:
-            name = render(score, stem, args.out, fmt)
-        except Exception as e:  # noqa: BLE001 - a render failure skips the piece
-            print(f"render failed: {path}: {e}", file=sys.stderr)
-            skipped["render_error"] = skipped.get("render_error", 0) + 1
-            continue
-        counts[mode] += 1
-        other_counts[mode] += is_other
-        rows.append({"file": name, "key": tonic, "mode": mode, "bpm": bpm,
-                     "beat_quarters": str(beat), "instrumentation": inst,
-                     "format": fmt, "source": source})
-        print(f"{name}: {tonic} {mode} {bpm} BPM", flush=True)
-    with open(os.path.join(args.out, "manifest.csv"), "w", newline="") as f:
+        for version in range(args.minor_versions if mode == "minor" else 1):
+            if counts[mode] >= args.per_mode or (is_other and other_counts[mode] >= args.max_other):
+                break
+            shift = 0 if version == 0 else rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6])
+            row = render_version(score, path, beat, (tonic, mode), shift, len(rows), rng, args)
+            if row is None:
+                skipped["render_error"] = skipped.get("render_error", 0) + 1
+                break
+            counts[mode] += 1
+            other_counts[mode] += is_other
+            rows.append(row)
+            print(f"{row['file']}: {row['key']} {mode} {row['bpm']} BPM", flush=True)
+    suffix = "" if shards == 1 else f"-{shard}"
+    with open(os.path.join(args.out, f"manifest{suffix}.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
     summary = {"files": len(rows), "modes": counts, "skipped": skipped}
-    with open(os.path.join(args.out, "summary.json"), "w") as f:
+    with open(os.path.join(args.out, f"summary{suffix}.json"), "w") as f:
         json.dump(summary, f, indent=1)
     print(json.dumps(summary))
 

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from multiprocessing import Pool
+import multiprocessing
 
 PCS = {"C": 0, "B#": 0, "C#": 1, "DB": 1, "D": 2, "D#": 3, "EB": 3, "E": 4, "FB": 4,
        "F": 5, "E#": 5, "F#": 6, "GB": 6, "G": 7, "G#": 8, "AB": 8, "A": 9, "A#": 10,
@@ -232,8 +232,13 @@ def run_peer(name, corpus, rows, jobs, use_cache):
     except Exception as e:  # noqa: BLE001 - a peer that does not import is reported
         return None, repr(e)
     paths = [(name, os.path.join(corpus, r["file"])) for r in rows]
-    with Pool(jobs) as pool:
-        out = pool.map(_peer_job, paths, chunksize=1)
+    # Spawned, not forked, workers: librosa's numba hangs in a forked child.
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        out = []
+        for i, done in enumerate(pool.imap(_peer_job, paths, chunksize=1)):
+            out.append(done)
+            if (i + 1) % 20 == 0:
+                print(f"  {name}: {i + 1}/{len(paths)} files", file=sys.stderr, flush=True)
     errors = [e for _, _, e in out if e]
     if errors:
         print(f"  {name}: {len(errors)} files failed, first: {errors[0]}", file=sys.stderr)

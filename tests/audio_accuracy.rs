@@ -308,7 +308,13 @@ fn key_accuracy(profile: KeyProfile) -> (usize, usize, Vec<String>) {
 #[test]
 #[ignore]
 fn key_profiles_compared() {
-    for p in [KeyProfile::Krumhansl, KeyProfile::Temperley] {
+    for p in [
+        KeyProfile::Krumhansl,
+        KeyProfile::Temperley,
+        KeyProfile::AardenEssen,
+        KeyProfile::BellmanBudge,
+        KeyProfile::TemperleyKostkaPayne,
+    ] {
         let (good, total, misses) = key_accuracy(p);
         println!("{p:?}: {good}/{total} {misses:?}");
     }

@@ -68,6 +68,10 @@ fn analysis_output_matches_the_golden() {
         ("onset_len", onset_len),
         ("onset_sum", onset_sum),
         ("chroma_sum", chroma_sum),
+        (
+            "key_confidence",
+            report.key.as_ref().map_or(f64::NAN, |k| k.confidence),
+        ),
     ];
     let want = [
         ("bpm", 120.0),
@@ -77,6 +81,7 @@ fn analysis_output_matches_the_golden() {
         ("onset_len", 1719.0),
         ("onset_sum", 4535.211056626402),
         ("chroma_sum", 350.44048887982285),
+        ("key_confidence", 0.6651892980963618),
     ];
     let mut changed: Vec<String> = got
         .iter()

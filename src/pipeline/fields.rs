@@ -100,7 +100,7 @@ pub const CAMELOT: &str = "camelot";
 pub const KEY_RUNNER_UP: &str = "key_runner_up";
 /// Tuning offset from A440, semitones.
 pub const TUNING_SEMITONES: &str = "tuning_semitones";
-/// Whether the key was refined over every profile family.
+/// Whether the key was refined by the profile families' vote.
 pub const KEY_REFINED: &str = "key_refined";
 
 // Summaries.

@@ -100,9 +100,9 @@ pub enum Operation {
         #[serde(default = "max_bpm_default")]
         max_bpm: f64,
     },
-    /// Key and mode from chroma; `refine` compares every profile family.
+    /// Key and mode from chroma; `refine` lets two profile families vote.
     Key {
-        /// Let every profile family vote instead of asking `profile` alone.
+        /// Let two profile families (Temperley–Kostka–Payne, Bellman–Budge) vote instead of asking `profile` alone.
         #[serde(default)]
         refine: bool,
         /// Profile family of the quick estimate; unused when `refine` is on.
@@ -241,7 +241,7 @@ impl Operation {
                 "Key",
                 WaveStage::DeepAnalysis,
                 true,
-                "key refined over every profile family",
+                "key refined by a vote of two profile families",
             ),
             Operation::Confidence => (
                 "Confidence",

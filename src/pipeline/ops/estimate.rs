@@ -112,13 +112,16 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
     }
 }
 
-/// Every profile family votes with its confidence; the key with the most
+/// Two profile families vote with their confidences; the key with the most
 /// weight wins, its confidence the mean weight over the families.
 fn vote(
     chroma: &crate::audio::chroma::Chroma,
     cancel: CancelCheck,
 ) -> Result<Option<KeyEstimate>, StageError> {
-    let families = [KeyProfile::Krumhansl, KeyProfile::Temperley];
+    // Measured on the real-music benchmark (bench/accuracy, 160 rendered
+    // scores, key exact): Krumhansl + Temperley 1999 75.0 %, the default
+    // profile alone 87.5 %, this pair 89.4 %, all three 87.5 %.
+    let families = [KeyProfile::TemperleyKostkaPayne, KeyProfile::BellmanBudge];
     let mut estimates: Vec<KeyEstimate> = Vec::with_capacity(families.len());
     for &f in &families {
         estimates.extend(key::estimate_until(chroma, f, cancel).map_err(cancelled)?);

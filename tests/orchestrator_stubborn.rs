@@ -57,8 +57,12 @@ fn setup(config: WaveConfig) -> (WaveOrchestrator, Release, Arc<AtomicUsize>) {
     (orch, Release(release), calls)
 }
 
-/// Starts one stubborn wave and waits until its first attempt runs.
-async fn start_stubborn(orch: &WaveOrchestrator) -> tokio::task::JoinHandle<WaveStatus> {
+/// Starts one stubborn wave and waits until its first attempt's closure is
+/// running on a CPU thread (the start event comes before the thread has it).
+async fn start_stubborn(
+    orch: &WaveOrchestrator,
+    calls: &AtomicUsize,
+) -> tokio::task::JoinHandle<WaveStatus> {
     let plan = orch.plan(&one_node("stubborn")).unwrap();
     let mut events = orch.subscribe();
     let runner = orch.clone();
@@ -67,6 +71,9 @@ async fn start_stubborn(orch: &WaveOrchestrator) -> tokio::task::JoinHandle<Wave
         runner.execute_wave(&plan, input).await.status
     });
     while !matches!(events.recv().await, Some(WaveEvent::StageStarted { .. })) {}
+    while calls.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     wave
 }
 
@@ -78,7 +85,7 @@ async fn a_timed_out_stubborn_handler_frees_its_cpu_slot_for_others_and_its_retr
         max_retries_per_stage: 1,
         ..config()
     });
-    let stubborn_wave = start_stubborn(&orch).await;
+    let stubborn_wave = start_stubborn(&orch, &calls).await;
     // The only CPU thread is busy with the stubborn closure; these wait
     // for it and get it when the attempt times out.
     let quick = orch.plan(&one_node("quick")).unwrap();
@@ -107,12 +114,12 @@ async fn a_timed_out_stubborn_handler_frees_its_cpu_slot_for_others_and_its_retr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_is_bounded_and_names_the_stubborn_node() {
-    let (orch, release, _calls) = setup(WaveConfig {
+    let (orch, release, calls) = setup(WaveConfig {
         cpu_workers: 2,
         stage_timeout_seconds: 600.0,
         ..config()
     });
-    let stubborn_wave = start_stubborn(&orch).await;
+    let stubborn_wave = start_stubborn(&orch, &calls).await;
     let asked = Instant::now();
     let report = tokio::time::timeout(
         Duration::from_secs(10),
@@ -141,11 +148,11 @@ async fn shutdown_is_bounded_and_names_the_stubborn_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_attempt_of_a_stubborn_handler_is_recorded_cancelled() {
-    let (orch, _release, _calls) = setup(WaveConfig {
+    let (orch, _release, calls) = setup(WaveConfig {
         cpu_workers: 1,
         ..config()
     });
-    let stubborn_wave = start_stubborn(&orch).await;
+    let stubborn_wave = start_stubborn(&orch, &calls).await;
     orch.cancel_all();
     let status = tokio::time::timeout(Duration::from_secs(5), stubborn_wave)
         .await

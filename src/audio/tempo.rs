@@ -8,7 +8,8 @@ use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 
 /// Lower end of the preferred tempo range unless told otherwise, BPM.
-pub const DEFAULT_MIN_BPM: f64 = 70.0;
+/// Slow enough for a 60 BPM hymn or click: at 70 their eighths won.
+pub const DEFAULT_MIN_BPM: f64 = 50.0;
 /// Upper end of the preferred tempo range unless told otherwise, BPM.
 pub const DEFAULT_MAX_BPM: f64 = 180.0;
 
@@ -118,7 +119,7 @@ fn at(ac: &[f64], lag: f64) -> f64 {
 }
 
 /// Comb score of a period (in frames): the mean autocorrelation at its
-/// first [`TEETH`] multiples.
+/// first few (`TEETH`) multiples.
 pub fn comb(ac: &[f64], period: f64) -> f64 {
     (1..=TEETH).map(|k| at(ac, period * k as f64)).sum::<f64>() / TEETH as f64
 }

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{ArtifactStore, cancelled, check_cancel, put};
-use crate::audio::cancel::CancelCheck;
-use crate::audio::key::{self, KeyEstimate, KeyProfile};
+use crate::audio::key::{self, KeyProfile};
 use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
 use crate::audio::{Artifacts, beats};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
@@ -112,38 +111,6 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
     }
 }
 
-/// Two profile families vote with their confidences; the key with the most
-/// weight wins, its confidence the mean weight over the families.
-fn vote(
-    chroma: &crate::audio::chroma::Chroma,
-    cancel: CancelCheck,
-) -> Result<Option<KeyEstimate>, StageError> {
-    // Measured on the real-music benchmark (bench/accuracy, 160 rendered
-    // scores, key exact): Krumhansl + Temperley 1999 75.0 %, the default
-    // profile alone 87.5 %, this pair 89.4 %, all three 87.5 %.
-    let families = [KeyProfile::TemperleyKostkaPayne, KeyProfile::BellmanBudge];
-    let mut estimates: Vec<KeyEstimate> = Vec::with_capacity(families.len());
-    for &f in &families {
-        estimates.extend(key::estimate_until(chroma, f, cancel).map_err(cancelled)?);
-    }
-    let weight = |name: &str| {
-        estimates
-            .iter()
-            .filter(|e| e.key == name)
-            .map(|e| e.confidence)
-            .sum::<f64>()
-    };
-    let Some(best) = estimates
-        .iter()
-        .max_by(|a, b| weight(&a.key).total_cmp(&weight(&b.key)))
-    else {
-        return Ok(None);
-    };
-    let mut out = best.clone();
-    out.confidence = (weight(&best.key) / families.len() as f64).clamp(0.0, 1.0);
-    Ok(Some(out))
-}
-
 pub(super) fn key(
     input: &StageInput,
     store: &ArtifactStore,
@@ -153,7 +120,7 @@ pub(super) fn key(
     let a = artifacts(input, store)?;
     let cancel = || input.cancel.is_cancelled();
     let estimate = if refine {
-        vote(&a.chroma, &cancel)?
+        key::estimate_ensemble_until(&a.chroma, &cancel).map_err(cancelled)?
     } else {
         key::estimate_until(&a.chroma, family(profile), &cancel).map_err(cancelled)?
     };

@@ -3,7 +3,10 @@
 
 use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
-use super::tempo::{TempoEstimate, TempoOptions, autocorrelation_until, presence, round2, smooth};
+use super::tempo::{
+    TempoEstimate, TempoOptions, autocorrelation_until, presence, rank_candidates, round2,
+    scan_autocorrelation, smooth,
+};
 
 /// How strongly the tracker holds to the period (Ellis's α).
 const TIGHTNESS: f64 = 100.0;
@@ -379,12 +382,7 @@ pub fn refine_until(
     let period = 60.0 * fr / bpm;
     let beats = track_until(&smoothed, period, cancel)?;
     let mut out = first.clone();
-    if bpm != first.bpm {
-        out.candidates.retain(|&c| (c / bpm - 1.0).abs() > 0.04);
-        out.candidates.insert(0, first.bpm);
-        out.candidates.truncate(2);
-        out.bpm = round2(bpm);
-    }
+    out.bpm = round2(bpm);
     out.beats = beats
         .iter()
         .map(|&b| round2_ms(b / fr + env.offset_s))
@@ -402,6 +400,8 @@ pub fn refine_until(
             .clamp(0.0, 1.0);
         }
     }
+    let others: Vec<f64> = first.candidates.iter().map(|c| c.bpm).collect();
+    out.candidates = rank_candidates(&scan_autocorrelation(env, cancel)?, fr, out.bpm, &others);
     Ok(out)
 }
 

@@ -8,6 +8,7 @@
 //! stores the artifacts compactly for a cache; [`ANALYSIS_VERSION`] tells
 //! whether a cached output came from today's algorithms.
 
+pub mod abstain;
 pub mod artifact_bytes;
 pub mod artifacts;
 pub mod beats;
@@ -98,7 +99,11 @@ pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) ->
             .ok()
             .flatten(),
     };
+    let tempo_reason = abstain::tempo_reason(&artifacts.onset, &artifacts.chroma, tempo.as_ref());
+    let key_reason = abstain::key_reason(&artifacts.chroma);
     AnalysisReport {
+        tempo_reason,
+        key_reason,
         facts: artifacts.facts,
         loudness: artifacts.loudness,
         spectral: artifacts.spectral,

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::{ArtifactStore, cancelled, check_cancel, put};
 use crate::audio::key::{self, KeyProfile};
-use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
-use crate::audio::{Artifacts, beats};
+use crate::audio::tempo::{self, BpmCandidate, TempoEstimate, TempoOptions};
+use crate::audio::{Artifacts, abstain, beats};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
 use crate::pipeline::fields;
 use crate::pipeline::operation::KeyProfileChoice;
@@ -51,8 +51,7 @@ fn prior_tempo(input: &StageInput) -> Option<TempoEstimate> {
     let candidates = input
         .prior
         .value(fields::BPM_CANDIDATES)
-        .and_then(Value::as_array)
-        .map(|c| c.iter().filter_map(Value::as_f64).collect())
+        .and_then(|c| serde_json::from_value::<Vec<BpmCandidate>>(c.clone()).ok())
         .unwrap_or_default();
     Some(TempoEstimate {
         bpm,
@@ -82,21 +81,27 @@ pub(super) fn tempo(
         }
         first => first,
     };
+    let reason = abstain::tempo_reason(&a.onset, &a.chroma, estimate.as_ref());
     let mut v = StageValues::new();
-    match estimate {
+    let candidates = estimate.as_ref().map(|t| t.candidates.clone());
+    put(
+        &mut v,
+        fields::BPM_CANDIDATES,
+        candidates.unwrap_or_default(),
+    );
+    match estimate.filter(|_| reason.is_none()) {
         Some(t) => {
             put(&mut v, fields::BPM, t.bpm);
             put(&mut v, fields::BPM_CONFIDENCE, t.confidence);
-            put(&mut v, fields::BPM_CANDIDATES, &t.candidates);
             if refine {
                 put(&mut v, fields::BEATS, &t.beats);
             }
         }
         None => {
-            // No rhythm to measure: say so rather than fail the wave.
+            // No rhythm to measure: say so (and why) rather than fail the wave.
             put(&mut v, fields::BPM, Value::Null);
             put(&mut v, fields::BPM_CONFIDENCE, 0.0);
-            put(&mut v, fields::BPM_CANDIDATES, Vec::<f64>::new());
+            put(&mut v, fields::BPM_REASON, reason);
         }
     }
     put(&mut v, fields::TEMPO_REFINED, refine);
@@ -124,8 +129,9 @@ pub(super) fn key(
     } else {
         key::estimate_until(&a.chroma, family(profile), &cancel).map_err(cancelled)?
     };
+    let reason = abstain::key_reason(&a.chroma);
     let mut v = StageValues::new();
-    match estimate {
+    match estimate.filter(|_| reason.is_none()) {
         Some(k) => {
             put(&mut v, fields::KEY, &k.key);
             put(&mut v, fields::KEY_CONFIDENCE, k.confidence);
@@ -137,6 +143,11 @@ pub(super) fn key(
             put(&mut v, fields::KEY, Value::Null);
             put(&mut v, fields::KEY_CONFIDENCE, 0.0);
             put(&mut v, fields::CAMELOT, Value::Null);
+            put(
+                &mut v,
+                fields::KEY_REASON,
+                reason.unwrap_or(abstain::NO_PITCH),
+            );
         }
     }
     put(&mut v, fields::KEY_REFINED, refine);

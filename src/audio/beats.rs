@@ -281,11 +281,13 @@ const ALL_BEATS: f64 = 0.65;
 /// on the real-music bench the true beat reads 0.8–1.6, a grid at twice
 /// the notated tempo 0.3–0.8.
 const ODD_SUBDIVISION: f64 = 0.75;
-/// A grid this uneven (lower over upper quartile of onset strength)...
-const GAPPY: f64 = 0.45;
-/// ...while the grid at half the tempo is this much more even, has gaps
-/// where a subdivision has no note: the slower grid is the beat.
-const GAPPY_LEAD: f64 = 0.2;
+/// Accents alone (strong/weak alternation, kicks on half the points) do
+/// not halve a grid below this tempo: a half-time groove at 100 BPM (snare
+/// on three) has them too, and 50 is nobody's reading of it.
+const GROOVE_FLOOR: f64 = 70.0;
+/// Low-band evenness from which every grid point has its kick or bass
+/// note (a backbeat's kicks read ~0.9, a hymn's eighths 0.05–0.45).
+const LOW_EVEN: f64 = 0.5;
 
 /// Chooses the metrical level: the scan can pick the half or double of
 /// the beat (its comb scores both alike). A double-time grid whose beats
@@ -294,7 +296,7 @@ const GAPPY_LEAD: f64 = 0.2;
 /// alternate strong/weak in both the full and the low band (a kick alone
 /// against kick and snare alternates in the full band only, a beat against
 /// an off-beat hat in both), when every other point lacks a low-band onset,
-/// when it has gaps that the half-tempo grid has not, or when the onsets
+/// or when its beats are uneven, half of them lack bass, and the onsets
 /// recur more strongly at two periods than at one.
 fn choose_level(
     env: &[f32],
@@ -312,7 +314,7 @@ fn choose_level(
         }
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm && is_subdivision(env, low, 60.0 * fr / bpm, cancel)? {
+    if slow >= opts.min_bpm && is_subdivision(env, low, 60.0 * fr / bpm, slow, cancel)? {
         return Ok(slow);
     }
     Ok(bpm)
@@ -324,6 +326,7 @@ fn is_subdivision(
     env: &[f32],
     low: &[f32],
     period: f64,
+    slow_bpm: f64,
     cancel: CancelCheck,
 ) -> Result<bool, Cancelled> {
     let beats = track_until(env, period, cancel)?;
@@ -332,17 +335,20 @@ fn is_subdivision(
     // bass) while the full band is uneven too: the grid is the eighths
     // of a syncopated groove (kicks off the beat defeat `alternation`).
     let even = consistency(env, &beats);
-    let hollow = consistency(low, &beats) < HOLLOW_LOW && even < ALL_BEATS * 0.9;
-    if accented || hollow {
+    let low_even = consistency(low, &beats);
+    let hollow = low_even < HOLLOW_LOW && even < ALL_BEATS * 0.9;
+    if (accented || hollow) && slow_bpm >= GROOVE_FLOOR {
         return Ok(true);
     }
-    if even < GAPPY {
-        let slow = consistency(env, &track_until(env, 2.0 * period, cancel)?);
-        if slow > even + GAPPY_LEAD && slow > ALL_BEATS * 0.9 {
-            return Ok(true);
-        }
+    // The rules below read accents that a backbeat has too (kick on every
+    // beat, snare on two and four): a subdivision also lacks bass on half
+    // of its points.
+    if low_even >= LOW_EVEN {
+        return Ok(false);
     }
-    Ok(odd_share(env, period, cancel)? < ODD_SUBDIVISION)
+    // A backbeat (kick on every beat, snare on two and four) recurs more
+    // at two beats too, but every one of its beats is strong.
+    Ok(even < ALL_BEATS && odd_share(env, period, cancel)? < ODD_SUBDIVISION)
 }
 
 /// Autocorrelation of the envelope at one and three periods over that at

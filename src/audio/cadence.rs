@@ -3,9 +3,16 @@
 
 use super::chroma::Chroma;
 use super::key::{Key, KeyProfile, Mode, pearson, rank_keys};
+use super::onset::OnsetEnvelope;
+use super::tempo;
 
 /// Seconds at the end whose pitches are taken as the final sonority.
 const FINAL_SECONDS: f64 = 3.0;
+/// Onset-free seconds before the sound ends that make an ending at rest.
+const REST_SECONDS: f64 = 0.6;
+/// An onset above this share of the file's 99th-percentile onset strength
+/// counts as a new note.
+const CLEAR_ONSET_SHARE: f64 = 0.3;
 /// Weight of the final sonority against the whole piece's profile. Most
 /// tonal music ends on its tonic chord, which tells a minor key from its
 /// relative major and a key from its dominant where the profiles of the
@@ -36,9 +43,31 @@ pub fn rank_with_cadence(
     ranked
 }
 
-/// The final sonority: the last [`FINAL_SECONDS`] of frames with any
-/// pitch, summed (a reverb tail holds the last chord).
-pub fn final_profile(chroma: &Chroma) -> Option<[f64; 12]> {
+/// The final sonority where the music comes to rest: the last
+/// [`FINAL_SECONDS`] of frames with any pitch, summed (a reverb tail holds
+/// the last chord), provided no clear onset falls in the last
+/// [`REST_SECONDS`] of sound. A file cut off mid-phrase (an excerpt, a
+/// loop) has none: its last chord says nothing about the key.
+pub fn final_sonority(chroma: &Chroma, onset: &OnsetEnvelope) -> Option<[f64; 12]> {
+    let last_pitch = chroma
+        .frames
+        .iter()
+        .rposition(|f| f.iter().any(|&v| v > 0.0))?;
+    let sound_end = (last_pitch + 1) as f64 / chroma.frame_rate;
+    let clear = tempo::onset_p99(onset) * CLEAR_ONSET_SHARE;
+    let last_onset = onset
+        .values
+        .iter()
+        .rposition(|&v| f64::from(v) > clear)
+        .map_or(0.0, |i| i as f64 / onset.frame_rate + onset.offset_s);
+    if sound_end - last_onset < REST_SECONDS {
+        return None;
+    }
+    final_profile(chroma)
+}
+
+/// The last [`FINAL_SECONDS`] of frames with any pitch, summed.
+fn final_profile(chroma: &Chroma) -> Option<[f64; 12]> {
     let want = (FINAL_SECONDS * chroma.frame_rate).ceil().max(1.0) as usize;
     let mut out = [0.0f64; 12];
     let mut n = 0;

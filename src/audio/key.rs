@@ -185,7 +185,7 @@ pub fn rank_keys(profile: &[f64; 12], family: KeyProfile) -> Vec<(Key, f64)> {
 
 /// Estimates the key of `chroma` with the given profile family.
 pub fn estimate(chroma: &Chroma, family: KeyProfile) -> Option<KeyEstimate> {
-    estimate_until(chroma, family, &never).ok().flatten()
+    estimate_until(chroma, None, family, &never).ok().flatten()
 }
 
 /// Chroma frames between cancellation checks (well under 10 ms of work).
@@ -197,9 +197,13 @@ const MARGINLESS_SHARE: f64 = 0.4;
 /// Tonal frames needed before the length no longer lowers the confidence.
 const FULL_LENGTH_FRAMES: f64 = 20.0;
 
-/// [`estimate`], stopping with `Cancelled` when `cancel` says so.
+/// Estimates the key of `chroma` with the given profile family; `ending`
+/// is the final sonority where the music comes to rest on one
+/// ([`super::cadence::final_sonority`]), which weighs in for the keys whose
+/// tonic chord it is. Stops with `Cancelled` when `cancel` says so.
 pub fn estimate_until(
     chroma: &Chroma,
+    ending: Option<&[f64; 12]>,
     family: KeyProfile,
     cancel: CancelCheck,
 ) -> Result<Option<KeyEstimate>, Cancelled> {
@@ -217,8 +221,7 @@ pub fn estimate_until(
     if active == 0 {
         return Ok(None);
     }
-    let ranked =
-        cadence::rank_with_cadence(&profile, cadence::final_profile(chroma).as_ref(), family);
+    let ranked = cadence::rank_with_cadence(&profile, ending, family);
     let (Some(&(best, score1, r1)), Some(&(second, score2, _))) = (ranked.first(), ranked.get(1))
     else {
         return Ok(None);
@@ -254,11 +257,12 @@ pub const ENSEMBLE: [KeyProfile; 3] = [
 /// 95.0 %, the three together 96.2 %.
 pub fn estimate_ensemble_until(
     chroma: &Chroma,
+    ending: Option<&[f64; 12]>,
     cancel: CancelCheck,
 ) -> Result<Option<KeyEstimate>, Cancelled> {
     let mut estimates: Vec<KeyEstimate> = Vec::with_capacity(ENSEMBLE.len());
     for &f in &ENSEMBLE {
-        estimates.extend(estimate_until(chroma, f, cancel)?);
+        estimates.extend(estimate_until(chroma, ending, f, cancel)?);
     }
     let weight = |name: &str| {
         estimates

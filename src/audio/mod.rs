@@ -93,12 +93,14 @@ pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) ->
         }
         other => other,
     };
+    let ending = cadence::final_sonority(&artifacts.chroma, &artifacts.onset);
+    let chroma = &artifacts.chroma;
     let key = match opts.key_profile {
-        Some(family) => key::estimate(&artifacts.chroma, family),
-        None => key::estimate_ensemble_until(&artifacts.chroma, &cancel::never)
-            .ok()
-            .flatten(),
-    };
+        Some(family) => key::estimate_until(chroma, ending.as_ref(), family, &cancel::never),
+        None => key::estimate_ensemble_until(chroma, ending.as_ref(), &cancel::never),
+    }
+    .ok()
+    .flatten();
     let tempo_reason = abstain::tempo_reason(&artifacts.onset, &artifacts.chroma, tempo.as_ref());
     let key_reason = abstain::key_reason(&artifacts.chroma);
     AnalysisReport {

@@ -278,13 +278,18 @@ pub fn scan_autocorrelation(
 /// envelope against a level every drum track and played note exceeds (a
 /// steady tone with codec noise reads ~0.2 of it, noise ~3, drums ~100).
 pub fn presence(env: &OnsetEnvelope) -> f64 {
+    (onset_p99(env) / CLEAR_ONSET).clamp(0.0, 1.0)
+}
+
+/// The 99th percentile of the onset envelope (0 when it is empty).
+pub fn onset_p99(env: &OnsetEnvelope) -> f64 {
     let mut v = env.values.clone();
     if v.is_empty() {
         return 0.0;
     }
     let k = (v.len() * 99 / 100).min(v.len() - 1);
     let (_, p99, _) = v.select_nth_unstable_by(k, f32::total_cmp);
-    (f64::from(*p99) / CLEAR_ONSET).clamp(0.0, 1.0)
+    f64::from(*p99)
 }
 
 /// Rounds to two decimals, for stable output.

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{ArtifactStore, cancelled, check_cancel, put};
 use crate::audio::key::{self, KeyProfile};
 use crate::audio::tempo::{self, BpmCandidate, TempoEstimate, TempoOptions};
-use crate::audio::{Artifacts, abstain, beats};
+use crate::audio::{Artifacts, abstain, beats, cadence};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
 use crate::pipeline::fields;
 use crate::pipeline::operation::KeyProfileChoice;
@@ -124,10 +124,12 @@ pub(super) fn key(
 ) -> StageResult {
     let a = artifacts(input, store)?;
     let cancel = || input.cancel.is_cancelled();
+    let ending = cadence::final_sonority(&a.chroma, &a.onset);
     let estimate = if refine {
-        key::estimate_ensemble_until(&a.chroma, &cancel).map_err(cancelled)?
+        key::estimate_ensemble_until(&a.chroma, ending.as_ref(), &cancel).map_err(cancelled)?
     } else {
-        key::estimate_until(&a.chroma, family(profile), &cancel).map_err(cancelled)?
+        key::estimate_until(&a.chroma, ending.as_ref(), family(profile), &cancel)
+            .map_err(cancelled)?
     };
     let reason = abstain::key_reason(&a.chroma);
     let mut v = StageValues::new();

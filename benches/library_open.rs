@@ -68,6 +68,7 @@ fn build(db: &Path) {
                 lufs: Some(-30.0 + rng.f64() * 20.0),
                 duration_s: Some(60.0 + rng.f64() * 300.0),
                 analysis_s: 0.4,
+                bpm_note: None,
             },
             record: format!("{{\"file\":\"track{i}\",\"bpm\":{bpm}}}"),
             outputs: Vec::new(),

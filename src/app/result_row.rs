@@ -32,6 +32,8 @@ pub struct Row {
     pub status: WaveStatus,
     /// Every stage error, joined, if any.
     pub error: Option<String>,
+    /// The tempo's candidates with scores, or why there is no tempo.
+    pub bpm_note: Option<String>,
     /// The list columns, for export when the whole record is not at hand.
     quality: Option<f64>,
     ok: bool,
@@ -64,9 +66,14 @@ impl Row {
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
         let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
+        // No tempo for a reason (noise, speech): say so; hover tells why.
+        let bpm_cell = match (s.bpm, &s.bpm_note) {
+            (None, Some(_)) => "none".to_string(),
+            (bpm, _) => opt(bpm),
+        };
         let cells = [
             file.clone(),
-            opt(s.bpm),
+            bpm_cell,
             s.key.unwrap_or_default(),
             s.camelot.unwrap_or_default(),
             opt(s.lufs),
@@ -84,6 +91,7 @@ impl Row {
             duration: s.duration_s,
             status,
             error: s.error,
+            bpm_note: s.bpm_note,
             quality: s.quality,
             ok: s.ok,
             cached: s.cached,

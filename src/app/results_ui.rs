@@ -13,6 +13,8 @@ const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
 const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
 /// The status column, coloured by outcome.
 const STATUS_COLUMN: usize = 6;
+/// The tempo column: its candidates (or why there is none) on hover.
+const BPM_COLUMN: usize = 1;
 /// The folder filter's width.
 const FOLDER_WIDTH: f32 = 160.0;
 
@@ -185,6 +187,15 @@ fn row_ui(
                 && let Some(e) = &row.error
             {
                 response.on_hover_text(e);
+            } else if c == BPM_COLUMN
+                && let Some(note) = &row.bpm_note
+            {
+                let title = if row.bpm.is_some() {
+                    "Tempo candidates (score)"
+                } else {
+                    "No tempo"
+                };
+                response.on_hover_text(format!("{title}: {note}"));
             }
         }
     });

@@ -9,7 +9,8 @@ use super::records::{ResultFilter, ResultRow, ResultSummary, RunCounts, RunId, R
 use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
-     r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s";
+     r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s,
+     r.bpm_note";
 
 /// The WHERE clause and its parameters for `filter`.
 fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -66,6 +67,7 @@ fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
             lufs: r.get(12)?,
             duration_s: r.get(13)?,
             analysis_s: r.get(14)?,
+            bpm_note: r.get(15)?,
         },
     })
 }

@@ -61,6 +61,8 @@ pub struct ResultSummary {
     pub duration_s: Option<f64>,
     /// Seconds the analysis took.
     pub analysis_s: f64,
+    /// The tempo's candidates with their scores, or why there is no tempo.
+    pub bpm_note: Option<String>,
 }
 
 /// A computed node output to keep, under its cache key.

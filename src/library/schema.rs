@@ -76,6 +76,8 @@ const MIGRATIONS: &[&str] = &[
          created_ms INTEGER NOT NULL
      );
      CREATE INDEX artifacts_by_fingerprint ON artifacts(fingerprint);",
+    // 1 → 2: the tempo's candidates (or why there is none) for the table.
+    "ALTER TABLE results ADD COLUMN bpm_note TEXT;",
 ];
 
 /// The schema version this program writes.

@@ -38,6 +38,7 @@ fn finished(run: RunId, path: &Path, bpm: f64) -> FinishedFile {
             ok: true,
             bpm: Some(bpm),
             analysis_s: 0.5,
+            bpm_note: Some(format!("{bpm} (1.00) · {} (0.80)", bpm / 2.0)),
             ..ResultSummary::default()
         },
         record: format!("{{\"bpm\":{bpm}}}"),
@@ -85,6 +86,10 @@ fn writes_results_outputs_and_artifacts_and_reads_them_back() {
     let rows = lib.results(&ResultFilter::default()).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].summary.bpm, Some(120.0));
+    assert_eq!(
+        rows[0].summary.bpm_note.as_deref(),
+        Some("120 (1.00) · 60 (0.80)")
+    );
     assert_eq!(
         lib.node_output(&format!("k-{fp}")).unwrap().as_deref(),
         Some("{}")
@@ -149,6 +154,33 @@ fn filters_by_folder_and_forgets() {
     assert_eq!(lib.results(&ResultFilter::default()).unwrap().len(), 1);
     assert_eq!(lib.forget_run(run).unwrap(), 1);
     assert!(lib.results(&ResultFilter::default()).unwrap().is_empty());
+}
+
+/// A library written by the first release (schema 1) opens, gains the
+/// tempo note column, and keeps its rows.
+#[test]
+fn a_version_one_library_is_migrated_in_place() {
+    let dir = Dir::new("migrate");
+    let path = dir.0.join("v1.sqlite");
+    let audio = dir.0.join("a.wav");
+    std::fs::write(&audio, b"not really audio").unwrap();
+    {
+        let lib = Library::open(&path).unwrap();
+        let w = lib.writer().unwrap();
+        let run = w.begin_run(new_run(vec![audio.clone()])).unwrap();
+        w.file_finished(finished(run, &audio, 99.0));
+        w.close().unwrap();
+    }
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("ALTER TABLE results DROP COLUMN bpm_note; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    let rows = lib.results(&ResultFilter::default()).unwrap();
+    assert_eq!(rows[0].summary.bpm, Some(99.0));
+    assert_eq!(rows[0].summary.bpm_note, None);
+    assert_eq!(lib.integrity_check().unwrap(), "ok");
 }
 
 #[test]

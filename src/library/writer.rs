@@ -295,8 +295,9 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
     tx.execute(
         "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
              status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
-             finished_ms, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             finished_ms, record, bpm_note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19)",
         params![
             f.pipeline_name,
             id,
@@ -315,7 +316,8 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
             s.duration_s,
             s.analysis_s,
             now,
-            f.record
+            f.record,
+            s.bpm_note
         ],
     )?;
     let mut put = tx.prepare_cached(

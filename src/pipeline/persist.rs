@@ -203,7 +203,23 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         lufs: r.value(fields::LOUDNESS_LUFS).as_f64(),
         duration_s: r.value(fields::DURATION_S).as_f64(),
         analysis_s: r.analysis_s,
+        bpm_note: bpm_note(r),
     }
+}
+
+/// The tempo's candidates as one line ("132 (1.00) · 66 (0.91)"), or the
+/// reason there is no tempo; `None` when the record has neither.
+pub fn bpm_note(r: &FileResult) -> Option<String> {
+    if let Some(reason) = r.value(fields::BPM_REASON).as_str() {
+        return Some(reason.to_string());
+    }
+    let list = r.value(fields::BPM_CANDIDATES).as_array()?;
+    let parts: Vec<String> = list
+        .iter()
+        .filter_map(|c| Some((c.get("bpm")?.as_f64()?, c.get("score")?.as_f64()?)))
+        .map(|(bpm, score)| format!("{bpm:.1} ({score:.2})"))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// The status as the library stores it (its serde name).
@@ -327,3 +343,37 @@ impl OpenSink {
 
 /// Artifacts a wave computed, by decode node.
 type ArtifactList = Vec<(crate::orchestrator::NodeId, Arc<crate::audio::Artifacts>)>;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn record(values: Value) -> FileResult {
+        FileResult {
+            key: Default::default(),
+            file: "a.wav".into(),
+            ok: true,
+            status: WaveStatus::Completed,
+            error: None,
+            quality: None,
+            analysis_s: 0.1,
+            cached: false,
+            skipped: Vec::new(),
+            values: values.as_object().cloned().unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn the_tempo_note_lists_candidates_or_says_why_there_is_no_tempo() {
+        let with = record(json!({
+            "bpm": 132.0,
+            "bpm_candidates": [{"bpm": 132.0, "score": 1.0}, {"bpm": 66.0, "score": 0.9}]
+        }));
+        assert_eq!(bpm_note(&with).as_deref(), Some("132.0 (1.00) · 66.0 (0.90)"));
+        let why = record(json!({"bpm": null, "bpm_reason": "no steady pulse"}));
+        assert_eq!(summary(&why).bpm_note.as_deref(), Some("no steady pulse"));
+        assert_eq!(bpm_note(&record(json!({}))), None);
+    }
+}

@@ -65,11 +65,6 @@ impl DeclaredEnd {
         self.held += past;
         false
     }
-
-    /// Frames held back so far (dropped if the stream ends now).
-    pub fn held(&self) -> u64 {
-        self.held
-    }
 }
 
 #[cfg(test)]
@@ -95,7 +90,7 @@ mod tests {
         let mut c = frames(2304, 1152);
         assert!(!g.hold(&mut c, 2, 1152));
         assert!(c.is_empty());
-        assert_eq!(g.held(), 1852);
+        assert_eq!(g.held, 1852);
     }
 
     #[test]
@@ -108,7 +103,7 @@ mod tests {
         let mut b = frames(1152, 1152);
         assert!(g.hold(&mut b, 2, 1152));
         assert_eq!(b, frames(0, 2304));
-        assert_eq!(g.held(), 0);
+        assert_eq!(g.held, 0);
         // From now on every frame is delivered.
         let mut c = frames(2304, 1152);
         assert!(!g.hold(&mut c, 2, 1152));

@@ -12,10 +12,13 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 PCS = {"C": 0, "B#": 0, "C#": 1, "DB": 1, "D": 2, "D#": 3, "EB": 3, "E": 4, "FB": 4,
        "F": 5, "E#": 5, "F#": 6, "GB": 6, "G": 7, "G#": 8, "AB": 8, "A": 9, "A#": 10,
@@ -211,6 +214,44 @@ def peer_madmom(path):
 PEERS = {"librosa": peer_librosa, "essentia": peer_essentia, "madmom": peer_madmom}
 
 
+def _warm_librosa():
+    """Compiles librosa's numba functions here, once, before the workers start.
+
+    librosa caches its @guvectorize functions on disk (cache=True). Workers that
+    compile them into a cold cache at the same time can pair one process's
+    guf-*.nbc with another's *.nbc, and every later call, in any process, ends in a
+    segmentation fault until the cache is deleted: numba issue #10128 (open; still
+    so with numba 0.61.2 and 0.68.1), librosa issue #1998. Filling the cache first,
+    in one process, avoids the race.
+    """
+    import librosa
+    import numpy as np
+
+    y = np.random.default_rng(0).standard_normal(22050 * 5).astype(np.float32)
+    librosa.beat.beat_track(y=y, sr=22050)
+    librosa.feature.chroma_cqt(y=y, sr=22050)
+
+
+def warm_numba_cache(corpus):
+    """Runs _warm_librosa in a child process. A crash there means a cache left
+    inconsistent by an earlier run: the bench's own cache is then deleted and filled
+    again; any other is reported."""
+    cmd = [sys.executable, "-c", "import score; score._warm_librosa()"]
+    here = os.path.dirname(os.path.abspath(__file__))
+    own = os.environ.get("NUMBA_CACHE_DIR") == os.path.join(corpus, ".numba-cache")
+    for attempt in (1, 2):
+        done = subprocess.run(cmd, cwd=here, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        if done.returncode == 0:
+            return
+        if done.returncode > 0 or not own or attempt == 2:
+            raise RuntimeError(f"librosa warm-up failed ({done.returncode}): "
+                               f"{done.stderr.strip()[-300:]}")
+        print(f"  librosa: warm-up crashed ({done.returncode}), rebuilding "
+              f"{os.environ['NUMBA_CACHE_DIR']}", file=sys.stderr)
+        shutil.rmtree(os.environ["NUMBA_CACHE_DIR"], ignore_errors=True)
+
+
 def _peer_job(args):
     name, path = args
     try:
@@ -229,16 +270,23 @@ def run_peer(name, corpus, rows, jobs, use_cache):
             _madmom_shims()
         __import__({"librosa": "librosa", "essentia": "essentia.standard",
                     "madmom": "madmom.features.key"}[name])
+        if name == "librosa":
+            warm_numba_cache(corpus)
     except Exception as e:  # noqa: BLE001 - a peer that does not import is reported
         return None, repr(e)
     paths = [(name, os.path.join(corpus, r["file"])) for r in rows]
-    # Spawned, not forked, workers: librosa's numba hangs in a forked child.
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        out = []
-        for i, done in enumerate(pool.imap(_peer_job, paths, chunksize=1)):
-            out.append(done)
-            if (i + 1) % 20 == 0:
-                print(f"  {name}: {i + 1}/{len(paths)} files", file=sys.stderr, flush=True)
+    # Spawned, not forked, workers: librosa's numba hangs in a forked child. An
+    # executor, not a Pool: a worker that dies (a crash in native code) fails the
+    # peer with BrokenProcessPool instead of leaving the run waiting forever.
+    out = []
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+            for i, done in enumerate(ex.map(_peer_job, paths)):
+                out.append(done)
+                if (i + 1) % 20 == 0:
+                    print(f"  {name}: {i + 1}/{len(paths)} files", file=sys.stderr, flush=True)
+    except BrokenProcessPool as e:
+        return None, f"a {name} worker died after {len(out)} files ({e})"
     errors = [e for _, _, e in out if e]
     if errors:
         print(f"  {name}: {len(errors)} files failed, first: {errors[0]}", file=sys.stderr)
@@ -262,6 +310,10 @@ def main():
     ap.add_argument("--no-cache", action="store_true",
                     help="rerun peers even if corpus/peer_NAME.json exists")
     args = ap.parse_args()
+    # numba's on-disk cache (librosa's JIT code) beside the corpus, not in
+    # site-packages: private to the bench, and deleted with the corpus if a crashed
+    # run ever left it inconsistent (see _warm_librosa).
+    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(args.corpus, ".numba-cache"))
     rows = []
     for name in sorted(os.listdir(args.corpus)):
         if name.startswith("manifest") and name.endswith(".csv"):

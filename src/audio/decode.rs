@@ -16,6 +16,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 
 use super::codecs::{codec_name, codecs};
+use super::declared_end::DeclaredEnd;
 use super::error::AudioError;
 pub use super::samples::downmix;
 use super::samples::sanitize;
@@ -106,6 +107,9 @@ pub struct AudioStream {
     skip: u64,
     /// Frames to deliver at most (the rest is encoder padding).
     limit: Option<u64>,
+    /// MPEG audio: frames past the header's frame count, held back until
+    /// the stream shows whether they are padding.
+    declared_end: Option<DeclaredEnd>,
     /// Where the next packet should start (track time base), and that
     /// base in seconds per tick.
     next_pts: Option<i64>,
@@ -130,11 +134,16 @@ impl AudioStream {
         let TrackSetup {
             track_id,
             delay,
+            padding,
             tick_s,
             decoder,
             mut info,
         } = track_setup(path, format.as_ref())?;
         let (skip, limit) = encoder_trim(path, &mut info, delay);
+        // Only the MPEG audio reader trims against a header's frame count
+        // (Ogg trims at its last page, MP4 by edit lists read above).
+        let declared_end = matches!(info.container.as_str(), "mp1" | "mp2" | "mp3")
+            .then(|| DeclaredEnd::new(padding.unwrap_or(0)));
         Ok(Self {
             path: path.to_path_buf(),
             format,
@@ -146,6 +155,7 @@ impl AudioStream {
             mono: Vec::new(),
             skip,
             limit,
+            declared_end,
             next_pts: None,
             tick_s,
             done: false,
@@ -176,16 +186,27 @@ impl AudioStream {
         // Each helper that ends the stream sets `done`; `continue` then
         // leaves the loop.
         while !self.done {
-            let Some(packet) = self.read_packet(&mut consecutive) else {
+            let Some(mut packet) = self.read_packet(&mut consecutive) else {
                 continue;
             };
             if packet.track_id != self.track_id {
                 continue;
             }
             self.note_gap(&packet);
+            // The end trim is ours to apply when the count may be wrong.
+            let past_end = match self.declared_end {
+                Some(_) => std::mem::take(&mut packet.trim_end).get(),
+                None => 0,
+            };
             let Some((channels, rate)) = self.decode_packet(&packet, &mut consecutive)? else {
                 continue;
             };
+            if let Some(guard) = self.declared_end.as_mut()
+                && guard.hold(&mut self.interleaved, channels, past_end)
+            {
+                // The stream went on past the count: it does not hold.
+                self.info.declared_frames = None;
+            }
             let frames = self.trim(channels);
             if frames == 0 {
                 continue;
@@ -381,6 +402,8 @@ struct TrackSetup {
     track_id: u32,
     /// Encoder delay the track declares, frames.
     delay: Option<u32>,
+    /// Encoder padding the track declares, frames.
+    padding: Option<u32>,
     /// Seconds per tick of the track's time base (0 when unknown).
     tick_s: f64,
     decoder: Box<dyn AudioDecoder>,
@@ -420,6 +443,7 @@ fn track_setup(path: &Path, format: &dyn FormatReader) -> Result<TrackSetup, Aud
     Ok(TrackSetup {
         track_id: track.id,
         delay: track.delay,
+        padding: track.padding,
         tick_s,
         decoder,
         info,

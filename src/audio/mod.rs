@@ -18,6 +18,7 @@ pub mod cancel;
 pub mod chroma;
 pub mod codecs;
 pub mod decimate;
+mod declared_end;
 pub mod decode;
 pub mod error;
 pub mod files;

@@ -195,7 +195,7 @@ fn check(case: &Case, truth: &Truth, report: &AnalysisReport) -> Option<String> 
     let krel = key.as_deref().map_or(K::Other, |k| key_rel(truth, k));
     let tempo = report.tempo.as_ref();
     let trel = tempo.map_or(T::Other, |t| tempo_rel(truth, t.bpm));
-    let offered = tempo.is_some_and(|t| t.candidates.iter().any(|c| near(*c, truth.bpm)));
+    let offered = tempo.is_some_and(|t| t.candidates.iter().any(|c| near(c.bpm, truth.bpm)));
     let ok = case.key.contains(&krel)
         && case.tempo.contains(&trel)
         && (offered || !case.truth_in_candidates);

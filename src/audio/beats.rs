@@ -281,6 +281,9 @@ const ALL_BEATS: f64 = 0.65;
 /// on the real-music bench the true beat reads 0.8–1.6, a grid at twice
 /// the notated tempo 0.3–0.8.
 const ODD_SUBDIVISION: f64 = 0.75;
+/// Beats of the slower grid the envelope must span before the odd share
+/// is read (on a few seconds a kick/snare pattern can show the same ratio).
+const ODD_MIN_BEATS: f64 = 16.0;
 /// Accents alone (strong/weak alternation, kicks on half the points) do
 /// not halve a grid below this tempo: a half-time groove at 100 BPM (snare
 /// on three) has them too, and 50 is nobody's reading of it.
@@ -348,7 +351,8 @@ fn is_subdivision(
     }
     // A backbeat (kick on every beat, snare on two and four) recurs more
     // at two beats too, but every one of its beats is strong.
-    Ok(even < ALL_BEATS && odd_share(env, period, cancel)? < ODD_SUBDIVISION)
+    let long_enough = env.len() as f64 >= ODD_MIN_BEATS * 2.0 * period;
+    Ok(long_enough && even < ALL_BEATS && odd_share(env, period, cancel)? < ODD_SUBDIVISION)
 }
 
 /// Autocorrelation of the envelope at one and three periods over that at

@@ -371,7 +371,10 @@ mod tests {
             "bpm": 132.0,
             "bpm_candidates": [{"bpm": 132.0, "score": 1.0}, {"bpm": 66.0, "score": 0.9}]
         }));
-        assert_eq!(bpm_note(&with).as_deref(), Some("132.0 (1.00) · 66.0 (0.90)"));
+        assert_eq!(
+            bpm_note(&with).as_deref(),
+            Some("132.0 (1.00) · 66.0 (0.90)")
+        );
         let why = record(json!({"bpm": null, "bpm_reason": "no steady pulse"}));
         assert_eq!(summary(&why).bpm_note.as_deref(), Some("no steady pulse"));
         assert_eq!(bpm_note(&record(json!({}))), None);

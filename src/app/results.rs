@@ -13,8 +13,8 @@ use super::commands::ExportFormat;
 pub use super::result_row::Row;
 
 /// Column titles, in order.
-pub const COLUMNS: [&str; 7] = [
-    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
+pub const COLUMNS: [&str; 8] = [
+    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status", "Plugins",
 ];
 
 /// Where the table's rows come from.
@@ -54,9 +54,10 @@ pub struct ResultsTable {
 
 impl ResultsTable {
     /// Adds a finished file of `pipeline`, replacing its earlier row; a
-    /// file outside the library filter is left out.
-    pub fn push(&mut self, r: FileResult, pipeline: &str) {
-        let row = Row::from_result(r, pipeline);
+    /// file outside the library filter is left out. `plugin_values` are
+    /// the names shown in the Plugins column.
+    pub fn push(&mut self, r: FileResult, pipeline: &str, plugin_values: &[String]) {
+        let row = Row::from_result(r, pipeline, plugin_values);
         if !self.shows(pipeline, &row.path) {
             return;
         }
@@ -244,9 +245,13 @@ mod tests {
     #[test]
     fn sorts_numbers_as_numbers_and_exports() {
         let mut t = ResultsTable::default();
-        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p");
-        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed), "p");
-        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p");
+        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p", &[]);
+        t.push(
+            result("/a/fast.wav", 128.0, WaveStatus::Completed),
+            "p",
+            &[],
+        );
+        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p", &[]);
         t.sort_by(1);
         t.ensure_sorted();
         let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
@@ -280,10 +285,10 @@ mod tests {
             folder: "/a".into(),
             ..Default::default()
         };
-        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p");
-        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q");
-        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p");
-        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p");
+        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p", &[]);
+        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q", &[]);
+        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p", &[]);
+        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p", &[]);
         assert_eq!(
             t.rows.len(),
             2,

@@ -8,7 +8,7 @@ use super::results::{COLUMNS, ResultsTable, Row, Source};
 use super::theme;
 use crate::orchestrator::WaveStatus;
 
-const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
+const WIDTHS: [f32; 8] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0, 200.0];
 /// Columns aligned right: BPM, LUFS, Duration.
 const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
 /// The status column, coloured by outcome.

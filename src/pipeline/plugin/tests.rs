@@ -224,7 +224,13 @@ fn parameters_are_checked_against_the_manifest_with_defaults() {
         ("mode".to_string(), json!("medium")),
         ("colour".to_string(), Value::Bool(true)),
     ]);
-    let problems = p.resolve_params(&bad).unwrap_err().join("\n");
+    let problems: Vec<String> = p
+        .resolve_params(&bad)
+        .unwrap_err()
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    let problems = problems.join("\n");
     for needle in [
         "5 is outside 0..=2",
         "not one of: fast, slow",

@@ -48,7 +48,7 @@ fn plugin(root: &Path, name: &str, mode: &str, body: &str) -> Plugin {
         dir.join(MANIFEST_FILE),
         format!(
             r#"(version: 1, name: "{name}", kind: FeatureExtraction, command: ["sh", "run.sh"],
-                mode: {mode}, outputs: [(name: "answer")], timeout_s: 10.0)"#
+                mode: {mode}, outputs: [(name: "answer")], reports_quality: true, timeout_s: 10.0)"#
         ),
     )
     .unwrap();

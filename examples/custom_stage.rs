@@ -138,12 +138,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut run = runner.start(files, 4);
     while let Some(result) = run.results.recv().await {
         println!(
-            "{}: {:?}, loudest second at {} s ({} dBFS), tempo {} BPM",
+            "{}: {:?}, loudest second at {} s ({} dBFS), integrated loudness {} LUFS",
             result.file,
             result.status,
             result.value("loudest_at_s"),
             result.value("loudest_rms_dbfs"),
-            result.value("bpm"),
+            result.value("loudness_lufs"),
         );
     }
     run.done.await?;

@@ -443,8 +443,9 @@ impl WaveStudioApp {
         }
         self.drain_store();
         self.apply_commands(ctx);
-        // An automatic run waits for the library, so that it is stored.
-        let opening = self.store.opening || self.store.to_open.is_some();
+        // An automatic run waits for the library, so that it is stored,
+        // and for the plugins, so that its plugin nodes can run.
+        let opening = self.store.opening || self.store.to_open.is_some() || !self.plugins.scanned;
         if self.auto_run && !self.files.entries.is_empty() && !opening {
             self.auto_run = false;
             self.commands.push(Command::Run);

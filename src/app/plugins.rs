@@ -49,6 +49,8 @@ pub struct PluginsState {
     pub dirs: Option<Vec<PathBuf>>,
     /// Rescan every `WATCH_EVERY`.
     pub watch: bool,
+    /// A scan has finished (an automatic run waits for the first).
+    pub scanned: bool,
     scan: Option<Receiver<Installed>>,
     last_scan: Option<Instant>,
 }
@@ -61,6 +63,7 @@ impl Default for PluginsState {
             window_open: false,
             dirs: None,
             watch: true,
+            scanned: false,
             scan: None,
             last_scan: None,
         }
@@ -105,6 +108,7 @@ impl PluginsState {
             }
         };
         self.scan = None;
+        self.scanned = true;
         if found == *self.installed {
             return None;
         }

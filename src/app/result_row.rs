@@ -132,6 +132,11 @@ impl Row {
         self.cell(3)
     }
 
+    /// Whether its Plugins cell has something to show.
+    pub fn has_plugin_values(&self) -> bool {
+        !self.cells[PLUGINS_COLUMN].is_empty()
+    }
+
     /// Whether this row came from this session's run (not the library).
     pub fn is_fresh(&self) -> bool {
         self.record.is_some()

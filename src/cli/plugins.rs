@@ -104,23 +104,24 @@ fn runnable(plugin: &Plugin) -> Result<(), String> {
             return Err(format!("{} does not exist", path.display()));
         }
     }
+    use std::os::unix::process::CommandExt;
     let mut child = Command::new(&program)
         .args(plugin.manifest.command.iter().skip(1))
         .current_dir(&plugin.dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        // Its own group, so whatever it starts is killed with it.
+        .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start `{}`: {e}", program.display()))?;
     // It reads an empty request and exits, or waits: either way it started.
     let begun = Instant::now();
-    while begun.elapsed() < Duration::from_millis(300) {
-        if let Ok(Some(_)) = child.try_wait() {
-            return Ok(());
-        }
+    while begun.elapsed() < Duration::from_millis(300) && matches!(child.try_wait(), Ok(None)) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let _ = child.kill();
+    let group = rustix::process::Pid::from_child(&child);
+    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     let _ = child.wait();
     Ok(())
 }

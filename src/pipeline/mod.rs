@@ -34,10 +34,11 @@ pub use validate::{Problem, missing_plugins, validate, validate_with};
 /// The default pipeline's source (`pipelines/default.ron`), built in.
 pub const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
 
-/// The built-in default pipeline.
+/// The built-in default pipeline (it names no plugin: no folder is read).
 pub fn default_document() -> Result<PipelineDocument, PipelineError> {
-    parse(
+    parse_with(
         DEFAULT_PIPELINE,
         std::path::Path::new("<built-in default.ron>"),
+        &plugin::Installed::default(),
     )
 }

@@ -161,3 +161,72 @@ fn a_pipeline_naming_a_missing_plugin_shows_why_and_does_not_run() {
         "refused with the reason"
     );
 }
+
+#[test]
+fn a_running_batch_keeps_the_plugins_it_started_with() {
+    let rt = runtime();
+    let dir = TempDir::new("app-plugins-keep");
+    let folder = dir.path("plugins");
+    let slow = folder.join("slow");
+    std::fs::create_dir_all(&slow).unwrap();
+    std::fs::write(
+        slow.join("run.sh"),
+        "read line; sleep 1; echo '{\"values\": {\"slow_answer\": 42}}'",
+    )
+    .unwrap();
+    std::fs::write(
+        slow.join("plugin.ron"),
+        r#"(version: 1, name: "slow", kind: FeatureExtraction, command: ["sh", "run.sh"],
+            outputs: [(name: "slow_answer")])"#,
+    )
+    .unwrap();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_plugin_dirs(vec![folder.clone()]);
+    let mut h = harness(app);
+    h.run();
+    let found = step_until(&mut h, Duration::from_secs(10), |app| {
+        app.plugins().get("slow").is_some()
+    });
+    assert!(found);
+    h.state_mut().push(wave_studio::app::Command::AddNode {
+        kind: wave_studio::orchestrator::WaveStage::FeatureExtraction,
+        operation: Operation::Plugin {
+            name: "slow".into(),
+            params: Default::default(),
+        },
+        pos: (0.0, 0.0),
+    });
+    let files: Vec<_> = (0..3)
+        .map(|i| {
+            let p = dir.path(&format!("f{i}.wav"));
+            write_wav(&p, &groove(120.0, 3.0, i), 1, gui_support::RATE);
+            p
+        })
+        .collect();
+    gui_support::drop_files(&mut h, &files);
+    h.run();
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(h.state().is_running());
+    // Uninstalled mid-run: the app's set loses it at once...
+    std::fs::remove_file(slow.join("plugin.ron")).unwrap();
+    h.state_mut().push(wave_studio::app::Command::RescanPlugins);
+    let gone = step_until(&mut h, Duration::from_secs(10), |app| {
+        app.plugins().get("slow").is_none()
+    });
+    assert!(gone, "the rescan drops it");
+    assert!(h.state().is_running(), "while the batch still runs");
+    // ...and the batch finishes with the set it started with.
+    let done = step_until(&mut h, Duration::from_secs(60), |app| !app.is_running());
+    assert!(done);
+    let rows = &h.state().results().rows;
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        assert!(
+            row.cell(7).contains("slow_answer=42"),
+            "{}: {}",
+            row.file,
+            row.cell(7)
+        );
+    }
+}

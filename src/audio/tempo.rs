@@ -118,7 +118,7 @@ fn at(ac: &[f64], lag: f64) -> f64 {
 }
 
 /// Comb score of a period (in frames): the mean autocorrelation at its
-/// first `TEETH` multiples.
+/// first [`TEETH`] multiples.
 pub fn comb(ac: &[f64], period: f64) -> f64 {
     (1..=TEETH).map(|k| at(ac, period * k as f64)).sum::<f64>() / TEETH as f64
 }

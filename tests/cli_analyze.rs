@@ -7,7 +7,7 @@
 
 mod synth;
 
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 23] = [
     "file",
     "ok",
     "error",
@@ -19,9 +19,11 @@ const COLUMNS: [&str; 21] = [
     "bpm",
     "bpm_confidence",
     "bpm_candidates",
+    "bpm_reason",
     "key",
     "key_confidence",
     "camelot",
+    "key_reason",
     "loudness_lufs",
     "loudness_range_lu",
     "true_peak_dbtp",

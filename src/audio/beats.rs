@@ -3,7 +3,10 @@
 
 use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
-use super::tempo::{TempoEstimate, TempoOptions, presence, round2, smooth};
+use super::tempo::{
+    TempoEstimate, TempoOptions, autocorrelation_until, presence, rank_candidates, round2,
+    scan_autocorrelation, smooth,
+};
 
 /// How strongly the tracker holds to the period (Ellis's α).
 const TIGHTNESS: f64 = 100.0;
@@ -272,14 +275,29 @@ const HOLLOW_LOW: f64 = 0.2;
 /// Alternate beats at least this strong mean every beat of the grid is a
 /// beat. Between the two thresholds the scan's choice stands.
 const ALL_BEATS: f64 = 0.65;
+/// Autocorrelation at the odd multiples of the period below this share of
+/// that at the even multiples means every other grid point is a passing
+/// subdivision (eighths in a hymn whose chords change on the quarters):
+/// on the real-music bench the true beat reads 0.8–1.6, a grid at twice
+/// the notated tempo 0.3–0.8.
+const ODD_SUBDIVISION: f64 = 0.75;
+/// Accents alone (strong/weak alternation, kicks on half the points) do
+/// not halve a grid below this tempo: a half-time groove at 100 BPM (snare
+/// on three) has them too, and 50 is nobody's reading of it.
+const GROOVE_FLOOR: f64 = 70.0;
+/// Low-band evenness from which every grid point has its kick or bass
+/// note (a backbeat's kicks read ~0.9, a hymn's eighths 0.05–0.45).
+const LOW_EVEN: f64 = 0.5;
 
 /// Chooses the metrical level: the scan can pick the half or double of
-/// the beat (its comb scores both alike). Beats that alternate strong/weak
-/// both in the full band and in the low band are a subdivision (go half):
-/// a kick alone against kick and snare alternates in the full band only,
-/// a beat against an off-beat hat in both. A double-time grid whose beats
+/// the beat (its comb scores both alike). A double-time grid whose beats
 /// are all strong in either band, inside the preferred range, is the beat
-/// (go double).
+/// (go double). The grid is a subdivision (go half) when its beats
+/// alternate strong/weak in both the full and the low band (a kick alone
+/// against kick and snare alternates in the full band only, a beat against
+/// an off-beat hat in both), when every other point lacks a low-band onset,
+/// or when its beats are uneven, half of them lack bass, and the onsets
+/// recur more strongly at two periods than at one.
 fn choose_level(
     env: &[f32],
     low: &[f32],
@@ -296,20 +314,58 @@ fn choose_level(
         }
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm {
-        let beats = track_until(env, 60.0 * fr / bpm, cancel)?;
-        let accented =
-            alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
-        // Every other grid point without any low-band onset (no kick, no
-        // bass) while the full band is uneven too: the grid is the eighths
-        // of a syncopated groove (kicks off the beat defeat `alternation`).
-        let hollow =
-            consistency(low, &beats) < HOLLOW_LOW && consistency(env, &beats) < ALL_BEATS * 0.9;
-        if accented || hollow {
-            return Ok(slow);
-        }
+    if slow >= opts.min_bpm && is_subdivision(env, low, 60.0 * fr / bpm, slow, cancel)? {
+        return Ok(slow);
     }
     Ok(bpm)
+}
+
+/// Whether a grid of `period` frames is a subdivision of the beat (see
+/// [`choose_level`]).
+fn is_subdivision(
+    env: &[f32],
+    low: &[f32],
+    period: f64,
+    slow_bpm: f64,
+    cancel: CancelCheck,
+) -> Result<bool, Cancelled> {
+    let beats = track_until(env, period, cancel)?;
+    let accented = alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
+    // Every other grid point without any low-band onset (no kick, no
+    // bass) while the full band is uneven too: the grid is the eighths
+    // of a syncopated groove (kicks off the beat defeat `alternation`).
+    let even = consistency(env, &beats);
+    let low_even = consistency(low, &beats);
+    let hollow = low_even < HOLLOW_LOW && even < ALL_BEATS * 0.9;
+    if (accented || hollow) && slow_bpm >= GROOVE_FLOOR {
+        return Ok(true);
+    }
+    // The rules below read accents that a backbeat has too (kick on every
+    // beat, snare on two and four): a subdivision also lacks bass on half
+    // of its points.
+    if low_even >= LOW_EVEN {
+        return Ok(false);
+    }
+    // A backbeat (kick on every beat, snare on two and four) recurs more
+    // at two beats too, but every one of its beats is strong.
+    Ok(even < ALL_BEATS && odd_share(env, period, cancel)? < ODD_SUBDIVISION)
+}
+
+/// Autocorrelation of the envelope at one and three periods over that at
+/// two and four (each read at the better of the two nearest lags).
+fn odd_share(env: &[f32], period: f64, cancel: CancelCheck) -> Result<f64, Cancelled> {
+    let ac = autocorrelation_until(env, (4.0 * period).ceil() as usize + 2, cancel)?;
+    let at = |k: f64| {
+        let i = (k * period) as usize;
+        let v = |j: usize| ac.get(j).copied().unwrap_or(0.0);
+        v(i).max(v(i + 1))
+    };
+    let even = at(2.0) + at(4.0);
+    Ok(if even > 0.0 {
+        (at(1.0) + at(3.0)) / even
+    } else {
+        1.0
+    })
 }
 
 /// The refinement: settles the metrical level, tracks beats at that
@@ -332,12 +388,7 @@ pub fn refine_until(
     let period = 60.0 * fr / bpm;
     let beats = track_until(&smoothed, period, cancel)?;
     let mut out = first.clone();
-    if bpm != first.bpm {
-        out.candidates.retain(|&c| (c / bpm - 1.0).abs() > 0.04);
-        out.candidates.insert(0, first.bpm);
-        out.candidates.truncate(2);
-        out.bpm = round2(bpm);
-    }
+    out.bpm = round2(bpm);
     out.beats = beats
         .iter()
         .map(|&b| round2_ms(b / fr + env.offset_s))
@@ -355,6 +406,8 @@ pub fn refine_until(
             .clamp(0.0, 1.0);
         }
     }
+    let others: Vec<f64> = first.candidates.iter().map(|c| c.bpm).collect();
+    out.candidates = rank_candidates(&scan_autocorrelation(env, cancel)?, fr, out.bpm, &others);
     Ok(out)
 }
 

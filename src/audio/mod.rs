@@ -8,10 +8,12 @@
 //! stores the artifacts compactly for a cache; [`ANALYSIS_VERSION`] tells
 //! whether a cached output came from today's algorithms.
 
+pub mod abstain;
 pub mod artifact_bytes;
 pub mod artifacts;
 pub mod beats;
 mod byte_cursor;
+pub mod cadence;
 pub mod cancel;
 pub mod chroma;
 pub mod codecs;
@@ -55,8 +57,9 @@ pub const ANALYSIS_VERSION: u32 = 2;
 pub struct AnalysisOptions {
     /// Tempo search preferences.
     pub tempo: TempoOptions,
-    /// Key profile family.
-    pub key_profile: KeyProfile,
+    /// Key profile family; `None` lets the ensemble of families vote
+    /// ([`key::estimate_ensemble_until`]).
+    pub key_profile: Option<KeyProfile>,
     /// Level below which samples count as silence, dBFS.
     pub silence_dbfs: f32,
     /// Measure the oversampled true peak (costlier than the sample peak).
@@ -72,7 +75,7 @@ impl Default for AnalysisOptions {
     fn default() -> Self {
         Self {
             tempo: TempoOptions::default(),
-            key_profile: KeyProfile::default(),
+            key_profile: None,
             silence_dbfs: loudness::DEFAULT_SILENCE_DBFS,
             true_peak: loudness::DEFAULT_TRUE_PEAK,
             refine_tempo: true,
@@ -90,8 +93,19 @@ pub fn estimate(artifacts: Artifacts, opts: &AnalysisOptions, elapsed_s: f64) ->
         }
         other => other,
     };
-    let key = key::estimate(&artifacts.chroma, opts.key_profile);
+    let ending = cadence::final_sonority(&artifacts.chroma, &artifacts.onset);
+    let chroma = &artifacts.chroma;
+    let key = match opts.key_profile {
+        Some(family) => key::estimate_until(chroma, ending.as_ref(), family, &cancel::never),
+        None => key::estimate_ensemble_until(chroma, ending.as_ref(), &cancel::never),
+    }
+    .ok()
+    .flatten();
+    let tempo_reason = abstain::tempo_reason(&artifacts.onset, &artifacts.chroma, tempo.as_ref());
+    let key_reason = abstain::key_reason(&artifacts.chroma);
     AnalysisReport {
+        tempo_reason,
+        key_reason,
         facts: artifacts.facts,
         loudness: artifacts.loudness,
         spectral: artifacts.spectral,

@@ -21,6 +21,11 @@ pub struct AnalysisReport {
     pub tempo: Option<TempoEstimate>,
     /// Key, if the file has enough pitched content to tell.
     pub key: Option<KeyEstimate>,
+    /// Why the file has no tempo (noise, speech, no onsets); `tempo` may
+    /// still hold the estimate and its candidates, but it is not the answer.
+    pub tempo_reason: Option<&'static str>,
+    /// Why the file has no key (noise, speech, a single note, no pitch).
+    pub key_reason: Option<&'static str>,
     /// Wall-clock seconds spent on the file.
     pub analysis_s: f64,
 }
@@ -38,10 +43,20 @@ impl AnalysisReport {
         }
     }
 
+    /// The tempo, unless there is a reason to give none.
+    pub fn bpm(&self) -> Option<&TempoEstimate> {
+        self.tempo.as_ref().filter(|_| self.tempo_reason.is_none())
+    }
+
+    /// The key, unless there is a reason to give none.
+    pub fn answered_key(&self) -> Option<&KeyEstimate> {
+        self.key.as_ref().filter(|_| self.key_reason.is_none())
+    }
+
     /// The overall quality in 0..=1: the weakest of the confidences.
     pub fn quality(&self) -> f64 {
-        let t = self.tempo.as_ref().map_or(0.0, |t| t.confidence);
-        let k = self.key.as_ref().map_or(0.0, |k| k.confidence);
+        let t = self.bpm().map_or(0.0, |t| t.confidence);
+        let k = self.answered_key().map_or(0.0, |k| k.confidence);
         [self.facts_confidence(), self.loudness.confidence, t, k]
             .into_iter()
             .fold(1.0, f64::min)

@@ -8,7 +8,8 @@ use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 
 /// Lower end of the preferred tempo range unless told otherwise, BPM.
-pub const DEFAULT_MIN_BPM: f64 = 70.0;
+/// Slow enough for a 60 BPM hymn or click: at 70 their eighths won.
+pub const DEFAULT_MIN_BPM: f64 = 50.0;
 /// Upper end of the preferred tempo range unless told otherwise, BPM.
 pub const DEFAULT_MAX_BPM: f64 = 180.0;
 
@@ -30,6 +31,16 @@ impl Default for TempoOptions {
     }
 }
 
+/// A tempo the onsets support, with how strongly.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct BpmCandidate {
+    /// Beats per minute.
+    pub bpm: f64,
+    /// Support relative to the best-supported candidate, 0..=1: the
+    /// autocorrelation of the onsets read through a comb at this period.
+    pub score: f64,
+}
+
 /// A tempo estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TempoEstimate {
@@ -37,14 +48,18 @@ pub struct TempoEstimate {
     pub bpm: f64,
     /// 0..=1.
     pub confidence: f64,
-    /// Up to two alternatives (often the half or double), best first.
-    pub candidates: Vec<f64>,
+    /// The chosen tempo first, then up to [`MAX_ALTERNATIVES`] others
+    /// ranked by score: always its half and double (where they are in the
+    /// scanned range), so the other metrical level is one click away.
+    pub candidates: Vec<BpmCandidate>,
     /// Beat times in seconds (empty for the first estimate).
     pub beats: Vec<f64>,
 }
 
 /// Search range of the tempo scan, BPM.
-const SCAN: (f64, f64) = (30.0, 300.0);
+pub const SCAN: (f64, f64) = (30.0, 300.0);
+/// Alternatives listed beside the chosen tempo.
+pub const MAX_ALTERNATIVES: usize = 3;
 /// Teeth of the comb (multiples of the period read from the autocorrelation).
 const TEETH: usize = 4;
 /// Mean onset strength below which a file has no rhythm to measure.
@@ -118,7 +133,7 @@ fn at(ac: &[f64], lag: f64) -> f64 {
 }
 
 /// Comb score of a period (in frames): the mean autocorrelation at its
-/// first [`TEETH`] multiples.
+/// first few (`TEETH`) multiples.
 pub fn comb(ac: &[f64], period: f64) -> f64 {
     (1..=TEETH).map(|k| at(ac, period * k as f64)).sum::<f64>() / TEETH as f64
 }
@@ -163,7 +178,6 @@ fn scan_input(
 ) -> Result<Option<Vec<f64>>, Cancelled> {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
-    let max_lag = (60.0 * fr / SCAN.0 * TEETH as f64).ceil() as usize + 2;
     // Need a few beats at the slowest tempo we may report.
     if smoothed.len() < (4.0 * 60.0 * fr / opts.min_bpm.max(SCAN.0)) as usize {
         return Ok(None);
@@ -173,7 +187,7 @@ fn scan_input(
     if mean < MIN_ONSET_MEAN {
         return Ok(None);
     }
-    let ac = autocorrelation_until(&smoothed, max_lag, cancel)?;
+    let ac = scan_autocorrelation(env, cancel)?;
     if ac.first().is_none_or(|&a| a <= 0.0) {
         return Ok(None);
     }
@@ -200,17 +214,8 @@ fn pick(env: &OnsetEnvelope, opts: &TempoOptions, ac: &[f64]) -> Option<TempoEst
         .collect();
     peaks.sort_by(|a, b| b.2.total_cmp(&a.2));
     let &(bpm, raw, weighted) = peaks.first()?;
-    let mut candidates = Vec::new();
-    for &(b, _, _) in &peaks[1..] {
-        if candidates.len() == 2 {
-            break;
-        }
-        if (b / bpm - 1.0).abs() > 0.04
-            && candidates.iter().all(|&c: &f64| (b / c - 1.0).abs() > 0.04)
-        {
-            candidates.push(round2(b));
-        }
-    }
+    let others: Vec<f64> = peaks[1..].iter().map(|p| p.0).collect();
+    let candidates = rank_candidates(ac, fr, bpm, &others);
     let runner = peaks.get(1).map_or(0.0, |p| p.2);
     let margin = if weighted > 0.0 {
         1.0 - runner / weighted
@@ -227,17 +232,64 @@ fn pick(env: &OnsetEnvelope, opts: &TempoOptions, ac: &[f64]) -> Option<TempoEst
     })
 }
 
+/// The chosen tempo and its alternatives with their scores (see
+/// [`TempoEstimate::candidates`]): the half and the double of `chosen`,
+/// then the strongest of `others` (other peaks of the scan, best first)
+/// that are not within 4 % of one already listed.
+pub fn rank_candidates(ac: &[f64], fr: f64, chosen: f64, others: &[f64]) -> Vec<BpmCandidate> {
+    let support = |bpm: f64| comb(ac, 60.0 * fr / bpm).max(0.0);
+    let mut list: Vec<f64> = vec![chosen];
+    let octaves = [chosen / 2.0, chosen * 2.0]
+        .into_iter()
+        .filter(|b| (SCAN.0..=SCAN.1).contains(b));
+    for b in octaves.chain(others.iter().copied()) {
+        if list.len() > MAX_ALTERNATIVES {
+            break;
+        }
+        if list.iter().all(|&c| (b / c - 1.0).abs() > 0.04) {
+            list.push(b);
+        }
+    }
+    let scores: Vec<f64> = list.iter().map(|&b| support(b)).collect();
+    let best = scores.iter().cloned().fold(0.0, f64::max);
+    let mut out: Vec<BpmCandidate> = list
+        .iter()
+        .zip(&scores)
+        .map(|(&bpm, &s)| BpmCandidate {
+            bpm: round2(bpm),
+            score: if best > 0.0 { round2(s / best) } else { 0.0 },
+        })
+        .collect();
+    out[1..].sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+/// The autocorrelation the tempo scan reads, for `env` (empty when the
+/// envelope is too short).
+pub fn scan_autocorrelation(
+    env: &OnsetEnvelope,
+    cancel: CancelCheck,
+) -> Result<Vec<f64>, Cancelled> {
+    let max_lag = (60.0 * env.frame_rate / SCAN.0 * TEETH as f64).ceil() as usize + 2;
+    autocorrelation_until(&smooth(&env.values), max_lag, cancel)
+}
+
 /// How clearly there are onsets at all, 0..=1: the 99th percentile of the
 /// envelope against a level every drum track and played note exceeds (a
 /// steady tone with codec noise reads ~0.2 of it, noise ~3, drums ~100).
 pub fn presence(env: &OnsetEnvelope) -> f64 {
+    (onset_p99(env) / CLEAR_ONSET).clamp(0.0, 1.0)
+}
+
+/// The 99th percentile of the onset envelope (0 when it is empty).
+pub fn onset_p99(env: &OnsetEnvelope) -> f64 {
     let mut v = env.values.clone();
     if v.is_empty() {
         return 0.0;
     }
     let k = (v.len() * 99 / 100).min(v.len() - 1);
     let (_, p99, _) = v.select_nth_unstable_by(k, f32::total_cmp);
-    (f64::from(*p99) / CLEAR_ONSET).clamp(0.0, 1.0)
+    f64::from(*p99)
 }
 
 /// Rounds to two decimals, for stable output.

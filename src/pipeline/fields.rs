@@ -82,8 +82,11 @@ pub const SPECTRAL_CONFIDENCE: &str = "spectral_confidence";
 pub const BPM: &str = "bpm";
 /// Confidence in the tempo, 0..=1.
 pub const BPM_CONFIDENCE: &str = "bpm_confidence";
-/// Alternative tempi, best first.
+/// The tempo and its alternatives (half, double, other peaks), each
+/// `{bpm, score}`, the chosen one first, the rest by score.
 pub const BPM_CANDIDATES: &str = "bpm_candidates";
+/// Why `bpm` is null though the file decoded (noise, speech, no onsets).
+pub const BPM_REASON: &str = "bpm_reason";
 /// Beat times, seconds (refined tempo only).
 pub const BEATS: &str = "beats";
 /// Whether the tempo was refined by beat tracking.
@@ -96,6 +99,8 @@ pub const KEY: &str = "key";
 pub const KEY_CONFIDENCE: &str = "key_confidence";
 /// Key in Camelot notation, e.g. "8A".
 pub const CAMELOT: &str = "camelot";
+/// Why `key` is null though the file decoded (noise, speech, one note).
+pub const KEY_REASON: &str = "key_reason";
 /// The second most likely key.
 pub const KEY_RUNNER_UP: &str = "key_runner_up";
 /// Tuning offset from A440, semitones.

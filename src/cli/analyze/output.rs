@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::audio::AnalysisReport;
+use crate::audio::tempo::BpmCandidate;
 use crate::pipeline::export::csv_writer;
 use crate::pipeline::fields;
 
@@ -21,10 +22,12 @@ pub(super) struct Row {
     pub(super) codec: Option<String>,
     pub(super) bpm: Option<f64>,
     pub(super) bpm_confidence: Option<f64>,
-    pub(super) bpm_candidates: Option<Vec<f64>>,
+    pub(super) bpm_candidates: Option<Vec<BpmCandidate>>,
+    pub(super) bpm_reason: Option<String>,
     pub(super) key: Option<String>,
     pub(super) key_confidence: Option<f64>,
     pub(super) camelot: Option<String>,
+    pub(super) key_reason: Option<String>,
     pub(super) loudness_lufs: Option<f64>,
     pub(super) loudness_range_lu: Option<f64>,
     pub(super) true_peak_dbtp: Option<f64>,
@@ -34,7 +37,7 @@ pub(super) struct Row {
     pub(super) analysis_s: Option<f64>,
 }
 
-pub(super) const COLUMNS: [&str; 21] = [
+pub(super) const COLUMNS: [&str; 23] = [
     fields::FILE,
     fields::OK,
     fields::ERROR,
@@ -46,9 +49,11 @@ pub(super) const COLUMNS: [&str; 21] = [
     fields::BPM,
     fields::BPM_CONFIDENCE,
     fields::BPM_CANDIDATES,
+    fields::BPM_REASON,
     fields::KEY,
     fields::KEY_CONFIDENCE,
     fields::CAMELOT,
+    fields::KEY_REASON,
     fields::LOUDNESS_LUFS,
     fields::LOUDNESS_RANGE_LU,
     fields::TRUE_PEAK_DBTP,
@@ -64,8 +69,8 @@ fn r3(v: f64) -> f64 {
 
 impl Row {
     pub(super) fn from_report(file: String, r: &AnalysisReport) -> Self {
-        let tempo = r.tempo.as_ref();
-        let key = r.key.as_ref();
+        let tempo = r.bpm();
+        let key = r.answered_key();
         Row {
             file,
             ok: true,
@@ -77,10 +82,12 @@ impl Row {
             codec: Some(r.facts.codec.clone()),
             bpm: tempo.map(|t| t.bpm),
             bpm_confidence: tempo.map(|t| r3(t.confidence)),
-            bpm_candidates: tempo.map(|t| t.candidates.clone()),
+            bpm_candidates: r.tempo.as_ref().map(|t| t.candidates.clone()),
+            bpm_reason: r.tempo_reason.map(str::to_string),
             key: key.map(|k| k.key.clone()),
             key_confidence: key.map(|k| r3(k.confidence)),
             camelot: key.map(|k| k.camelot.clone()),
+            key_reason: r.key_reason.map(str::to_string),
             loudness_lufs: r.loudness.integrated_lufs.map(r3),
             loudness_range_lu: r.loudness.range_lu.map(r3),
             true_peak_dbtp: r.loudness.true_peak_dbtp.map(r3),
@@ -108,14 +115,16 @@ impl Row {
                 .as_ref()
                 .map(|c| {
                     c.iter()
-                        .map(|v| v.to_string())
+                        .map(|c| format!("{}@{}", c.bpm, c.score))
                         .collect::<Vec<_>>()
                         .join(";")
                 })
                 .unwrap_or_default(),
+            self.bpm_reason.clone().unwrap_or_default(),
             self.key.clone().unwrap_or_default(),
             f(self.key_confidence),
             self.camelot.clone().unwrap_or_default(),
+            self.key_reason.clone().unwrap_or_default(),
             f(self.loudness_lufs),
             f(self.loudness_range_lu),
             f(self.true_peak_dbtp),

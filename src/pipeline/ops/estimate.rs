@@ -6,10 +6,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{ArtifactStore, cancelled, check_cancel, put};
-use crate::audio::cancel::CancelCheck;
-use crate::audio::key::{self, KeyEstimate, KeyProfile};
-use crate::audio::tempo::{self, TempoEstimate, TempoOptions};
-use crate::audio::{Artifacts, beats};
+use crate::audio::key::{self, KeyProfile};
+use crate::audio::tempo::{self, BpmCandidate, TempoEstimate, TempoOptions};
+use crate::audio::{Artifacts, abstain, beats, cadence};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
 use crate::pipeline::fields;
 use crate::pipeline::operation::KeyProfileChoice;
@@ -52,8 +51,7 @@ fn prior_tempo(input: &StageInput) -> Option<TempoEstimate> {
     let candidates = input
         .prior
         .value(fields::BPM_CANDIDATES)
-        .and_then(Value::as_array)
-        .map(|c| c.iter().filter_map(Value::as_f64).collect())
+        .and_then(|c| serde_json::from_value::<Vec<BpmCandidate>>(c.clone()).ok())
         .unwrap_or_default();
     Some(TempoEstimate {
         bpm,
@@ -83,21 +81,27 @@ pub(super) fn tempo(
         }
         first => first,
     };
+    let reason = abstain::tempo_reason(&a.onset, &a.chroma, estimate.as_ref());
     let mut v = StageValues::new();
-    match estimate {
+    let candidates = estimate.as_ref().map(|t| t.candidates.clone());
+    put(
+        &mut v,
+        fields::BPM_CANDIDATES,
+        candidates.unwrap_or_default(),
+    );
+    match estimate.filter(|_| reason.is_none()) {
         Some(t) => {
             put(&mut v, fields::BPM, t.bpm);
             put(&mut v, fields::BPM_CONFIDENCE, t.confidence);
-            put(&mut v, fields::BPM_CANDIDATES, &t.candidates);
             if refine {
                 put(&mut v, fields::BEATS, &t.beats);
             }
         }
         None => {
-            // No rhythm to measure: say so rather than fail the wave.
+            // No rhythm to measure: say so (and why) rather than fail the wave.
             put(&mut v, fields::BPM, Value::Null);
             put(&mut v, fields::BPM_CONFIDENCE, 0.0);
-            put(&mut v, fields::BPM_CANDIDATES, Vec::<f64>::new());
+            put(&mut v, fields::BPM_REASON, reason);
         }
     }
     put(&mut v, fields::TEMPO_REFINED, refine);
@@ -112,38 +116,6 @@ fn family(choice: KeyProfileChoice) -> KeyProfile {
     }
 }
 
-/// Two profile families vote with their confidences; the key with the most
-/// weight wins, its confidence the mean weight over the families.
-fn vote(
-    chroma: &crate::audio::chroma::Chroma,
-    cancel: CancelCheck,
-) -> Result<Option<KeyEstimate>, StageError> {
-    // Measured on the real-music benchmark (bench/accuracy, 160 rendered
-    // scores, key exact): Krumhansl + Temperley 1999 75.0 %, the default
-    // profile alone 87.5 %, this pair 89.4 %, all three 87.5 %.
-    let families = [KeyProfile::TemperleyKostkaPayne, KeyProfile::BellmanBudge];
-    let mut estimates: Vec<KeyEstimate> = Vec::with_capacity(families.len());
-    for &f in &families {
-        estimates.extend(key::estimate_until(chroma, f, cancel).map_err(cancelled)?);
-    }
-    let weight = |name: &str| {
-        estimates
-            .iter()
-            .filter(|e| e.key == name)
-            .map(|e| e.confidence)
-            .sum::<f64>()
-    };
-    let Some(best) = estimates
-        .iter()
-        .max_by(|a, b| weight(&a.key).total_cmp(&weight(&b.key)))
-    else {
-        return Ok(None);
-    };
-    let mut out = best.clone();
-    out.confidence = (weight(&best.key) / families.len() as f64).clamp(0.0, 1.0);
-    Ok(Some(out))
-}
-
 pub(super) fn key(
     input: &StageInput,
     store: &ArtifactStore,
@@ -152,13 +124,16 @@ pub(super) fn key(
 ) -> StageResult {
     let a = artifacts(input, store)?;
     let cancel = || input.cancel.is_cancelled();
+    let ending = cadence::final_sonority(&a.chroma, &a.onset);
     let estimate = if refine {
-        vote(&a.chroma, &cancel)?
+        key::estimate_ensemble_until(&a.chroma, ending.as_ref(), &cancel).map_err(cancelled)?
     } else {
-        key::estimate_until(&a.chroma, family(profile), &cancel).map_err(cancelled)?
+        key::estimate_until(&a.chroma, ending.as_ref(), family(profile), &cancel)
+            .map_err(cancelled)?
     };
+    let reason = abstain::key_reason(&a.chroma);
     let mut v = StageValues::new();
-    match estimate {
+    match estimate.filter(|_| reason.is_none()) {
         Some(k) => {
             put(&mut v, fields::KEY, &k.key);
             put(&mut v, fields::KEY_CONFIDENCE, k.confidence);
@@ -170,6 +145,11 @@ pub(super) fn key(
             put(&mut v, fields::KEY, Value::Null);
             put(&mut v, fields::KEY_CONFIDENCE, 0.0);
             put(&mut v, fields::CAMELOT, Value::Null);
+            put(
+                &mut v,
+                fields::KEY_REASON,
+                reason.unwrap_or(abstain::NO_PITCH),
+            );
         }
     }
     put(&mut v, fields::KEY_REFINED, refine);

@@ -371,6 +371,29 @@ impl WaveOrchestrator {
     /// the kinds that have a handler registered under their name
     /// (`register_stage_handler(WaveStage::X, ...)`), each after the one
     /// before: registering one handler is enough to run waves.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use wave_studio::orchestrator::*;
+    /// # let rt = tokio::runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let handle = tokio::runtime::Handle::current();
+    /// let mut orchestrator = WaveOrchestrator::new(WaveConfig::default(), handle).unwrap();
+    /// orchestrator.register_stage_handler(
+    ///     WaveStage::FeatureExtraction,
+    ///     StageHandler::blocking(|input| {
+    ///         let mut values = StageValues::new();
+    ///         values.insert("seen".into(), input.input.payload["n"].clone());
+    ///         Ok(StageOutput::new(values).with_quality(0.9))
+    ///     }),
+    /// );
+    /// let plan = orchestrator.default_plan().unwrap();
+    /// let input = WaveInput::new("one", json!({ "n": 1 })).with_key(7u64);
+    /// let wave = orchestrator.execute_wave(&plan, input).await;
+    /// assert_eq!(wave.status, WaveStatus::Completed);
+    /// assert_eq!(wave.value("seen"), Some(&json!(1)));
+    /// # });
+    /// ```
     pub fn default_plan(&self) -> Result<Plan, PlanErrors> {
         let mut spec = PlanSpec::default();
         let mut prev: Option<&str> = None;

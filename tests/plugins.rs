@@ -265,3 +265,15 @@ fn a_missing_plugin_loads_but_refuses_to_run_and_bad_parameters_have_a_position(
     assert!(err.contains("0.5 is outside 2..=600"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn wave_studio_plugins_names_more_folders() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args(["plugins", "list"])
+        .env("WAVE_STUDIO_PLUGINS", plugins_dir())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("command: python3 tags.py"), "{text}");
+}

@@ -277,3 +277,30 @@ fn wave_studio_plugins_names_more_folders() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("command: python3 tags.py"), "{text}");
 }
+
+#[test]
+fn files_given_as_relative_paths_reach_the_plugin_whole() {
+    let dir = temp_dir("plugins-relative");
+    let wav = dir.join("tone.wav");
+    synth::write_wav(&wav, &synth::sine(440.0, 0.5, 3.0, 22_050, 1), 1, 22_050);
+    std::fs::write(dir.join("p.ron"), PIPELINE).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .current_dir(&dir)
+        .args([
+            "--plugins",
+            plugins_dir().as_str(),
+            "run",
+            "--no-db",
+            "p.ron",
+            "tone.wav",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["results"][0]["album"], "-", "{stdout}");
+    assert_eq!(json["results"][0]["speech_music"], "music", "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -71,6 +71,8 @@ fn run(
 ) -> StageResult {
     check_cancel(input)?;
     let file = input_path(input)?;
+    // The plugin runs in its own folder: a relative path would miss.
+    let file = std::path::absolute(&file).unwrap_or(file);
     let request = Request {
         protocol: PROTOCOL_VERSION,
         file: file.display().to_string(),

@@ -29,7 +29,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub struct Request {
     /// The protocol version, 1.
     pub protocol: u32,
-    /// The audio file, as given.
+    /// The audio file, as an absolute path (the plugin runs in its folder).
     pub file: String,
     /// The node's parameters, checked and with defaults filled in.
     pub params: Map<String, Value>,

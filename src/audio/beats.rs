@@ -419,6 +419,50 @@ fn round2_ms(t: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// A hymn at 66 BPM: every quarter a chord with its bass, a passing
+    /// eighth on every third off-beat, no bass there. The scan reads the
+    /// eighths' 132; the refinement settles on the quarters.
+    #[test]
+    fn passing_eighths_are_a_subdivision_of_the_hymns_beat() {
+        let fr = 86.13;
+        let eighth = 60.0 * fr / 132.0;
+        let n = (fr * 30.0) as usize;
+        let (mut values, mut low) = (vec![0.02f32; n], vec![0.02f32; n]);
+        for k in 0..(n as f64 / eighth) as usize {
+            let i = (k as f64 * eighth).round() as usize;
+            if i >= n {
+                break;
+            }
+            if k % 2 == 0 {
+                values[i] = 1.0;
+                low[i] = 1.0;
+            } else if k % 6 == 1 {
+                values[i] = 0.3;
+            }
+        }
+        let env = OnsetEnvelope {
+            values,
+            low,
+            frame_rate: fr,
+            offset_s: 0.0,
+        };
+        let first = TempoEstimate {
+            bpm: 132.0,
+            confidence: 0.5,
+            candidates: Vec::new(),
+            beats: Vec::new(),
+        };
+        let refined = refine(&env, &first, &TempoOptions::default());
+        assert!((refined.bpm / 66.0 - 1.0).abs() < 0.02, "{refined:?}");
+        assert_eq!(refined.candidates[0].bpm, refined.bpm);
+        assert!(
+            refined
+                .candidates
+                .iter()
+                .any(|c| (c.bpm / 132.0 - 1.0).abs() < 0.02)
+        );
+    }
+
     #[test]
     fn tracks_a_pulse_train_and_fits_its_period() {
         let fr = 86.13;

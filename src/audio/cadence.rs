@@ -102,3 +102,72 @@ fn cadence(last: &[f64; 12], key: Key) -> f64 {
         Mode::Minor => triad(3).max(triad(4)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::key::NOTE_NAMES;
+
+    fn chroma(frames: Vec<[f32; 12]>) -> Chroma {
+        Chroma {
+            frames,
+            frame_rate: 5.0,
+            tuning_semitones: 0.0,
+        }
+    }
+
+    fn pcs(notes: &[usize]) -> [f32; 12] {
+        let mut f = [0.0f32; 12];
+        for &n in notes {
+            f[n] = 1.0;
+        }
+        f
+    }
+
+    /// 20 s of the C major scale's notes, then 3 s of an A minor chord; an
+    /// onset envelope whose last onset is `last_onset_s`.
+    fn piece(last_onset_s: f64) -> (Chroma, OnsetEnvelope) {
+        let mut frames = vec![pcs(&[0, 2, 4, 5, 7, 9, 11]); 100];
+        frames.extend(vec![pcs(&[9, 0, 4]); 15]);
+        let fr = 86.0;
+        let mut values = vec![0.0f32; (23.0 * fr) as usize];
+        let mut t = 0.0;
+        while t <= last_onset_s {
+            values[(t * fr) as usize] = 4.0;
+            t += 0.5;
+        }
+        let onset = OnsetEnvelope {
+            low: values.clone(),
+            values,
+            frame_rate: fr,
+            offset_s: 0.0,
+        };
+        (chroma(frames), onset)
+    }
+
+    #[test]
+    fn a_piece_that_ends_at_rest_on_a_minor_tonic_reads_minor() {
+        let (c, onset) = piece(20.0);
+        let ending = final_sonority(&c, &onset).expect("ends at rest");
+        let profile = {
+            let mut p = [0.0f64; 12];
+            for f in &c.frames {
+                for (s, &v) in p.iter_mut().zip(f) {
+                    *s += f64::from(v);
+                }
+            }
+            p
+        };
+        let without = rank_with_cadence(&profile, None, KeyProfile::TemperleyKostkaPayne);
+        let with = rank_with_cadence(&profile, Some(&ending), KeyProfile::TemperleyKostkaPayne);
+        let name = |k: Key| k.name();
+        assert_eq!(name(without[0].0), "C major", "{}", NOTE_NAMES[0]);
+        assert_eq!(name(with[0].0), "A minor");
+    }
+
+    #[test]
+    fn an_excerpt_cut_mid_phrase_has_no_final_sonority() {
+        let (c, onset) = piece(22.8);
+        assert!(final_sonority(&c, &onset).is_none());
+    }
+}

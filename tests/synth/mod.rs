@@ -324,3 +324,29 @@ pub fn run_cli(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// One harmonic note of `midi` struck every beat at `bpm` (or once, held,
+/// when `bpm` is 0). Mono.
+pub fn repeated_note(midi: f32, bpm: f32, seconds: f32, rate: u32) -> Vec<f32> {
+    let rate_f = rate as f32;
+    let mut out = vec![0.0f32; (seconds * rate_f) as usize];
+    let len = out.len();
+    if bpm <= 0.0 {
+        note(&mut out, 0, len, midi, rate_f, 0.5);
+    } else {
+        let step = (60.0 / bpm * rate_f) as usize;
+        for at in (0..len).step_by(step) {
+            note(&mut out, at, step, midi, rate_f, 0.5);
+        }
+    }
+    normalise(&mut out, 0.7);
+    out
+}
+
+/// White noise at `amp` peak. Mono.
+pub fn noise(seconds: f32, rate: u32, amp: f32, seed: u64) -> Vec<f32> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..(seconds * rate as f32) as usize)
+        .map(|_| amp * (2.0 * rng.f32() - 1.0))
+        .collect()
+}

@@ -110,6 +110,17 @@ fn a_plugin_dropped_in_while_running_is_added_run_and_shown() {
     );
     assert!(plugins_cell.contains("title=Rescanned"), "{plugins_cell}");
     assert!(shows(&h, "artist=Kittest Artist"), "the table shows it");
+    // The CSV export has the plugin's columns.
+    let csv = dir.path("export.csv");
+    h.state_mut().push(wave_studio::app::Command::Export(
+        wave_studio::app::ExportFormat::Csv,
+        csv.clone(),
+    ));
+    h.run();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",artist,title,album,genre"), "{header}");
+    assert!(text.contains("Kittest Artist,Rescanned"), "{text}");
     h.get_by_label("View").click();
     h.run();
     h.get_by_label("Plugins…").click();

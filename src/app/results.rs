@@ -50,6 +50,8 @@ pub struct ResultsTable {
     pub folder: String,
     /// The pipelines the library has results of, for the filter.
     pub pipelines: Vec<String>,
+    /// The plugin values of this session's rows: extra CSV columns.
+    plugin_columns: Vec<String>,
 }
 
 impl ResultsTable {
@@ -57,6 +59,11 @@ impl ResultsTable {
     /// file outside the library filter is left out. `plugin_values` are
     /// the names shown in the Plugins column.
     pub fn push(&mut self, r: FileResult, pipeline: &str, plugin_values: &[String]) {
+        for name in plugin_values {
+            if !self.plugin_columns.contains(name) {
+                self.plugin_columns.push(name.clone());
+            }
+        }
         let row = Row::from_result(r, pipeline, plugin_values);
         if !self.shows(pipeline, &row.path) {
             return;
@@ -110,6 +117,7 @@ impl ResultsTable {
     /// Removes every row.
     pub fn clear(&mut self) {
         self.rows.clear();
+        self.plugin_columns.clear();
         self.selected.clear();
         self.sorted = false;
     }
@@ -199,7 +207,8 @@ impl ResultsTable {
         self.sorted = true;
     }
 
-    /// Writes the rows as CSV (the columns of `run --format csv`) or JSON,
+    /// Writes the rows as CSV (the columns of `run --format csv`, plugin
+    /// values included) or JSON,
     /// in arrival order. Rows of this session's run carry every value;
     /// stored rows carry the list columns (`wave-studio results` exports
     /// whole stored records).
@@ -212,7 +221,10 @@ impl ResultsTable {
                 out = serde_json::to_vec_pretty(&records)?;
                 out.push(b'\n');
             }
-            ExportFormat::Csv => crate::pipeline::export::write_csv(&mut out, &records)?,
+            ExportFormat::Csv => {
+                let extra = &self.plugin_columns;
+                crate::pipeline::export::write_csv_with(&mut out, &records, extra)?;
+            }
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
     }

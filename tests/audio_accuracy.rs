@@ -278,7 +278,7 @@ fn beats_land_on_the_pattern() {
 fn key_accuracy(profile: Option<KeyProfile>) -> (usize, usize, Vec<String>) {
     let rate = 22_050;
     let mut opts = opts();
-    opts.key_profile = Some(profile);
+    opts.key_profile = profile;
     opts.refine_tempo = false;
     let (mut good, mut total, mut misses) = (0, 0, Vec::new());
     for tonic in 0..12 {

@@ -1,5 +1,10 @@
 //! No answer is an answer: noise, speech and single notes get a null tempo
 //! or key with the reason, silence stays null, and music keeps its answers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
 
 mod synth;
 

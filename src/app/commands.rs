@@ -148,6 +148,11 @@ pub enum Command {
     /// Runs the queued files without a finished result (and the files of
     /// an interrupted run).
     Resume,
+    // Plugins.
+    /// Scans the plugin folders again now.
+    RescanPlugins,
+    /// Opens the Plugins window.
+    ShowPlugins,
 }
 
 /// What waits for an answer about unsaved changes.
@@ -233,6 +238,8 @@ impl WaveStudioApp {
             }
             Command::Undo => _ = self.doc.undo(),
             Command::Redo => _ = self.doc.redo(),
+            Command::RescanPlugins => self.plugins.rescan(&self.handle, self.wake.clone()),
+            Command::ShowPlugins => self.plugins.window_open = true,
             command => self.apply_run(command, ctx),
         }
     }
@@ -288,7 +295,7 @@ impl WaveStudioApp {
     /// Loads a pipeline; on failure keeps the current one and shows every
     /// problem.
     pub(crate) fn open(&mut self, path: &std::path::Path) {
-        match crate::pipeline::load(path) {
+        match crate::pipeline::load_with(path, &self.plugins.installed) {
             Ok(doc) => {
                 self.doc.replace(doc, Some(path.to_path_buf()));
                 self.selected = None;

@@ -47,6 +47,34 @@ pub fn add_node_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
             }
         });
     }
+    plugin_menu(ui, pos, out);
+}
+
+/// The installed plugins, each added as a node of its manifest's kind.
+fn plugin_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+    let installed = super::plugins::current(ui.ctx());
+    ui.separator();
+    ui.menu_button("Plugins", |ui| {
+        if installed.plugins.is_empty() {
+            ui.label(RichText::new("No plugins installed (View → Plugins…)").weak());
+        }
+        for plugin in installed.plugins.values() {
+            let m = &plugin.manifest;
+            let text = RichText::new(&m.name).color(theme::stage_color(m.kind));
+            let hover = format!("{}\ncommand: {}", m.description, plugin.command_line());
+            if ui.button(text).on_hover_text(hover).clicked() {
+                out.push(Command::AddNode {
+                    kind: m.kind,
+                    operation: Operation::Plugin {
+                        name: m.name.clone(),
+                        params: Default::default(),
+                    },
+                    pos,
+                });
+                ui.close();
+            }
+        }
+    });
 }
 
 /// Draws the graph and turns gestures into commands.
@@ -259,7 +287,21 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         snarl: &mut Snarl<GraphNode>,
     ) {
         if let Some(n) = doc_id(snarl, node).and_then(|id| self.doc.node(id)) {
-            ui.label(format!("`{}` · {}", n.id, n.operation.info().summary));
+            match &n.operation {
+                Operation::Plugin { name, .. } => {
+                    let installed = super::plugins::current(ui.ctx());
+                    match installed.get(name) {
+                        Some(p) => {
+                            ui.label(format!("`{}` · plugin: {}", n.id, p.manifest.description))
+                        }
+                        None => ui.label(
+                            RichText::new(format!("`{}` · ⚠ plugin `{name}` missing", n.id))
+                                .color(theme::ERROR),
+                        ),
+                    };
+                }
+                op => _ = ui.label(format!("`{}` · {}", n.id, op.info().summary)),
+            }
         }
     }
 

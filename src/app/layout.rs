@@ -65,6 +65,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
         });
     egui::CentralPanel::default().show(ui, |ui| centre(app, ui, &mut out));
     modals(app, ui, &mut out);
+    app.plugins.window_ui(ui.ctx(), &mut out);
     hovered_files(ui);
     app.commands.extend(out);
 }
@@ -89,6 +90,8 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         });
         ui.menu_button("View", |ui| {
             menu_item(ui, "Fit graph to window", true, Command::FitView, out);
+            menu_item(ui, "Plugins…", true, Command::ShowPlugins, out);
+            menu_item(ui, "Rescan plugins", true, Command::RescanPlugins, out);
         });
         ui.menu_button("Add node", |ui| {
             let n = app.doc.doc.nodes.len() as f32;

@@ -16,6 +16,8 @@ mod graph_view;
 mod inspector;
 mod layout;
 mod node_inspector;
+mod plugin_params;
+mod plugins;
 mod result_row;
 mod results;
 mod results_ui;
@@ -96,7 +98,9 @@ pub struct WaveStudioApp {
     allow_close: bool,
     auto_run: bool,
     title: String,
-    problems: (u64, Vec<Problem>),
+    /// Validation problems and the (document, plugins) generations they
+    /// were found for.
+    problems: ((u64, u64), Vec<Problem>),
     /// The results library and its tasks.
     store: StoreState,
     /// Files whose results wait for the user to confirm forgetting them.
@@ -106,6 +110,8 @@ pub struct WaveStudioApp {
     /// How many files *Resume* would run, and what it was counted for
     /// (queue length, resume answer, document generation).
     resumable: ((usize, u64, u64), usize),
+    /// Installed plugins, rescanned while the app runs.
+    plugins: plugins::PluginsState,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -124,7 +130,7 @@ impl WaveStudioApp {
             crate::pipeline::default_document().unwrap_or_else(|_| PipelineDocument::default());
         Self {
             handle,
-            problems: (u64::MAX, Vec::new()),
+            problems: ((u64::MAX, u64::MAX), Vec::new()),
             doc: DocState::new(doc, None),
             graph: GraphView::default(),
             selected: None,
@@ -144,6 +150,7 @@ impl WaveStudioApp {
             confirm_forget: None,
             resume_checked: String::new(),
             resumable: ((0, 0, 0), 0),
+            plugins: plugins::PluginsState::default(),
         }
     }
 
@@ -181,6 +188,17 @@ impl WaveStudioApp {
     /// Whether the results library is open.
     pub fn has_library(&self) -> bool {
         self.store.library.is_some()
+    }
+
+    /// The installed plugins the app uses now.
+    pub fn plugins(&self) -> &Arc<crate::pipeline::plugin::Installed> {
+        &self.plugins.installed
+    }
+
+    /// Scans these folders for plugins instead of the usual ones (tests),
+    /// from the next scan on.
+    pub fn set_plugin_dirs(&mut self, dirs: Vec<PathBuf>) {
+        self.plugins.dirs = Some(dirs);
     }
 
     /// The document being edited.
@@ -233,7 +251,7 @@ impl WaveStudioApp {
     #[doc(hidden)]
     pub fn ingest_result(&mut self, result: crate::pipeline::FileResult) {
         let pipeline = self.doc.doc.name.clone();
-        self.results.push(result, &pipeline);
+        self.results.push(result, &pipeline, &[]);
     }
 
     /// One whole frame: `logic`, then the UI. What tests and benches call.
@@ -262,13 +280,20 @@ impl WaveStudioApp {
         None
     }
 
-    /// The document's validation problems, cached per edit.
+    /// The document's validation problems, with its plugin nodes checked
+    /// against the installed plugins (a missing one blocks running);
+    /// cached per edit and per plugin rescan.
     fn pipeline_problems(&mut self) -> &[Problem] {
-        if self.problems.0 != self.doc.generation {
-            self.problems = (
-                self.doc.generation,
-                crate::pipeline::validate(&self.doc.doc, None),
-            );
+        let generation = (self.doc.generation, self.plugins.generation);
+        if self.problems.0 != generation {
+            let installed = &self.plugins.installed;
+            let mut problems = crate::pipeline::validate_with(&self.doc.doc, None, installed);
+            problems.extend(crate::pipeline::missing_plugins(
+                &self.doc.doc,
+                None,
+                installed,
+            ));
+            self.problems = (generation, problems);
         }
         &self.problems.1
     }
@@ -345,7 +370,11 @@ impl WaveStudioApp {
         }
         let wake = self.waker();
         let count = indices.len();
-        let job = (&self.doc.doc, self.store.library.clone());
+        let job = (
+            &self.doc.doc,
+            self.store.library.clone(),
+            self.plugins.installed.clone(),
+        );
         match self
             .run
             .start(job, &mut self.files, indices, &self.handle, wake)
@@ -365,6 +394,10 @@ impl WaveStudioApp {
         }
         let answered: Vec<Command> = self.dialogs.drain().collect();
         self.commands.extend(answered);
+        if let Some(message) = self.plugins.poll(&self.handle, self.wake.clone()) {
+            plugins::publish(ctx, self.plugins.installed.clone());
+            self.set_status(message, false);
+        }
 
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -410,8 +443,9 @@ impl WaveStudioApp {
         }
         self.drain_store();
         self.apply_commands(ctx);
-        // An automatic run waits for the library, so that it is stored.
-        let opening = self.store.opening || self.store.to_open.is_some();
+        // An automatic run waits for the library, so that it is stored,
+        // and for the plugins, so that its plugin nodes can run.
+        let opening = self.store.opening || self.store.to_open.is_some() || !self.plugins.scanned;
         if self.auto_run && !self.files.entries.is_empty() && !opening {
             self.auto_run = false;
             self.commands.push(Command::Run);

@@ -75,12 +75,31 @@ fn fields_ui(ui: &mut Ui, n: &mut PipelineNode) -> Option<&'static str> {
     ui.end_row();
     ui.label("operation");
     egui::ComboBox::from_id_salt("node_op")
-        .selected_text(n.operation.info().name)
+        .selected_text(match &n.operation {
+            Operation::Plugin { name, .. } => format!("plugin: {name}"),
+            op => op.info().name.to_string(),
+        })
         .show_ui(ui, |ui| {
             for op in Operation::catalog() {
                 let same = op.info().name == n.operation.info().name;
                 if ui.selectable_label(same, op.label()).clicked() && !same {
                     n.operation = op;
+                    key = Some("operation");
+                }
+            }
+            // The installed plugins, after the built-in operations.
+            let installed = super::plugins::current(ui.ctx());
+            for name in installed.plugins.keys() {
+                let same = matches!(&n.operation, Operation::Plugin { name: m, .. } if m == name);
+                if ui
+                    .selectable_label(same, format!("plugin: {name}"))
+                    .clicked()
+                    && !same
+                {
+                    n.operation = Operation::Plugin {
+                        name: name.clone(),
+                        params: Default::default(),
+                    };
                     key = Some("operation");
                 }
             }
@@ -162,6 +181,10 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
                 | number(ui, "tolerance_lu", tolerance_lu, 0.1, "LU")
                 | number(ui, "max_true_peak_dbtp", max_true_peak_dbtp, 0.1, "dBTP")
                 | switch(ui, "fail_on_violation", fail_on_violation, "")
+        }
+        Operation::Plugin { name, params } => {
+            let installed = super::plugins::current(ui.ctx());
+            super::plugin_params::plugin_params_ui(ui, &installed, name, params)
         }
         Operation::Probe
         | Operation::Spectral

@@ -11,7 +11,7 @@ use crate::pipeline::persist::{parse_status, summary};
 use crate::pipeline::{FileResult, fields};
 
 /// How many columns a row shows.
-pub const COLUMN_COUNT: usize = 7;
+pub const COLUMN_COUNT: usize = 8;
 
 /// One displayed row.
 #[derive(Debug, Clone)]
@@ -45,12 +45,34 @@ pub struct Row {
     cells: [String; COLUMN_COUNT],
 }
 
+/// The column with plugin values, as `name=value` pairs.
+const PLUGINS_COLUMN: usize = 7;
+
+/// "artist=Test Band · speech_music=music".
+fn plugin_cell(r: &FileResult, names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .filter_map(|n| {
+            let v = r.values.get(n)?;
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(format!("{n}={text}"))
+        })
+        .collect();
+    shown.join(" · ")
+}
+
 impl Row {
     /// The row of a file the running batch just finished (its path as the
-    /// library writes it, so it replaces the stored row).
-    pub fn from_result(r: FileResult, pipeline: &str) -> Self {
+    /// library writes it, so it replaces the stored row); its Plugins cell
+    /// shows the values named in `plugin_values`.
+    pub fn from_result(r: FileResult, pipeline: &str, plugin_values: &[String]) -> Self {
         let path = stored_path(Path::new(&r.file));
         let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
+        row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
         row.record = Some(Box::new(r));
         row
     }
@@ -81,6 +103,8 @@ impl Row {
                 format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
             }),
             status.label().to_string(),
+            // Stored rows keep only the list columns.
+            String::new(),
         ];
         Self {
             file,
@@ -114,6 +138,11 @@ impl Row {
     /// Key in Camelot notation, e.g. "8A"; empty when none.
     pub fn camelot(&self) -> &str {
         self.cell(3)
+    }
+
+    /// Whether its Plugins cell has something to show.
+    pub fn has_plugin_values(&self) -> bool {
+        !self.cells[PLUGINS_COLUMN].is_empty()
     }
 
     /// Whether this row came from this session's run (not the library).

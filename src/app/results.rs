@@ -13,8 +13,8 @@ use super::commands::ExportFormat;
 pub use super::result_row::Row;
 
 /// Column titles, in order.
-pub const COLUMNS: [&str; 7] = [
-    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status",
+pub const COLUMNS: [&str; 8] = [
+    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status", "Plugins",
 ];
 
 /// Where the table's rows come from.
@@ -50,13 +50,21 @@ pub struct ResultsTable {
     pub folder: String,
     /// The pipelines the library has results of, for the filter.
     pub pipelines: Vec<String>,
+    /// The plugin values of this session's rows: extra CSV columns.
+    plugin_columns: Vec<String>,
 }
 
 impl ResultsTable {
     /// Adds a finished file of `pipeline`, replacing its earlier row; a
-    /// file outside the library filter is left out.
-    pub fn push(&mut self, r: FileResult, pipeline: &str) {
-        let row = Row::from_result(r, pipeline);
+    /// file outside the library filter is left out. `plugin_values` are
+    /// the names shown in the Plugins column.
+    pub fn push(&mut self, r: FileResult, pipeline: &str, plugin_values: &[String]) {
+        for name in plugin_values {
+            if !self.plugin_columns.contains(name) {
+                self.plugin_columns.push(name.clone());
+            }
+        }
+        let row = Row::from_result(r, pipeline, plugin_values);
         if !self.shows(pipeline, &row.path) {
             return;
         }
@@ -109,6 +117,7 @@ impl ResultsTable {
     /// Removes every row.
     pub fn clear(&mut self) {
         self.rows.clear();
+        self.plugin_columns.clear();
         self.selected.clear();
         self.sorted = false;
     }
@@ -198,7 +207,8 @@ impl ResultsTable {
         self.sorted = true;
     }
 
-    /// Writes the rows as CSV (the columns of `run --format csv`) or JSON,
+    /// Writes the rows as CSV (the columns of `run --format csv`, plugin
+    /// values included) or JSON,
     /// in arrival order. Rows of this session's run carry every value;
     /// stored rows carry the list columns (`wave-studio results` exports
     /// whole stored records).
@@ -211,7 +221,10 @@ impl ResultsTable {
                 out = serde_json::to_vec_pretty(&records)?;
                 out.push(b'\n');
             }
-            ExportFormat::Csv => crate::pipeline::export::write_csv(&mut out, &records)?,
+            ExportFormat::Csv => {
+                let extra = &self.plugin_columns;
+                crate::pipeline::export::write_csv_with(&mut out, &records, extra)?;
+            }
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
     }
@@ -244,9 +257,13 @@ mod tests {
     #[test]
     fn sorts_numbers_as_numbers_and_exports() {
         let mut t = ResultsTable::default();
-        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p");
-        t.push(result("/a/fast.wav", 128.0, WaveStatus::Completed), "p");
-        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p");
+        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p", &[]);
+        t.push(
+            result("/a/fast.wav", 128.0, WaveStatus::Completed),
+            "p",
+            &[],
+        );
+        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p", &[]);
         t.sort_by(1);
         t.ensure_sorted();
         let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
@@ -280,10 +297,10 @@ mod tests {
             folder: "/a".into(),
             ..Default::default()
         };
-        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p");
-        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q");
-        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p");
-        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p");
+        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p", &[]);
+        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q", &[]);
+        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p", &[]);
+        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p", &[]);
         assert_eq!(
             t.rows.len(),
             2,

@@ -8,13 +8,16 @@ use super::results::{COLUMNS, ResultsTable, Row, Source};
 use super::theme;
 use crate::orchestrator::WaveStatus;
 
-const WIDTHS: [f32; 7] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0];
+const WIDTHS: [f32; 8] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0, 200.0];
 /// Columns aligned right: BPM, LUFS, Duration.
 const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
 /// The status column, coloured by outcome.
 const STATUS_COLUMN: usize = 6;
 /// The tempo column: its candidates (or why there is none) on hover.
 const BPM_COLUMN: usize = 1;
+/// Column order with plugin values: the file, then the Plugins column
+/// (else far to the right in a narrow panel), then the rest in order.
+const PLUGIN_ORDER: [usize; 2] = [0, 7];
 /// The folder filter's width.
 const FOLDER_WIDTH: f32 = 160.0;
 
@@ -26,13 +29,42 @@ impl ResultsTable {
         if self.source != Source::Session {
             self.filter_ui(ui, out);
         }
-        // The file column takes what the fixed columns leave.
+        // The Plugins column only when some row has plugin values; the
+        // file column takes what the others leave, and the table scrolls
+        // sideways when they do not fit.
+        let order: &[usize] = if self.rows.iter().any(Row::has_plugin_values) {
+            &PLUGIN_ORDER
+        } else {
+            &PLUGIN_ORDER[..1]
+        };
+        let order: Vec<usize> = order.iter().copied().chain(1..STATUS_COLUMN + 1).collect();
         let spacing = ui.spacing().item_spacing.x;
-        let fixed: f32 = WIDTHS[1..].iter().sum::<f32>() + spacing * (WIDTHS.len() as f32);
+        let fixed: f32 = order
+            .iter()
+            .skip(1)
+            .filter_map(|&c| WIDTHS.get(c))
+            .sum::<f32>()
+            + spacing * (order.len() as f32);
         let mut widths = WIDTHS;
         widths[0] = (ui.available_width() - fixed).max(120.0);
+        let columns: Vec<(usize, f32)> = order.iter().map(|&c| (c, widths[c])).collect();
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        self.header_ui(ui, &widths, row_h, out);
+        egui::ScrollArea::horizontal()
+            .id_salt("results_h")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.table_ui(ui, &columns, row_h, out));
+    }
+
+    /// The header and the visible rows; `columns` are (column, width) in
+    /// the order shown.
+    fn table_ui(
+        &mut self,
+        ui: &mut Ui,
+        columns: &[(usize, f32)],
+        row_h: f32,
+        out: &mut Vec<Command>,
+    ) {
+        self.header_ui(ui, columns, row_h, out);
         ui.separator();
         if self.rows.is_empty() {
             let text = match &self.source {
@@ -45,12 +77,12 @@ impl ResultsTable {
         }
         egui::ScrollArea::vertical()
             .id_salt("results_v")
-            .auto_shrink([false, false])
+            .auto_shrink([true, false])
             .show_rows(ui, row_h, self.order.len(), |ui, range| {
                 for &i in self.order.get(range).unwrap_or_default() {
                     if let Some(row) = self.rows.get(i) {
                         let selected = self.selected.contains(&i);
-                        row_ui(ui, (i, row, selected), &widths, row_h, out);
+                        row_ui(ui, (i, row, selected), columns, row_h, out);
                     }
                 }
             });
@@ -121,9 +153,10 @@ impl ResultsTable {
     }
 
     /// Column titles that sort when clicked, with the sort direction.
-    fn header_ui(&self, ui: &mut Ui, widths: &[f32], row_h: f32, out: &mut Vec<Command>) {
+    fn header_ui(&self, ui: &mut Ui, columns: &[(usize, f32)], row_h: f32, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
-            for (i, (title, width)) in COLUMNS.iter().zip(widths).enumerate() {
+            for &(i, width) in columns {
+                let title = COLUMNS.get(i).copied().unwrap_or_default();
                 let arrow = match self.sort {
                     Some((c, true)) if c == i => " ▲",
                     Some((c, false)) if c == i => " ▼",
@@ -132,7 +165,7 @@ impl ResultsTable {
                 let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
                     .frame(false);
                 if ui
-                    .add_sized([*width, row_h], button)
+                    .add_sized([width, row_h], button)
                     .on_hover_text("Sort by this column")
                     .clicked()
                 {
@@ -149,12 +182,12 @@ impl ResultsTable {
 fn row_ui(
     ui: &mut Ui,
     (i, row, selected): (usize, &Row, bool),
-    widths: &[f32],
+    columns: &[(usize, f32)],
     row_h: f32,
     out: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
-        for (c, w) in widths.iter().enumerate() {
+        for &(c, w) in columns {
             let mut text = RichText::new(row.cell(c));
             if c == STATUS_COLUMN {
                 text = text.color(match row.status {
@@ -171,8 +204,8 @@ fn row_ui(
                 egui::Layout::left_to_right(egui::Align::Center)
             };
             let response = ui
-                .allocate_ui_with_layout(egui::vec2(*w, row_h), align, |ui| {
-                    ui.set_min_size(egui::vec2(*w, row_h));
+                .allocate_ui_with_layout(egui::vec2(w, row_h), align, |ui| {
+                    ui.set_min_size(egui::vec2(w, row_h));
                     if c == 0 {
                         ui.add(egui::Button::selectable(selected, text).truncate())
                     } else {
@@ -196,6 +229,8 @@ fn row_ui(
                     "No tempo"
                 };
                 response.on_hover_text(format!("{title}: {note}"));
+            } else if c == PLUGIN_ORDER[1] && row.has_plugin_values() {
+                response.on_hover_text(row.cell(c));
             }
         }
     });

@@ -43,6 +43,8 @@ struct ActiveRun {
     priorities: BatchPriorities,
     /// The priority the next *Analyse next* gives: later asks go first.
     next_priority: i32,
+    /// The values its plugin nodes declare, shown in the results table.
+    extra: Vec<String>,
 }
 
 impl ActiveRun {
@@ -100,14 +102,19 @@ impl RunState {
     /// `library` when there is one.
     pub fn start(
         &mut self,
-        (doc, library): (&PipelineDocument, Option<Arc<Library>>),
+        (doc, library, plugins): (
+            &PipelineDocument,
+            Option<Arc<Library>>,
+            Arc<crate::pipeline::plugin::Installed>,
+        ),
         files: &mut FileQueue,
         indices: Vec<usize>,
         handle: &Handle,
         wake: Wake,
     ) -> Result<(), String> {
         let runner =
-            PipelineRunner::with_library(doc, None, handle.clone(), library).map_err(|e| {
+            // The runner keeps this set: a rescan does not touch the batch.
+            PipelineRunner::with_plugins(doc, None, handle.clone(), library, plugins).map_err(|e| {
                 e.problems()
                     .iter()
                     .map(|p| p.message.clone())
@@ -131,6 +138,7 @@ impl RunState {
             entries.push(i);
             paths.push(entry.path.clone());
         }
+        let extra = runner.extra_columns().to_vec();
         let run = runner.start(paths, doc.config.max_concurrent_waves.max(1));
         let (tx, messages) = mpsc::channel();
         let cancel = run.cancel.clone();
@@ -158,6 +166,7 @@ impl RunState {
             store,
             priorities,
             next_priority: 1,
+            extra,
             nodes: doc.nodes.len().max(1),
             events,
             messages,
@@ -200,7 +209,7 @@ impl RunState {
                     if let Some(i) = active.entry(r.key) {
                         set_state(files, i, result_state(&r));
                     }
-                    results.push(*r, &active.pipeline);
+                    results.push(*r, &active.pipeline, &active.extra);
                 }
                 RunMessage::Done(report) => finished = Some(report),
             }

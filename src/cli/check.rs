@@ -18,14 +18,29 @@ pub struct CheckArgs {
 /// otherwise (1): the pipeline files are this command's inputs.
 pub fn run(args: &CheckArgs) -> Outcome {
     let mut ok = true;
+    let plugins = pipeline::plugin::Installed::discover();
     for path in &args.pipelines {
-        match pipeline::load(path) {
-            Ok(doc) => println!(
-                "{}: ok ({} nodes, {} edges)",
-                path.display(),
-                doc.nodes.len(),
-                doc.edges.len()
-            ),
+        match pipeline::load_with(path, &plugins) {
+            Ok(doc) => {
+                // It loads, but cannot run until its plugins are installed.
+                let source = std::fs::read_to_string(path).ok();
+                let missing = pipeline::missing_plugins(&doc, source.as_deref(), &plugins);
+                for problem in &missing {
+                    eprintln!("{}:{problem}", path.display());
+                }
+                ok &= missing.is_empty();
+                println!(
+                    "{}: {} ({} nodes, {} edges)",
+                    path.display(),
+                    if missing.is_empty() {
+                        "ok"
+                    } else {
+                        "loads, cannot run"
+                    },
+                    doc.nodes.len(),
+                    doc.edges.len()
+                );
+            }
             Err(e) => {
                 ok = false;
                 for problem in e.problems() {

@@ -8,6 +8,7 @@ mod error;
 mod forget;
 mod inputs;
 mod output;
+mod plugins;
 mod results;
 mod run;
 
@@ -23,6 +24,10 @@ use error::{CliError, Outcome, exit_code};
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
+    /// A folder of plugins, searched before `WAVE_STUDIO_PLUGINS` and
+    /// ~/.local/share/wave-studio/plugins (repeatable).
+    #[arg(long, global = true, value_name = "DIR")]
+    plugins: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +51,9 @@ enum Command {
     /// Remove stored results of files or folders (`--run ID`: of a run)
     /// from the results library.
     Forget(forget::ForgetArgs),
+    /// List installed plugins with the command each runs (`list`), or
+    /// check that their manifests load and programs start (`check [NAME]`).
+    Plugins(plugins::PluginsArgs),
     /// Open the desktop app (the default with no command): `gui [--run]
     /// [PIPELINE.ron] [FILES_OR_DIRS...]` opens the pipeline, queues the
     /// audio files (folders recursively) and, with `--run`, starts at once.
@@ -72,7 +80,7 @@ struct GuiArgs {
 }
 
 /// Parses arguments, builds the runtime and runs the command. Exit
-/// status (one mapping for every command, [`exit_code`]): 0 every input
+/// status (one mapping for every command, `exit_code`): 0 every input
 /// succeeded; 1 some inputs failed; 2 usage error, invalid pipeline or
 /// nothing could run (clap's own usage errors exit 2 as well).
 pub fn main() -> ExitCode {
@@ -80,12 +88,16 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(args: Args) -> Result<Outcome, CliError> {
+    for dir in args.plugins {
+        crate::pipeline::plugin::add_search_dir(dir);
+    }
     let command = match args.command {
         // Plain threads, no async runtime: analysis is CPU work only.
         Some(Command::Analyze(a)) => return analyze::run(a),
         Some(Command::Check(c)) => return Ok(check::run(&c)),
         Some(Command::Results(r)) => return results::run(&r),
         Some(Command::Forget(f)) => return forget::run(&f),
+        Some(Command::Plugins(p)) => return Ok(plugins::run(&p)),
         other => other,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -106,7 +118,11 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         None => runtime.block_on(demo::run(demo::DemoArgs::default(), handle)),
         // Run above, without a runtime.
         Some(
-            Command::Analyze(_) | Command::Check(_) | Command::Results(_) | Command::Forget(_),
+            Command::Analyze(_)
+            | Command::Check(_)
+            | Command::Results(_)
+            | Command::Forget(_)
+            | Command::Plugins(_),
         ) => Ok(Outcome::AllOk),
     }
 }

@@ -15,7 +15,7 @@ use tokio::runtime::Handle;
 use super::error::{CliError, Outcome, parse_jobs};
 use crate::orchestrator::{BatchReport, WaveStatus};
 use crate::pipeline::FileResult;
-use crate::pipeline::export::{write_csv, write_json, write_jsonl};
+use crate::pipeline::export::{write_csv_with, write_json, write_jsonl};
 pub use order::RunOrder;
 use plan::RunPlan;
 use progress::{Progress, print_summary};
@@ -144,7 +144,10 @@ fn report_results(
     let (name, hash) = (plan.runner.name(), plan.runner.hash());
     match plan.format {
         RunFormat::Json => write_json(&mut plan.out, results, name, hash)?,
-        RunFormat::Csv => write_csv(&mut plan.out, results)?,
+        RunFormat::Csv => {
+            let extra = plan.runner.extra_columns().to_vec();
+            write_csv_with(&mut plan.out, results, &extra)?
+        }
         RunFormat::Jsonl => {}
     }
     plan.out.flush()?;

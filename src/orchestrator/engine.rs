@@ -21,8 +21,9 @@ use super::events::{BatchReport, EventBus, WaveEvent};
 use super::gate::{Controls, StageGate};
 use super::governor::{GateRegistry, ResourceProbe, SysinfoProbe, next_limit};
 use super::handler::{StageHandler, WaveInput};
-use super::ids::{BatchId, WaveId};
-use super::plan::{self, Plan, PlanErrors, PlanSpec};
+use super::ids::{BatchId, WaveId, WaveKey};
+use super::plan::{self, NodeSpec, Plan, PlanErrors, PlanSpec};
+use super::stage::WaveStage;
 use super::stats::{Statistics, StatsRecorder};
 use super::wave::Wave;
 
@@ -43,7 +44,8 @@ pub(crate) struct Shared {
     root: Mutex<CancellationToken>,
     /// Ends background tasks when the orchestrator goes away.
     shutdown: CancellationToken,
-    waves: Mutex<HashMap<WaveId, CancellationToken>>,
+    /// Running waves: their caller key and cancellation token.
+    waves: Mutex<HashMap<WaveId, (WaveKey, CancellationToken)>>,
     next_wave: AtomicU64,
     next_batch: AtomicU64,
 }
@@ -61,8 +63,8 @@ impl Shared {
         BatchId(self.next_batch.fetch_add(1, Ordering::Relaxed))
     }
 
-    pub(crate) fn register_wave(&self, id: WaveId, token: CancellationToken) {
-        self.waves.lock().insert(id, token);
+    pub(crate) fn register_wave(&self, id: WaveId, key: WaveKey, token: CancellationToken) {
+        self.waves.lock().insert(id, (key, token));
     }
 
     pub(crate) fn unregister_wave(&self, id: WaveId) {
@@ -342,12 +344,75 @@ impl WaveOrchestrator {
     pub fn cancel(&self, wave: WaveId) -> bool {
         let waves = self.shared.waves.lock();
         match waves.get(&wave) {
-            Some(token) => {
+            Some((_, token)) => {
                 token.cancel();
                 true
             }
             None => false,
         }
+    }
+
+    /// Cancels every running wave whose input carries `key` (the caller's
+    /// own id, `WaveInput::with_key`). Returns how many were running.
+    pub fn cancel_key(&self, key: impl Into<WaveKey>) -> usize {
+        let key = key.into();
+        let waves = self.shared.waves.lock();
+        let mut n = 0;
+        for (k, token) in waves.values() {
+            if *k == key {
+                token.cancel();
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The seed's default plan (one node per stage kind, in order) made of
+    /// the kinds that have a handler registered under their name
+    /// (`register_stage_handler(WaveStage::X, ...)`), each after the one
+    /// before: registering one handler is enough to run waves.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use wave_studio::orchestrator::*;
+    /// # let rt = tokio::runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let handle = tokio::runtime::Handle::current();
+    /// let mut orchestrator = WaveOrchestrator::new(WaveConfig::default(), handle).unwrap();
+    /// orchestrator.register_stage_handler(
+    ///     WaveStage::FeatureExtraction,
+    ///     StageHandler::blocking(|input| {
+    ///         let mut values = StageValues::new();
+    ///         values.insert("seen".into(), input.input.payload["n"].clone());
+    ///         Ok(StageOutput::new(values).with_quality(0.9))
+    ///     }),
+    /// );
+    /// let plan = orchestrator.default_plan().unwrap();
+    /// let input = WaveInput::new("one", json!({ "n": 1 })).with_key(7u64);
+    /// let wave = orchestrator.execute_wave(&plan, input).await;
+    /// assert_eq!(wave.status, WaveStatus::Completed);
+    /// assert_eq!(wave.value("seen"), Some(&json!(1)));
+    /// # });
+    /// ```
+    pub fn default_plan(&self) -> Result<Plan, PlanErrors> {
+        let mut spec = PlanSpec::default();
+        let mut prev: Option<&str> = None;
+        for kind in WaveStage::ALL {
+            if !self.handlers.contains_key(kind.name()) {
+                continue;
+            }
+            let refinement = matches!(
+                kind,
+                WaveStage::InitialAnalysis | WaveStage::FeatureExtraction | WaveStage::DeepAnalysis
+            );
+            spec.nodes.push(
+                NodeSpec::new(kind.name(), kind, kind.name())
+                    .after(prev)
+                    .refinement(refinement),
+            );
+            prev = Some(kind.name());
+        }
+        self.plan(&spec)
     }
 
     /// Cancels every running wave and batch; later runs are unaffected.

@@ -66,6 +66,14 @@ impl WaveStage {
     }
 }
 
+/// A kind as a handler name (`"preparation"`, ...), so handlers can be
+/// registered by kind: `register_stage_handler(WaveStage::Preparation, h)`.
+impl From<WaveStage> for String {
+    fn from(kind: WaveStage) -> Self {
+        kind.name().to_string()
+    }
+}
+
 impl std::fmt::Display for WaveStage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.label())

@@ -32,7 +32,7 @@ impl Wave {
     pub(crate) async fn run(self) -> WaveContext {
         let shared = self.shared.clone();
         shared.stats.wave_started();
-        shared.register_wave(self.id, self.cancel.clone());
+        shared.register_wave(self.id, self.input.key, self.cancel.clone());
         shared.ensure_governor();
         shared.events.emit(|| WaveEvent::WaveStarted {
             wave: self.id,

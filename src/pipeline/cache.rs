@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::document::PipelineDocument;
 use super::fields;
 use super::operation::Operation;
+use super::plugin::Installed;
 use crate::audio::ANALYSIS_VERSION;
 use crate::library::{Library, hash_parts};
 use crate::orchestrator::{StageInput, StageOutput};
@@ -24,8 +25,16 @@ pub(crate) const FINGERPRINT: &str = "fingerprint";
 /// In progressive mode a stage that reads earlier results sees every stage
 /// finished before it started, not only its dependencies: any node that is
 /// not downstream of it. Its key then also covers those nodes.
+///
+/// A plugin node's key also covers its plugin's fingerprint (manifest
+/// text, program size and time), so editing a plugin invalidates it.
 pub fn node_keys(doc: &PipelineDocument) -> BTreeMap<String, String> {
-    let base = merkle_keys(doc, &BTreeMap::new());
+    node_keys_with(doc, &Installed::discover())
+}
+
+/// As `node_keys`, with plugin nodes keyed by the plugins in `plugins`.
+pub fn node_keys_with(doc: &PipelineDocument, plugins: &Installed) -> BTreeMap<String, String> {
+    let base = merkle_keys(doc, plugins, &BTreeMap::new());
     if !doc.config.progressive_mode {
         return base;
     }
@@ -43,13 +52,14 @@ pub fn node_keys(doc: &PipelineDocument) -> BTreeMap<String, String> {
             (n.id.clone(), visible)
         })
         .collect();
-    merkle_keys(doc, &extra)
+    merkle_keys(doc, plugins, &extra)
 }
 
 /// Keys from operations and dependencies (plus `extra` parts per node),
 /// dependencies first. A node in a cycle gets none and is never cached.
 fn merkle_keys(
     doc: &PipelineDocument,
+    plugins: &Installed,
     extra: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, String> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
@@ -65,6 +75,11 @@ fn merkle_keys(
             deps.sort();
             let op = ron::to_string(&node.operation).unwrap_or_default();
             let mut parts: Vec<&[u8]> = vec![b"wave-studio node", &version, op.as_bytes()];
+            // Only plugin nodes get the part: built-in keys stay as stored.
+            if let Operation::Plugin { name, .. } = &node.operation {
+                let plugin = plugins.get(name);
+                parts.push(plugin.map_or(&b"not installed"[..], |p| p.fingerprint.as_bytes()));
+            }
             parts.extend(deps.iter().map(|d| d.as_bytes()));
             parts.push(b"visible");
             parts.extend(
@@ -107,7 +122,9 @@ fn reads_prior(op: &Operation) -> bool {
         | Operation::Aggregate
         | Operation::Notation { .. }
         | Operation::LoudnessGate { .. }
-        | Operation::Write => true,
+        | Operation::Write
+        // Its request carries the values of earlier stages.
+        | Operation::Plugin { .. } => true,
     }
 }
 

@@ -52,7 +52,12 @@ impl PipelineDocument {
         position: (f32, f32),
     ) -> String {
         let info = operation.info();
-        let id = self.fresh_id(&info.name.to_ascii_lowercase());
+        // A plugin node is named for its plugin, a built-in for its kind.
+        let base = match &operation {
+            Operation::Plugin { name, .. } => name.clone(),
+            _ => info.name.to_ascii_lowercase(),
+        };
+        let id = self.fresh_id(&base);
         self.nodes.push(PipelineNode {
             id: id.clone(),
             name: operation.label(),

@@ -92,12 +92,28 @@ pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
 
 /// All results as CSV with a header.
 pub fn write_csv(out: &mut impl Write, results: &[FileResult]) -> std::io::Result<()> {
+    write_csv_with(out, results, &[])
+}
+
+/// All results as CSV: the fixed columns, then `extra` (the values plugin
+/// nodes declare, `PipelineRunner::extra_columns`) not among them.
+pub fn write_csv_with(
+    out: &mut impl Write,
+    results: &[FileResult],
+    extra: &[String],
+) -> std::io::Result<()> {
+    let mut columns: Vec<&str> = CSV_COLUMNS.to_vec();
+    for c in extra {
+        if !columns.contains(&c.as_str()) {
+            columns.push(c);
+        }
+    }
     let mut w = csv_writer(out);
-    w.write_record(CSV_COLUMNS)?;
+    w.write_record(&columns)?;
     for r in results {
         let v = result_json(r);
         w.write_record(
-            CSV_COLUMNS
+            columns
                 .iter()
                 .map(|c| cell(v.get(*c).unwrap_or(&Value::Null))),
         )?;

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::document::{FORMAT_VERSION, PipelineDocument};
 use super::error::PipelineError;
-use super::validate::validate;
+use super::plugin::Installed;
+use super::validate::validate_with;
 
 /// The extension of pipeline files.
 pub const PIPELINE_EXTENSION: &str = "ron";
@@ -29,8 +30,19 @@ struct VersionOnly {
 }
 
 /// Parses a document from RON text; `path` names it in errors. Validation
-/// problems (not only syntax) are errors too.
+/// problems (not only syntax) are errors too; plugin nodes are checked
+/// against the plugins installed now (`Installed::discover`).
 pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineError> {
+    parse_with(source, path, &Installed::discover())
+}
+
+/// As `parse`, checking plugin nodes against `plugins`. A plugin that is
+/// not installed does not stop loading (see `missing_plugins`).
+pub fn parse_with(
+    source: &str,
+    path: &Path,
+    plugins: &Installed,
+) -> Result<PipelineDocument, PipelineError> {
     let syntax = |e: ron::error::SpannedError| PipelineError::Syntax {
         path: path.to_path_buf(),
         line: e.span.start.line,
@@ -52,7 +64,7 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineErro
             found: doc.version,
         });
     }
-    let problems = validate(&doc, Some(source));
+    let problems = validate_with(&doc, Some(source), plugins);
     if problems.is_empty() {
         Ok(doc)
     } else {
@@ -63,13 +75,18 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineDocument, PipelineErro
     }
 }
 
-/// Loads and validates a pipeline file.
+/// Loads and validates a pipeline file (plugins as `parse`).
 pub fn load(path: &Path) -> Result<PipelineDocument, PipelineError> {
+    load_with(path, &Installed::discover())
+}
+
+/// Loads and validates a pipeline file against `plugins`.
+pub fn load_with(path: &Path, plugins: &Installed) -> Result<PipelineDocument, PipelineError> {
     let source = fs::read_to_string(path).map_err(|source| PipelineError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&source, path)
+    parse_with(&source, path, plugins)
 }
 
 /// The text a document is saved as: sorted, pretty, with a header line.

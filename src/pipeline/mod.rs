@@ -3,6 +3,7 @@
 //! audio analyses into orchestrator stage handlers.
 
 pub mod cache;
+mod custom;
 mod document;
 mod edit;
 mod error;
@@ -17,23 +18,27 @@ pub mod plugin;
 mod runner;
 mod validate;
 
+pub use custom::{CustomStages, StageFactory};
 pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
 pub use edit::EditError;
 pub use error::PipelineError;
-pub use format::{PIPELINE_EXTENSION, is_pipeline_path, load, parse, save, to_ron};
+pub use format::{
+    PIPELINE_EXTENSION, is_pipeline_path, load, load_with, parse, parse_with, save, to_ron,
+};
 pub use monitor::{NodeLive, RunMonitor, WaveProgress};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
 pub use persist::{StoreState, StoreStatus};
 pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
-pub use validate::{Problem, validate};
+pub use validate::{Problem, missing_plugins, validate, validate_with};
 
 /// The default pipeline's source (`pipelines/default.ron`), built in.
 pub const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.ron");
 
-/// The built-in default pipeline.
+/// The built-in default pipeline (it names no plugin: no folder is read).
 pub fn default_document() -> Result<PipelineDocument, PipelineError> {
-    parse(
+    parse_with(
         DEFAULT_PIPELINE,
         std::path::Path::new("<built-in default.ron>"),
+        &plugin::Installed::default(),
     )
 }

@@ -1,7 +1,10 @@
 //! Built-in operations a pipeline node can run, with their parameters and
 //! static metadata (label, usual stage kind, what it does).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::audio::loudness::{
     DEFAULT_SILENCE_DBFS, DEFAULT_TRUE_PEAK, R128_MAX_TRUE_PEAK_DBTP, R128_TARGET_LUFS,
@@ -141,6 +144,16 @@ pub enum Operation {
     },
     /// Gathers the wave's results into one record.
     Write,
+    /// An installed plugin's stage, by name. Its parameters are checked
+    /// against the plugin's manifest when the pipeline loads; the command
+    /// it runs comes from the manifest, never from the pipeline file.
+    Plugin {
+        /// The plugin's name (its manifest's `name`).
+        name: String,
+        /// Parameter values by name; left out, the manifest's defaults.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        params: BTreeMap<String, Value>,
+    },
 }
 
 /// Static facts about an operation kind.
@@ -203,82 +216,47 @@ impl Operation {
 
     /// Static facts about this operation.
     pub fn info(&self) -> OperationInfo {
-        let (name, kind, refinement, summary) = match self {
-            Operation::Probe => (
-                "Probe",
-                WaveStage::Preparation,
-                false,
-                "open the file and read its format",
-            ),
-            Operation::Decode { .. } => (
-                "Decode",
-                WaveStage::InitialAnalysis,
-                false,
-                "decode once: loudness, levels and compact artifacts",
-            ),
-            Operation::Spectral => (
-                "Spectral",
-                WaveStage::FeatureExtraction,
-                false,
-                "spectral shape statistics",
-            ),
-            Operation::Tempo { refine: false, .. } => (
-                "Tempo",
-                WaveStage::DeepAnalysis,
-                false,
-                "quick tempo estimate from the onset envelope",
-            ),
-            Operation::Tempo { refine: true, .. } => (
-                "Tempo",
-                WaveStage::DeepAnalysis,
-                true,
-                "tempo refined by beat tracking",
-            ),
-            Operation::Key { refine: false, .. } => {
-                ("Key", WaveStage::DeepAnalysis, false, "quick key estimate")
-            }
-            Operation::Key { refine: true, .. } => (
-                "Key",
-                WaveStage::DeepAnalysis,
-                true,
-                "key refined by a vote of two profile families",
-            ),
-            Operation::Confidence => (
-                "Confidence",
-                WaveStage::DeepAnalysis,
-                false,
-                "gate refinements on the quick estimates' confidence",
-            ),
-            Operation::Aggregate => (
-                "Aggregate",
-                WaveStage::Aggregation,
-                false,
-                "gather results; quality is the weakest confidence",
-            ),
-            Operation::Notation { .. } => (
-                "Notation",
-                WaveStage::PostProcessing,
-                false,
-                "key notation and rounding",
-            ),
-            Operation::LoudnessGate { .. } => (
-                "LoudnessGate",
-                WaveStage::PostProcessing,
-                false,
-                "EBU R128 compliance check",
-            ),
-            Operation::Write => (
-                "Write",
-                WaveStage::Finalization,
-                false,
-                "gather the result record",
-            ),
+        use WaveStage::*;
+        let (name, kind, refinement) = match self {
+            Operation::Probe => ("Probe", Preparation, false),
+            Operation::Decode { .. } => ("Decode", InitialAnalysis, false),
+            Operation::Spectral => ("Spectral", FeatureExtraction, false),
+            Operation::Tempo { refine, .. } => ("Tempo", DeepAnalysis, *refine),
+            Operation::Key { refine, .. } => ("Key", DeepAnalysis, *refine),
+            Operation::Confidence => ("Confidence", DeepAnalysis, false),
+            Operation::Aggregate => ("Aggregate", Aggregation, false),
+            Operation::Notation { .. } => ("Notation", PostProcessing, false),
+            Operation::LoudnessGate { .. } => ("LoudnessGate", PostProcessing, false),
+            Operation::Write => ("Write", Finalization, false),
+            // The manifest has the real kind; this is only the fallback.
+            Operation::Plugin { .. } => ("Plugin", FeatureExtraction, false),
         };
         OperationInfo {
             name,
             kind,
             refinement,
-            summary,
+            summary: self.summary(),
+        }
+    }
+
+    /// One line for menus and tooltips.
+    fn summary(&self) -> &'static str {
+        match self {
+            Operation::Probe => "open the file and read its format",
+            Operation::Decode { .. } => "decode once: loudness, levels and compact artifacts",
+            Operation::Spectral => "spectral shape statistics",
+            Operation::Tempo { refine: false, .. } => {
+                "quick tempo estimate from the onset envelope"
+            }
+            Operation::Tempo { refine: true, .. } => "tempo refined by beat tracking",
+            Operation::Key { refine: false, .. } => "quick key estimate",
+            Operation::Key { refine: true, .. } => "key refined by a vote of two profile families",
+            Operation::Confidence => "gate refinements on the quick estimates' confidence",
+            Operation::Aggregate => "gather results; quality is the weakest confidence",
+            Operation::Notation { .. } => "key notation and rounding",
+            Operation::LoudnessGate { .. } => "EBU R128 compliance check",
+            Operation::Write => "gather the result record",
+            Operation::Plugin { .. } => "an installed plugin's stage",
         }
     }
 
@@ -288,11 +266,13 @@ impl Operation {
             Operation::Tempo { refine: true, .. } | Operation::Key { refine: true, .. } => {
                 format!("{} (refine)", self.info().name)
             }
+            Operation::Plugin { name, .. } => name.clone(),
             _ => self.info().name.to_string(),
         }
     }
 
-    /// Every parameter out of range, as (parameter, reason).
+    /// Every parameter out of range, as (parameter, reason). A plugin's
+    /// parameters are checked against its manifest (`validate_with`).
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         match self {
@@ -367,7 +347,8 @@ impl Operation {
             | Operation::Key { .. }
             | Operation::Confidence
             | Operation::Aggregate
-            | Operation::Write => {}
+            | Operation::Write
+            | Operation::Plugin { .. } => {}
         }
         out
     }
@@ -390,6 +371,24 @@ mod tests {
         );
         let op: Operation = ron::from_str("Probe").unwrap();
         assert_eq!(op, Operation::Probe);
+    }
+
+    #[test]
+    fn plugin_nodes_carry_a_name_and_parameters_only() {
+        let op: Operation =
+            ron::from_str(r#"Plugin(name: "tags", params: {"gain": 1.5, "mode": "fast"})"#)
+                .unwrap();
+        let Operation::Plugin { name, params } = &op else {
+            panic!("{op:?}")
+        };
+        assert_eq!(name, "tags");
+        assert_eq!(params["gain"], serde_json::json!(1.5));
+        assert_eq!(op.label(), "tags");
+        let back: Operation = ron::from_str(&ron::to_string(&op).unwrap()).unwrap();
+        assert_eq!(back, op);
+        // A command line has no place in a pipeline file.
+        let err = ron::from_str::<Operation>(r#"Plugin(name: "x", command: ["sh"])"#).unwrap_err();
+        assert!(err.to_string().contains("command"), "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! document's config, one handler per node, the artifact store, and
 //! results as one flat record per file.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,18 +12,21 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::cache::{NodeCache, node_keys};
+use super::cache::{NodeCache, node_keys_with};
+use super::custom::CustomStages;
 use super::document::{PipelineDocument, handler_name};
 use super::error::PipelineError;
 use super::fields;
 use super::format::to_ron;
-use super::ops::{ArtifactStore, handler_for};
+use super::operation::Operation;
+use super::ops::{ArtifactStore, handler_with};
 use super::persist::{LibraryLink, Sink, StoreStatus, fingerprinted_input};
-use super::validate::validate;
+use super::plugin::Installed;
+use super::validate::{missing_plugins_unless, validate_with};
 use crate::library::Library;
 use crate::orchestrator::{
-    BatchReport, Plan, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey, WaveOrchestrator,
-    WaveStatus,
+    BatchReport, Plan, StageHandler, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey,
+    WaveOrchestrator, WaveStatus,
 };
 
 /// One file's outcome: fixed fields, then every value the pipeline produced.
@@ -121,6 +125,67 @@ pub fn content_hash(doc: &PipelineDocument) -> String {
     format!("{hash:016x}")
 }
 
+/// Every problem that stops `doc` from running with `plugins` and
+/// `stages`; else the handlers of its nodes served by `stages`, by node id.
+fn custom_handlers(
+    doc: &PipelineDocument,
+    plugins: &Installed,
+    stages: &CustomStages,
+) -> Result<HashMap<String, StageHandler>, Vec<super::Problem>> {
+    let mut problems = validate_with(doc, None, plugins);
+    problems.extend(missing_plugins_unless(doc, None, plugins, &|name| {
+        stages.contains(name)
+    }));
+    let mut handlers = HashMap::new();
+    for node in &doc.nodes {
+        let Operation::Plugin { name, params } = &node.operation else {
+            continue;
+        };
+        match stages.handler(name, params) {
+            Some(Ok(handler)) => {
+                handlers.insert(node.id.clone(), handler);
+            }
+            Some(Err(message)) => problems.push(super::Problem {
+                line: None,
+                col: None,
+                location: format!("node `{}`", node.id),
+                message: format!("operation `{name}`: {message}"),
+            }),
+            None => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(handlers)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The declared outputs of the document's plugin nodes, each once.
+fn plugin_columns(
+    doc: &PipelineDocument,
+    plugins: &Installed,
+    stages: &CustomStages,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for node in &doc.nodes {
+        let Operation::Plugin { name, .. } = &node.operation else {
+            continue;
+        };
+        let declared = plugins
+            .get(name)
+            .into_iter()
+            .flat_map(|p| &p.manifest.outputs)
+            .map(|o| &o.name);
+        for o in declared.chain(stages.outputs(name)) {
+            if !out.contains(o) {
+                out.push(o.clone());
+            }
+        }
+    }
+    out
+}
+
 /// A pipeline ready to run.
 pub struct PipelineRunner {
     orchestrator: WaveOrchestrator,
@@ -130,6 +195,8 @@ pub struct PipelineRunner {
     hash: String,
     handle: Handle,
     library: Option<LibraryLink>,
+    plugins: Arc<Installed>,
+    columns: Vec<String>,
 }
 
 impl std::fmt::Debug for PipelineRunner {
@@ -170,21 +237,53 @@ impl PipelineRunner {
     }
 
     /// As [`PipelineRunner::new`], storing results in `library` and
-    /// answering nodes from the outputs it holds.
+    /// answering nodes from the outputs it holds. Plugin nodes use the
+    /// plugins installed now ([`Installed::discover`]).
     pub fn with_library(
         doc: &PipelineDocument,
         config: Option<WaveConfig>,
         handle: Handle,
         library: Option<Arc<Library>>,
     ) -> Result<Self, PipelineError> {
+        Self::with_plugins(
+            doc,
+            config,
+            handle,
+            library,
+            Arc::new(Installed::discover()),
+        )
+    }
+
+    /// As [`PipelineRunner::with_library`], with plugin nodes taken from
+    /// `plugins`: the runner keeps this set whatever is installed later. A
+    /// node whose plugin is not in it is an error naming the node and why.
+    pub fn with_plugins(
+        doc: &PipelineDocument,
+        config: Option<WaveConfig>,
+        handle: Handle,
+        library: Option<Arc<Library>>,
+        plugins: Arc<Installed>,
+    ) -> Result<Self, PipelineError> {
+        let none = CustomStages::default();
+        Self::with_stages(doc, config, handle, library, plugins, &none)
+    }
+
+    /// As [`PipelineRunner::with_plugins`], serving plugin nodes named in
+    /// `stages` with those Rust-written operations (they win over an
+    /// installed plugin of the same name, and are never cached).
+    pub fn with_stages(
+        doc: &PipelineDocument,
+        config: Option<WaveConfig>,
+        handle: Handle,
+        library: Option<Arc<Library>>,
+        plugins: Arc<Installed>,
+        stages: &CustomStages,
+    ) -> Result<Self, PipelineError> {
         let invalid = |problems| PipelineError::Invalid {
             path: PathBuf::from(&doc.name),
             problems,
         };
-        let problems = validate(doc, None);
-        if !problems.is_empty() {
-            return Err(invalid(problems));
-        }
+        let custom = custom_handlers(doc, &plugins, stages).map_err(invalid)?;
         let config = config.unwrap_or_else(|| doc.config.clone());
         let mut orchestrator = WaveOrchestrator::new(config, handle.clone()).map_err(|e| {
             invalid(vec![super::Problem {
@@ -197,18 +296,20 @@ impl PipelineRunner {
         let store = Arc::new(ArtifactStore::default());
         let library = library.map(|library| LibraryLink {
             library,
-            node_keys: node_keys(doc),
+            node_keys: node_keys_with(doc, &plugins),
             text: to_ron(doc).unwrap_or_default(),
         });
+        let mut custom = custom;
         for node in &doc.nodes {
             let cache = library.as_ref().and_then(|l| {
                 let key = l.node_keys.get(&node.id)?;
                 Some(NodeCache::new(l.library.clone(), key.clone()))
             });
-            orchestrator.register_stage_handler(
-                handler_name(&node.id),
-                handler_for(&node.operation, store.clone(), cache),
-            );
+            let handler = match custom.remove(&node.id) {
+                Some(h) => h,
+                None => handler_with(&node.operation, store.clone(), cache, &plugins),
+            };
+            orchestrator.register_stage_handler(handler_name(&node.id), handler);
         }
         let plan = orchestrator.plan(&doc.plan_spec()).map_err(|e| {
             invalid(
@@ -230,7 +331,20 @@ impl PipelineRunner {
             hash: content_hash(doc),
             handle,
             library,
+            columns: plugin_columns(doc, &plugins, stages),
+            plugins,
         })
+    }
+
+    /// The plugins this runner's nodes use (the set it was built with).
+    pub fn plugins(&self) -> &Arc<Installed> {
+        &self.plugins
+    }
+
+    /// The values its plugin nodes declare (`outputs` of their manifests),
+    /// in node order: extra CSV columns after the fixed ones.
+    pub fn extra_columns(&self) -> &[String] {
+        &self.columns
     }
 
     /// The engine, for events, statistics and cancellation.

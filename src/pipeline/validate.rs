@@ -4,6 +4,8 @@
 use std::fmt;
 
 use super::document::PipelineDocument;
+use super::operation::Operation;
+use super::plugin::Installed;
 use crate::orchestrator::PlanError;
 
 /// One problem in a pipeline.
@@ -36,6 +38,8 @@ impl fmt::Display for Problem {
 enum Anchor<'a> {
     Node(&'a str),
     Field(&'a str, &'a str),
+    /// A key of a plugin node's `params` map (written `"name": value`).
+    Param(&'a str, &'a str),
     Edge(&'a str, &'a str),
     Config(&'a str),
     None,
@@ -60,6 +64,76 @@ pub fn validate(doc: &PipelineDocument, source: Option<&str>) -> Vec<Problem> {
             format!("config.{}", problem.field),
             problem.reason,
         );
+    }
+    found.out
+}
+
+/// Every problem of `doc` (as `validate`) plus its plugin nodes'
+/// parameters checked against the installed manifests. A plugin that is
+/// not installed is no problem here: the pipeline still loads, and
+/// `missing_plugins` says why it cannot run.
+pub fn validate_with(
+    doc: &PipelineDocument,
+    source: Option<&str>,
+    plugins: &Installed,
+) -> Vec<Problem> {
+    let mut found = Problems {
+        source,
+        out: validate(doc, source),
+    };
+    for node in &doc.nodes {
+        let Operation::Plugin { name, params } = &node.operation else {
+            continue;
+        };
+        let Some(plugin) = plugins.get(name) else {
+            continue;
+        };
+        if let Err(problems) = plugin.resolve_params(params) {
+            for (param, message) in problems {
+                found.push(
+                    Anchor::Param(&node.id, &param),
+                    format!("node `{}`", node.id),
+                    message,
+                );
+            }
+        }
+    }
+    found.out
+}
+
+/// The plugin nodes whose plugin is not installed (or is broken), each
+/// with why: such a pipeline loads and shows them, but refuses to run.
+pub fn missing_plugins(
+    doc: &PipelineDocument,
+    source: Option<&str>,
+    plugins: &Installed,
+) -> Vec<Problem> {
+    missing_plugins_unless(doc, source, plugins, &|_| false)
+}
+
+/// As `missing_plugins`, except names `served` says are served otherwise
+/// (Rust-written operations of the program running the pipeline).
+pub(crate) fn missing_plugins_unless(
+    doc: &PipelineDocument,
+    source: Option<&str>,
+    plugins: &Installed,
+    served: &dyn Fn(&str) -> bool,
+) -> Vec<Problem> {
+    let mut found = Problems {
+        source,
+        out: Vec::new(),
+    };
+    for node in &doc.nodes {
+        if let Operation::Plugin { name, .. } = &node.operation
+            && plugins.get(name).is_none()
+            && !served(name)
+        {
+            found.push(
+                Anchor::Node(&node.id),
+                format!("node `{}`", node.id),
+                plugins.why_missing(name),
+            );
+        }
     }
     found.out
 }
@@ -167,6 +241,15 @@ fn locate(source: &str, anchor: &Anchor<'_>) -> Option<(usize, usize)> {
             let rest = &source[start..];
             let end = rest[1..].find("id:").map_or(rest.len(), |i| i + 1);
             find_key(&rest[..end], field)
+                .map(|i| start + i)
+                .or(Some(start))
+        }
+        Anchor::Param(id, name) => {
+            let start = find_id(source, id)?;
+            let rest = &source[start..];
+            let end = rest[1..].find("id:").map_or(rest.len(), |i| i + 1);
+            rest[..end]
+                .find(&format!("\"{name}\""))
                 .map(|i| start + i)
                 .or(Some(start))
         }

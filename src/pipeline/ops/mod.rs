@@ -4,6 +4,7 @@
 
 mod decode;
 mod estimate;
+mod plugin;
 mod reuse;
 mod store;
 mod summary;
@@ -17,15 +18,31 @@ pub use store::{ArtifactLoader, ArtifactStore};
 
 use super::cache::NodeCache;
 use super::operation::Operation;
+use super::plugin::Installed;
 use crate::audio::AudioError;
 use crate::orchestrator::{StageError, StageHandler, StageInput, StageResult, StageValues};
 
 /// The handler that runs `op`; with a cache, a stored output for the
-/// wave's file answers instead of running it.
+/// wave's file answers instead of running it. A plugin operation uses the
+/// plugins installed now (`Installed::discover`).
 pub fn handler_for(
     op: &Operation,
     store: Arc<ArtifactStore>,
     cache: Option<NodeCache>,
+) -> StageHandler {
+    let plugins = match op {
+        Operation::Plugin { .. } => Installed::discover(),
+        _ => Installed::default(),
+    };
+    handler_with(op, store, cache, &plugins)
+}
+
+/// As `handler_for`, taking plugin operations from `plugins`.
+pub fn handler_with(
+    op: &Operation,
+    store: Arc<ArtifactStore>,
+    cache: Option<NodeCache>,
+    plugins: &Installed,
 ) -> StageHandler {
     let op = op.clone();
     match op {
@@ -84,6 +101,7 @@ pub fn handler_for(
             )
         }),
         Operation::Write => cached(cache, |input| Ok(summary::write(&input))),
+        Operation::Plugin { name, params } => plugin::handler(plugins, &name, &params, cache),
     }
 }
 

@@ -137,6 +137,10 @@ pub struct Plugin {
     pub manifest: PluginManifest,
     /// The folder holding `plugin.ron` (the process's working directory).
     pub dir: PathBuf,
+    /// A hash of the manifest's text and of the size and modification
+    /// time of every file its command names: part of its nodes' cache
+    /// keys, so editing a plugin invalidates what it stored.
+    pub fingerprint: String,
 }
 
 impl Plugin {
@@ -148,9 +152,11 @@ impl Plugin {
             message: e.to_string(),
         })?;
         let manifest = parse(&text, &path)?;
+        let fingerprint = fingerprint(&text, dir, &manifest.command);
         Ok(Self {
             manifest,
             dir: dir.to_path_buf(),
+            fingerprint,
         })
     }
 
@@ -170,30 +176,33 @@ impl Plugin {
         self.manifest.command.join(" ")
     }
 
-    /// `params` checked against the manifest, defaults filled in: every
-    /// problem, each naming the parameter.
+    /// `params` checked against the manifest, defaults filled in; else
+    /// every problem as (parameter, what is wrong).
     pub fn resolve_params(
         &self,
         params: &BTreeMap<String, Value>,
-    ) -> Result<serde_json::Map<String, Value>, Vec<String>> {
+    ) -> Result<serde_json::Map<String, Value>, Vec<(String, String)>> {
         let mut out = serde_json::Map::new();
         let mut problems = Vec::new();
+        let known: Vec<&str> = self
+            .manifest
+            .params
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         for name in params.keys() {
-            if !self.manifest.params.iter().any(|p| &p.name == name) {
-                let known: Vec<&str> = self
-                    .manifest
-                    .params
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect();
-                problems.push(format!(
-                    "plugin `{}` has no parameter `{name}` (it has: {})",
-                    self.manifest.name,
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
+            if !known.contains(&name.as_str()) {
+                problems.push((
+                    name.clone(),
+                    format!(
+                        "plugin `{}` has no parameter `{name}` (it has: {})",
+                        self.manifest.name,
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
                 ));
             }
         }
@@ -202,7 +211,9 @@ impl Plugin {
                 Ok(v) => {
                     out.insert(spec.name.clone(), v);
                 }
-                Err(e) => problems.push(format!("parameter `{}`: {e}", spec.name)),
+                Err(e) => {
+                    problems.push((spec.name.clone(), format!("parameter `{}`: {e}", spec.name)))
+                }
             }
         }
         if problems.is_empty() {
@@ -211,6 +222,27 @@ impl Plugin {
             Err(problems)
         }
     }
+}
+
+/// The manifest's text plus size and mtime of each command word that is a
+/// file (relative to the plugin's folder): the program, or the script an
+/// interpreter runs.
+fn fingerprint(text: &str, dir: &Path, command: &[String]) -> String {
+    let mut stamps = Vec::new();
+    for word in command {
+        let Ok(meta) = std::fs::metadata(dir.join(word)) else {
+            continue;
+        };
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        stamps.push(format!("{word}:{}:{mtime}", meta.len()));
+    }
+    let mut parts: Vec<&[u8]> = vec![b"wave-studio plugin", text.as_bytes()];
+    parts.extend(stamps.iter().map(String::as_bytes));
+    crate::library::hash_parts(parts)
 }
 
 /// One parameter's value (or its default) checked against its spec.

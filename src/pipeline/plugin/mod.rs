@@ -5,6 +5,7 @@
 //! given on the command line.
 
 mod manifest;
+mod persistent;
 mod process;
 mod registry;
 
@@ -14,8 +15,9 @@ pub use manifest::{
     MANIFEST_FILE, MANIFEST_VERSION, OutputSpec, ParamKind, ParamSpec, Plugin, PluginManifest,
     PluginMode, parse,
 };
-pub use process::{MAX_REPLY_BYTES, Reply, Request, run_once};
-pub use registry::{Installed, default_dir};
+pub use persistent::Persistent;
+pub use process::{MAX_REPLY_BYTES, PROTOCOL_VERSION, Reply, Request, run_once};
+pub use registry::{Installed, PLUGINS_ENV, add_search_dir, default_dir, search_dirs};
 
 /// What can go wrong with a plugin; each names the plugin or its file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -34,6 +36,22 @@ pub enum PluginError {
         /// The plugin's name.
         plugin: String,
         /// What happened.
+        message: String,
+    },
+    /// No reply in time: the process group was killed.
+    #[error("plugin `{plugin}`: no reply within {seconds:.1} s (killed)")]
+    Timeout {
+        /// The plugin's name.
+        plugin: String,
+        /// The time it had.
+        seconds: f64,
+    },
+    /// The plugin answered with its own `error`: retrying will not help.
+    #[error("plugin `{plugin}`: {message}")]
+    Refused {
+        /// The plugin's name.
+        plugin: String,
+        /// The plugin's message.
         message: String,
     },
     /// The request was cancelled (the process was killed).

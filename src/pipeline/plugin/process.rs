@@ -16,17 +16,20 @@ use super::{Plugin, PluginError};
 /// The largest reply read from stdout: a plugin returns values, not data.
 pub const MAX_REPLY_BYTES: usize = 1 << 20;
 /// How much of stderr is kept for the error message (its end).
-const STDERR_TAIL: usize = 4096;
+pub(super) const STDERR_TAIL: usize = 4096;
 /// How often a running process is checked for its end, a timeout or a
 /// cancel.
-const POLL: Duration = Duration::from_millis(5);
+pub(super) const POLL: Duration = Duration::from_millis(5);
+
+/// The request format this build writes (`Request::protocol`).
+pub const PROTOCOL_VERSION: u32 = 1;
 
 /// What a plugin reads on stdin (one JSON object, one line).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     /// The protocol version, 1.
     pub protocol: u32,
-    /// The audio file, as given.
+    /// The audio file, as an absolute path (the plugin runs in its folder).
     pub file: String,
     /// The node's parameters, checked and with defaults filled in.
     pub params: Map<String, Value>,
@@ -78,10 +81,10 @@ pub fn run_once(
     let status = match ended {
         Ended::Exited(status) => status,
         Ended::TimedOut => {
-            return Err(fail(format!(
-                "no reply within {:.1} s (killed)",
-                timeout.as_secs_f64()
-            )));
+            return Err(PluginError::Timeout {
+                plugin: name.clone(),
+                seconds: timeout.as_secs_f64(),
+            });
         }
         Ended::Cancelled => return Err(PluginError::Cancelled),
     };
@@ -100,19 +103,29 @@ pub fn run_once(
             stderr_suffix(&stderr)
         )));
     }
-    let reply: Reply = serde_json::from_slice(&stdout).map_err(|e| {
-        fail(format!(
+    read_reply(&name, &stdout, &stderr)
+}
+
+/// A reply's bytes as a `Reply`; the plugin's own `error` is its refusal.
+pub(super) fn read_reply(name: &str, stdout: &[u8], stderr: &str) -> Result<Reply, PluginError> {
+    let reply: Reply = serde_json::from_slice(stdout).map_err(|e| PluginError::Run {
+        plugin: name.to_string(),
+        message: format!(
             "its reply is not the expected JSON ({e}){}",
-            stderr_suffix(&stderr)
-        ))
+            stderr_suffix(stderr)
+        ),
     })?;
     if let Some(e) = &reply.error {
-        return Err(fail(e.clone()));
+        return Err(PluginError::Refused {
+            plugin: name.to_string(),
+            message: e.clone(),
+        });
     }
     Ok(reply)
 }
 
-fn stderr_suffix(stderr: &str) -> String {
+/// `": " + stderr` when the plugin said something there.
+pub(super) fn stderr_suffix(stderr: &str) -> String {
     let t = stderr.trim();
     if t.is_empty() {
         String::new()
@@ -121,7 +134,7 @@ fn stderr_suffix(stderr: &str) -> String {
     }
 }
 
-fn spawn(plugin: &Plugin, program: &std::path::Path) -> std::io::Result<Child> {
+pub(super) fn spawn(plugin: &Plugin, program: &std::path::Path) -> std::io::Result<Child> {
     use std::os::unix::process::CommandExt;
     Command::new(program)
         .args(plugin.manifest.command.iter().skip(1))
@@ -135,14 +148,14 @@ fn spawn(plugin: &Plugin, program: &std::path::Path) -> std::io::Result<Child> {
 }
 
 /// The plugin's process group.
-struct Group(rustix::process::Pid);
+pub(super) struct Group(rustix::process::Pid);
 
 impl Group {
-    fn of(child: &Child) -> Self {
+    pub(super) fn of(child: &Child) -> Self {
         Self(rustix::process::Pid::from_child(child))
     }
 
-    fn kill(&self) {
+    pub(super) fn kill(&self) {
         // Already gone is fine: the point is that nothing remains.
         let _ = rustix::process::kill_process_group(self.0, rustix::process::Signal::KILL);
     }

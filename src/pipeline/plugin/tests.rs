@@ -224,7 +224,13 @@ fn parameters_are_checked_against_the_manifest_with_defaults() {
         ("mode".to_string(), json!("medium")),
         ("colour".to_string(), Value::Bool(true)),
     ]);
-    let problems = p.resolve_params(&bad).unwrap_err().join("\n");
+    let problems: Vec<String> = p
+        .resolve_params(&bad)
+        .unwrap_err()
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    let problems = problems.join("\n");
     for needle in [
         "5 is outside 0..=2",
         "not one of: fast, slow",
@@ -250,4 +256,50 @@ fn scanning_finds_plugins_and_keeps_broken_ones_apart() {
         "{:?}",
         found.problems
     );
+}
+
+#[test]
+fn editing_a_plugin_changes_its_nodes_cache_keys_only() {
+    use crate::pipeline::cache::node_keys_with;
+    use crate::pipeline::{Edge, Operation, PipelineDocument, PipelineNode};
+    let root = Dir::new("keys");
+    plugin(&root.0, "keyed", "echo '{}'", "");
+    let node = |id: &str, operation: Operation| PipelineNode {
+        id: id.into(),
+        name: id.into(),
+        kind: operation.info().kind,
+        operation,
+        refinement: false,
+        overrides: Default::default(),
+        position: (0.0, 0.0),
+    };
+    let mut doc = PipelineDocument::default();
+    doc.config.progressive_mode = false;
+    doc.nodes = vec![
+        node("probe", Operation::Probe),
+        node(
+            "keyed",
+            Operation::Plugin {
+                name: "keyed".into(),
+                params: BTreeMap::new(),
+            },
+        ),
+    ];
+    doc.edges.push(Edge::new("probe", "keyed"));
+    let keys = || node_keys_with(&doc, &Installed::scan(std::slice::from_ref(&root.0)));
+    let before = keys();
+    // The manifest's text.
+    let manifest = root.0.join("keyed").join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("\"test\"", "\"edited\"")).unwrap();
+    let edited = keys();
+    assert_ne!(edited["keyed"], before["keyed"]);
+    assert_eq!(edited["probe"], before["probe"], "other nodes keep theirs");
+    // The script its command names (`sh run.sh`): a new size.
+    std::fs::write(root.0.join("keyed").join("run.sh"), "echo '{ }'").unwrap();
+    let rewritten = keys();
+    assert_ne!(rewritten["keyed"], edited["keyed"]);
+    // Not installed: a key of its own, never an installed plugin's.
+    let none = node_keys_with(&doc, &Installed::default());
+    assert_ne!(none["keyed"], rewritten["keyed"]);
 }

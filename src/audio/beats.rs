@@ -324,7 +324,7 @@ fn choose_level(
 }
 
 /// Whether a grid of `period` frames is a subdivision of the beat (see
-/// [`choose_level`]).
+/// `choose_level`).
 fn is_subdivision(
     env: &[f32],
     low: &[f32],

@@ -22,7 +22,7 @@ const CLEAR_ONSET_SHARE: f64 = 0.3;
 const CADENCE_WEIGHT: f64 = 0.25;
 
 /// Scores all 24 keys by profile correlation plus, when the final
-/// sonority is known, [`CADENCE_WEIGHT`] times how well it fits the key's
+/// sonority is known, `CADENCE_WEIGHT` times how well it fits the key's
 /// tonic triad: (key, score, correlation), best first.
 pub fn rank_with_cadence(
     profile: &[f64; 12],
@@ -44,9 +44,9 @@ pub fn rank_with_cadence(
 }
 
 /// The final sonority where the music comes to rest: the last
-/// [`FINAL_SECONDS`] of frames with any pitch, summed (a reverb tail holds
+/// `FINAL_SECONDS` of frames with any pitch, summed (a reverb tail holds
 /// the last chord), provided no clear onset falls in the last
-/// [`REST_SECONDS`] of sound. A file cut off mid-phrase (an excerpt, a
+/// `REST_SECONDS` of sound. A file cut off mid-phrase (an excerpt, a
 /// loop) has none: its last chord says nothing about the key.
 pub fn final_sonority(chroma: &Chroma, onset: &OnsetEnvelope) -> Option<[f64; 12]> {
     let last_pitch = chroma
@@ -66,7 +66,7 @@ pub fn final_sonority(chroma: &Chroma, onset: &OnsetEnvelope) -> Option<[f64; 12
     final_profile(chroma)
 }
 
-/// The last [`FINAL_SECONDS`] of frames with any pitch, summed.
+/// The last `FINAL_SECONDS` of frames with any pitch, summed.
 fn final_profile(chroma: &Chroma) -> Option<[f64; 12]> {
     let want = (FINAL_SECONDS * chroma.frame_rate).ceil().max(1.0) as usize;
     let mut out = [0.0f64; 12];

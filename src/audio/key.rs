@@ -243,7 +243,7 @@ pub fn estimate_until(
     }))
 }
 
-/// The profile families of [`estimate_ensemble`].
+/// The profile families of [`estimate_ensemble_until`].
 pub const ENSEMBLE: [KeyProfile; 3] = [
     KeyProfile::TemperleyKostkaPayne,
     KeyProfile::BellmanBudge,

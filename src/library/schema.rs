@@ -100,15 +100,22 @@ pub fn configure(conn: &Connection, path: &Path) -> Result<(), LibraryError> {
 /// Checks the file is ours (or empty) and brings it to `SCHEMA_VERSION`.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LibraryError> {
     let sql = |e: rusqlite::Error| LibraryError::sql(path, &e);
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(sql)?;
-    let app_id: i64 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(sql)?;
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(sql)?;
+    // One snapshot: another opener may create the schema between two
+    // separate reads (its tables seen, its application id not yet).
+    let (version, app_id, tables) = {
+        let read = conn.transaction().map_err(sql)?;
+        let version: i64 = read
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql)?;
+        let app_id: i64 = read
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(sql)?;
+        let tables: i64 = read
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(sql)?;
+        read.commit().map_err(sql)?;
+        (version, app_id, tables)
+    };
     if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
         return Err(LibraryError::Foreign {
             path: path.to_path_buf(),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{FileResult, fields};
 
 /// CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 26] = [
+pub const CSV_COLUMNS: [&str; 28] = [
     fields::FILE,
     fields::OK,
     fields::STATUS,
@@ -21,9 +21,11 @@ pub const CSV_COLUMNS: [&str; 26] = [
     fields::BPM,
     fields::BPM_CONFIDENCE,
     fields::BPM_CANDIDATES,
+    fields::BPM_REASON,
     fields::KEY,
     fields::KEY_CONFIDENCE,
     fields::CAMELOT,
+    fields::KEY_REASON,
     fields::LOUDNESS_LUFS,
     fields::LOUDNESS_RANGE_LU,
     fields::TRUE_PEAK_DBTP,
@@ -78,6 +80,10 @@ fn cell(v: &Value) -> String {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(" "),
+        // A tempo candidate: `132.0@0.91`, as `analyze` writes it.
+        Value::Object(o) if o.contains_key("bpm") && o.contains_key("score") => {
+            format!("{}@{}", cell(&o["bpm"]), cell(&o["score"]))
+        }
         other => other.to_string(),
     }
 }
@@ -129,7 +135,10 @@ mod tests {
     fn csv_quotes_what_needs_it_and_ends_lines_with_lf() {
         let mut values = serde_json::Map::new();
         values.insert("key".into(), "A minor".into());
-        values.insert("bpm_candidates".into(), serde_json::json!([120.0, 60.0]));
+        values.insert(
+            "bpm_candidates".into(),
+            serde_json::json!([{"bpm": 120.0, "score": 1.0}, {"bpm": 60.0, "score": 0.5}]),
+        );
         let result = FileResult {
             key: Default::default(),
             file: "dir/a,b.wav".into(),
@@ -151,7 +160,7 @@ mod tests {
             row.starts_with("\"dir/a,b.wav\",false,Failed,\"say \"\"hi\"\"\nthen stop\",,"),
             "{row}"
         );
-        assert!(row.contains(",120.0 60.0,A minor,"), "{row}");
+        assert!(row.contains(",120.0@1.0 60.0@0.5,,A minor,"), "{row}");
         assert!(
             row.ends_with(",0.5,false,\n") && !text.contains('\r'),
             "{row}"

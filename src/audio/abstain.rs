@@ -26,8 +26,12 @@ pub const SINGLE_PITCH: &str = "a single pitch class: one note has no key";
 /// and pink noise read 0.26–0.30, speech 0.39–0.50.
 const MIN_TONAL_FIT: f64 = 0.55;
 /// The strongest pitch class at this multiple of the second means one
-/// note (real music reads at most 1.4 on the bench; single notes 2.2–4).
+/// note (real music reads at most 1.4 on the bench; single notes 2.2–4)...
 const SINGLE_PITCH_RATIO: f64 = 2.0;
+/// ...unless the profile still fits a key this well: a held major chord
+/// over its root in the bass reads 2.0 too, but fits its key at 0.70, where
+/// single notes reach 0.65 at most (their overtones are a thin chord).
+const SINGLE_PITCH_FIT: f64 = 0.68;
 /// Onset presence ([`tempo::presence`]) below which there are no attacks:
 /// every bench piece reads at least 0.49, a plucked or sine tone ≤ 0.06.
 const MIN_PRESENCE: f64 = 0.15;
@@ -48,13 +52,17 @@ fn profile(chroma: &Chroma) -> ([f64; 12], usize) {
     (p, active)
 }
 
+/// How well the summed profile fits its best key (0 with no pitch).
+fn fit(p: &[f64; 12]) -> f64 {
+    rank_keys(p, KeyProfile::default())
+        .first()
+        .map_or(0.0, |&(_, r)| r)
+}
+
 /// Whether the pitch content is tonal: it fits a key profile.
 fn tonal(chroma: &Chroma) -> bool {
     let (p, active) = profile(chroma);
-    active > 0
-        && rank_keys(&p, KeyProfile::default())
-            .first()
-            .is_some_and(|&(_, r)| r >= MIN_TONAL_FIT)
+    active > 0 && fit(&p) >= MIN_TONAL_FIT
 }
 
 /// Why the file has no key, or `None` when the key estimate stands.
@@ -65,7 +73,7 @@ pub fn key_reason(chroma: &Chroma) -> Option<&'static str> {
     }
     let mut sorted = p;
     sorted.sort_by(|a, b| b.total_cmp(a));
-    if sorted[0] > SINGLE_PITCH_RATIO * sorted[1] {
+    if sorted[0] > SINGLE_PITCH_RATIO * sorted[1] && fit(&p) < SINGLE_PITCH_FIT {
         return Some(SINGLE_PITCH);
     }
     (!tonal(chroma)).then_some(NO_TONALITY)

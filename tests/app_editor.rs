@@ -259,7 +259,18 @@ fn an_idle_app_stops_repainting() {
     // for no more: `run` panics if repaints never stop.
     let first = h.run();
     assert!(first < 16, "settled after {first} steps");
-    assert_eq!(h.run(), 1, "nothing to do when idle");
+    // The first plugin scan runs on the blocking pool; under load it can
+    // land after that first settling and cost a frame or two. Then the
+    // app is idle: a single step, every time.
+    let mut idle = 0;
+    for _ in 0..100 {
+        idle = if h.run() == 1 { idle + 1 } else { 0 };
+        if idle == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(idle, 3, "nothing to do when idle");
 }
 
 #[test]

@@ -364,3 +364,95 @@ fn quit_asks_about_unsaved_changes_then_closes() {
         .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::Close));
     assert!(closes, "the window closes once the changes are discarded");
 }
+
+/// Replaces the text of the field labelled `label` with `text` and presses
+/// Enter (without running the frame that sees the Enter).
+fn type_into(h: &mut egui_kittest::Harness<'static, WaveStudioApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    h.run();
+    h.key_press(egui::Key::Enter);
+}
+
+#[test]
+fn without_a_native_dialog_save_as_opens_the_in_app_browser_and_saves() {
+    let rt = runtime();
+    let dir = TempDir::new("browser-save");
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::SaveAsDialog);
+    h.run();
+    assert!(shows_exactly(&h, "Save pipeline as"), "the browser opens");
+    assert!(
+        shows(&h, "using the built-in browser"),
+        "the status says why"
+    );
+
+    type_into(&mut h, "Folder", &dir.0.display().to_string());
+    h.run();
+    type_into(&mut h, "File name", "mine");
+    h.run();
+
+    let saved = dir.path("mine.ron");
+    assert!(saved.is_file(), "the pipeline is saved with its extension");
+    let reloaded = wave_studio::pipeline::load(&saved).unwrap();
+    let doc = h.state().document();
+    assert_eq!(reloaded.name, doc.name);
+    assert_eq!(reloaded.nodes.len(), doc.nodes.len());
+    assert_eq!(reloaded.edges.len(), doc.edges.len());
+    assert_eq!(h.state().doc_state().path.as_deref(), Some(saved.as_path()));
+    assert!(!shows_exactly(&h, "Save pipeline as"), "the browser closed");
+}
+
+#[test]
+fn the_quit_prompts_save_asks_where_saves_then_closes() {
+    let rt = runtime();
+    let dir = TempDir::new("browser-quit");
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::SetName("edited".into()));
+    h.state_mut().push(Command::Quit);
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    h.run();
+    assert!(shows_exactly(&h, "Save pipeline as"), "asks where to save");
+    type_into(&mut h, "Folder", &dir.0.display().to_string());
+    h.run();
+    type_into(&mut h, "File name", "edited.ron");
+    // The browser closing makes egui run a second pass in this step, and
+    // the harness keeps only the last pass's output, so ask the app.
+    h.step();
+    assert!(h.state().closing(), "the window closes once saved");
+    let saved = wave_studio::pipeline::load(&dir.path("edited.ron")).unwrap();
+    assert_eq!(saved.name, "edited");
+    assert!(!h.state().doc_state().is_dirty());
+}
+
+#[test]
+fn cancelling_the_quit_prompts_save_dialog_keeps_the_window_open() {
+    let rt = runtime();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::SetName("edited".into()));
+    h.state_mut().push(Command::Quit);
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    h.run();
+    assert!(shows_exactly(&h, "Save pipeline as"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!shows_exactly(&h, "Save pipeline as"), "Escape cancels");
+    assert!(shows(&h, "Not saved"));
+    assert!(h.state().doc_state().is_dirty());
+    assert!(!h.state().closing());
+}

@@ -7,6 +7,7 @@ use crate::orchestrator::{WaveConfig, WaveStage};
 use crate::pipeline::{EditError, Operation, PipelineDocument, PipelineNode};
 
 use super::WaveStudioApp;
+use super::file_browser::DialogKind;
 use super::graph_view::CanvasEvent;
 
 /// A request from the UI.
@@ -28,6 +29,8 @@ pub enum Command {
     SaveAs(PathBuf),
     /// Asks for a path to save to.
     SaveAsDialog,
+    /// A file dialog closed without an answer.
+    DialogCancelled,
     /// Carries out what waited for the unsaved-changes question.
     Discard(Pending),
     /// Saves, then carries on with the pending action.
@@ -200,17 +203,32 @@ impl WaveStudioApp {
             }
             Command::SaveThen(pending) => {
                 self.pending = None;
-                if self.save(None) {
+                if self.doc.path.is_none() {
+                    // Ask where, then carry on once it is saved there.
+                    self.after_save = Some(pending);
+                    self.ask(DialogKind::SavePipeline);
+                } else if self.save(None) {
                     self.proceed(pending, ctx);
+                }
+            }
+            Command::DialogCancelled => {
+                if self.after_save.take().is_some() {
+                    self.set_status("Not saved; nothing else was done".into(), false);
                 }
             }
             Command::CancelPending => self.pending = None,
             Command::Save => match self.doc.path.clone() {
                 Some(path) => _ = self.save(Some(path)),
-                None => self.dialogs.save_pipeline(&self.handle),
+                None => self.ask(DialogKind::SavePipeline),
             },
-            Command::SaveAs(path) => _ = self.save(Some(path)),
-            Command::SaveAsDialog => self.dialogs.save_pipeline(&self.handle),
+            Command::SaveAs(path) => {
+                if self.save(Some(path))
+                    && let Some(pending) = self.after_save.take()
+                {
+                    self.proceed(pending, ctx);
+                }
+            }
+            Command::SaveAsDialog => self.ask(DialogKind::SavePipeline),
             Command::DismissLoadProblems => self.doc.load_problems = None,
             Command::AddNode {
                 kind,
@@ -248,15 +266,15 @@ impl WaveStudioApp {
     fn apply_run(&mut self, command: Command, ctx: &egui::Context) {
         match command {
             Command::AddFiles(paths) => self.add_paths(paths, ctx),
-            Command::PickFiles => self.dialogs.pick_files(&self.handle, false),
-            Command::PickFolder => self.dialogs.pick_files(&self.handle, true),
+            Command::PickFiles => self.ask(DialogKind::AddFiles),
+            Command::PickFolder => self.ask(DialogKind::AddFolder),
             // The queue is fixed while a run is in progress.
             Command::RemoveFile(i) if !self.run.is_running() => self.files.remove(i),
             Command::ClearFiles if !self.run.is_running() => self.files.clear(),
             Command::RerunFailed => self.start_run(true, ctx),
             Command::Run => self.start_run(false, ctx),
             Command::Cancel => self.run.cancel(),
-            Command::ExportDialog(format) => self.dialogs.export(&self.handle, format),
+            Command::ExportDialog(format) => self.ask(DialogKind::Export(format)),
             Command::Export(format, path) => match self.results.export(format, &path) {
                 Ok(()) => self.set_status(format!("Exported {}", path.display()), false),
                 Err(e) => self.set_status(format!("Export failed: {e:#}"), true),
@@ -284,7 +302,7 @@ impl WaveStudioApp {
                 self.selected = None;
             }
             Pending::Open(path) => self.open(&path),
-            Pending::OpenDialog => self.dialogs.open_pipeline(&self.handle),
+            Pending::OpenDialog => self.ask(DialogKind::OpenPipeline),
             Pending::Close => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -321,7 +339,7 @@ impl WaveStudioApp {
     /// Saves to `path` (or the current path); returns whether it worked.
     pub(crate) fn save(&mut self, path: Option<PathBuf>) -> bool {
         let Some(path) = path.or_else(|| self.doc.path.clone()) else {
-            self.dialogs.save_pipeline(&self.handle);
+            self.ask(DialogKind::SavePipeline);
             return false;
         };
         match crate::pipeline::save(&self.doc.doc, &path) {
@@ -335,6 +353,26 @@ impl WaveStudioApp {
                 self.set_status(format!("Save failed: {e:#}"), true);
                 false
             }
+        }
+    }
+
+    /// Opens a file dialog for `kind` in the folder the user last worked
+    /// in; says so when it falls back to the in-app browser.
+    fn ask(&mut self, kind: DialogKind) {
+        let dir = self
+            .doc
+            .path
+            .iter()
+            .chain(self.settings.recent.iter())
+            .find_map(|p| {
+                p.parent()
+                    .filter(|d| d.is_dir())
+                    .map(std::path::Path::to_path_buf)
+            })
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("/"));
+        if let Some(note) = self.dialogs.ask(&self.handle, kind, dir) {
+            self.set_status(note, false);
         }
     }
 

@@ -1,5 +1,6 @@
-//! Native file dialogs (rfd), run as tasks on the runtime so the UI thread
-//! never blocks; answers come back through a channel and wake the UI.
+//! File dialogs: native ones (rfd), run as tasks on the runtime so the UI
+//! thread never blocks, answering through a channel that wakes the UI; or,
+//! where no native dialog can open, the in-app browser.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::mpsc;
 use tokio::runtime::Handle;
 
 use super::commands::{Command, ExportFormat};
+use super::file_browser::{BrowserOutcome, DialogKind, FileBrowser};
 use crate::orchestrator::Wake;
 use crate::pipeline::PIPELINE_EXTENSION;
 
@@ -16,8 +18,12 @@ pub struct Dialogs {
     tx: mpsc::Sender<Command>,
     rx: mpsc::Receiver<Command>,
     wake: Option<Wake>,
-    /// Whether a dialog is open (only one at a time).
+    /// Whether a native dialog is open (only one at a time).
     open: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether native dialogs can open here.
+    native: bool,
+    /// The in-app browser, when open.
+    browser: Option<FileBrowser>,
 }
 
 impl std::fmt::Debug for Dialogs {
@@ -34,6 +40,8 @@ impl Default for Dialogs {
             rx,
             wake: None,
             open: Arc::default(),
+            native: native_available(),
+            browser: None,
         }
     }
 }
@@ -49,13 +57,14 @@ impl Dialogs {
         self.rx.try_iter()
     }
 
-    fn spawn<F>(&self, handle: &Handle, dialog: F)
+    /// Runs a native dialog; false when one is already open.
+    fn spawn<F>(&self, handle: &Handle, dialog: F) -> bool
     where
         F: Future<Output = Option<Command>> + Send + 'static,
     {
         use std::sync::atomic::Ordering;
         if self.open.swap(true, Ordering::AcqRel) {
-            return;
+            return false;
         }
         let tx = self.tx.clone();
         let wake = self.wake.clone();
@@ -66,77 +75,110 @@ impl Dialogs {
         handle.spawn_blocking(move || {
             let answer = runtime.block_on(dialog);
             open.store(false, Ordering::Release);
-            if let Some(command) = answer {
-                let _ = tx.send(command);
-            }
+            // A cancel is an answer too: what waited on the dialog stops.
+            let _ = tx.send(answer.unwrap_or(Command::DialogCancelled));
             if let Some(wake) = wake {
                 wake();
             }
         });
+        true
     }
 
-    /// Asks for a pipeline file to open.
-    pub fn open_pipeline(&self, handle: &Handle) {
-        self.spawn(handle, async {
-            let file = rfd::AsyncFileDialog::new()
-                .set_title("Open pipeline")
-                .add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION])
-                .pick_file()
-                .await?;
-            Some(Command::Open(file.path().to_path_buf()))
-        });
+    /// Asks for `kind`: the native dialog where one can open, else the
+    /// in-app browser starting in `dir`. Returns a note for the status bar
+    /// when it falls back.
+    pub fn ask(&mut self, handle: &Handle, kind: DialogKind, dir: PathBuf) -> Option<String> {
+        if self.native {
+            (!self.spawn(handle, native(kind)))
+                .then(|| "A file dialog is already open; answer it first".to_string())
+        } else {
+            self.browser = Some(FileBrowser::new(kind, dir));
+            Some(format!(
+                "{}: no native file dialog here (no zenity or kdialog; set {NATIVE_ENV}=1 to force it), using the built-in browser",
+                kind.title()
+            ))
+        }
     }
 
-    /// Asks where to save the pipeline.
-    pub fn save_pipeline(&self, handle: &Handle) {
-        self.spawn(handle, async {
-            let file = rfd::AsyncFileDialog::new()
-                .set_title("Save pipeline as")
-                .add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION])
-                .set_file_name("pipeline.ron")
-                .save_file()
-                .await?;
-            Some(Command::SaveAs(file.path().to_path_buf()))
-        });
+    /// Whether native dialogs are used (tests turn them off).
+    pub fn set_native(&mut self, native: bool) {
+        self.native = native;
     }
 
-    /// Asks for audio files, or a folder.
-    pub fn pick_files(&self, handle: &Handle, folder: bool) {
-        self.spawn(handle, async move {
-            let dialog = rfd::AsyncFileDialog::new().set_title("Add audio");
-            let paths: Vec<PathBuf> = if folder {
-                dialog
-                    .pick_folders()
-                    .await?
-                    .iter()
-                    .map(|f| f.path().to_path_buf())
-                    .collect()
-            } else {
-                dialog
-                    .pick_files()
-                    .await?
-                    .iter()
-                    .map(|f| f.path().to_path_buf())
-                    .collect()
+    /// Draws the in-app browser, if open; its answer (or cancel) is queued.
+    pub fn browser_ui(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        let Some(browser) = &mut self.browser else {
+            return;
+        };
+        match browser.ui(ctx) {
+            Some(BrowserOutcome::Chosen(command)) => {
+                self.browser = None;
+                out.push(command);
+            }
+            Some(BrowserOutcome::Cancelled) => {
+                self.browser = None;
+                out.push(Command::DialogCancelled);
+            }
+            None => {}
+        }
+    }
+
+    /// Whether the in-app browser is open.
+    pub fn browser_open(&self) -> bool {
+        self.browser.is_some()
+    }
+}
+
+/// The env variable that forces native dialogs on (`1`) or off (`0`).
+const NATIVE_ENV: &str = "WAVE_STUDIO_NATIVE_DIALOGS";
+
+/// Whether a native dialog can open: rfd needs a desktop portal or zenity
+/// and says nothing when neither answers, so without a dialog program on
+/// PATH (or the env variable set) the in-app browser is used.
+fn native_available() -> bool {
+    match std::env::var(NATIVE_ENV).as_deref() {
+        Ok("1") => return true,
+        Ok("0") => return false,
+        _ => {}
+    }
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        ["zenity", "kdialog"]
+            .iter()
+            .any(|program| dir.join(program).is_file())
+    })
+}
+
+/// The native dialog for `kind`; `None` when it was cancelled.
+async fn native(kind: DialogKind) -> Option<Command> {
+    let mut dialog = rfd::AsyncFileDialog::new().set_title(kind.title());
+    let paths: Vec<PathBuf> = match kind {
+        DialogKind::AddFolder => dialog.pick_folders().await?.iter().map(path).collect(),
+        DialogKind::AddFiles => dialog.pick_files().await?.iter().map(path).collect(),
+        DialogKind::OpenPipeline => {
+            dialog = dialog.add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION]);
+            vec![path(&dialog.pick_file().await?)]
+        }
+        DialogKind::SavePipeline | DialogKind::Export(_) => {
+            let (filter, ext) = match kind {
+                DialogKind::Export(ExportFormat::Csv) => ("CSV", "csv"),
+                DialogKind::Export(ExportFormat::Json) => ("JSON", "json"),
+                _ => ("Pipeline (RON)", PIPELINE_EXTENSION),
             };
-            Some(Command::AddFiles(paths))
-        });
-    }
+            dialog = dialog
+                .add_filter(filter, &[ext])
+                .set_file_name(kind.default_name().unwrap_or_default());
+            vec![path(&dialog.save_file().await?)]
+        }
+    };
+    kind.answer(paths)
+}
 
-    /// Asks where to export results.
-    pub fn export(&self, handle: &Handle, format: ExportFormat) {
-        self.spawn(handle, async move {
-            let (name, ext) = match format {
-                ExportFormat::Csv => ("results.csv", "csv"),
-                ExportFormat::Json => ("results.json", "json"),
-            };
-            let file = rfd::AsyncFileDialog::new()
-                .set_title("Export results")
-                .add_filter(ext, &[ext])
-                .set_file_name(name)
-                .save_file()
-                .await?;
-            Some(Command::Export(format, file.path().to_path_buf()))
-        });
-    }
+fn path(file: &rfd::FileHandle) -> PathBuf {
+    file.path().to_path_buf()
 }

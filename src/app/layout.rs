@@ -66,6 +66,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| centre(app, ui, &mut out));
     modals(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
+    app.dialogs.browser_ui(ui.ctx(), &mut out);
     hovered_files(ui);
     app.commands.extend(out);
 }

@@ -9,6 +9,7 @@
 mod charts;
 mod commands;
 mod dialogs;
+mod file_browser;
 mod files;
 mod graph;
 mod graph_ui;
@@ -93,6 +94,8 @@ pub struct WaveStudioApp {
     status: Option<(String, bool)>,
     dialogs: Dialogs,
     pending: Option<Pending>,
+    /// What carries on once the save dialog's answer is saved.
+    after_save: Option<Pending>,
     settings: Settings,
     wake: Option<Wake>,
     allow_close: bool,
@@ -141,6 +144,7 @@ impl WaveStudioApp {
             status: None,
             dialogs: Dialogs::default(),
             pending: None,
+            after_save: None,
             settings: Settings::default(),
             wake: None,
             allow_close: false,
@@ -234,6 +238,17 @@ impl WaveStudioApp {
     /// The selected node.
     pub fn selected(&self) -> Option<&str> {
         self.selected.as_deref()
+    }
+
+    /// Uses native file dialogs (`true`) or the in-app browser; by default
+    /// native only where a dialog program is installed.
+    pub fn set_native_dialogs(&mut self, native: bool) {
+        self.dialogs.set_native(native);
+    }
+
+    /// Whether the app has let its window close (asked, and answered).
+    pub fn closing(&self) -> bool {
+        self.allow_close
     }
 
     /// Queues a command, as a button would.

@@ -456,3 +456,50 @@ fn cancelling_the_quit_prompts_save_dialog_keeps_the_window_open() {
     assert!(h.state().doc_state().is_dirty());
     assert!(!h.state().closing());
 }
+
+#[test]
+fn escape_closes_each_question_and_window() {
+    let rt = runtime();
+    let dir = TempDir::new("escape");
+    let broken = dir.path("broken.ron");
+    std::fs::write(&broken, "(version: 1, nodes: [oops])").unwrap();
+    let launch = wave_studio::app::Launch {
+        db: Some(dir.path("library.db")),
+        ..Default::default()
+    };
+    let mut app = WaveStudioApp::with_launch(rt.handle().clone(), launch);
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    let opened = gui_support::step_until(&mut h, std::time::Duration::from_secs(20), |a| {
+        a.has_library()
+    });
+    assert!(opened, "the results library opens");
+    let escape_closes =
+        |h: &mut egui_kittest::Harness<'static, WaveStudioApp>, open: Command, title: &str| {
+            h.state_mut().push(open);
+            h.run();
+            assert!(shows_exactly(h, title), "{title} opens");
+            h.key_press(egui::Key::Escape);
+            h.run();
+            assert!(!shows_exactly(h, title), "Escape closes {title}");
+        };
+    escape_closes(&mut h, Command::ShowPlugins, "Plugins");
+    escape_closes(
+        &mut h,
+        Command::AskForget(vec![broken.clone()]),
+        "Forget results",
+    );
+    escape_closes(
+        &mut h,
+        Command::Open(broken.clone()),
+        "Could not open pipeline",
+    );
+    escape_closes(&mut h, Command::OpenDialog, "Open pipeline");
+    h.state_mut().push(Command::SetName("edited".into()));
+    escape_closes(&mut h, Command::Quit, "Unsaved changes");
+    assert!(
+        !h.state().closing(),
+        "Escape on the quit question is Cancel"
+    );
+    assert!(h.state().doc_state().is_dirty());
+}

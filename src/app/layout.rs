@@ -64,6 +64,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
                 .show(ui, |ui| inspector_panel(app, ui, &mut out));
         });
     egui::CentralPanel::default().show(ui, |ui| centre(app, ui, &mut out));
+    escape_closes_the_top_window(app, ui.ctx(), &mut out);
     modals(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
     app.dialogs.browser_ui(ui.ctx(), &mut out);
@@ -345,6 +346,27 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
 
 fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     app.graph.ui(ui, &app.doc, &app.run.live, out);
+}
+
+/// Escape closes the question or window on top (as Cancel would); the file
+/// browser handles its own Escape.
+fn escape_closes_the_top_window(
+    app: &mut WaveStudioApp,
+    ctx: &egui::Context,
+    out: &mut Vec<Command>,
+) {
+    if app.dialogs.browser_open() || !ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        return;
+    }
+    if app.pending.is_some() {
+        out.push(Command::CancelPending);
+    } else if app.confirm_forget.is_some() {
+        out.push(Command::CancelForget);
+    } else if app.doc.load_problems.is_some() {
+        out.push(Command::DismissLoadProblems);
+    } else if app.plugins.window_open {
+        app.plugins.window_open = false;
+    }
 }
 
 fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {

@@ -503,3 +503,123 @@ fn escape_closes_each_question_and_window() {
     );
     assert!(h.state().doc_state().is_dirty());
 }
+
+/// Clicks the canvas text `label` (a node's title): accesskit gives canvas
+/// widgets in canvas coordinates, so the click goes through the canvas's
+/// transform.
+fn click_canvas(
+    h: &mut egui_kittest::Harness<'static, WaveStudioApp>,
+    label: &str,
+    button: egui::PointerButton,
+    modifiers: egui::Modifiers,
+) {
+    let local = h.get_by_label(label).rect().center();
+    let pos = h.state().canvas_transform() * local;
+    h.event(egui::Event::ModifiersChanged(modifiers));
+    h.event(egui::Event::PointerMoved(pos));
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button,
+            pressed,
+            modifiers,
+        });
+    }
+    h.run();
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+}
+
+#[test]
+fn a_click_anywhere_on_a_node_selects_it_shift_adds_and_delete_removes_them() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let before = h.state().document().nodes.len();
+    // On the title text, not only on the header's blank part.
+    click_canvas(
+        &mut h,
+        "Tempo (quick)",
+        egui::PointerButton::Primary,
+        egui::Modifiers::NONE,
+    );
+    h.run();
+    assert_eq!(h.state().selected(), Some("tempo"));
+    assert_eq!(h.state().selection(), ["tempo"]);
+    assert!(shows_exactly(&h, "`tempo`"), "the inspector edits it");
+    // A plain click elsewhere replaces it; Shift+click adds.
+    click_canvas(
+        &mut h,
+        "Key (quick)",
+        egui::PointerButton::Primary,
+        egui::Modifiers::NONE,
+    );
+    h.run();
+    assert_eq!(h.state().selection(), ["key"]);
+    click_canvas(
+        &mut h,
+        "Confidence gate",
+        egui::PointerButton::Primary,
+        egui::Modifiers::SHIFT,
+    );
+    h.run();
+    assert_eq!(h.state().selection(), ["key", "confidence"]);
+    assert_eq!(h.state().selected(), Some("confidence"));
+
+    h.key_press(egui::Key::Delete);
+    h.run();
+    let doc = h.state().document();
+    assert_eq!(doc.nodes.len(), before - 2);
+    assert!(doc.node("key").is_none() && doc.node("confidence").is_none());
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), None, "no stale selection");
+    assert!(h.state().selection().is_empty(), "no stale selection");
+    assert!(shows(&h, "Deleted 2 nodes"));
+}
+
+#[test]
+fn right_click_on_a_nodes_title_opens_its_menu() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    click_canvas(
+        &mut h,
+        "Tempo (quick)",
+        egui::PointerButton::Secondary,
+        egui::Modifiers::NONE,
+    );
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Delete").click();
+    h.run();
+    assert!(h.state().document().node("tempo").is_none());
+    assert_eq!(h.state().selected(), None);
+    assert!(h.state().selection().is_empty());
+}
+
+#[test]
+fn a_click_on_the_empty_canvas_clears_the_selection() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    click_canvas(
+        &mut h,
+        "Decode + loudness",
+        egui::PointerButton::Primary,
+        egui::Modifiers::NONE,
+    );
+    h.run();
+    assert_eq!(h.state().selected(), Some("decode"));
+    // The canvas's empty top-left corner (as in the rectangle test).
+    let empty = egui::pos2(240.0, 50.0);
+    h.event(egui::Event::PointerMoved(empty));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: empty,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert_eq!(h.state().selected(), None);
+}

@@ -50,6 +50,8 @@ pub enum Command {
     },
     /// Removes a node and its edges.
     RemoveNode(String),
+    /// Removes these nodes and their edges, as one undo step.
+    RemoveNodes(Vec<String>),
     /// Copies a node next to itself and selects the copy.
     DuplicateNode(String),
     /// Makes `to` run after `from`; a cycle is refused with its path.
@@ -188,7 +190,7 @@ impl WaveStudioApp {
             self.apply(command, ctx);
         }
         // Views built from the document follow it here, not while drawing.
-        self.graph.sync(&self.doc);
+        self.graph.sync(&self.doc, self.selected.as_deref());
     }
 
     fn apply(&mut self, command: Command, ctx: &egui::Context) {
@@ -235,7 +237,8 @@ impl WaveStudioApp {
                 operation,
                 pos,
             } => self.add_node(kind, operation, pos),
-            Command::RemoveNode(id) => self.remove_node(&id),
+            Command::RemoveNode(id) => self.remove_nodes(&[id]),
+            Command::RemoveNodes(ids) => self.remove_nodes(&ids),
             Command::DuplicateNode(id) => {
                 if let Some(copy) = self.edit(None, |doc| doc.duplicate_node(&id)) {
                     self.selected = Some(copy);
@@ -402,11 +405,18 @@ impl WaveStudioApp {
         }
     }
 
-    fn remove_node(&mut self, id: &str) {
-        if self.edit(None, |doc| doc.remove_node(id)).is_some()
-            && self.selected.as_deref() == Some(id)
-        {
+    fn remove_nodes(&mut self, ids: &[String]) {
+        let removed = self.edit(None, |doc| {
+            ids.iter().try_for_each(|id| doc.remove_node(id).map(drop))
+        });
+        if removed.is_some() {
+            // Nothing stays selected that the user did not pick.
             self.selected = None;
+            let what = match ids {
+                [one] => format!("`{one}`"),
+                _ => format!("{} nodes", ids.len()),
+            };
+            self.set_status(format!("Deleted {what} (Undo brings it back)"), false);
         }
     }
 

@@ -84,7 +84,17 @@ pub struct GraphViewer<'a> {
     pub out: &'a mut Vec<Command>,
     /// When set, the view is fitted to the whole graph inside this rect.
     pub fit: Option<egui::Rect>,
+    /// The selected document nodes, outlined.
+    pub selection: &'a [String],
+    /// The top-most node under a primary click this frame.
+    pub clicked: Option<String>,
+    /// Canvas to screen, as the nodes were drawn.
+    pub transform: Option<egui::emath::TSTransform>,
 }
+
+/// The selection outline: gap to the node and stroke width.
+const SELECTION_GAP: f32 = 3.0;
+const SELECTION_STROKE: f32 = 2.5;
 
 /// Roughly a node's size on the canvas, for fitting the view.
 const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
@@ -149,6 +159,8 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         let title = self.title(n);
+        // Selectable text would take the clicks (select, menu) from the node.
+        ui.style_mut().interaction.selectable_labels = false;
         ui.label(
             RichText::new(title)
                 .strong()
@@ -209,6 +221,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         let Some(n) = self.doc.node(id) else {
             return;
         };
+        ui.style_mut().interaction.selectable_labels = false;
         ui.vertical(|ui| {
             ui.spacing_mut().item_spacing.y = 1.0;
             ui.horizontal(|ui| {
@@ -272,6 +285,33 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             view.center().to_vec2() - content.center().to_vec2() * scale,
             scale,
         );
+    }
+
+    /// Outlines a selected node, and notes a plain click anywhere on it
+    /// (egui-snarl itself selects only on shift-click).
+    fn final_node_rect(
+        &mut self,
+        node: NodeId,
+        rect: egui::Rect,
+        ui: &mut Ui,
+        snarl: &mut Snarl<GraphNode>,
+    ) {
+        let Some(id) = doc_id(snarl, node) else {
+            return;
+        };
+        if self.selection.iter().any(|s| s == id) {
+            ui.painter().rect_stroke(
+                rect.expand(SELECTION_GAP),
+                6,
+                egui::Stroke::new(SELECTION_STROKE, theme::ACCENT),
+                egui::StrokeKind::Outside,
+            );
+        }
+        self.transform = ui.ctx().layer_transform_to_global(ui.layer_id());
+        // Later nodes are drawn on top, so the last hit is the top-most.
+        if ui.input(|i| i.pointer.primary_clicked()) && pointer_on(ui, rect) {
+            self.clicked = Some(id.to_string());
+        }
     }
 
     fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {
@@ -380,21 +420,77 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
     }
 }
 
-/// Shows the graph; returns the selected document node, if one.
+/// Whether the pointer is on `rect` (canvas coordinates) of the canvas
+/// layer, not on a window or menu above it.
+fn pointer_on(ui: &Ui, rect: egui::Rect) -> bool {
+    let ctx = ui.ctx();
+    let Some(pos) = ctx.input(|i| i.pointer.interact_pos()) else {
+        return false;
+    };
+    let layer = ui.layer_id();
+    let local = ctx
+        .layer_transform_to_global(layer)
+        .map_or(pos, |t| t.inverse() * pos);
+    // The canvas is a sublayer of the panels' background layer; windows
+    // and menus sit in higher orders.
+    let on_canvas = ctx
+        .layer_id_at(pos)
+        .is_some_and(|top| top == layer || top.order == egui::Order::Background);
+    on_canvas && rect.contains(local)
+}
+
+/// What a frame of the canvas did to the selection.
+#[derive(Debug, Default)]
+pub struct Clicks {
+    /// The node clicked (top-most), if any.
+    pub node: Option<String>,
+    /// The empty canvas was clicked.
+    pub background: bool,
+    /// egui-snarl's own selection (shift-click, shift-drag rectangle), by
+    /// graph id (a rebuilt graph reuses ids, so only additions count).
+    pub snarl: Vec<NodeId>,
+    /// The document ids of `snarl`'s nodes.
+    pub snarl_docs: Vec<(NodeId, String)>,
+    /// Canvas to screen, if a node was drawn.
+    pub transform: Option<egui::emath::TSTransform>,
+}
+
+/// Shows the graph; returns what was clicked and egui-snarl's selection.
 pub fn graph_ui(
     ui: &mut Ui,
     epoch: u64,
     snarl: &mut Snarl<GraphNode>,
     viewer: &mut GraphViewer<'_>,
-) -> Option<String> {
+) -> Clicks {
     let mut style = SnarlStyle::new();
     style.collapsible = Some(false);
     style.header_drag_space = Some(egui::vec2(0.0, 0.0));
-    SnarlWidget::new()
+    // The app draws the selection it owns; egui-snarl's would go stale
+    // when the graph is rebuilt after a delete.
+    style.select_style = Some(egui_snarl::ui::SelectionStyle {
+        margin: egui::Margin::ZERO,
+        rounding: egui::CornerRadius::ZERO,
+        fill: Color32::TRANSPARENT,
+        stroke: egui::Stroke::NONE,
+    });
+    let response = SnarlWidget::new()
         .id(graph_id(epoch))
         .style(style)
         .show(snarl, viewer, ui);
-    let selected = egui_snarl::ui::get_selected_nodes(graph_id(epoch), ui.ctx());
-    let last = selected.last()?;
-    doc_id(snarl, *last).map(str::to_string)
+    let snarl_selection = egui_snarl::ui::get_selected_nodes(graph_id(epoch), ui.ctx());
+    let snarl_docs = snarl_selection
+        .iter()
+        .filter_map(|&n| doc_id(snarl, n).map(|id| (n, id.to_string())))
+        .collect();
+    // A node under a side panel is not clicked through the panel.
+    let in_view = ui
+        .input(|i| i.pointer.interact_pos())
+        .is_some_and(|p| response.rect.contains(p));
+    Clicks {
+        node: viewer.clicked.take().filter(|_| in_view),
+        background: response.clicked_by(egui::PointerButton::Primary),
+        snarl: snarl_selection,
+        snarl_docs,
+        transform: viewer.transform,
+    }
 }

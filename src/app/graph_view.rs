@@ -4,12 +4,12 @@
 //! where commands are applied) change it.
 
 use egui::{Rect, Ui};
-use egui_snarl::Snarl;
+use egui_snarl::{NodeId, Snarl};
 
 use super::charts::LiveStats;
 use super::commands::Command;
 use super::graph::{GraphNode, to_graph};
-use super::graph_ui::{GraphViewer, graph_ui};
+use super::graph_ui::{Clicks, GraphViewer, graph_ui};
 use super::state::DocState;
 
 /// Frames a requested fit is repeated for (the first frame may lay out the
@@ -27,9 +27,11 @@ pub enum CanvasEvent {
     Fitted(Rect),
     /// The user panned or zoomed: stop fitting on resize.
     Touched,
-    /// The canvas's selection changed to this document node (pushed with
-    /// the `Command::Select` it asks for).
-    Selected(Option<String>),
+    /// The canvas's selection changed to these document nodes (pushed
+    /// with the `Command::Select` of the last one).
+    Selected(Vec<String>),
+    /// egui-snarl's own selection is now this (only its additions count).
+    SnarlSelected(Vec<NodeId>),
 }
 
 /// The graph view's state.
@@ -40,8 +42,12 @@ pub struct GraphView {
     generation: Option<u64>,
     /// The document epoch the fit state belongs to.
     epoch: Option<u64>,
-    /// What the canvas reported last, so only changes become commands.
-    last_selection: Option<String>,
+    /// The selected document nodes; the last is the one inspected.
+    selection: Vec<String>,
+    /// What egui-snarl reported last, so only its additions select.
+    last_snarl: Vec<NodeId>,
+    /// Canvas to screen, as last drawn.
+    transform: egui::emath::TSTransform,
     /// Frames left of a requested fit.
     fit_frames: u8,
     /// The canvas rect the view was last fitted to.
@@ -53,7 +59,16 @@ pub struct GraphView {
 impl GraphView {
     /// Follows the document: rebuilds the graph after an edit, and starts
     /// fitting afresh when a new document opens.
-    pub fn sync(&mut self, doc: &DocState) {
+    pub fn sync(&mut self, doc: &DocState, selected: Option<&str>) {
+        // The inspected node leads; a removed node leaves the selection.
+        self.selection.retain(|id| doc.doc.node(id).is_some());
+        match selected {
+            None => self.selection.clear(),
+            Some(id) if !self.selection.iter().any(|s| s == id) => {
+                self.selection = vec![id.to_string()];
+            }
+            Some(_) => {}
+        }
         if self.generation != Some(doc.generation) {
             self.graph = to_graph(&doc.doc);
             self.generation = Some(doc.generation);
@@ -78,8 +93,46 @@ impl GraphView {
                 self.fitted = Some(rect);
             }
             CanvasEvent::Touched => self.touched = true,
-            CanvasEvent::Selected(id) => self.last_selection = id,
+            CanvasEvent::Selected(ids) => self.selection = ids,
+            CanvasEvent::SnarlSelected(ids) => self.last_snarl = ids,
         }
+    }
+
+    /// Canvas to screen, as last drawn.
+    pub fn transform(&self) -> egui::emath::TSTransform {
+        self.transform
+    }
+
+    /// The selected document nodes.
+    pub fn selection(&self) -> &[String] {
+        &self.selection
+    }
+
+    /// The selection after this frame's clicks, if they changed it: a
+    /// click selects a node, shift-click adds or removes it, a click on
+    /// the empty canvas clears, a shift-drag rectangle selects its nodes.
+    fn clicked_selection(&self, clicks: &Clicks, shift: bool) -> Option<Vec<String>> {
+        let next = if let Some(id) = &clicks.node {
+            let mut next = self.selection.clone();
+            match next.iter().position(|s| s == id) {
+                Some(i) if shift => _ = next.remove(i),
+                _ if shift => next.push(id.clone()),
+                _ => next = vec![id.clone()],
+            }
+            next
+        } else if clicks.background && !shift {
+            Vec::new()
+        } else {
+            // A shift-drag rectangle adds its nodes.
+            let added = clicks
+                .snarl_docs
+                .iter()
+                .filter(|(n, id)| !self.last_snarl.contains(n) && !self.selection.contains(id));
+            let mut next = self.selection.clone();
+            next.extend(added.map(|(_, id)| id.clone()));
+            next
+        };
+        (next != self.selection).then_some(next)
     }
 
     /// Draws the graph; gestures and view changes become commands in `out`.
@@ -109,13 +162,23 @@ impl GraphView {
             live,
             out,
             fit,
+            selection: &self.selection,
+            clicked: None,
+            transform: None,
         };
-        let selection = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
+        let clicks = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
+        if let Some(t) = clicks.transform {
+            self.transform = t;
+        }
+        let shift = ui.input(|i| i.modifiers.shift);
         // Only a change on the canvas selects, so a selection made elsewhere
         // (a new node) is not undone by the canvas's older one.
-        if selection != self.last_selection {
-            out.push(Command::Select(selection.clone()));
-            out.push(Command::Canvas(CanvasEvent::Selected(selection)));
+        if let Some(next) = self.clicked_selection(&clicks, shift) {
+            out.push(Command::Canvas(CanvasEvent::Selected(next.clone())));
+            out.push(Command::Select(next.last().cloned()));
+        }
+        if clicks.snarl != self.last_snarl {
+            out.push(Command::Canvas(CanvasEvent::SnarlSelected(clicks.snarl)));
         }
         // Read back moved nodes once the drag ends (one undo step per drag).
         if !ui.ctx().input(|i| i.pointer.any_down()) {

@@ -333,7 +333,7 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     } else {
         ui.label(
             RichText::new(
-                "Select a node to edit its operation. Right-click the canvas to add one.",
+                "Click a node to edit it (Shift+click adds to the selection). Right-click a node for its menu, the canvas to add one. Delete removes the selected nodes.",
             )
             .weak(),
         );

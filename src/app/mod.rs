@@ -251,6 +251,18 @@ impl WaveStudioApp {
         self.allow_close
     }
 
+    /// The nodes selected on the canvas (the last one is inspected).
+    pub fn selection(&self) -> &[String] {
+        self.graph.selection()
+    }
+
+    /// Canvas to screen as the graph was last drawn (tests: accesskit
+    /// reports canvas widgets in canvas coordinates).
+    #[doc(hidden)]
+    pub fn canvas_transform(&self) -> egui::emath::TSTransform {
+        self.graph.transform()
+    }
+
     /// Queues a command, as a button would.
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
@@ -485,11 +497,9 @@ impl WaveStudioApp {
                 self.commands.push(command);
             }
         }
-        if !typing
-            && let Some(id) = self.selected.clone()
-            && ctx.input(|i| i.key_pressed(Key::Delete))
-        {
-            self.commands.push(Command::RemoveNode(id));
+        let selection = self.graph.selection();
+        if !typing && !selection.is_empty() && ctx.input(|i| i.key_pressed(Key::Delete)) {
+            self.commands.push(Command::RemoveNodes(selection.to_vec()));
         }
     }
 

@@ -623,3 +623,33 @@ fn a_click_on_the_empty_canvas_clears_the_selection() {
     h.run();
     assert_eq!(h.state().selected(), None);
 }
+
+#[test]
+fn typing_a_multi_digit_value_into_a_field_that_was_invalid_keeps_every_digit() {
+    let rt = runtime();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    let mut config = app.document().config.clone();
+    config.stage_timeout_seconds = -5.0;
+    app.push(Command::SetConfig {
+        config,
+        key: "test".into(),
+    });
+    let mut h = harness(app);
+    h.run();
+    assert!(shows(&h, "stage_timeout_seconds"));
+    let field = || Role::SpinButton;
+    h.get_by_role_and_label(field(), "stage_timeout_seconds")
+        .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    for digit in ["3", "0", "0"] {
+        h.get_by_role_and_label(field(), "stage_timeout_seconds")
+            .type_text(digit);
+        h.run();
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let timeout = h.state().document().config.stage_timeout_seconds;
+    assert!((timeout - 300.0).abs() < 1e-9, "got {timeout}");
+}

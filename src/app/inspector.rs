@@ -42,10 +42,14 @@ fn row(
     ui.end_row();
     if let Some(p) = problem {
         ui.label("");
-        ui.label(
-            RichText::new(format!("⚠ {}", p.reason))
-                .color(theme::ERROR)
-                .small(),
+        // Wrapped, so a long reason never widens the inspector.
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("⚠ {}", p.reason))
+                    .color(theme::ERROR)
+                    .small(),
+            )
+            .wrap(),
         );
         ui.end_row();
     }
@@ -54,7 +58,12 @@ fn row(
 
 /// The editor widget for one value.
 fn editor(ui: &mut Ui, field: &ConfigField, value: ConfigValueMut<'_>) -> egui::Response {
-    let drag = |ui: &mut Ui, v: egui::DragValue<'_>| ui.add(v.speed(field.step));
+    // Typed values commit on Enter or focus loss: committing each keystroke
+    // re-validates mid-edit (−5 → "3" clears the error row), the layout
+    // shifts and the field loses its focus and the digits after.
+    let drag = |ui: &mut Ui, v: egui::DragValue<'_>| {
+        ui.add(v.speed(field.step).update_while_editing(false))
+    };
     match value {
         ConfigValueMut::Count(v) => drag(ui, egui::DragValue::new(v)),
         ConfigValueMut::Small(v) => drag(ui, egui::DragValue::new(v)),

@@ -167,7 +167,9 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             ];
             let changed = choice(ui, "key_notation", "key_notation", key_notation, &notations);
             ui.label("bpm_decimals");
-            let decimals = ui.add(egui::DragValue::new(bpm_decimals)).changed();
+            let decimals = ui
+                .add(egui::DragValue::new(bpm_decimals).update_while_editing(false))
+                .changed();
             ui.end_row();
             changed | decimals
         }
@@ -199,7 +201,13 @@ fn number(ui: &mut Ui, name: &str, value: &mut f64, speed: f64, unit: &str) -> b
     ui.label(name);
     let changed = ui
         .horizontal(|ui| {
-            let changed = ui.add(egui::DragValue::new(value).speed(speed)).changed();
+            let changed = ui
+                .add(
+                    egui::DragValue::new(value)
+                        .speed(speed)
+                        .update_while_editing(false),
+                )
+                .changed();
             ui.label(RichText::new(unit).weak());
             changed
         })
@@ -270,7 +278,9 @@ fn optional<T: egui::emath::Numeric>(
             *value = on.then_some(default);
         }
         if let Some(v) = value.as_mut() {
-            changed |= ui.add(egui::DragValue::new(v)).changed();
+            changed |= ui
+                .add(egui::DragValue::new(v).update_while_editing(false))
+                .changed();
             ui.label(RichText::new(unit).weak());
         } else {
             ui.label(RichText::new("from config").weak());

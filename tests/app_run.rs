@@ -106,6 +106,14 @@ fn a_running_batch_can_be_cancelled() {
         .filter(|e| e.state == FileState::Cancelled)
         .count();
     assert!(cancelled > 0, "some files were cancelled");
+    let queued = entries
+        .iter()
+        .filter(|e| e.state == FileState::Queued)
+        .count();
+    assert!(
+        shows(&h, &format!("{queued} queued ·")) && shows(&h, &format!("· {cancelled} cancelled")),
+        "the summary counts cancelled files as cancelled, not queued"
+    );
     assert!(
         entries
             .iter()

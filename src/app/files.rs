@@ -201,16 +201,18 @@ impl FileQueue {
         moved
     }
 
-    /// Counts per state: (queued, running, done, partial, failed).
-    pub fn counts(&self) -> [usize; 5] {
-        let mut c = [0; 5];
+    /// Counts per state: (queued, running, done, partial, failed,
+    /// cancelled).
+    pub fn counts(&self) -> [usize; 6] {
+        let mut c = [0; 6];
         for e in &self.entries {
             let i = match e.state {
-                FileState::Queued | FileState::Cancelled => 0,
+                FileState::Queued => 0,
                 FileState::Running(_) => 1,
                 FileState::Done => 2,
                 FileState::Partial(_) => 3,
                 FileState::Failed(_) => 4,
+                FileState::Cancelled => 5,
             };
             c[i] += 1;
         }
@@ -232,13 +234,14 @@ impl FileQueue {
             });
             return;
         }
-        let [queued, run, done, partial, failed] = self.counts();
-        ui.label(
-            RichText::new(format!(
-                "{queued} queued · {run} running · {done} done · {partial} partial · {failed} failed"
-            ))
-            .small(),
+        let [queued, run, done, partial, failed, cancelled] = self.counts();
+        let mut summary = format!(
+            "{queued} queued · {run} running · {done} done · {partial} partial · {failed} failed"
         );
+        if cancelled > 0 {
+            summary.push_str(&format!(" · {cancelled} cancelled"));
+        }
+        ui.label(RichText::new(summary).small());
         ui.separator();
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         egui::ScrollArea::vertical()

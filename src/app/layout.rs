@@ -160,11 +160,11 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     }
     if running {
         ui.spinner();
-        let [queued, run, done, partial, failed] = app.files.counts();
+        let [queued, run, done, partial, failed, cancelled] = app.files.counts();
         ui.label(format!(
             "{} / {} files · {run} running",
             done + partial + failed,
-            queued + run + done + partial + failed
+            queued + run + done + partial + failed + cancelled
         ));
     }
 }

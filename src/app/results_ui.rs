@@ -15,8 +15,8 @@ const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
 const STATUS_COLUMN: usize = 6;
 /// The tempo column: its candidates (or why there is none) on hover.
 const BPM_COLUMN: usize = 1;
-/// Column order with plugin values: the file, then the Plugins column
-/// (else far to the right in a narrow panel), then the rest in order.
+/// Column order with plugin values: the file, (Status,) then the Plugins
+/// column (else far to the right in a narrow panel), then the rest in order.
 const PLUGIN_ORDER: [usize; 2] = [0, 7];
 /// The folder filter's width.
 const FOLDER_WIDTH: f32 = 160.0;
@@ -37,7 +37,13 @@ impl ResultsTable {
         } else {
             &PLUGIN_ORDER[..1]
         };
-        let order: Vec<usize> = order.iter().copied().chain(1..STATUS_COLUMN + 1).collect();
+        // Status right after the file, so it stays in view in a narrow
+        // window (the table scrolls sideways for the rest).
+        let order: Vec<usize> = [0, STATUS_COLUMN]
+            .into_iter()
+            .chain(order.iter().copied().skip(1))
+            .chain(1..STATUS_COLUMN)
+            .collect();
         let spacing = ui.spacing().item_spacing.x;
         let fixed: f32 = order
             .iter()
@@ -248,6 +254,8 @@ fn file_cell_actions(
         let toggle = response.ctx.input(|inp| inp.modifiers.command);
         out.push(Command::SelectResult { row: i, toggle });
     }
+    // Long names are cut with "…": the full path on hover.
+    response.clone().on_hover_text(&row.path);
     response.context_menu(|ui| {
         ui.label(RichText::new(&row.path).weak());
         if ui.button("Forget results…").clicked() {

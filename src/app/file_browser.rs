@@ -172,28 +172,24 @@ impl FileBrowser {
         }
     }
 
-    /// Draws the window; returns how it ended, if it did this frame.
+    /// Draws the browser as a modal window (the app behind it waits);
+    /// returns how it ended, if it did this frame.
     pub fn ui(&mut self, ctx: &egui::Context) -> Option<BrowserOutcome> {
-        let mut outcome = None;
-        let mut open = true;
-        egui::Window::new(self.kind.title())
-            .id(egui::Id::new("file_browser"))
-            .collapsible(false)
-            .resizable(false)
-            .default_width(WINDOW_WIDTH)
-            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-            .open(&mut open)
-            .show(ctx, |ui| outcome = self.contents(ui));
-        if !open || ctx.input(|i| i.key_pressed(Key::Escape)) {
+        let modal = egui::Modal::new(egui::Id::new("file_browser")).show(ctx, |ui| {
+            ui.set_width(WINDOW_WIDTH);
+            ui.heading(self.kind.title());
+            self.contents(ui)
+        });
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
             return Some(BrowserOutcome::Cancelled);
         }
-        outcome
+        modal.inner
     }
 
     fn contents(&mut self, ui: &mut egui::Ui) -> Option<BrowserOutcome> {
         let mut go_to = None;
         ui.horizontal(|ui| {
-            if ui.button("⬆ Parent").clicked() {
+            if ui.button("Parent folder").clicked() {
                 go_to = self.dir.parent().map(Path::to_path_buf);
             }
             let label = ui.label("Folder");
@@ -265,8 +261,10 @@ impl FileBrowser {
                     } else {
                         self.file_name == entry.name
                     };
+                    // A trailing slash marks folders (the bundled fonts
+                    // have no folder icon).
                     let text = if entry.is_dir {
-                        format!("📁 {}", entry.name)
+                        format!("{}/", entry.name)
                     } else {
                         entry.name.clone()
                     };

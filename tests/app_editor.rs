@@ -653,3 +653,42 @@ fn typing_a_multi_digit_value_into_a_field_that_was_invalid_keeps_every_digit() 
     let timeout = h.state().document().config.stage_timeout_seconds;
     assert!((timeout - 300.0).abs() < 1e-9, "got {timeout}");
 }
+
+#[test]
+fn add_files_through_the_in_app_browser_queues_the_picked_files() {
+    let rt = runtime();
+    let dir = TempDir::new("browser-add");
+    for name in ["a.wav", "b.opus"] {
+        gui_support::write_wav(&dir.path(name), &[0.0; 441], 1, gui_support::RATE);
+    }
+    std::fs::write(dir.path("notes.txt"), "not audio").unwrap();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Add files…").click();
+    h.run();
+    assert!(shows_exactly(&h, "Add audio files"));
+    type_into(&mut h, "Folder", &dir.0.display().to_string());
+    h.run();
+    assert!(!shows_exactly(&h, "notes.txt"), "only audio is listed");
+    // OK with nothing picked says why and stays open.
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(shows(&h, "Pick one or more files"));
+    h.get_by_label("a.wav").click();
+    h.run();
+    h.get_by_label("b.opus").click();
+    h.run();
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(!shows_exactly(&h, "Add audio files"));
+    let queued: Vec<_> = h
+        .state()
+        .files()
+        .entries
+        .iter()
+        .map(|e| e.path.clone())
+        .collect();
+    assert_eq!(queued, [dir.path("a.wav"), dir.path("b.opus")]);
+}

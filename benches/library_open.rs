@@ -69,6 +69,7 @@ fn build(db: &Path) {
                 duration_s: Some(60.0 + rng.f64() * 300.0),
                 analysis_s: 0.4,
                 bpm_note: None,
+                key_note: None,
             },
             record: format!("{{\"file\":\"track{i}\",\"bpm\":{bpm}}}"),
             outputs: Vec::new(),

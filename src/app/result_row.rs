@@ -34,6 +34,8 @@ pub struct Row {
     pub error: Option<String>,
     /// The tempo's candidates with scores, or why there is no tempo.
     pub bpm_note: Option<String>,
+    /// Why there is no key, when there is none for a reason.
+    pub key_note: Option<String>,
     /// The list columns, for export when the whole record is not at hand.
     quality: Option<f64>,
     ok: bool,
@@ -93,10 +95,14 @@ impl Row {
             (None, Some(_)) => "none".to_string(),
             (bpm, _) => opt(bpm),
         };
+        let key_cell = match (s.key, &s.key_note) {
+            (None, Some(_)) => "none".to_string(),
+            (key, _) => key.unwrap_or_default(),
+        };
         let cells = [
             file.clone(),
             bpm_cell,
-            s.key.unwrap_or_default(),
+            key_cell,
             s.camelot.unwrap_or_default(),
             opt(s.lufs),
             s.duration_s.map_or_else(String::new, |d| {
@@ -116,6 +122,7 @@ impl Row {
             status,
             error: s.error,
             bpm_note: s.bpm_note,
+            key_note: s.key_note,
             quality: s.quality,
             ok: s.ok,
             cached: s.cached,
@@ -132,7 +139,12 @@ impl Row {
 
     /// Key in standard notation, e.g. "A minor"; empty when none.
     pub fn key(&self) -> &str {
-        self.cell(2)
+        // The cell says "none" when there is no key for a reason.
+        if self.key_note.is_some() {
+            ""
+        } else {
+            self.cell(2)
+        }
     }
 
     /// Key in Camelot notation, e.g. "8A"; empty when none.

@@ -15,6 +15,8 @@ const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
 const STATUS_COLUMN: usize = 6;
 /// The tempo column: its candidates (or why there is none) on hover.
 const BPM_COLUMN: usize = 1;
+/// The key column: why there is none, on hover.
+const KEY_COLUMN: usize = 2;
 /// Column order with plugin values: the file, (Status,) then the Plugins
 /// column (else far to the right in a narrow panel), then the rest in order.
 const PLUGIN_ORDER: [usize; 2] = [0, 7];
@@ -235,6 +237,10 @@ fn row_ui(
                     "No tempo"
                 };
                 response.on_hover_text(format!("{title}: {note}"));
+            } else if c == KEY_COLUMN
+                && let Some(note) = &row.key_note
+            {
+                response.on_hover_text(format!("No key: {note}"));
             } else if c == PLUGIN_ORDER[1] && row.has_plugin_values() {
                 response.on_hover_text(row.cell(c));
             }

@@ -63,6 +63,8 @@ pub struct ResultSummary {
     pub analysis_s: f64,
     /// The tempo's candidates with their scores, or why there is no tempo.
     pub bpm_note: Option<String>,
+    /// Why there is no key, when there is none for a reason.
+    pub key_note: Option<String>,
 }
 
 /// A computed node output to keep, under its cache key.

@@ -76,8 +76,10 @@ const MIGRATIONS: &[&str] = &[
          created_ms INTEGER NOT NULL
      );
      CREATE INDEX artifacts_by_fingerprint ON artifacts(fingerprint);",
-    // 1 → 2: the tempo's candidates (or why there is none) for the table.
-    "ALTER TABLE results ADD COLUMN bpm_note TEXT;",
+    // 1 → 2: the tempo's candidates (or why there is none) and why there
+    // is no key, for the table.
+    "ALTER TABLE results ADD COLUMN bpm_note TEXT;
+     ALTER TABLE results ADD COLUMN key_note TEXT;",
 ];
 
 /// The schema version this program writes.

@@ -173,13 +173,18 @@ fn a_version_one_library_is_migrated_in_place() {
     }
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("ALTER TABLE results DROP COLUMN bpm_note; PRAGMA user_version = 1;")
-            .unwrap();
+        c.execute_batch(
+            "ALTER TABLE results DROP COLUMN bpm_note;
+             ALTER TABLE results DROP COLUMN key_note;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let lib = Library::open(&path).unwrap();
     let rows = lib.results(&ResultFilter::default()).unwrap();
     assert_eq!(rows[0].summary.bpm, Some(99.0));
     assert_eq!(rows[0].summary.bpm_note, None);
+    assert_eq!(rows[0].summary.key_note, None);
     assert_eq!(lib.integrity_check().unwrap(), "ok");
 }
 

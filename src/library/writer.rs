@@ -295,9 +295,9 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
     tx.execute(
         "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
              status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
-             finished_ms, record, bpm_note)
+             finished_ms, record, bpm_note, key_note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19)",
+             ?19, ?20)",
         params![
             f.pipeline_name,
             id,
@@ -317,7 +317,8 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
             s.analysis_s,
             now,
             f.record,
-            s.bpm_note
+            s.bpm_note,
+            s.key_note
         ],
     )?;
     let mut put = tx.prepare_cached(

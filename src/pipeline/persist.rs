@@ -204,6 +204,7 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         duration_s: r.value(fields::DURATION_S).as_f64(),
         analysis_s: r.analysis_s,
         bpm_note: bpm_note(r),
+        key_note: text(fields::KEY_REASON),
     }
 }
 
@@ -377,6 +378,8 @@ mod tests {
         );
         let why = record(json!({"bpm": null, "bpm_reason": "no steady pulse"}));
         assert_eq!(summary(&why).bpm_note.as_deref(), Some("no steady pulse"));
+        let no_key = record(json!({"key": null, "key_reason": "one note"}));
+        assert_eq!(summary(&no_key).key_note.as_deref(), Some("one note"));
         assert_eq!(bpm_note(&record(json!({}))), None);
     }
 }

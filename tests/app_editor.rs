@@ -692,3 +692,29 @@ fn add_files_through_the_in_app_browser_queues_the_picked_files() {
         .collect();
     assert_eq!(queued, [dir.path("a.wav"), dir.path("b.opus")]);
 }
+
+#[test]
+fn delete_does_not_reach_the_graph_behind_the_file_browser() {
+    let rt = runtime();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::Select(Some("tempo".into())));
+    h.run();
+    assert_eq!(h.state().selection(), ["tempo"]);
+    h.state_mut().push(Command::OpenDialog);
+    h.run();
+    assert!(shows_exactly(&h, "Open pipeline"));
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert!(h.state().document().node("tempo").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert!(
+        h.state().document().node("tempo").is_none(),
+        "with it closed, Delete works"
+    );
+}

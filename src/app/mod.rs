@@ -487,6 +487,11 @@ impl WaveStudioApp {
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::Key;
+        // A question or the file browser has the keyboard: nothing behind
+        // it is deleted, saved or opened meanwhile.
+        if self.dialogs.browser_open() || self.pending.is_some() || self.confirm_forget.is_some() {
+            return;
+        }
         let typing = ctx.egui_wants_keyboard_input();
         for (shortcut, command) in shortcuts::SHORTCUTS {
             // Undo inside a text field belongs to the text field.

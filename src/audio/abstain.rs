@@ -73,10 +73,11 @@ pub fn key_reason(chroma: &Chroma) -> Option<&'static str> {
     }
     let mut sorted = p;
     sorted.sort_by(|a, b| b.total_cmp(a));
-    if sorted[0] > SINGLE_PITCH_RATIO * sorted[1] && fit(&p) < SINGLE_PITCH_FIT {
+    let fit = fit(&p);
+    if sorted[0] > SINGLE_PITCH_RATIO * sorted[1] && fit < SINGLE_PITCH_FIT {
         return Some(SINGLE_PITCH);
     }
-    (!tonal(chroma)).then_some(NO_TONALITY)
+    (fit < MIN_TONAL_FIT).then_some(NO_TONALITY)
 }
 
 /// Why the file has no tempo, or `None` when `estimate` stands. Weak
@@ -93,7 +94,11 @@ pub fn tempo_reason(
     if tempo::presence(env) < MIN_PRESENCE {
         return Some(NO_ATTACKS);
     }
+    // Tonal music keeps even a weak pulse: no need to measure it.
+    if tonal(chroma) {
+        return None;
+    }
     let ac = tempo::scan_autocorrelation(env, &super::cancel::never).unwrap_or_default();
     let support = tempo::comb(&ac, 60.0 * env.frame_rate / estimate.bpm);
-    (support < WEAK_PULSE && !tonal(chroma)).then_some(NO_PULSE)
+    (support < WEAK_PULSE).then_some(NO_PULSE)
 }

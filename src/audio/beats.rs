@@ -4,8 +4,7 @@
 use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 use super::tempo::{
-    TempoEstimate, TempoOptions, autocorrelation_until, presence, rank_candidates, round2,
-    scan_autocorrelation, smooth,
+    TempoEstimate, TempoOptions, presence, rank_candidates, round2, scan_autocorrelation, smooth,
 };
 
 /// How strongly the tracker holds to the period (Ellis's α).
@@ -302,13 +301,13 @@ const LOW_EVEN: f64 = 0.5;
 /// or when its beats are uneven, half of them lack bass, and the onsets
 /// recur more strongly at two periods than at one.
 fn choose_level(
-    env: &[f32],
-    low: &[f32],
+    onsets: &Onsets<'_>,
     fr: f64,
     bpm: f64,
     opts: &TempoOptions,
     cancel: CancelCheck,
 ) -> Result<f64, Cancelled> {
+    let (env, low) = (onsets.full, onsets.low);
     let fast = 2.0 * bpm;
     if fast <= opts.max_bpm {
         let beats = track_until(env, 60.0 * fr / fast, cancel)?;
@@ -317,7 +316,7 @@ fn choose_level(
         }
     }
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm && is_subdivision(env, low, 60.0 * fr / bpm, slow, cancel)? {
+    if slow >= opts.min_bpm && is_subdivision(onsets, 60.0 * fr / bpm, slow, cancel)? {
         return Ok(slow);
     }
     Ok(bpm)
@@ -326,12 +325,12 @@ fn choose_level(
 /// Whether a grid of `period` frames is a subdivision of the beat (see
 /// `choose_level`).
 fn is_subdivision(
-    env: &[f32],
-    low: &[f32],
+    onsets: &Onsets<'_>,
     period: f64,
     slow_bpm: f64,
     cancel: CancelCheck,
 ) -> Result<bool, Cancelled> {
+    let (env, low) = (onsets.full, onsets.low);
     let beats = track_until(env, period, cancel)?;
     let accented = alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
     // Every other grid point without any low-band onset (no kick, no
@@ -352,24 +351,31 @@ fn is_subdivision(
     // A backbeat (kick on every beat, snare on two and four) recurs more
     // at two beats too, but every one of its beats is strong.
     let long_enough = env.len() as f64 >= ODD_MIN_BEATS * 2.0 * period;
-    Ok(long_enough && even < ALL_BEATS && odd_share(env, period, cancel)? < ODD_SUBDIVISION)
+    Ok(long_enough && even < ALL_BEATS && odd_share(onsets.ac, period) < ODD_SUBDIVISION)
 }
 
-/// Autocorrelation of the envelope at one and three periods over that at
-/// two and four (each read at the better of the two nearest lags).
-fn odd_share(env: &[f32], period: f64, cancel: CancelCheck) -> Result<f64, Cancelled> {
-    let ac = autocorrelation_until(env, (4.0 * period).ceil() as usize + 2, cancel)?;
+/// The smoothed onset envelopes the level choice reads, and the full
+/// band's autocorrelation (the tempo scan's, computed once per refinement).
+struct Onsets<'a> {
+    full: &'a [f32],
+    low: &'a [f32],
+    ac: &'a [f64],
+}
+
+/// Autocorrelation `ac` at one and three periods over that at two and
+/// four (each read at the better of the two nearest lags).
+fn odd_share(ac: &[f64], period: f64) -> f64 {
     let at = |k: f64| {
         let i = (k * period) as usize;
         let v = |j: usize| ac.get(j).copied().unwrap_or(0.0);
         v(i).max(v(i + 1))
     };
     let even = at(2.0) + at(4.0);
-    Ok(if even > 0.0 {
+    if even > 0.0 {
         (at(1.0) + at(3.0)) / even
     } else {
         1.0
-    })
+    }
 }
 
 /// The refinement: settles the metrical level, tracks beats at that
@@ -388,7 +394,14 @@ pub fn refine_until(
 ) -> Result<TempoEstimate, Cancelled> {
     let fr = env.frame_rate;
     let smoothed = smooth(&env.values);
-    let bpm = choose_level(&smoothed, &smooth(&env.low), fr, first.bpm, opts, cancel)?;
+    let ac = scan_autocorrelation(env, cancel)?;
+    let low = smooth(&env.low);
+    let onsets = Onsets {
+        full: &smoothed,
+        low: &low,
+        ac: &ac,
+    };
+    let bpm = choose_level(&onsets, fr, first.bpm, opts, cancel)?;
     let period = 60.0 * fr / bpm;
     let beats = track_until(&smoothed, period, cancel)?;
     let mut out = first.clone();
@@ -411,7 +424,7 @@ pub fn refine_until(
         }
     }
     let others: Vec<f64> = first.candidates.iter().map(|c| c.bpm).collect();
-    out.candidates = rank_candidates(&scan_autocorrelation(env, cancel)?, fr, out.bpm, &others);
+    out.candidates = rank_candidates(&ac, fr, out.bpm, &others);
     Ok(out)
 }
 

@@ -158,6 +158,9 @@ pub enum Command {
     RescanPlugins,
     /// Opens the Plugins window.
     ShowPlugins,
+    // A/B comparison and tuning.
+    /// What the comparison window asks for.
+    Compare(super::compare::CompareCommand),
 }
 
 /// What waits for an answer about unsaved changes.
@@ -261,6 +264,7 @@ impl WaveStudioApp {
             Command::Redo => _ = self.doc.redo(),
             Command::RescanPlugins => self.plugins.rescan(&self.handle, self.wake.clone()),
             Command::ShowPlugins => self.plugins.window_open = true,
+            Command::Compare(c) => self.apply_compare(c),
             command => self.apply_run(command, ctx),
         }
     }
@@ -361,7 +365,7 @@ impl WaveStudioApp {
 
     /// Opens a file dialog for `kind` in the folder the user last worked
     /// in; says so when it falls back to the in-app browser.
-    fn ask(&mut self, kind: DialogKind) {
+    pub(super) fn ask(&mut self, kind: DialogKind) {
         let dir = self
             .doc
             .path

@@ -160,7 +160,7 @@ async fn native(kind: DialogKind) -> Option<Command> {
     let paths: Vec<PathBuf> = match kind {
         DialogKind::AddFolder => dialog.pick_folders().await?.iter().map(path).collect(),
         DialogKind::AddFiles => dialog.pick_files().await?.iter().map(path).collect(),
-        DialogKind::OpenPipeline => {
+        DialogKind::OpenPipeline | DialogKind::ComparePipeline => {
             dialog = dialog.add_filter("Pipeline (RON)", &[PIPELINE_EXTENSION]);
             vec![path(&dialog.pick_file().await?)]
         }

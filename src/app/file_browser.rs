@@ -21,6 +21,8 @@ const WINDOW_WIDTH: f32 = 560.0;
 pub enum DialogKind {
     /// A pipeline file to open.
     OpenPipeline,
+    /// A second pipeline to compare the current one with.
+    ComparePipeline,
     /// Where to save the pipeline.
     SavePipeline,
     /// Audio files to queue.
@@ -36,6 +38,7 @@ impl DialogKind {
     pub fn title(self) -> &'static str {
         match self {
             Self::OpenPipeline => "Open pipeline",
+            Self::ComparePipeline => "Compare with pipeline",
             Self::SavePipeline => "Save pipeline as",
             Self::AddFiles => "Add audio files",
             Self::AddFolder => "Add a folder of audio",
@@ -46,7 +49,9 @@ impl DialogKind {
     /// The extensions listed (empty: folders only).
     fn extensions(self) -> &'static [&'static str] {
         match self {
-            Self::OpenPipeline | Self::SavePipeline => &[PIPELINE_EXTENSION],
+            Self::OpenPipeline | Self::ComparePipeline | Self::SavePipeline => {
+                &[PIPELINE_EXTENSION]
+            }
             Self::AddFiles => AUDIO_EXTENSIONS,
             Self::AddFolder => &[],
             Self::Export(ExportFormat::Csv) => &["csv"],
@@ -74,6 +79,9 @@ impl DialogKind {
                 let path = paths.pop()?;
                 Some(match self {
                     Self::OpenPipeline => Command::Open(path),
+                    Self::ComparePipeline => {
+                        Command::Compare(super::compare::CompareCommand::With(path))
+                    }
                     Self::Export(format) => Command::Export(format, path),
                     _ => Command::SaveAs(path),
                 })
@@ -206,7 +214,12 @@ impl FileBrowser {
             return None;
         }
         let mut confirm = double_clicked;
-        if self.kind.default_name().is_some() || self.kind == DialogKind::OpenPipeline {
+        if self.kind.default_name().is_some()
+            || matches!(
+                self.kind,
+                DialogKind::OpenPipeline | DialogKind::ComparePipeline
+            )
+        {
             ui.horizontal(|ui| {
                 let label = ui.label("File name");
                 let field = ui

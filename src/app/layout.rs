@@ -67,6 +67,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     escape_closes_the_top_window(app, ui.ctx(), &mut out);
     modals(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
+    super::compare_ui::window_ui(ui.ctx(), &app.compare, &mut out);
     app.dialogs.browser_ui(ui.ctx(), &mut out);
     hovered_files(ui);
     app.commands.extend(out);
@@ -124,6 +125,9 @@ fn file_menu(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     ui.separator();
     menu_item(ui, "Save", true, Command::Save, out);
     menu_item(ui, "Save As…", true, Command::SaveAsDialog, out);
+    ui.separator();
+    let compare = Command::Compare(super::compare::CompareCommand::Dialog);
+    menu_item(ui, "Compare with…", true, compare, out);
     ui.separator();
     menu_item(ui, "Quit", true, Command::Quit, out);
 }
@@ -341,7 +345,14 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     ui.separator();
     egui::CollapsingHeader::new(RichText::new("Run settings (WaveConfig)").strong())
         .default_open(true)
-        .show(ui, |ui| inspector::config_ui(ui, &app.doc.doc.config, out));
+        .show(ui, |ui| {
+            let (tune, config) = (&app.tune, &app.doc.doc.config);
+            inspector::config_ui_with(ui, config, out, &mut |field, ui, out| {
+                if field == "quality_threshold" {
+                    super::tune_ui::suggestion_ui(ui, tune, config, out);
+                }
+            });
+        });
 }
 
 fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {

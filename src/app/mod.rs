@@ -8,6 +8,8 @@
 
 mod charts;
 mod commands;
+mod compare;
+mod compare_ui;
 mod dialogs;
 mod file_browser;
 mod files;
@@ -28,6 +30,7 @@ mod state;
 mod store;
 mod store_commands;
 mod theme;
+mod tune_ui;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,12 +40,14 @@ use tokio::runtime::Handle;
 
 pub use charts::{LiveStats, SERIES_CAP, Series};
 pub use commands::{Command, ExportFormat, Pending};
+pub use compare::{CompareCommand, CompareState};
 pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::{GraphNode, to_graph};
 pub use graph_view::CanvasEvent;
 pub use results::{ResultsTable, Row, Source};
 pub use state::DocState;
 pub use store::{DB_ENV, library_path};
+pub use tune_ui::TuneState;
 
 use dialogs::Dialogs;
 use graph_view::GraphView;
@@ -115,6 +120,10 @@ pub struct WaveStudioApp {
     resumable: ((usize, u64, u64), usize),
     /// Installed plugins, rescanned while the app runs.
     plugins: plugins::PluginsState,
+    /// *Compare with…*: pipeline B and the comparison.
+    compare: compare::CompareState,
+    /// The quality gate's suggestion from history.
+    tune: tune_ui::TuneState,
 }
 
 impl std::fmt::Debug for WaveStudioApp {
@@ -155,6 +164,8 @@ impl WaveStudioApp {
             resume_checked: String::new(),
             resumable: ((0, 0, 0), 0),
             plugins: plugins::PluginsState::default(),
+            compare: compare::CompareState::default(),
+            tune: tune_ui::TuneState::default(),
         }
     }
 
@@ -462,12 +473,17 @@ impl WaveStudioApp {
                 None => self.set_status(msg, false),
             }
             self.check_resume();
+            self.tune.invalidate();
         } else if let Some(e) = &self.run.store_error
             && !self.run.store_error_shown
         {
             self.run.store_error_shown = true;
             self.set_status(format!("Results not stored: {e} (the run goes on)"), true);
         }
+        if self.compare.poll() && !self.compare.is_running() {
+            self.tune.invalidate();
+        }
+        self.poll_tune();
         self.drain_store();
         self.apply_commands(ctx);
         // An automatic run waits for the library, so that it is stored,
@@ -483,6 +499,23 @@ impl WaveStudioApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
+    }
+
+    /// Keeps the quality gate's suggestion current (off the UI thread).
+    fn poll_tune(&mut self) {
+        let wake = self.waker();
+        self.tune.poll(
+            (&self.doc.doc, self.doc.generation),
+            self.store.library.as_ref(),
+            &self.plugins.installed,
+            &self.handle,
+            wake,
+        );
+    }
+
+    /// The quality gate's suggestion state.
+    pub fn tune_state(&self) -> &TuneState {
+        &self.tune
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {

@@ -73,6 +73,16 @@ pub enum CliError {
         "the results belong to several pipelines ({0}); choose one with --pipeline or use --format jsonl"
     )]
     SeveralPipelines(String),
+    /// `compare` or `tune` was given something else where a pipeline
+    /// file belongs.
+    #[error("not a pipeline file (.ron): {}", .0.display())]
+    NotAPipeline(PathBuf),
+    /// `compare`: the two sides' records cannot be compared.
+    #[error(transparent)]
+    Compare(#[from] crate::pipeline::compare::CompareError),
+    /// `tune`: the pipeline has no history to tune from.
+    #[error(transparent)]
+    Tune(#[from] crate::pipeline::tune::HistoryError),
     /// The async runtime or a worker could not start, or a task failed.
     #[error("{0}")]
     Internal(String),

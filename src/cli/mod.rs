@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod compare;
 mod db;
 mod demo;
 mod error;
@@ -11,6 +12,7 @@ mod output;
 mod plugins;
 mod results;
 mod run;
+mod tune;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,13 @@ enum Command {
     Run(run::RunArgs),
     /// Validate pipeline files; print every problem with line:column.
     Check(check::CheckArgs),
+    /// Run two pipelines on the same files, interleaved on one engine:
+    /// `compare A.ron B.ron FILES_OR_DIRS...`; per file the values that
+    /// differ, then agreement per field, time per node, failures, quality.
+    Compare(compare::CompareArgs),
+    /// Suggest a `quality_threshold` from the library's history of a
+    /// pipeline with refinement nodes: `tune PIPELINE.ron [--target 0.99]`.
+    Tune(tune::TuneArgs),
     /// Export the results library's current results (`--format
     /// json|jsonl|csv`, as `run` writes them), or list its runs (`--runs`).
     Results(results::ResultsArgs),
@@ -98,6 +107,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         Some(Command::Results(r)) => return results::run(&r),
         Some(Command::Forget(f)) => return forget::run(&f),
         Some(Command::Plugins(p)) => return Ok(plugins::run(&p)),
+        Some(Command::Tune(t)) => return tune::run(&t),
         other => other,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -108,6 +118,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
     let handle = runtime.handle().clone();
     match command {
         Some(Command::Run(r)) => runtime.block_on(run::run(r, handle)),
+        Some(Command::Compare(c)) => runtime.block_on(compare::run(c, handle)),
         Some(Command::Demo(demo)) => runtime.block_on(demo::run(demo, handle)),
         #[cfg(feature = "gui")]
         None => gui(GuiArgs::default(), handle),
@@ -122,7 +133,8 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
             | Command::Check(_)
             | Command::Results(_)
             | Command::Forget(_)
-            | Command::Plugins(_),
+            | Command::Plugins(_)
+            | Command::Tune(_),
         ) => Ok(Outcome::AllOk),
     }
 }

@@ -5,6 +5,7 @@
 
 mod error;
 mod fingerprint;
+mod history;
 mod query;
 mod records;
 mod schema;

@@ -60,7 +60,7 @@ impl NodeRun {
     /// until one succeeds, fails for good, or the node is cancelled.
     pub(crate) async fn run(self) -> NodeOutcome {
         let node = self.node();
-        let config = &self.shared.config;
+        let config = self.plan.config_or(&self.shared.config);
         let mut metrics = StageMetrics::new(node.id.clone(), node.kind, NodeState::Cancelled);
         if self.after_run && config.inter_stage_delay_ms > 0 {
             let delay = Duration::from_millis(config.inter_stage_delay_ms);
@@ -153,7 +153,7 @@ impl NodeRun {
         let node = self.node();
         let timeout = node
             .timeout
-            .unwrap_or_else(|| self.shared.config.stage_timeout());
+            .unwrap_or_else(|| self.plan.config_or(&self.shared.config).stage_timeout());
         let attempt_token = self.cancel.child_token();
         self.shared.events.emit(|| WaveEvent::StageStarted {
             wave: self.wave,
@@ -191,7 +191,7 @@ impl NodeRun {
                 wave: self.wave,
                 key: self.input.key,
                 node: node.id.clone(),
-                progressive: self.shared.config.progressive_mode,
+                progressive: self.plan.config_or(&self.shared.config).progressive_mode,
             },
         }
     }
@@ -239,7 +239,7 @@ impl NodeRun {
 
     /// Announces the retry and sleeps its backoff; false when cancelled.
     async fn back_off(&self, attempt: u32) -> bool {
-        let config = &self.shared.config;
+        let config = self.plan.config_or(&self.shared.config);
         let delay = jittered(config.backoff(attempt - 1), config.retry_jitter);
         self.shared.events.emit(|| WaveEvent::StageRetrying {
             wave: self.wave,

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::admission::BatchPriorities;
+use super::config::WaveConfig;
 use super::context::WaveContext;
 use super::engine::Shared;
 use super::events::{BatchAbort, BatchReport, WaveEvent};
@@ -22,19 +23,23 @@ use super::wave::Wave;
 pub(crate) struct BatchState {
     pub id: BatchId,
     shared: Arc<Shared>,
+    /// The plan's own config, if any (its success-rate gate).
+    config: Option<Arc<WaveConfig>>,
     /// (finished, succeeded) per plan node.
     counts: Vec<(AtomicUsize, AtomicUsize)>,
     abort: OnceLock<BatchAbort>,
 }
 
 impl BatchState {
-    pub(crate) fn new(id: BatchId, shared: Arc<Shared>, nodes: usize) -> Self {
+    pub(crate) fn new(id: BatchId, shared: Arc<Shared>, plan: &Plan) -> Self {
+        let nodes = plan.len();
         let counts = (0..nodes)
             .map(|_| (AtomicUsize::new(0), AtomicUsize::new(0)))
             .collect();
         Self {
             id,
             shared,
+            config: plan.config.clone(),
             counts,
             abort: OnceLock::new(),
         }
@@ -51,7 +56,7 @@ impl BatchState {
         } else {
             succeeded.load(Ordering::Relaxed)
         };
-        let config = &self.shared.config;
+        let config = self.config.as_deref().unwrap_or(&self.shared.config);
         if finished < config.min_samples_for_success_rate || self.abort.get().is_some() {
             return;
         }
@@ -141,7 +146,7 @@ pub(crate) fn start(
     let id = shared.next_batch_id();
     let cancel = shared.root_token().child_token();
     let (tx, results) = mpsc::channel(results_capacity.max(1));
-    let state = Arc::new(BatchState::new(id, shared.clone(), plan.len()));
+    let state = Arc::new(BatchState::new(id, shared.clone(), &plan));
     let max_concurrent = max_concurrent.max(1);
     let priorities = BatchPriorities::default();
     let admission = Admission {

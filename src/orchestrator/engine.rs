@@ -22,7 +22,7 @@ use super::gate::{Controls, StageGate};
 use super::governor::{GateRegistry, ResourceProbe, SysinfoProbe, next_limit};
 use super::handler::{StageHandler, WaveInput};
 use super::ids::{BatchId, WaveId, WaveKey};
-use super::plan::{self, NodeSpec, Plan, PlanErrors, PlanSpec};
+use super::plan::{self, NodeSpec, Plan, PlanError, PlanErrors, PlanSpec};
 use super::stage::WaveStage;
 use super::stats::{Statistics, StatsRecorder};
 use super::wave::Wave;
@@ -252,12 +252,35 @@ impl WaveOrchestrator {
     /// Builds a plan: every cycle, unknown node and missing handler is
     /// reported here, never at run time.
     pub fn plan(&self, spec: &PlanSpec) -> Result<Plan, PlanErrors> {
+        self.compile(spec, &self.shared.config)
+    }
+
+    /// As [`WaveOrchestrator::plan`], its waves following `config` instead
+    /// of the engine's: stages enabled, progressive mode, early termination
+    /// and its threshold, partial results, delays, timeouts, retries, the
+    /// success-rate gate and per-node concurrency. The machine-wide limits
+    /// (memory, CPU governor, CPU workers) stay the engine's. So two
+    /// pipelines can run interleaved on one engine, each as it would alone.
+    pub fn plan_with_config(
+        &self,
+        spec: &PlanSpec,
+        config: WaveConfig,
+    ) -> Result<Plan, PlanErrors> {
+        if let Err(e) = config.validate() {
+            return Err(PlanErrors(vec![PlanError::InvalidConfig(e)]));
+        }
+        let mut plan = self.compile(spec, &config)?;
+        plan.config = Some(Arc::new(config));
+        Ok(plan)
+    }
+
+    fn compile(&self, spec: &PlanSpec, config: &WaveConfig) -> Result<Plan, PlanErrors> {
         let shared = &self.shared;
         plan::compile(spec, &self.handlers, |node, handler| {
             let max = node
                 .overrides
                 .max_parallel
-                .unwrap_or(shared.config.max_parallel_items_per_stage);
+                .unwrap_or(config.max_parallel_items_per_stage);
             let gate = StageGate::new(max, shared.controls.clone());
             shared.gates.add(&gate);
             let batcher = Batcher::start(

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::batcher::Batcher;
+use super::config::WaveConfig;
 use super::gate::StageGate;
 use super::handler::StageHandler;
 use super::ids::NodeId;
@@ -145,6 +146,9 @@ pub enum PlanError {
         /// The valid range and the value given.
         reason: String,
     },
+    /// The config a plan was built with is invalid.
+    #[error("{0}")]
+    InvalidConfig(super::config::ConfigError),
 }
 
 /// Every reason a plan cannot be built.
@@ -172,6 +176,10 @@ pub(crate) struct CompiledNode {
 pub struct Plan {
     pub(crate) nodes: Arc<[CompiledNode]>,
     pub(crate) roots: Arc<[usize]>,
+    /// The plan's own config, when it was built with one
+    /// ([`super::WaveOrchestrator::plan_with_config`]): two pipelines then
+    /// share one engine (and one machine) yet each keeps its own gates.
+    pub(crate) config: Option<Arc<WaveConfig>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -183,6 +191,11 @@ impl std::fmt::Debug for Plan {
 }
 
 impl Plan {
+    /// The config waves of this plan follow: its own, else `engine`'s.
+    pub(crate) fn config_or<'a>(&'a self, engine: &'a WaveConfig) -> &'a WaveConfig {
+        self.config.as_deref().unwrap_or(engine)
+    }
+
     /// Node ids in plan order.
     pub fn node_ids(&self) -> impl Iterator<Item = &NodeId> {
         self.nodes.iter().map(|n| &n.id)
@@ -317,6 +330,7 @@ pub(crate) fn compile(
     Ok(Plan {
         nodes: nodes.into(),
         roots,
+        config: None,
     })
 }
 

@@ -87,7 +87,12 @@ impl<'w> Scheduler<'w> {
             Some(SkipReason::Cancelled)
         } else if let Some(src) = &self.failed_upstream[i] {
             Some(SkipReason::DependencyFailed { node: src.clone() })
-        } else if !self.wave.shared.config.is_enabled(node.kind) {
+        } else if !self
+            .wave
+            .plan
+            .config_or(&self.wave.shared.config)
+            .is_enabled(node.kind)
+        {
             Some(SkipReason::Disabled)
         } else if let (true, Some((by, q))) = (node.refinement, &self.quality_hit) {
             Some(SkipReason::Quality {
@@ -139,7 +144,7 @@ impl<'w> Scheduler<'w> {
     fn node_run(&self, i: usize) -> NodeRun {
         let wave = self.wave;
         let nodes = &wave.plan.nodes;
-        let progressive = wave.shared.config.progressive_mode;
+        let progressive = wave.plan.config_or(&wave.shared.config).progressive_mode;
         // In completion order either way, so a later estimate (a
         // refinement) always comes after the one it refines.
         let mut prior = PriorResults::default();
@@ -166,7 +171,7 @@ impl<'w> Scheduler<'w> {
     /// Records how node `i` ended and releases its dependents.
     pub(crate) fn finish(&mut self, i: usize, outcome: NodeOutcome) {
         let wave = self.wave;
-        let config = &wave.shared.config;
+        let config = wave.plan.config_or(&wave.shared.config);
         let node = &wave.plan.nodes[i];
         let ran = !outcome.metrics.attempts.is_empty();
         self.metrics[i] = Some(outcome.metrics);

@@ -3,6 +3,7 @@
 //! audio analyses into orchestrator stage handlers.
 
 pub mod cache;
+pub mod compare;
 mod custom;
 mod document;
 mod edit;
@@ -11,11 +12,14 @@ pub mod export;
 pub mod fields;
 mod format;
 mod monitor;
+mod mount;
 mod operation;
 pub mod ops;
+pub mod pair;
 pub mod persist;
 pub mod plugin;
 mod runner;
+pub mod tune;
 mod validate;
 
 pub use custom::{CustomStages, StageFactory};

@@ -12,15 +12,14 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::cache::{NodeCache, node_keys_with};
 use super::custom::CustomStages;
-use super::document::{PipelineDocument, handler_name};
+use super::document::PipelineDocument;
 use super::error::PipelineError;
 use super::fields;
 use super::format::to_ron;
+use super::mount::{Mounted, checked_custom, invalid, mount};
 use super::operation::Operation;
-use super::ops::{ArtifactStore, handler_with};
-use super::persist::{LibraryLink, Sink, StoreStatus, fingerprinted_input};
+use super::persist::{StoreStatus, fingerprinted_input};
 use super::plugin::Installed;
 use super::validate::{missing_plugins_unless, validate_with};
 use crate::library::Library;
@@ -127,7 +126,7 @@ pub fn content_hash(doc: &PipelineDocument) -> String {
 
 /// Every problem that stops `doc` from running with `plugins` and
 /// `stages`; else the handlers of its nodes served by `stages`, by node id.
-fn custom_handlers(
+pub(crate) fn custom_handlers(
     doc: &PipelineDocument,
     plugins: &Installed,
     stages: &CustomStages,
@@ -189,12 +188,8 @@ fn plugin_columns(
 /// A pipeline ready to run.
 pub struct PipelineRunner {
     orchestrator: WaveOrchestrator,
-    plan: Plan,
-    store: Arc<ArtifactStore>,
-    name: String,
-    hash: String,
+    part: Mounted,
     handle: Handle,
-    library: Option<LibraryLink>,
     plugins: Arc<Installed>,
     columns: Vec<String>,
 }
@@ -202,17 +197,17 @@ pub struct PipelineRunner {
 impl std::fmt::Debug for PipelineRunner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineRunner")
-            .field("name", &self.name)
-            .field("hash", &self.hash)
+            .field("name", &self.part.name)
+            .field("hash", &self.part.hash)
             .finish()
     }
 }
 
 /// A run in progress: results arrive as files finish.
 #[derive(Debug)]
-pub struct Run {
+pub struct Run<T = FileResult> {
     /// Each file's record as it finishes, in completion order.
-    pub results: mpsc::Receiver<FileResult>,
+    pub results: mpsc::Receiver<T>,
     /// Cancels the run: no new file starts and running stages are cancelled.
     pub cancel: CancellationToken,
     /// Yields the batch report once every record was handed over (and,
@@ -279,58 +274,24 @@ impl PipelineRunner {
         plugins: Arc<Installed>,
         stages: &CustomStages,
     ) -> Result<Self, PipelineError> {
-        let invalid = |problems| PipelineError::Invalid {
-            path: PathBuf::from(&doc.name),
-            problems,
-        };
-        let custom = custom_handlers(doc, &plugins, stages).map_err(invalid)?;
+        let custom = checked_custom(doc, &plugins, stages)?;
         let config = config.unwrap_or_else(|| doc.config.clone());
         let mut orchestrator = WaveOrchestrator::new(config, handle.clone()).map_err(|e| {
-            invalid(vec![super::Problem {
-                line: None,
-                col: None,
-                location: format!("config.{}", e.field),
-                message: e.reason,
-            }])
-        })?;
-        let store = Arc::new(ArtifactStore::default());
-        let library = library.map(|library| LibraryLink {
-            library,
-            node_keys: node_keys_with(doc, &plugins),
-            text: to_ron(doc).unwrap_or_default(),
-        });
-        let mut custom = custom;
-        for node in &doc.nodes {
-            let cache = library.as_ref().and_then(|l| {
-                let key = l.node_keys.get(&node.id)?;
-                Some(NodeCache::new(l.library.clone(), key.clone()))
-            });
-            let handler = match custom.remove(&node.id) {
-                Some(h) => h,
-                None => handler_with(&node.operation, store.clone(), cache, &plugins),
-            };
-            orchestrator.register_stage_handler(handler_name(&node.id), handler);
-        }
-        let plan = orchestrator.plan(&doc.plan_spec()).map_err(|e| {
             invalid(
-                e.0.iter()
-                    .map(|p| super::Problem {
-                        line: None,
-                        col: None,
-                        location: String::new(),
-                        message: p.to_string(),
-                    })
-                    .collect(),
+                doc,
+                vec![super::Problem {
+                    line: None,
+                    col: None,
+                    location: format!("config.{}", e.field),
+                    message: e.reason,
+                }],
             )
         })?;
+        let part = mount(doc, &mut orchestrator, "", None, library, &plugins, custom)?;
         Ok(Self {
             orchestrator,
-            plan,
-            store,
-            name: doc.name.clone(),
-            hash: content_hash(doc),
+            part,
             handle,
-            library,
             columns: plugin_columns(doc, &plugins, stages),
             plugins,
         })
@@ -354,27 +315,27 @@ impl PipelineRunner {
 
     /// The compiled plan.
     pub fn plan(&self) -> &Plan {
-        &self.plan
+        &self.part.plan
     }
 
     /// The pipeline's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.part.name
     }
 
     /// The hash of the pipeline's content.
     pub fn hash(&self) -> &str {
-        &self.hash
+        &self.part.hash
     }
 
     /// Waves holding decoded artifacts now (bounded by waves in flight).
     pub fn artifacts_in_flight(&self) -> usize {
-        self.store.len()
+        self.part.store.len()
     }
 
     /// The library results go to, if any.
     pub fn library(&self) -> Option<&Arc<Library>> {
-        self.library.as_ref().map(|l| &l.library)
+        self.part.library.as_ref().map(|l| &l.library)
     }
 
     /// The waves for `files`, keyed by position so results map back without
@@ -382,7 +343,7 @@ impl PipelineRunner {
     /// async threads, while earlier files are already analysed.
     fn feed(&self, files: &[PathBuf]) -> mpsc::Receiver<WaveInput> {
         let (tx, rx) = mpsc::channel(files.len().max(1));
-        let Some(link) = &self.library else {
+        let Some(link) = &self.part.library else {
             for (i, file) in files.iter().enumerate() {
                 let _ = tx.try_send(wave_input(file).with_key(i));
             }
@@ -410,52 +371,13 @@ impl PipelineRunner {
     /// written as it finishes.
     pub fn start(&self, files: Vec<PathBuf>, max_concurrent: usize) -> Run {
         let rx = self.feed(&files);
-        let status = self
-            .library
-            .as_ref()
-            .map(|l| StoreStatus::new(l.library.path()));
-        let mut stream = self
-            .orchestrator
-            .stream_waves(&self.plan, rx, max_concurrent);
-        let cancel = stream.cancel_token();
-        let priorities = stream.priorities();
-        let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
-        let store = self.store.clone();
-        let sink = self.library.clone().map(|link| Sink {
-            link,
-            status: status.clone().unwrap_or_default(),
-            name: self.name.clone(),
-            hash: self.hash.clone(),
+        self.part.stream(
+            &self.orchestrator,
+            &self.handle,
+            rx,
             files,
-        });
-        let done = self.handle.spawn(async move {
-            let mut sink = match sink {
-                Some(s) => s.open().await,
-                None => None,
-            };
-            while let Some(ctx) = stream.results.recv().await {
-                let artifacts = store.take(ctx.id);
-                let result = FileResult::from_context(&ctx);
-                if let Some(sink) = &mut sink {
-                    sink.file(&ctx, &result, artifacts);
-                }
-                if out_tx.send(result).await.is_err() {
-                    // Nobody listens: keep draining so the batch can end.
-                    continue;
-                }
-            }
-            let report = stream.report().await;
-            if let Some(sink) = sink {
-                sink.close().await;
-            }
-            report
-        });
-        Run {
-            results,
-            cancel,
-            done,
-            store: status,
-            priorities,
-        }
+            max_concurrent,
+            |_, result| result,
+        )
     }
 }

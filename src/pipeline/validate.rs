@@ -227,6 +227,11 @@ impl Problems<'_> {
                 format!("node `{node}`"),
                 format!("no handler `{handler}`"),
             ),
+            PlanError::InvalidConfig(e) => self.push(
+                Anchor::None,
+                format!("config.{}", e.field),
+                e.reason.clone(),
+            ),
         }
     }
 }

@@ -1,0 +1,280 @@
+//! The comparison window: A's and B's time per node side by side, their
+//! quality distributions, and the files, disagreements first, each with
+//! both values; a click on a file shows both whole records.
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+use serde_json::Value;
+
+use super::commands::Command;
+use super::compare::{CompareCommand, CompareState};
+use super::theme;
+use crate::pipeline::FileResult;
+use crate::pipeline::compare::{Comparison, FileComparison};
+
+/// B's colour beside A's accent.
+const B_COLOR: Color32 = Color32::from_rgb(235, 140, 200);
+const WINDOW_SIZE: [f32; 2] = [1000.0, 760.0];
+const CHART_HEIGHT: f32 = 190.0;
+const TABLE_HEIGHT: f32 = 220.0;
+const RECORD_HEIGHT: f32 = 220.0;
+/// A bar's width, and how far A's and B's bars sit from the node's mark.
+const BAR_WIDTH: f64 = 0.38;
+const BAR_OFFSET: f64 = 0.2;
+
+fn push(out: &mut Vec<Command>, c: CompareCommand) {
+    out.push(Command::Compare(c));
+}
+
+/// Draws the window when it is open.
+pub fn window_ui(ctx: &egui::Context, state: &CompareState, out: &mut Vec<Command>) {
+    if !state.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Compare pipelines")
+        .open(&mut open)
+        .default_size(WINDOW_SIZE)
+        .resizable(true)
+        .show(ctx, |ui| {
+            header_ui(ui, state, out);
+            ui.separator();
+            match &state.outcome {
+                _ if state.is_running() => {}
+                Some(Ok(c)) => comparison_ui(ui, c, state.selected, out),
+                Some(Err(e)) => {
+                    ui.label(RichText::new(e).color(theme::ERROR));
+                }
+                None => {
+                    ui.label("Pick pipeline B to compare the current one with.");
+                }
+            }
+        });
+    if !open {
+        push(out, CompareCommand::Close);
+    }
+}
+
+fn header_ui(ui: &mut Ui, state: &CompareState, out: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        let b = state
+            .path_b
+            .as_ref()
+            .map_or_else(|| "none yet".to_string(), |p| p.display().to_string());
+        ui.label(format!("A: the current pipeline · B: {b}"));
+        if let Some((done, total)) = state.progress() {
+            ui.spinner();
+            ui.label(format!("{done} / {total} results"));
+            if ui.button("Cancel comparison").clicked() {
+                push(out, CompareCommand::Cancel);
+            }
+        } else {
+            if ui.button("Pick pipeline B…").clicked() {
+                push(out, CompareCommand::Dialog);
+            }
+            if state.path_b.is_some() && ui.button("Compare again").clicked() {
+                push(out, CompareCommand::Again);
+            }
+        }
+    });
+}
+
+fn comparison_ui(ui: &mut Ui, c: &Comparison, selected: Option<usize>, out: &mut Vec<Command>) {
+    let s = &c.summary;
+    ui.label(
+        RichText::new(format!(
+            "A: {}  ·  B: {}  ·  {} file(s), {} agree on every field, {} differ",
+            c.a.name,
+            c.b.name,
+            s.files,
+            s.agreeing_files,
+            s.files - s.agreeing_files
+        ))
+        .strong(),
+    );
+    ui.horizontal_wrapped(|ui| {
+        for f in &s.fields {
+            ui.label(format!("{} {:.0}%", f.field, f.share() * 100.0))
+                .on_hover_text(format!("{} of {} files agree", f.agreed, f.compared));
+        }
+    });
+    ui.columns(2, |cols| {
+        times_ui(&mut cols[0], c);
+        quality_ui(&mut cols[1], c);
+    });
+    ui.separator();
+    table_ui(ui, c, selected, out);
+    if let Some(f) = selected.and_then(|i| c.files.get(i)) {
+        ui.separator();
+        ui.label(RichText::new(format!("{}: both records", f.file)).strong());
+        ui.columns(2, |cols| {
+            record_ui(&mut cols[0], "A", &f.a);
+            record_ui(&mut cols[1], "B", &f.b);
+        });
+    }
+}
+
+/// Time per node: A's and B's bars side by side, in ms over all files.
+fn times_ui(ui: &mut Ui, c: &Comparison) {
+    let s = &c.summary;
+    ui.label(RichText::new(format!(
+        "Time per node, ms (total A {:.0}, B {:.0})",
+        s.total_seconds[0] * 1000.0,
+        s.total_seconds[1] * 1000.0
+    )));
+    let names: Vec<String> = s.nodes.iter().map(|n| n.node.clone()).collect();
+    let side = |pick: usize, offset: f64| -> Vec<Bar> {
+        s.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let cost = if pick == 0 {
+                    n.a.as_ref()
+                } else {
+                    n.b.as_ref()
+                }?;
+                Some(
+                    Bar::new(i as f64 + offset, cost.seconds * 1000.0)
+                        .name(&n.node)
+                        .width(BAR_WIDTH),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (side(0, -BAR_OFFSET), side(1, BAR_OFFSET));
+    Plot::new("compare_times")
+        .height(CHART_HEIGHT)
+        .legend(Legend::default().text_style(egui::TextStyle::Small))
+        .include_y(0.0)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |p| {
+            p.bar_chart(BarChart::new("A", a).color(theme::ACCENT));
+            p.bar_chart(BarChart::new("B", b).color(B_COLOR));
+        });
+}
+
+/// Files per tenth of quality, A beside B.
+fn quality_ui(ui: &mut Ui, c: &Comparison) {
+    let s = &c.summary;
+    ui.label("Quality distribution (files per tenth)");
+    let bars = |bins: &[usize; 10], offset: f64| -> Vec<Bar> {
+        bins.iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                Bar::new(i as f64 / 10.0 + 0.05 + offset, n as f64).width(BAR_WIDTH / 10.0)
+            })
+            .collect()
+    };
+    let (a, b) = (
+        bars(&s.quality_a.bins, -BAR_OFFSET / 10.0),
+        bars(&s.quality_b.bins, BAR_OFFSET / 10.0),
+    );
+    Plot::new("compare_quality")
+        .height(CHART_HEIGHT)
+        .legend(Legend::default().text_style(egui::TextStyle::Small))
+        .include_x(0.0)
+        .include_x(1.0)
+        .include_y(0.0)
+        .allow_scroll(false)
+        .show(ui, |p| {
+            p.bar_chart(BarChart::new("A", a).color(theme::ACCENT));
+            p.bar_chart(BarChart::new("B", b).color(B_COLOR));
+        });
+}
+
+/// One line per file, disagreements first: file, status on each side,
+/// and each differing field with both values and how they differ.
+fn table_ui(ui: &mut Ui, c: &Comparison, selected: Option<usize>, out: &mut Vec<Command>) {
+    let index = |f: &FileComparison| c.files.iter().position(|g| std::ptr::eq(g, f));
+    egui::ScrollArea::vertical()
+        .id_salt("compare_table")
+        .max_height(TABLE_HEIGHT)
+        .show(ui, |ui| {
+            egui::Grid::new("compare_grid")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    for h in ["file", "A / B", "differences"] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for f in c.disagreements_first() {
+                        let Some(i) = index(f) else { continue };
+                        let name = f.file.rsplit('/').next().unwrap_or(&f.file);
+                        let text = if f.agree {
+                            RichText::new(name)
+                        } else {
+                            RichText::new(name).color(theme::WARN)
+                        };
+                        if ui
+                            .selectable_label(selected == Some(i), text)
+                            .on_hover_text(&f.file)
+                            .clicked()
+                        {
+                            push(out, CompareCommand::Select(i));
+                        }
+                        ui.label(format!("{} / {}", f.a.status.label(), f.b.status.label()));
+                        ui.label(differences_text(f));
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn differences_text(f: &FileComparison) -> String {
+    if f.differences.is_empty() {
+        return if f.agree {
+            "agree".into()
+        } else {
+            "—".into()
+        };
+    }
+    f.differences
+        .iter()
+        .map(|d| format!("{}: {} vs {} ({})", d.field, cell(&d.a), cell(&d.b), d.note))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "none".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map_or_else(
+            || n.to_string(),
+            |x| format!("{}", (x * 100.0).round() / 100.0),
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// A whole record, one value per line.
+fn record_ui(ui: &mut Ui, side: &str, r: &FileResult) {
+    ui.label(RichText::new(format!("{side}: {}", r.status.label())).strong());
+    egui::ScrollArea::vertical()
+        .id_salt(format!("compare_record_{side}"))
+        .max_height(RECORD_HEIGHT)
+        .show(ui, |ui| {
+            egui::Grid::new(format!("compare_record_grid_{side}"))
+                .striped(true)
+                .show(ui, |ui| {
+                    if let Some(e) = &r.error {
+                        ui.label("error");
+                        ui.label(RichText::new(e).color(theme::ERROR));
+                        ui.end_row();
+                    }
+                    for (k, v) in &r.values {
+                        ui.label(RichText::new(k).monospace());
+                        ui.label(cell(v));
+                        ui.end_row();
+                    }
+                });
+        });
+}

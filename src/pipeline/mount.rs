@@ -1,0 +1,171 @@
+//! One pipeline document mounted on an orchestrator: its handlers
+//! registered (under a prefix, so two documents can share one engine), its
+//! compiled plan, artifact store and library link, and the task that turns
+//! finished waves into records (stored in the library as they come).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+use super::cache::{NodeCache, node_keys_with};
+use super::custom::CustomStages;
+use super::document::{PipelineDocument, handler_name};
+use super::error::PipelineError;
+use super::format::to_ron;
+use super::ops::{ArtifactStore, handler_with};
+use super::persist::{LibraryLink, Sink, StoreStatus};
+use super::plugin::Installed;
+use super::runner::{FileResult, Run, content_hash};
+use crate::library::Library;
+use crate::orchestrator::{
+    Plan, PlanErrors, StageHandler, WaveConfig, WaveContext, WaveInput, WaveOrchestrator,
+};
+
+/// A document's part of an orchestrator.
+pub(crate) struct Mounted {
+    pub(crate) plan: Plan,
+    pub(crate) store: Arc<ArtifactStore>,
+    pub(crate) name: String,
+    pub(crate) hash: String,
+    pub(crate) library: Option<LibraryLink>,
+}
+
+/// The error for `doc` with these problems.
+pub(crate) fn invalid(doc: &PipelineDocument, problems: Vec<super::Problem>) -> PipelineError {
+    PipelineError::Invalid {
+        path: PathBuf::from(&doc.name),
+        problems,
+    }
+}
+
+fn plan_problems(e: &PlanErrors) -> Vec<super::Problem> {
+    e.0.iter()
+        .map(|p| super::Problem {
+            line: None,
+            col: None,
+            location: String::new(),
+            message: p.to_string(),
+        })
+        .collect()
+}
+
+/// Registers `doc`'s handlers on `orchestrator` (names prefixed with
+/// `prefix`; `custom` serves the nodes it names) and compiles its plan,
+/// with `plan_config` as the plan's own config when given.
+pub(crate) fn mount(
+    doc: &PipelineDocument,
+    orchestrator: &mut WaveOrchestrator,
+    prefix: &str,
+    plan_config: Option<WaveConfig>,
+    library: Option<Arc<Library>>,
+    plugins: &Installed,
+    mut custom: HashMap<String, StageHandler>,
+) -> Result<Mounted, PipelineError> {
+    let store = Arc::new(ArtifactStore::default());
+    let library = library.map(|library| LibraryLink {
+        library,
+        node_keys: node_keys_with(doc, plugins),
+        text: to_ron(doc).unwrap_or_default(),
+    });
+    for node in &doc.nodes {
+        let cache = library.as_ref().and_then(|l| {
+            let key = l.node_keys.get(&node.id)?;
+            Some(NodeCache::new(l.library.clone(), key.clone()))
+        });
+        let handler = match custom.remove(&node.id) {
+            Some(h) => h,
+            None => handler_with(&node.operation, store.clone(), cache, plugins),
+        };
+        orchestrator.register_stage_handler(format!("{prefix}{}", handler_name(&node.id)), handler);
+    }
+    let mut spec = doc.plan_spec();
+    for node in &mut spec.nodes {
+        node.handler = format!("{prefix}{}", node.handler);
+    }
+    let plan = match plan_config {
+        Some(config) => orchestrator.plan_with_config(&spec, config),
+        None => orchestrator.plan(&spec),
+    }
+    .map_err(|e| invalid(doc, plan_problems(&e)))?;
+    Ok(Mounted {
+        plan,
+        store,
+        name: doc.name.clone(),
+        hash: content_hash(doc),
+        library,
+    })
+}
+
+/// `custom_handlers` for the runner: the stages' handlers, or every
+/// problem that stops `doc` from running.
+pub(crate) fn checked_custom(
+    doc: &PipelineDocument,
+    plugins: &Installed,
+    stages: &CustomStages,
+) -> Result<HashMap<String, StageHandler>, PipelineError> {
+    super::runner::custom_handlers(doc, plugins, stages).map_err(|p| invalid(doc, p))
+}
+
+impl Mounted {
+    /// Starts a batch of this plan fed from `inputs` (`files` are the run's
+    /// files, recorded with the run in the library). Each finished wave is
+    /// stored, then mapped by `map` and sent on the run's channel.
+    pub(crate) fn stream<T: Send + 'static>(
+        &self,
+        orchestrator: &WaveOrchestrator,
+        handle: &Handle,
+        inputs: mpsc::Receiver<WaveInput>,
+        files: Vec<PathBuf>,
+        max_concurrent: usize,
+        map: impl Fn(&WaveContext, FileResult) -> T + Send + 'static,
+    ) -> Run<T> {
+        let status = self
+            .library
+            .as_ref()
+            .map(|l| StoreStatus::new(l.library.path()));
+        let mut stream = orchestrator.stream_waves(&self.plan, inputs, max_concurrent);
+        let cancel = stream.cancel_token();
+        let priorities = stream.priorities();
+        let (out_tx, results) = mpsc::channel(max_concurrent.max(1));
+        let store = self.store.clone();
+        let sink = self.library.clone().map(|link| Sink {
+            link,
+            status: status.clone().unwrap_or_default(),
+            name: self.name.clone(),
+            hash: self.hash.clone(),
+            files,
+        });
+        let done = handle.spawn(async move {
+            let mut sink = match sink {
+                Some(s) => s.open().await,
+                None => None,
+            };
+            while let Some(ctx) = stream.results.recv().await {
+                let artifacts = store.take(ctx.id);
+                let result = FileResult::from_context(&ctx);
+                if let Some(sink) = &mut sink {
+                    sink.file(&ctx, &result, artifacts);
+                }
+                if out_tx.send(map(&ctx, result)).await.is_err() {
+                    // Nobody listens: keep draining so the batch can end.
+                    continue;
+                }
+            }
+            let report = stream.report().await;
+            if let Some(sink) = sink {
+                sink.close().await;
+            }
+            report
+        });
+        Run {
+            results,
+            cancel,
+            done,
+            store: status,
+            priorities,
+        }
+    }
+}

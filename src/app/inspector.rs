@@ -101,12 +101,8 @@ fn stages_editor(ui: &mut Ui, set: &mut BTreeSet<WaveStage>) -> egui::Response {
 
 /// Draws the config editor, one row per `WaveConfig::FIELDS` entry (the
 /// stage set last, below the grid); pushes `SetConfig` when a field changes.
-pub fn config_ui(ui: &mut Ui, config: &WaveConfig, out: &mut Vec<Command>) {
-    config_ui_with(ui, config, out, &mut |_, _, _| {});
-}
-
-/// As [`config_ui`], calling `after` with each scalar field's name after
-/// its row (inside the grid: it may add a row of its own).
+/// `after` is called with each scalar field's name after its row (inside
+/// the grid: it may add a row of its own, as the tuning suggestion does).
 pub fn config_ui_with(
     ui: &mut Ui,
     config: &WaveConfig,

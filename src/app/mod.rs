@@ -480,10 +480,7 @@ impl WaveStudioApp {
             self.run.store_error_shown = true;
             self.set_status(format!("Results not stored: {e} (the run goes on)"), true);
         }
-        if self.compare.poll() && !self.compare.is_running() {
-            self.tune.invalidate();
-        }
-        self.poll_tune();
+        self.poll_compare_and_tune();
         self.drain_store();
         self.apply_commands(ctx);
         // An automatic run waits for the library, so that it is stored,
@@ -501,8 +498,12 @@ impl WaveStudioApp {
         }
     }
 
-    /// Keeps the quality gate's suggestion current (off the UI thread).
-    fn poll_tune(&mut self) {
+    /// Takes the comparison's news; keeps the quality gate's suggestion
+    /// current (off the UI thread; a finished comparison adds history).
+    fn poll_compare_and_tune(&mut self) {
+        if self.compare.poll() && !self.compare.is_running() {
+            self.tune.invalidate();
+        }
         let wake = self.waker();
         self.tune.poll(
             (&self.doc.doc, self.doc.generation),

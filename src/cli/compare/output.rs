@@ -221,10 +221,10 @@ pub fn write_csv(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
             w.write_record([
                 f.file.as_str(),
                 field,
-                &cell(&f.a),
-                &cell(&f.b),
+                cell(&f.a).as_str(),
+                cell(&f.b).as_str(),
                 agree,
-                &note,
+                note.as_str(),
             ])?;
         }
     }

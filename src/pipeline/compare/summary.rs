@@ -131,7 +131,7 @@ impl Summary {
                 .iter()
                 .filter_map(|n| if i == 0 { n.a.as_ref() } else { n.b.as_ref() })
                 .map(|c| c.seconds)
-                .sum()
+                .sum::<f64>()
         });
         let mut quality_a = QualityHistogram::default();
         let mut quality_b = QualityHistogram::default();

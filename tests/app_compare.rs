@@ -32,14 +32,14 @@ fn type_into(h: &mut egui_kittest::Harness<'static, WaveStudioApp>, label: &str,
 fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_records() {
     let rt = runtime();
     let dir = TempDir::new("app-compare");
-    // 60 BPM is below the DJ pipeline's 75 BPM floor: it reads double.
-    let slow = dir.path("slow_60.wav");
-    let fast = dir.path("fast_124.wav");
-    write_wav(&slow, &groove(60.0, 12.0, 1), 1, gui_support::RATE);
-    write_wav(&fast, &groove(124.0, 8.0, 2), 1, gui_support::RATE);
+    // 178 BPM is above the DJ pipeline's 175 BPM ceiling: it reads half.
+    let fast = dir.path("fast_178.wav");
+    let mid = dir.path("mid_124.wav");
+    write_wav(&fast, &groove(178.0, 12.0, 1), 1, gui_support::RATE);
+    write_wav(&mid, &groove(124.0, 8.0, 2), 1, gui_support::RATE);
     let launch = Launch {
         db: Some(dir.path("library.sqlite")),
-        files: vec![fast, slow],
+        files: vec![mid, fast],
         ..Launch::default()
     };
     let mut app = WaveStudioApp::with_launch(rt.handle().clone(), launch);
@@ -52,7 +52,10 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
     h.run();
     h.get_by_label("Compare with…").click();
     h.run();
-    assert!(shows_exactly(&h, "Compare with pipeline"), "the browser opens");
+    assert!(
+        shows_exactly(&h, "Compare with pipeline"),
+        "the browser opens"
+    );
     let pipelines = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines");
     type_into(&mut h, "Folder", &pipelines.display().to_string());
     h.run();
@@ -64,21 +67,25 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
         !app.comparison_state().is_running() && app.comparison_state().outcome.is_some()
     });
     assert!(done, "the comparison ends");
-    let c = h.state().comparison_state().comparison().expect("a comparison");
+    let c = h
+        .state()
+        .comparison_state()
+        .comparison()
+        .expect("a comparison");
     assert_eq!(c.files.len(), 2);
     assert!(shows(&h, "A: Full analysis"));
     assert!(shows(&h, "B: DJ tempo and key"));
-    // The slow file disagrees on tempo, and comes first though it was
+    // The fast file disagrees on tempo, and comes first though it was
     // queued second.
     let first = c.disagreements_first()[0];
-    assert!(first.file.ends_with("slow_60.wav"), "{}", first.file);
-    assert!(shows(&h, "octave apart: B is double A"));
+    assert!(first.file.ends_with("fast_178.wav"), "{}", first.file);
+    assert!(shows(&h, "octave apart: B is half A"));
     assert!(shows(&h, "Time per node, ms"));
     assert!(shows(&h, "Quality distribution"));
 
-    h.get_by_label("slow_60.wav").click();
+    h.get_by_label("fast_178.wav").click();
     h.run();
-    assert!(shows(&h, "slow_60.wav: both records"));
+    assert!(shows(&h, "fast_178.wav: both records"));
     assert!(shows_exactly(&h, "A: done"));
     assert!(shows_exactly(&h, "B: done"));
     assert!(shows_exactly(&h, "camelot"), "the whole record is listed");

@@ -9,10 +9,11 @@
 
 mod common;
 
+use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::signal::{RATE, TempDir, groove, sine, stereo, write_wav};
+use common::signal::{RATE, TempDir, groove, stereo, write_wav};
 use serde_json::Value;
 
 fn wave_studio(args: &[&str]) -> Output {
@@ -36,17 +37,23 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Four files: grooves at 60 (below the DJ pipeline's 75 BPM floor),
-/// 96 and 124 BPM, and a quiet steady tone (no tempo at all).
+/// Four files: grooves at 96 and 124 BPM, one at 178 BPM (above the DJ
+/// pipeline's 175 BPM ceiling: it reads half), and a tone at a quarter of
+/// the sample rate whose samples miss its peaks by 3 dB (the DJ pipeline
+/// measures no true peak).
 fn files(dir: &TempDir) -> String {
     for (name, bpm, seed) in [
-        ("a_60.wav", 60.0, 1),
+        ("a_178.wav", 178.0, 1),
         ("b_96.wav", 96.0, 2),
         ("c_124.wav", 124.0, 3),
     ] {
         write_wav(&dir.path(name), &stereo(&groove(bpm, 12.0, seed)), 2, RATE);
     }
-    write_wav(&dir.path("d_tone.wav"), &sine(440.0, 6.0, 0.2), 1, RATE);
+    let n = 6 * RATE as usize;
+    let tone: Vec<f32> = (0..n)
+        .map(|i| (0.5 * (FRAC_PI_2 * i as f64 + FRAC_PI_4).sin()) as f32)
+        .collect();
+    write_wav(&dir.path("d_peaks.wav"), &tone, 1, RATE);
     dir.0.display().to_string()
 }
 
@@ -112,11 +119,21 @@ fn compare_default_with_dj_gives_the_figures_of_two_separate_runs() {
         .unwrap();
     assert_eq!(bpm["compared"], 4);
     assert_eq!(bpm["agreed"], bpm_agree);
-    // The 60 BPM groove is below the DJ pipeline's range: an octave apart.
-    let groove_60 = &files[0]["differences"][0];
-    assert_eq!(groove_60["field"], "bpm", "{}", files[0]);
-    assert_eq!(groove_60["note"], "octave apart: B is double A");
+    // The 178 BPM groove is above the DJ pipeline's range: an octave apart.
+    let groove_178 = &files[0]["differences"][0];
+    assert_eq!(groove_178["field"], "bpm", "{}", files[0]);
+    assert_eq!(groove_178["note"], "octave apart: B is half A");
     assert_eq!(bpm["octave"], 1);
+    // Only A measures the true peak: B's sample peak is 3 dB lower.
+    let peaks = &files[3]["differences"].as_array().unwrap();
+    let true_peak = peaks
+        .iter()
+        .find(|d| d["field"] == "true_peak_dbtp")
+        .unwrap();
+    assert!(
+        true_peak["note"].as_str().unwrap().starts_with("-3."),
+        "{true_peak}"
+    );
     // Spectral features are A's alone; the whole-track decode is B's.
     assert!(
         summary["only_a"]
@@ -159,7 +176,8 @@ fn the_table_lists_differences_agreement_time_per_node_and_quality() {
         "A: Full analysis",
         "B: DJ tempo and key",
         "4 file(s):",
-        "octave apart: B is double A",
+        "octave apart: B is half A",
+        "true_peak_dbtp",
         "agreement",
         "time per node",
         "B/A",
@@ -168,8 +186,8 @@ fn the_table_lists_differences_agreement_time_per_node_and_quality() {
     ] {
         assert!(table.contains(part), "{part} in\n{table}");
     }
-    let a_60 = table.lines().find(|l| l.contains("a_60.wav")).unwrap();
-    assert!(a_60.contains(" bpm "), "{a_60}");
+    let a_178 = table.lines().find(|l| l.contains("a_178.wav")).unwrap();
+    assert!(a_178.contains(" bpm "), "{a_178}");
 }
 
 #[test]

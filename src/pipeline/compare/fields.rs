@@ -153,11 +153,13 @@ pub fn tempo_numbers(a: f64, b: f64) -> Verdict {
         };
     }
     let r = b / a;
-    if (r - 1.0).abs() <= TEMPO_TOLERANCE {
+    // Exactly ±4 % still agrees, whatever the division's rounding.
+    let tol = TEMPO_TOLERANCE + 1e-9;
+    if (r - 1.0).abs() <= tol {
         Verdict::Agree
-    } else if (r / 2.0 - 1.0).abs() <= TEMPO_TOLERANCE {
+    } else if (r / 2.0 - 1.0).abs() <= tol {
         Verdict::Differ("octave apart: B is double A".into())
-    } else if (r * 2.0 - 1.0).abs() <= TEMPO_TOLERANCE {
+    } else if (r * 2.0 - 1.0).abs() <= tol {
         Verdict::Differ("octave apart: B is half A".into())
     } else {
         Verdict::Differ(format!("{:+.1} %", percent(a, b)))

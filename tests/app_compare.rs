@@ -13,16 +13,24 @@ mod gui_support;
 use std::path::Path;
 use std::time::Duration;
 
-use egui_kittest::kittest::{Queryable, Role};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
 use gui_support::{TempDir, groove, harness, runtime, shows, shows_exactly, step_until, write_wav};
 use wave_studio::app::{Launch, WaveStudioApp};
 
+/// Types into the in-app browser's field `label` (the browser is drawn
+/// last: the results table has a Folder field of its own) and presses Enter.
 fn type_into(h: &mut egui_kittest::Harness<'static, WaveStudioApp>, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .last()
+        .unwrap()
+        .focus();
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.run();
-    h.get_by_role_and_label(Role::TextInput, label)
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .last()
+        .unwrap()
         .type_text(text);
     h.run();
     h.key_press(egui::Key::Enter);
@@ -48,7 +56,12 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
     let opened = step_until(&mut h, Duration::from_secs(30), WaveStudioApp::has_library);
     assert!(opened, "the library opens");
 
-    h.get_by_label("File").click();
+    // The menu bar's File comes first (the results table has a File
+    // column too).
+    h.query_all_by_role_and_label(Role::Button, "File")
+        .next()
+        .unwrap()
+        .click();
     h.run();
     h.get_by_label("Compare with…").click();
     h.run();
@@ -83,7 +96,9 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
     assert!(shows(&h, "Time per node, ms"));
     assert!(shows(&h, "Quality distribution"));
 
-    h.get_by_label("fast_178.wav").click();
+    // The comparison's row (the queue lists the file too; the window is
+    // drawn last).
+    h.query_all_by_label("fast_178.wav").last().unwrap().click();
     h.run();
     assert!(shows(&h, "fast_178.wav: both records"));
     assert!(shows_exactly(&h, "A: done"));

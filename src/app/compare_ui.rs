@@ -18,6 +18,8 @@ const WINDOW_SIZE: [f32; 2] = [1000.0, 760.0];
 const CHART_HEIGHT: f32 = 190.0;
 const TABLE_HEIGHT: f32 = 220.0;
 const RECORD_HEIGHT: f32 = 220.0;
+/// Characters of a value shown in a record before it is cut.
+const RECORD_CHARS: usize = 48;
 /// A bar's width, and how far A's and B's bars sit from the node's mark.
 const BAR_WIDTH: f64 = 0.38;
 const BAR_OFFSET: f64 = 0.2;
@@ -255,7 +257,16 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// A whole record, one value per line.
+/// At most `RECORD_CHARS` characters of `text`, with an ellipsis when cut
+/// (long lists such as beat times would push B's record out of view).
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(RECORD_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A whole record, one value per line (long values cut; hover for all).
 fn record_ui(ui: &mut Ui, side: &str, r: &FileResult) {
     ui.label(RichText::new(format!("{side}: {}", r.status.label())).strong());
     egui::ScrollArea::vertical()
@@ -272,7 +283,13 @@ fn record_ui(ui: &mut Ui, side: &str, r: &FileResult) {
                     }
                     for (k, v) in &r.values {
                         ui.label(RichText::new(k).monospace());
-                        ui.label(cell(v));
+                        let full = cell(v);
+                        let short = shortened(&full);
+                        if short.len() < full.len() {
+                            ui.label(short).on_hover_text(full);
+                        } else {
+                            ui.label(full);
+                        }
                         ui.end_row();
                     }
                 });

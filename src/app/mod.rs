@@ -503,6 +503,18 @@ impl WaveStudioApp {
     fn poll_compare_and_tune(&mut self) {
         if self.compare.poll() && !self.compare.is_running() {
             self.tune.invalidate();
+            match &self.compare.outcome {
+                Some(Ok(c)) => {
+                    let differ = c.summary.files - c.summary.agreeing_files;
+                    let text = format!(
+                        "Comparison finished: {} file(s), {differ} differ",
+                        c.summary.files
+                    );
+                    self.set_status(text, false);
+                }
+                Some(Err(e)) => self.set_status(e.clone(), true),
+                None => {}
+            }
         }
         let wake = self.waker();
         self.tune.poll(

@@ -73,6 +73,14 @@ pub enum CliError {
         "the results belong to several pipelines ({0}); choose one with --pipeline or use --format jsonl"
     )]
     SeveralPipelines(String),
+    /// `run --shard`/`--shards` (or the cluster's variables they read)
+    /// do not name a shard, or `{shard}` is used without one.
+    #[error("--shard: {0}")]
+    Shard(String),
+    /// `merge` refused its shards (different pipelines or versions, or a
+    /// shard that cannot be read); the message names them.
+    #[error("merge: {0}")]
+    Merge(String),
     /// The async runtime or a worker could not start, or a task failed.
     #[error("{0}")]
     Internal(String),

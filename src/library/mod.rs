@@ -5,6 +5,7 @@
 
 mod error;
 mod fingerprint;
+mod merge;
 mod query;
 mod records;
 mod schema;
@@ -18,9 +19,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use error::LibraryError;
 pub use fingerprint::{FileStamp, Fingerprint, hash_parts, stored_path};
+pub use merge::{MergeSource, MergeStats, read_source};
 pub use records::{
     ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
-    ResultSummary, RunCounts, RunId, RunRow,
+    ResultSummary, RunCounts, RunId, RunRow, Shard,
 };
 pub use schema::SCHEMA_VERSION;
 pub use writer::{Writer, WriterReport};

@@ -23,7 +23,7 @@ use super::ops::{ArtifactStore, handler_with};
 use super::persist::{LibraryLink, Sink, StoreStatus, fingerprinted_input};
 use super::plugin::Installed;
 use super::validate::{missing_plugins_unless, validate_with};
-use crate::library::Library;
+use crate::library::{Library, LibraryError, Shard};
 use crate::orchestrator::{
     BatchReport, Plan, StageHandler, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey,
     WaveOrchestrator, WaveStatus,
@@ -298,6 +298,7 @@ impl PipelineRunner {
             library,
             node_keys: node_keys_with(doc, &plugins),
             text: to_ron(doc).unwrap_or_default(),
+            shard: None,
         });
         let mut custom = custom;
         for node in &doc.nodes {
@@ -375,6 +376,22 @@ impl PipelineRunner {
     /// The library results go to, if any.
     pub fn library(&self) -> Option<&Arc<Library>> {
         self.library.as_ref().map(|l| &l.library)
+    }
+
+    /// Marks the runs this runner records as shard `shard` of a split run.
+    pub fn set_shard(&mut self, shard: Shard) {
+        if let Some(link) = &mut self.library {
+            link.shard = Some(shard);
+        }
+    }
+
+    /// Records a finished run of no files (a shard with nothing to do) in
+    /// the library, if there is one; blocking. Returns its id.
+    pub fn record_empty_run(&self) -> Result<Option<crate::library::RunId>, LibraryError> {
+        self.library
+            .as_ref()
+            .map(|link| super::persist::record_empty(link, &self.name, &self.hash))
+            .transpose()
     }
 
     /// The waves for `files`, keyed by position so results map back without

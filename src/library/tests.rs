@@ -179,6 +179,9 @@ fn a_version_one_library_is_migrated_in_place() {
         c.execute_batch(
             "ALTER TABLE results DROP COLUMN bpm_note;
              ALTER TABLE results DROP COLUMN key_note;
+             ALTER TABLE runs DROP COLUMN shard_index;
+             ALTER TABLE runs DROP COLUMN shard_count;
+             ALTER TABLE runs DROP COLUMN host;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -195,9 +195,10 @@ fn the_container_builds_the_headless_binary_the_tests_run() {
     assert!(dockerfile.contains("/target/release/wave-studio /usr/local/bin/wave-studio"));
     // The binary the tests run is this package's `wave-studio`.
     assert!(env!("CARGO_BIN_EXE_wave-studio").ends_with("wave-studio"));
+    // A client without its daemon (docker's CLI alone) cannot build.
     let engine = ["docker", "podman"].into_iter().find(|e| {
         Command::new(e)
-            .arg("--version")
+            .arg("info")
             .output()
             .is_ok_and(|o| o.status.success())
     });
@@ -224,14 +225,14 @@ fn the_container_builds_the_headless_binary_the_tests_run() {
             assert!(String::from_utf8_lossy(&o.stdout).contains("--shard"));
         }
         (Some(engine), None) => say(&format!(
-            "skipped: the container image build ({engine} found; set WAVE_STUDIO_TEST_IMAGE=1 \
+            "skipped: the container image build ({engine} is running; set WAVE_STUDIO_TEST_IMAGE=1 \
              to build it, a release build of several minutes); checked the Dockerfile's build \
              command only"
         )),
-        (None, _) => say(&format!(
-            "skipped: the container image build (no docker or podman on this machine); \
-             checked the Dockerfile's build command only"
-        )),
+        (None, _) => say(
+            "skipped: the container image build (no docker or podman engine answers on this \
+             machine, as on CI); checked the Dockerfile's build command only",
+        ),
     }
 }
 

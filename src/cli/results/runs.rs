@@ -8,7 +8,7 @@ use crate::library::RunRow;
 pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6} {:>7}  {}",
+        "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6} {:>7}  host",
         "run",
         "pipeline",
         "started",
@@ -19,7 +19,6 @@ pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Res
         "cancelled",
         "cached",
         "shard",
-        "host"
     )?;
     for r in runs {
         let finished = r.finished_ms.map_or_else(|| "unfinished".to_string(), utc);

@@ -299,12 +299,12 @@ mod tests {
         );
         let e = resolve(ShardArg::Auto, Some(9), &slurm).unwrap_err();
         assert!(e.to_string().contains("--shards says 9"), "{e}");
-        let e = resolve(ShardArg::Auto, None, &env(&[])).unwrap_err();
+        let e = resolve(ShardArg::Auto, None, env(&[])).unwrap_err();
         assert!(e.to_string().contains("neither is set"), "{e}");
         let bad = env(&[(K8S_INDEX, "x")]);
-        let e = resolve(ShardArg::Auto, Some(2), &bad).unwrap_err();
+        let e = resolve(ShardArg::Auto, Some(2), bad).unwrap_err();
         assert!(e.to_string().contains("JOB_COMPLETION_INDEX=\"x\""), "{e}");
-        let e = resolve(ShardArg::Fixed(shard(0, 2)), Some(3), &env(&[])).unwrap_err();
+        let e = resolve(ShardArg::Fixed(shard(0, 2)), Some(3), env(&[])).unwrap_err();
         assert!(e.to_string().contains("--shards says 3"), "{e}");
     }
 

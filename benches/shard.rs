@@ -29,6 +29,8 @@ use wave_studio::library::{
     FileStamp, Fingerprint, FinishedFile, Library, NewRun, NodeOutputRow, ResultSummary, RunCounts,
     Shard,
 };
+use wave_studio::orchestrator::WaveStatus;
+use wave_studio::pipeline::persist::status_name;
 
 const FILES: usize = 96;
 const SECONDS: f64 = 20.0;
@@ -130,7 +132,9 @@ fn report(mode: &str, processes: u32, (wall, cpu): (f64, f64)) {
 /// with a realistic record and two node outputs.
 fn merge_sources(dir: &Path) -> Vec<PathBuf> {
     let per = MERGE_RESULTS / MERGE_SHARDS as usize;
-    let record = format!("{{\"bpm\":120.0,\"pad\":\"{}\"}}", "x".repeat(900));
+    let status = status_name(WaveStatus::Completed);
+    // About the size of a default-pipeline record (~1 KB).
+    let pad = "x".repeat(800);
     (0..MERGE_SHARDS)
         .map(|index| {
             let path = dir.join(format!("merge-shard-{index}.sqlite"));
@@ -164,13 +168,17 @@ fn merge_sources(dir: &Path) -> Vec<PathBuf> {
                     },
                     fingerprint: Fingerprint(fp.clone()),
                     summary: ResultSummary {
-                        status: "Completed".into(),
+                        status: status.clone(),
                         ok: true,
                         bpm: Some(120.0),
                         analysis_s: 0.4,
                         ..ResultSummary::default()
                     },
-                    record: record.clone(),
+                    record: format!(
+                        "{{\"file\":\"/music/t{n:06}.flac\",\"ok\":true,\"status\":\"{status}\",\
+                         \"error\":null,\"quality\":0.9,\"analysis_s\":0.4,\"cached\":false,\
+                         \"skipped\":[],\"bpm\":120.0,\"pad\":\"{pad}\"}}"
+                    ),
                     outputs: ["tempo", "key"]
                         .map(|node| NodeOutputRow {
                             cache_key: format!("{node}-{fp}"),

@@ -40,6 +40,8 @@ fn build(db: &Path) {
             pipeline_text: String::new(),
             program_version: env!("CARGO_PKG_VERSION").into(),
             inputs: Vec::new(),
+            shard: None,
+            host: None,
         })
         .unwrap();
     let mut rng = fastrand::Rng::with_seed(9);

@@ -83,6 +83,14 @@ pub enum CliError {
     /// `tune`: the pipeline has no history to tune from.
     #[error(transparent)]
     Tune(#[from] crate::pipeline::tune::HistoryError),
+    /// `run --shard`/`--shards` (or the cluster's variables they read)
+    /// do not name a shard, or `{shard}` is used without one.
+    #[error("--shard: {0}")]
+    Shard(String),
+    /// `merge` refused its shards (different pipelines or versions, or a
+    /// shard that cannot be read); the message names them.
+    #[error("merge: {0}")]
+    Merge(String),
     /// The async runtime or a worker could not start, or a task failed.
     #[error("{0}")]
     Internal(String),

@@ -8,6 +8,7 @@ mod demo;
 mod error;
 mod forget;
 mod inputs;
+mod merge;
 mod output;
 mod plugins;
 mod results;
@@ -60,6 +61,10 @@ enum Command {
     /// Remove stored results of files or folders (`--run ID`: of a run)
     /// from the results library.
     Forget(forget::ForgetArgs),
+    /// Merge the libraries of a sharded run's shards into one (`merge
+    /// OUT.sqlite SHARD_DBS...`): refuses shards of different pipelines or
+    /// versions, reports missing shards and files; `--format` exports.
+    Merge(merge::MergeArgs),
     /// List installed plugins with the command each runs (`list`), or
     /// check that their manifests load and programs start (`check [NAME]`).
     Plugins(plugins::PluginsArgs),
@@ -108,6 +113,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         Some(Command::Forget(f)) => return forget::run(&f),
         Some(Command::Plugins(p)) => return Ok(plugins::run(&p)),
         Some(Command::Tune(t)) => return tune::run(&t),
+        Some(Command::Merge(m)) => return merge::run(&m),
         other => other,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -134,7 +140,8 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
             | Command::Results(_)
             | Command::Forget(_)
             | Command::Plugins(_)
-            | Command::Tune(_),
+            | Command::Tune(_)
+            | Command::Merge(_),
         ) => Ok(Outcome::AllOk),
     }
 }

@@ -6,13 +6,13 @@ mod runs;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::db::open_existing;
 use super::error::{CliError, Outcome};
 use super::output::open_output;
 use super::run::RunFormat;
-use crate::library::{ResultFilter, RunId};
+use crate::library::{Library, ResultFilter, RunId};
 use crate::pipeline::export::{write_csv, write_json, write_jsonl};
 
 /// Options of `results`.
@@ -57,13 +57,25 @@ pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
         folder: args.folder.clone(),
         run: args.run,
     };
-    let records = library.records(&filter)?;
+    export(&library, &filter, args.format, args.out.as_deref())
+}
+
+/// Writes the results `filter` selects from `library` in `format` to `out`
+/// (stdout when `None`); `SomeFailed` when a stored record could not be
+/// read back (it is named on stderr and left out).
+pub(super) fn export(
+    library: &Library,
+    filter: &ResultFilter,
+    format: RunFormat,
+    out: Option<&Path>,
+) -> Result<Outcome, CliError> {
+    let records = library.records(filter)?;
     let names: BTreeSet<&str> = records.iter().map(|(n, _, _)| n.as_str()).collect();
-    if names.len() > 1 && args.format != RunFormat::Jsonl {
+    if names.len() > 1 && format != RunFormat::Jsonl {
         let list: Vec<&str> = names.into_iter().collect();
         return Err(CliError::SeveralPipelines(list.join(", ")));
     }
-    let mut out = open_output(args.out.as_deref())?;
+    let mut out = open_output(out)?;
     let mut results = Vec::with_capacity(records.len());
     let mut unreadable = 0;
     for (i, (name, hash, text)) in records.iter().enumerate() {
@@ -71,7 +83,7 @@ pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
             unreadable += 1;
             continue;
         };
-        match args.format {
+        match format {
             RunFormat::Jsonl => write_jsonl(&mut out, &result, name, hash)?,
             RunFormat::Json | RunFormat::Csv => results.push(result),
         }
@@ -79,12 +91,12 @@ pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
     let name = names
         .first()
         .copied()
-        .or(args.pipeline.as_deref())
+        .or(filter.pipeline.as_deref())
         .unwrap_or_default();
     // One pipeline edited between runs has several hashes: all are named.
     let hashes: BTreeSet<&str> = records.iter().map(|(_, h, _)| h.as_str()).collect();
     let hash = hashes.into_iter().collect::<Vec<_>>().join(",");
-    match args.format {
+    match format {
         RunFormat::Json => write_json(&mut out, &results, name, &hash)?,
         RunFormat::Csv => write_csv(&mut out, &results)?,
         RunFormat::Jsonl => {}

@@ -4,6 +4,7 @@
 mod order;
 mod plan;
 mod progress;
+pub(crate) mod shard;
 mod store;
 
 use std::io::Write;
@@ -69,22 +70,67 @@ pub struct RunArgs {
     /// go last. Results are still written in input order.
     #[arg(long, value_enum, default_value = "path")]
     pub order: RunOrder,
+    /// Analyse only shard I of N (numbered from 0: `0/4` ... `3/4`): the
+    /// files whose path below the inputs' common folder hashes to I. `auto`
+    /// reads JOB_COMPLETION_INDEX (a Kubernetes Indexed Job; give
+    /// --shards) or SLURM_ARRAY_TASK_ID (a Slurm array). `{shard}` in --db
+    /// and --out becomes I. A shard with no files exits 0.
+    #[arg(long, value_name = "I/N|auto", value_parser = shard::parse_shard,
+          conflicts_with = "resume")]
+    pub shard: Option<shard::ShardArg>,
+    /// How many shards with `--shard auto` (the Kubernetes Job's
+    /// completions; a Slurm array's SLURM_ARRAY_TASK_COUNT otherwise).
+    #[arg(long, value_name = "N", requires = "shard", value_parser = shard::parse_count)]
+    pub shards: Option<u32>,
 }
 
 /// Validates the arguments into a plan, then runs it: `AllOk` when every
 /// file completed, `SomeFailed` when some failed, were partial or cancelled.
 pub async fn run(args: RunArgs, handle: Handle) -> Result<Outcome, CliError> {
     let mut plan = RunPlan::new(&args, handle)?;
-    let mut progress = Progress::new(plan.files.len(), plan.runner.orchestrator().subscribe());
-    let outcome = match collect(&mut plan, &mut progress).await {
-        Ok((results, report)) => {
-            progress.finish();
-            report_results(&mut plan, &results, &report)
+    let outcome = if plan.files.is_empty() {
+        tokio::task::block_in_place(|| empty_shard(&mut plan))
+    } else {
+        let mut progress = Progress::new(plan.files.len(), plan.runner.orchestrator().subscribe());
+        match collect(&mut plan, &mut progress).await {
+            Ok((results, report)) => {
+                progress.finish();
+                report_results(&mut plan, &results, &report)
+            }
+            Err(e) => Err(e),
         }
-        Err(e) => Err(e),
     };
     plan.runner.orchestrator().shutdown().await;
     outcome
+}
+
+/// A shard with no file: says so, records a finished empty run (so a
+/// merge knows the shard ran) and writes an empty results document.
+/// Blocking (a short library write).
+fn empty_shard(plan: &mut RunPlan) -> Result<Outcome, CliError> {
+    let which = plan
+        .shard
+        .map_or_else(String::new, |s| format!("shard {s}: "));
+    eprintln!("{which}no file of the inputs falls in this shard; nothing to analyse");
+    let (name, hash) = (plan.runner.name(), plan.runner.hash());
+    match plan.format {
+        RunFormat::Json => write_json(&mut plan.out, &[], name, hash)?,
+        RunFormat::Csv => write_csv_with(&mut plan.out, &[], plan.runner.extra_columns())?,
+        RunFormat::Jsonl => {}
+    }
+    plan.out.flush()?;
+    let stored = match plan.runner.record_empty_run() {
+        Ok(Some(run)) => {
+            eprintln!("library: empty run {run} recorded");
+            true
+        }
+        Ok(None) => plan.store.report(&[]),
+        Err(e) => {
+            plan.store.not_stored(&e.to_string());
+            false
+        }
+    };
+    Ok(Outcome::from_all_ok(stored))
 }
 
 /// Runs the files to the end or to Ctrl+C, streaming JSON lines as they

@@ -42,6 +42,21 @@ pub enum LibraryError {
         /// The newest version this program knows.
         supported: i64,
     },
+    /// Read for a merge but of another schema version: merging reads
+    /// libraries as they are and never upgrades them.
+    #[error(
+        "the library {path} has schema version {found}, not this program's {supported}; \
+         merge needs shards written by this Wave Studio (an older library is upgraded by \
+         opening it once, e.g. `wave-studio results --runs --db {path}`)"
+    )]
+    OtherSchema {
+        /// The database file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The version this program writes.
+        supported: i64,
+    },
     /// The file or its folder cannot be written.
     #[error("the library {path} is read-only: {cause}")]
     ReadOnly {
@@ -105,6 +120,7 @@ impl LibraryError {
             | Self::Corrupt { path, .. }
             | Self::Foreign { path }
             | Self::NewerSchema { path, .. }
+            | Self::OtherSchema { path, .. }
             | Self::ReadOnly { path, .. }
             | Self::DiskFull { path, .. }
             | Self::Busy { path, .. }

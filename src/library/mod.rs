@@ -6,6 +6,7 @@
 mod error;
 mod fingerprint;
 mod history;
+mod merge;
 mod query;
 mod records;
 mod schema;
@@ -19,9 +20,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use error::LibraryError;
 pub use fingerprint::{FileStamp, Fingerprint, hash_parts, stored_path};
+pub use merge::{MergeSource, MergeStats, read_source};
 pub use records::{
     ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
-    ResultSummary, RunCounts, RunId, RunRow,
+    ResultSummary, RunCounts, RunId, RunRow, Shard,
 };
 pub use schema::SCHEMA_VERSION;
 pub use writer::{Writer, WriterReport};

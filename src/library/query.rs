@@ -73,7 +73,7 @@ fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
     })
 }
 
-fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
+pub(super) fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
     let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
     Ok(RunRow {
         id: r.get(0)?,
@@ -89,11 +89,18 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
             cancelled: n(9)?,
             cached: n(10)?,
         },
+        shard: match (r.get::<_, Option<u32>>(11)?, r.get::<_, Option<u32>>(12)?) {
+            (Some(index), Some(count)) => Some(super::Shard { index, count }),
+            _ => None,
+        },
+        host: r.get(13)?,
     })
 }
 
-const RUN_COLUMNS: &str = "id, pipeline_name, pipeline_hash, program_version, started_ms,
-     finished_ms, files_total, files_ok, files_failed, files_cancelled, files_cached";
+pub(super) const RUN_COLUMNS: &str =
+    "id, pipeline_name, pipeline_hash, program_version, started_ms,
+     finished_ms, files_total, files_ok, files_failed, files_cancelled, files_cached,
+     shard_index, shard_count, host";
 
 impl Library {
     /// The current result of every file (one per pipeline and file), by

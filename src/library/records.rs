@@ -7,6 +7,21 @@ use super::fingerprint::{FileStamp, Fingerprint};
 /// A run's id in the library.
 pub type RunId = i64;
 
+/// One part of a sharded run: shard `index` of `count`, numbered from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    /// This part, `0..count`.
+    pub index: u32,
+    /// How many parts the inputs were split into, at least 1.
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 /// A run about to start.
 #[derive(Debug, Clone)]
 pub struct NewRun {
@@ -20,6 +35,10 @@ pub struct NewRun {
     pub program_version: String,
     /// The files to analyse, in order.
     pub inputs: Vec<PathBuf>,
+    /// The shard this run is, when the inputs were split (`run --shard`).
+    pub shard: Option<Shard>,
+    /// The machine it runs on (its host name), when known.
+    pub host: Option<String>,
 }
 
 /// How a run's files ended.
@@ -166,6 +185,10 @@ pub struct RunRow {
     pub files_total: u64,
     /// How they ended (as far as recorded).
     pub counts: RunCounts,
+    /// The shard it was, when the inputs were split.
+    pub shard: Option<Shard>,
+    /// The machine that ran it, when recorded.
+    pub host: Option<String>,
 }
 
 /// Milliseconds since the Unix epoch, now.

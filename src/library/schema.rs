@@ -80,6 +80,11 @@ const MIGRATIONS: &[&str] = &[
     // is no key, for the table.
     "ALTER TABLE results ADD COLUMN bpm_note TEXT;
      ALTER TABLE results ADD COLUMN key_note TEXT;",
+    // 2 → 3: which shard of a sharded run (index and count, 0-based) and
+    // which machine ran it, so a merge can name missing shards and hosts.
+    "ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+     ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+     ALTER TABLE runs ADD COLUMN host TEXT;",
 ];
 
 /// The schema version this program writes.

@@ -1,5 +1,6 @@
 //! The library on real SQLite files in a temporary folder.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::*;
@@ -60,6 +61,8 @@ fn new_run(inputs: Vec<PathBuf>) -> NewRun {
         pipeline_text: "()".into(),
         program_version: "0".into(),
         inputs,
+        shard: None,
+        host: None,
     }
 }
 
@@ -176,6 +179,9 @@ fn a_version_one_library_is_migrated_in_place() {
         c.execute_batch(
             "ALTER TABLE results DROP COLUMN bpm_note;
              ALTER TABLE results DROP COLUMN key_note;
+             ALTER TABLE runs DROP COLUMN shard_index;
+             ALTER TABLE runs DROP COLUMN shard_count;
+             ALTER TABLE runs DROP COLUMN host;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -307,4 +313,156 @@ fn two_writers_at_once_lose_nothing() {
     }
     assert_eq!(lib.results(&ResultFilter::default()).unwrap().len(), 80);
     assert_eq!(lib.runs().unwrap().len(), 2);
+}
+
+/// A library of schema 2 opens, gains the shard and host columns (empty
+/// for its old runs), keeps its rows, and records both for new runs.
+#[test]
+fn a_version_two_library_is_migrated_to_record_shards_and_hosts() {
+    let dir = Dir::new("migrate3");
+    let path = dir.0.join("v2.sqlite");
+    let audio = dir.0.join("a.wav");
+    std::fs::write(&audio, b"not really audio").unwrap();
+    {
+        let lib = Library::open(&path).unwrap();
+        let w = lib.writer().unwrap();
+        let run = w.begin_run(new_run(vec![audio.clone()])).unwrap();
+        w.file_finished(finished(run, &audio, 98.0));
+        w.close().unwrap();
+    }
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "ALTER TABLE runs DROP COLUMN shard_index;
+             ALTER TABLE runs DROP COLUMN shard_count;
+             ALTER TABLE runs DROP COLUMN host;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    let runs = lib.runs().unwrap();
+    assert_eq!((runs[0].shard, runs[0].host.as_deref()), (None, None));
+    assert_eq!(
+        lib.results(&ResultFilter::default()).unwrap()[0]
+            .summary
+            .bpm,
+        Some(98.0)
+    );
+    let w = lib.writer().unwrap();
+    let shard = Shard { index: 2, count: 5 };
+    w.begin_run(NewRun {
+        shard: Some(shard),
+        host: Some("node-3".into()),
+        ..new_run(Vec::new())
+    })
+    .unwrap();
+    w.close().unwrap();
+    let newest = &lib.runs().unwrap()[0];
+    assert_eq!(newest.shard, Some(shard));
+    assert_eq!(newest.host.as_deref(), Some("node-3"));
+    let version: i64 = connect(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(lib.integrity_check().unwrap(), "ok");
+}
+
+/// One shard's library with `files` (each `bpm`), run as shard `index`.
+fn shard_library(dir: &Dir, index: u32, files: &[PathBuf], bpm: f64) -> PathBuf {
+    let path = dir.0.join(format!("shard-{index}.sqlite"));
+    let lib = Library::open(&path).unwrap();
+    let w = lib.writer().unwrap();
+    let run = w
+        .begin_run(NewRun {
+            shard: Some(Shard { index, count: 2 }),
+            host: Some(format!("node-{index}")),
+            ..new_run(files.to_vec())
+        })
+        .unwrap();
+    for f in files {
+        w.file_finished(finished(run, f, bpm));
+    }
+    w.finish_run(run, RunCounts::default());
+    w.close().unwrap();
+    path
+}
+
+#[test]
+fn merging_shards_copies_every_row_once_and_a_second_merge_changes_nothing() {
+    let dir = Dir::new("merge");
+    let files: Vec<PathBuf> = (0..6)
+        .map(|i| {
+            let p = dir.0.join(format!("f{i}.wav"));
+            std::fs::write(&p, format!("content {i}")).unwrap();
+            p
+        })
+        .collect();
+    let a = shard_library(&dir, 0, &files[..4], 100.0);
+    let b = shard_library(&dir, 1, &files[4..], 120.0);
+    let source = read_source(&a).unwrap();
+    assert_eq!(source.results.len(), 4);
+    assert_eq!(source.inputs.len(), 4);
+    assert_eq!(source.runs[0].shard, Some(Shard { index: 0, count: 2 }));
+    let before = std::fs::read(&a).unwrap();
+
+    let out = Library::open(&dir.0.join("merged.sqlite")).unwrap();
+    let first = out.merge_from(&a).unwrap();
+    assert_eq!((first.runs, first.results), (1, 4));
+    assert_eq!((first.node_outputs, first.artifacts), (4, 4));
+    out.merge_from(&b).unwrap();
+    let again = out.merge_from(&b).unwrap();
+    assert_eq!(again.runs, 0, "a run already merged is not copied again");
+    assert_eq!((again.node_outputs, again.artifacts), (0, 0));
+
+    let rows = out.results(&ResultFilter::default()).unwrap();
+    assert_eq!(rows.len(), 6);
+    let bpms: Vec<_> = rows.iter().map(|r| r.summary.bpm.unwrap()).collect();
+    assert_eq!(bpms, [100.0, 100.0, 100.0, 100.0, 120.0, 120.0]);
+    let runs = out.runs().unwrap();
+    assert_eq!(runs.len(), 2);
+    let hosts: BTreeSet<_> = runs.iter().filter_map(|r| r.host.clone()).collect();
+    assert_eq!(hosts.len(), 2);
+    // Every result points at a merged run of its own shard.
+    for r in &rows {
+        let run = runs.iter().find(|run| run.id == r.run).unwrap();
+        let expected = if r.summary.bpm == Some(100.0) { 0 } else { 1 };
+        assert_eq!(run.shard.unwrap().index, expected);
+    }
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        before,
+        "a source is never changed"
+    );
+    assert_eq!(out.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_later_result_wins_a_merge_and_an_old_library_is_refused_as_a_source() {
+    let dir = Dir::new("merge-newer");
+    let f = dir.0.join("f.wav");
+    std::fs::write(&f, b"same file in both").unwrap();
+    let old = shard_library(&dir, 0, std::slice::from_ref(&f), 90.0);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let new = shard_library(&dir, 1, std::slice::from_ref(&f), 91.0);
+    let out = Library::open(&dir.0.join("merged.sqlite")).unwrap();
+    out.merge_from(&new).unwrap();
+    out.merge_from(&old).unwrap();
+    let rows = out.results(&ResultFilter::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].summary.bpm, Some(91.0), "the later result stays");
+
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .pragma_update(None, "user_version", 2)
+        .unwrap();
+    let e = read_source(&old).unwrap_err();
+    assert!(
+        matches!(e, LibraryError::OtherSchema { found: 2, .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("shard-0.sqlite"), "{e}");
+    let e = read_source(&dir.0.join("absent.sqlite")).unwrap_err();
+    assert!(e.to_string().contains("absent.sqlite"), "{e}");
 }

@@ -231,8 +231,9 @@ impl WriterThread {
         self.transaction(|tx| {
             tx.execute(
                 "INSERT INTO runs (pipeline_name, pipeline_hash, pipeline_text, program_version,
-                                   inputs, started_ms, files_total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                   inputs, started_ms, files_total, shard_index, shard_count,
+                                   host)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     run.pipeline_name,
                     run.pipeline_hash,
@@ -240,7 +241,10 @@ impl WriterThread {
                     run.program_version,
                     inputs,
                     now_ms(),
-                    run.inputs.len() as i64
+                    run.inputs.len() as i64,
+                    run.shard.map(|s| s.index),
+                    run.shard.map(|s| s.count),
+                    run.host
                 ],
             )?;
             id = tx.last_insert_rowid();

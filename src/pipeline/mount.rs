@@ -69,6 +69,7 @@ pub(crate) fn mount(
         library,
         node_keys: node_keys_with(doc, plugins),
         text: to_ron(doc).unwrap_or_default(),
+        shard: None,
     });
     for node in &doc.nodes {
         let cache = library.as_ref().and_then(|l| {

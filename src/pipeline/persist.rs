@@ -15,7 +15,7 @@ use super::runner::{FileResult, wave_input};
 use crate::audio::Artifacts;
 use crate::library::{
     ArtifactRow, FileStamp, Fingerprint, FinishedFile, Library, LibraryError, NewRun,
-    NodeOutputRow, ResultSummary, RunCounts, RunId, Writer,
+    NodeOutputRow, ResultSummary, RunCounts, RunId, Shard, Writer,
 };
 use crate::orchestrator::{NodeId, WaveContext, WaveInput, WaveStatus};
 
@@ -30,6 +30,8 @@ pub(crate) struct LibraryLink {
     pub node_keys: BTreeMap<String, String>,
     /// The pipeline's saved form, for the run's row.
     pub text: String,
+    /// The shard the run is (`run --shard`), for the run's row.
+    pub shard: Option<Shard>,
 }
 
 /// How a run's writes to the library went; shared with whoever started it.
@@ -101,8 +103,23 @@ pub(crate) fn begin(
         pipeline_text: link.text.clone(),
         program_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: inputs.to_vec(),
+        shard: link.shard,
+        host: sysinfo::System::host_name().ok(),
     })?;
     Ok((writer, run))
+}
+
+/// Records a run that had no file to analyse (an empty shard), finished at
+/// once, so a merge knows the shard ran. Blocking.
+pub(crate) fn record_empty(
+    link: &LibraryLink,
+    name: &str,
+    hash: &str,
+) -> Result<RunId, LibraryError> {
+    let (writer, run) = begin(link, name, hash, &[])?;
+    writer.finish_run(run, RunCounts::default());
+    writer.close()?;
+    Ok(run)
 }
 
 /// Whether every node that completed came from the store.

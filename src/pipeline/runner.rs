@@ -22,7 +22,7 @@ use super::operation::Operation;
 use super::persist::{StoreStatus, fingerprinted_input};
 use super::plugin::Installed;
 use super::validate::{missing_plugins_unless, validate_with};
-use crate::library::Library;
+use crate::library::{Library, LibraryError, Shard};
 use crate::orchestrator::{
     BatchReport, Plan, StageHandler, StageValues, WaveConfig, WaveContext, WaveInput, WaveKey,
     WaveOrchestrator, WaveStatus,
@@ -336,6 +336,23 @@ impl PipelineRunner {
     /// The library results go to, if any.
     pub fn library(&self) -> Option<&Arc<Library>> {
         self.part.library.as_ref().map(|l| &l.library)
+    }
+
+    /// Marks the runs this runner records as shard `shard` of a split run.
+    pub fn set_shard(&mut self, shard: Shard) {
+        if let Some(link) = &mut self.part.library {
+            link.shard = Some(shard);
+        }
+    }
+
+    /// Records a finished run of no files (a shard with nothing to do) in
+    /// the library, if there is one; blocking. Returns its id.
+    pub fn record_empty_run(&self) -> Result<Option<crate::library::RunId>, LibraryError> {
+        let part = &self.part;
+        part.library
+            .as_ref()
+            .map(|link| super::persist::record_empty(link, &part.name, &part.hash))
+            .transpose()
     }
 
     /// The waves for `files`, keyed by position so results map back without

@@ -8,14 +8,24 @@ use crate::library::RunRow;
 pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6}",
-        "run", "pipeline", "started", "finished", "files", "ok", "failed", "cancelled", "cached"
+        "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6} {:>7}  host",
+        "run",
+        "pipeline",
+        "started",
+        "finished",
+        "files",
+        "ok",
+        "failed",
+        "cancelled",
+        "cached",
+        "shard",
     )?;
     for r in runs {
         let finished = r.finished_ms.map_or_else(|| "unfinished".to_string(), utc);
+        let shard = r.shard.map_or_else(|| "-".to_string(), |s| s.to_string());
         writeln!(
             out,
-            "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6}",
+            "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6} {:>7}  {}",
             r.id,
             r.pipeline_name,
             utc(r.started_ms),
@@ -24,7 +34,9 @@ pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Res
             r.counts.ok,
             r.counts.failed,
             r.counts.cancelled,
-            r.counts.cached
+            r.counts.cached,
+            shard,
+            r.host.as_deref().unwrap_or("-")
         )?;
     }
     Ok(())
@@ -60,7 +72,7 @@ mod tests {
     )]
 
     use super::*;
-    use crate::library::RunCounts;
+    use crate::library::{RunCounts, Shard};
 
     #[test]
     fn dates_are_utc_civil_dates() {
@@ -85,6 +97,8 @@ mod tests {
                 cancelled: 0,
                 cached: 4,
             },
+            shard: (id == 1).then_some(Shard { index: 1, count: 3 }),
+            host: (id == 1).then(|| "node-7".to_string()),
         };
         let mut out = Vec::new();
         write_table(&mut out, &[run(2, None), run(1, Some(60_000))]).unwrap();
@@ -94,6 +108,10 @@ mod tests {
         assert!(lines[1].contains("unfinished") && lines[1].contains("Full analysis"));
         assert!(lines[2].contains("1970-01-01 00:01:00"), "{text}");
         let cells: Vec<&str> = lines[2].split_whitespace().collect();
-        assert_eq!(cells[cells.len() - 5..], ["30", "12", "1", "0", "4"]);
+        assert_eq!(
+            cells[cells.len() - 7..],
+            ["30", "12", "1", "0", "4", "1/3", "node-7"]
+        );
+        assert!(lines[1].ends_with("-  -"), "no shard, no host: {text}");
     }
 }

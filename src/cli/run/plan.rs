@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use tokio::runtime::Handle;
 
 use super::order::processing_order;
+use super::shard::{self, Shard};
 use super::store::RunStore;
 use super::{RunArgs, RunFormat};
+use crate::cli::db::DB_ENV;
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
 use crate::pipeline::{self, PipelineDocument, PipelineRunner};
@@ -30,12 +32,19 @@ pub(super) struct RunPlan {
     pub(super) out: Box<dyn Write>,
     /// The results library, or why there is none.
     pub(super) store: RunStore,
+    /// The shard of the inputs this run takes (`--shard`).
+    pub(super) shard: Option<Shard>,
 }
 
 impl RunPlan {
     /// Checks `args` and builds the run on `handle`; the first problem found
     /// is the error.
     pub(super) fn new(args: &RunArgs, handle: Handle) -> Result<Self, CliError> {
+        let shard = match args.shard {
+            Some(arg) => Some(shard::resolve(arg, args.shards, |k| std::env::var(k).ok())?),
+            None => None,
+        };
+        let args = &shard_names(args, shard)?;
         let (doc, inputs) = split_pipeline(&args.inputs)?;
         let store = RunStore::open(args)?;
         let found = if args.resume && inputs.is_empty() {
@@ -49,6 +58,14 @@ impl RunPlan {
         if found.is_empty() {
             return Err(CliError::NoAudioFiles(display_list(&inputs)));
         }
+        let found = match shard {
+            Some(s) => {
+                let mine = shard::select(&found, &inputs, s);
+                eprintln!("shard {s}: {} of {} files", mine.len(), found.len());
+                mine
+            }
+            None => found,
+        };
         let input_index = processing_order(&found, args.order);
         let files = input_index
             .iter()
@@ -61,8 +78,11 @@ impl RunPlan {
             config.max_parallel_items_per_stage = config.max_parallel_items_per_stage.max(jobs);
         }
         let max_concurrent = config.max_concurrent_waves;
-        let runner =
+        let mut runner =
             PipelineRunner::with_library(&doc, Some(config), handle, store.library.clone())?;
+        if let Some(s) = shard {
+            runner.set_shard(s);
+        }
         let out: Box<dyn Write> = match &args.out {
             Some(path) => {
                 let file = std::fs::File::create(path).map_err(|source| CliError::Output {
@@ -81,8 +101,29 @@ impl RunPlan {
             format: args.format,
             out,
             store,
+            shard,
         })
     }
+}
+
+/// `args` with `{shard}` in `--db` (or `WAVE_STUDIO_DB`) and `--out`
+/// replaced by the shard's index; an error when either names it without
+/// a shard.
+fn shard_names(args: &RunArgs, shard: Option<Shard>) -> Result<RunArgs, CliError> {
+    let mut args = args.clone();
+    if !args.no_db {
+        let db = args.db.take().or_else(|| {
+            std::env::var_os(DB_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        args.db = db.map(|p| shard::fill(&p, shard, "--db")).transpose()?;
+    }
+    args.out = args
+        .out
+        .map(|p| shard::fill(&p, shard, "--out"))
+        .transpose()?;
+    Ok(args)
 }
 
 /// The pipeline (the first input if it is a `.ron` file, else the built-in

@@ -48,7 +48,7 @@ impl RunStore {
     }
 
     /// The one error line when the library cannot take the results.
-    fn not_stored(&self, error: &str) {
+    pub(super) fn not_stored(&self, error: &str) {
         let copy = match &self.out {
             Some(_) => "the --out file has them",
             None => "they are on stdout",
@@ -147,6 +147,8 @@ mod tests {
                 cancelled,
                 ..RunCounts::default()
             },
+            shard: None,
+            host: None,
         }
     }
 

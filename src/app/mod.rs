@@ -7,6 +7,7 @@
 //! applied in one place (`commands.rs`).
 
 mod charts;
+mod charts_ui;
 mod commands;
 mod dialogs;
 mod file_browser;
@@ -39,6 +40,7 @@ pub use charts::{LiveStats, SERIES_CAP, Series};
 pub use commands::{Command, ExportFormat, Pending};
 pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::{GraphNode, to_graph};
+pub use graph_ui::NODE_TEXT_SIZE;
 pub use graph_view::CanvasEvent;
 pub use results::{ResultsTable, Row, Source};
 pub use state::DocState;
@@ -414,6 +416,8 @@ impl WaveStudioApp {
     /// Drains what arrived since the last frame and applies commands.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         if self.wake.is_none() {
+            // Once per window: fonts that have every symbol the UI shows.
+            ctx.set_fonts(theme::fonts());
             let c = ctx.clone();
             let wake: Wake = Arc::new(move || c.request_repaint());
             self.dialogs.set_wake(wake.clone());

@@ -22,3 +22,42 @@ pub fn stage_color(kind: WaveStage) -> Color32 {
         WaveStage::Finalization => Color32::from_rgb(102, 187, 106),
     }
 }
+
+/// egui's fonts with one change: the proportional family falls back to
+/// the monospace font (Hack, bundled with egui), which has the arrows,
+/// triangles and dots the UI uses (→ ▲ ▼ ●) that Ubuntu-Light lacks, so
+/// they show as themselves instead of empty boxes.
+pub fn fonts() -> egui::FontDefinitions {
+    use egui::FontFamily;
+    let mut fonts = egui::FontDefinitions::default();
+    let fallback = fonts
+        .families
+        .get(&FontFamily::Monospace)
+        .and_then(|m| m.first())
+        .cloned();
+    if let (Some(fallback), Some(proportional)) =
+        (fallback, fonts.families.get_mut(&FontFamily::Proportional))
+        && !proportional.contains(&fallback)
+    {
+        proportional.push(fallback);
+    }
+    fonts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proportional_text_has_the_symbols_the_ui_uses() {
+        let ctx = egui::Context::default();
+        let font = egui::FontId::proportional(14.0);
+        let symbols = "→ ▲ ▼ ● ⚠ × · … –";
+        // egui's own proportional fonts lack some of them.
+        let _ = ctx.run_ui(Default::default(), |_| {});
+        assert!(!ctx.fonts_mut(|f| f.has_glyphs(&font, symbols)));
+        ctx.set_fonts(fonts());
+        let _ = ctx.run_ui(Default::default(), |_| {});
+        assert!(ctx.fonts_mut(|f| f.has_glyphs(&font, symbols)));
+    }
+}

@@ -200,6 +200,11 @@ impl GraphView {
         }
     }
 
+    /// The nodes' rects as last drawn (canvas coordinates).
+    pub fn content(&self) -> Option<Rect> {
+        self.content
+    }
+
     /// Nodes whose canvas position differs from the document's.
     fn moved_nodes(&self, doc: &DocState) -> Vec<(String, (f32, f32))> {
         self.graph

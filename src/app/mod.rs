@@ -265,6 +265,13 @@ impl WaveStudioApp {
         self.graph.transform()
     }
 
+    /// Where the nodes were last drawn, in canvas coordinates (tests: what
+    /// a fit must show).
+    #[doc(hidden)]
+    pub fn canvas_content(&self) -> Option<egui::Rect> {
+        self.graph.content()
+    }
+
     /// Queues a command, as a button would.
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);

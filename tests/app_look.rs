@@ -130,7 +130,12 @@ fn every_text_on_screen_has_its_glyphs() {
     let font = egui::FontId::proportional(14.0);
     let missing: Vec<&String> = texts
         .iter()
-        .filter(|t| !h.ctx.fonts_mut(|f| f.has_glyphs(&font, t)))
+        // ⚠ is drawn from NotoEmoji, where egui's replacement glyph lives
+        // too, so `has_glyphs` cannot see it: left out.
+        .filter(|t| {
+            !h.ctx
+                .fonts_mut(|f| f.has_glyphs(&font, &t.replace('⚠', "")))
+        })
         .collect();
     assert!(missing.is_empty(), "drawn as empty boxes: {missing:?}");
 }

@@ -114,7 +114,7 @@ pub const NODE_TEXT_SIZE: f32 = 14.0;
 /// Size of a node's title, in canvas points.
 const NODE_TITLE_SIZE: f32 = 15.0;
 /// Space kept around the graph when fitting, in canvas points.
-const FIT_MARGIN: f32 = 16.0;
+const FIT_MARGIN: f32 = 8.0;
 /// How far the wheel may zoom out and in.
 pub const MIN_ZOOM: f32 = 0.25;
 pub const MAX_ZOOM: f32 = 2.0;
@@ -256,9 +256,9 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                     ui.label(RichText::new("refine").color(theme::WARN));
                 }
             });
-            let Some(live) = self.live.monitor.nodes.get(id) else {
-                return;
-            };
+            // Three lines, the same before and during a run (so the fitted
+            // view stays right): done always, the other counts once non-zero.
+            let live = self.live.monitor.nodes.get(id);
             let count = |ui: &mut Ui, n: u64, what: &str, color: Color32| {
                 let text = RichText::new(format!("{what} {n}"));
                 ui.label(if n > 0 {
@@ -268,20 +268,27 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                 });
             };
             ui.horizontal(|ui| {
-                count(ui, live.done, "done", theme::OK);
-                count(ui, live.failed, "failed", theme::ERROR);
-            });
-            ui.horizontal(|ui| {
-                count(ui, live.running, "run", theme::ACCENT);
-                count(ui, live.skipped, "skipped", theme::WARN);
-                // The short row: `run` stays small, so a store hit fits here.
-                if live.cached > 0 {
-                    count(ui, live.cached, "cached", theme::OK);
+                ui.spacing_mut().item_spacing.x = 6.0;
+                count(ui, live.map_or(0, |l| l.done), "done", theme::OK);
+                let Some(live) = live else {
+                    return;
+                };
+                for (n, what, color) in [
+                    (live.failed, "failed", theme::ERROR),
+                    (live.running, "run", theme::ACCENT),
+                    (live.skipped, "skipped", theme::WARN),
+                    (live.cached, "cached", theme::OK),
+                ] {
+                    if n > 0 {
+                        count(ui, n, what, color);
+                    }
                 }
             });
-            let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
+            let mean = live
+                .and_then(|l| l.mean_s())
+                .map_or_else(|| "–".to_string(), fmt_secs);
             let q = live
-                .mean_quality()
+                .and_then(|l| l.mean_quality())
                 .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
             ui.label(format!("{mean} · q {q}"));
         });

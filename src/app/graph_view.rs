@@ -56,6 +56,8 @@ pub struct GraphView {
     touched: bool,
     /// The nodes' rects as last drawn (canvas coordinates).
     content: Option<Rect>,
+    /// The size of `content` when the view was last fitted.
+    content_fitted: Option<egui::Vec2>,
 }
 
 impl GraphView {
@@ -156,9 +158,16 @@ impl GraphView {
         let resized = self
             .fitted
             .is_none_or(|r| (r.size() - view.size()).length() > RESIZE_TOLERANCE);
-        let fit =
-            (self.fit_frames > 0 || (resized && !(self.touched || touched_now))).then_some(view);
+        // Nodes that grew (a long name, live counts) are fitted again too.
+        let grown = match (self.content, self.content_fitted) {
+            (Some(c), Some(f)) => (c.size() - f).length() > RESIZE_TOLERANCE,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let fit = (self.fit_frames > 0 || ((resized || grown) && !(self.touched || touched_now)))
+            .then_some(view);
         if fit.is_some() {
+            self.content_fitted = self.content.map(|c| c.size());
             out.push(Command::Canvas(CanvasEvent::Fitted(view)));
         }
         let mut viewer = GraphViewer {

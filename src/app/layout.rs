@@ -19,7 +19,7 @@ const BOTTOM_PANEL_MAX_SHARE: f32 = 0.7;
 const FILES_PANEL_SIZE: f32 = 215.0;
 const FILES_PANEL_MIN: f32 = 180.0;
 /// The inspector panel: default and smallest width.
-const INSPECTOR_PANEL_SIZE: f32 = 292.0;
+const INSPECTOR_PANEL_SIZE: f32 = 270.0;
 const INSPECTOR_PANEL_MIN: f32 = 240.0;
 /// The charts' share of the bottom panel's width, and their smallest width.
 const CHARTS_SHARE: f32 = 0.62;

@@ -242,6 +242,8 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         ui.style_mut().interaction.selectable_labels = false;
+        // A node is as wide as its text: a line never wraps.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         // Every text in the body at one readable size (see NODE_TEXT_SIZE).
         for style in [egui::TextStyle::Body, egui::TextStyle::Monospace] {
             if let Some(font) = ui.style_mut().text_styles.get_mut(&style) {

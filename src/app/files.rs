@@ -13,6 +13,8 @@ use crate::audio::files::{NamedPaths, scan};
 
 /// Unreadable entries listed by name under the queue; the rest are counted.
 const UNREADABLE_SHOWN: usize = 5;
+/// Ignored entries named when the note is hovered; the rest are counted.
+const IGNORED_SHOWN: usize = 20;
 
 /// Where a queued file is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +67,9 @@ pub struct FileQueue {
     pub note: Option<String>,
     /// The entries the last add could not read, with the cause.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// What the last add ignored (not audio, links not followed), named
+    /// when the note is hovered.
+    pub ignored: Vec<PathBuf>,
     /// Selected entries, by path (indices move when the queue does).
     pub selected: HashSet<PathBuf>,
 }
@@ -106,6 +111,7 @@ impl FileQueue {
         }
         self.note = (!note.is_empty()).then(|| note.join("; "));
         self.unreadable = found.unreadable;
+        self.ignored = found.ignored;
         added
     }
 
@@ -125,6 +131,7 @@ impl FileQueue {
         self.selected.clear();
         self.note = None;
         self.unreadable.clear();
+        self.ignored.clear();
     }
 
     /// The queue as saved between launches; a file still running when the
@@ -302,7 +309,10 @@ impl FileQueue {
     /// What the last add ignored, and each entry it could not read.
     fn notes_ui(&self, ui: &mut Ui) {
         if let Some(note) = &self.note {
-            ui.label(RichText::new(note).small().color(theme::WARN));
+            let response = ui.label(RichText::new(note).small().color(theme::WARN));
+            if !self.ignored.is_empty() {
+                response.on_hover_ui(|ui| ignored_ui(ui, &self.ignored));
+            }
         }
         for (path, cause) in self.unreadable.iter().take(UNREADABLE_SHOWN) {
             let name = path.file_name().map_or_else(
@@ -320,6 +330,20 @@ impl FileQueue {
         if more > 0 {
             ui.label(RichText::new(format!("… and {more} more")).small().weak());
         }
+    }
+}
+
+/// The ignored paths by name (the first `IGNORED_SHOWN`), with why.
+fn ignored_ui(ui: &mut Ui, ignored: &[PathBuf]) {
+    ui.label(
+        RichText::new("Ignored (not audio by its extension, or a link not followed):").strong(),
+    );
+    for path in ignored.iter().take(IGNORED_SHOWN) {
+        ui.label(path.display().to_string());
+    }
+    let more = ignored.len().saturating_sub(IGNORED_SHOWN);
+    if more > 0 {
+        ui.label(RichText::new(format!("… and {more} more")).weak());
     }
 }
 

@@ -90,14 +90,34 @@ pub struct GraphViewer<'a> {
     pub clicked: Option<String>,
     /// Canvas to screen, as the nodes were drawn.
     pub transform: Option<egui::emath::TSTransform>,
+    /// The nodes' rects as last drawn (canvas coordinates), to fit.
+    pub content: Option<egui::Rect>,
+    /// The smallest zoom a fit may choose (node text stays readable).
+    pub min_fit_scale: f32,
+    /// A plain wheel turn over the canvas: zoom by this factor about
+    /// this point (screen coordinates).
+    pub wheel_zoom: Option<(f32, Pos2)>,
+    /// The nodes' rects drawn this frame (canvas coordinates).
+    pub drawn: egui::Rect,
 }
 
 /// The selection outline: gap to the node and stroke width.
 const SELECTION_GAP: f32 = 3.0;
 const SELECTION_STROKE: f32 = 2.5;
 
-/// Roughly a node's size on the canvas, for fitting the view.
+/// Roughly a node's size on the canvas, for fitting the view before the
+/// nodes were drawn once.
 const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
+/// Size of the text in a node's body, in canvas points; the fitted zoom
+/// keeps it at least the body text size on screen.
+pub const NODE_TEXT_SIZE: f32 = 14.0;
+/// Size of a node's title, in canvas points.
+const NODE_TITLE_SIZE: f32 = 15.0;
+/// Space kept around the graph when fitting, in canvas points.
+const FIT_MARGIN: f32 = 8.0;
+/// How far the wheel may zoom out and in.
+pub const MIN_ZOOM: f32 = 0.25;
+pub const MAX_ZOOM: f32 = 2.0;
 
 impl GraphViewer<'_> {
     fn kind(&self, node: &GraphNode) -> WaveStage {
@@ -164,7 +184,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         ui.label(
             RichText::new(title)
                 .strong()
-                .size(15.0)
+                .size(NODE_TITLE_SIZE)
                 .color(Color32::WHITE),
         );
     }
@@ -222,6 +242,14 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         ui.style_mut().interaction.selectable_labels = false;
+        // A node is as wide as its text: a line never wraps.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        // Every text in the body at one readable size (see NODE_TEXT_SIZE).
+        for style in [egui::TextStyle::Body, egui::TextStyle::Monospace] {
+            if let Some(font) = ui.style_mut().text_styles.get_mut(&style) {
+                font.size = NODE_TEXT_SIZE;
+            }
+        }
         ui.vertical(|ui| {
             ui.spacing_mut().item_spacing.y = 1.0;
             ui.horizontal(|ui| {
@@ -230,9 +258,9 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                     ui.label(RichText::new("refine").color(theme::WARN));
                 }
             });
-            let Some(live) = self.live.monitor.nodes.get(id) else {
-                return;
-            };
+            // Three lines, the same before and during a run (so the fitted
+            // view stays right): done always, the other counts once non-zero.
+            let live = self.live.monitor.nodes.get(id);
             let count = |ui: &mut Ui, n: u64, what: &str, color: Color32| {
                 let text = RichText::new(format!("{what} {n}"));
                 ui.label(if n > 0 {
@@ -242,20 +270,27 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                 });
             };
             ui.horizontal(|ui| {
-                count(ui, live.done, "done", theme::OK);
-                count(ui, live.failed, "failed", theme::ERROR);
-            });
-            ui.horizontal(|ui| {
-                count(ui, live.running, "run", theme::ACCENT);
-                count(ui, live.skipped, "skipped", theme::WARN);
-                // The short row: `run` stays small, so a store hit fits here.
-                if live.cached > 0 {
-                    count(ui, live.cached, "cached", theme::OK);
+                ui.spacing_mut().item_spacing.x = 6.0;
+                count(ui, live.map_or(0, |l| l.done), "done", theme::OK);
+                let Some(live) = live else {
+                    return;
+                };
+                for (n, what, color) in [
+                    (live.failed, "failed", theme::ERROR),
+                    (live.running, "run", theme::ACCENT),
+                    (live.skipped, "skipped", theme::WARN),
+                    (live.cached, "cached", theme::OK),
+                ] {
+                    if n > 0 {
+                        count(ui, n, what, color);
+                    }
                 }
             });
-            let mean = live.mean_s().map_or_else(|| "–".to_string(), fmt_secs);
+            let mean = live
+                .and_then(|l| l.mean_s())
+                .map_or_else(|| "–".to_string(), fmt_secs);
             let q = live
-                .mean_quality()
+                .and_then(|l| l.mean_quality())
                 .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
             ui.label(format!("{mean} · q {q}"));
         });
@@ -266,25 +301,27 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         to_global: &mut egui::emath::TSTransform,
         snarl: &mut Snarl<GraphNode>,
     ) {
+        if let Some((factor, pointer)) = self.wheel_zoom {
+            // Zoom about the pointer: the canvas point under it stays.
+            let scale = (to_global.scaling * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+            let at = to_global.inverse() * pointer;
+            *to_global =
+                egui::emath::TSTransform::new(pointer.to_vec2() - at.to_vec2() * scale, scale);
+        }
         let Some(view) = self.fit else {
             return;
         };
-        let mut content = egui::Rect::NOTHING;
-        for (pos, _) in snarl.nodes_pos() {
-            content.extend_with(pos);
-            content.extend_with(pos + NODE_SIZE);
+        let content = self.content.unwrap_or_else(|| {
+            let mut content = egui::Rect::NOTHING;
+            for (pos, _) in snarl.nodes_pos() {
+                content.extend_with(pos);
+                content.extend_with(pos + NODE_SIZE);
+            }
+            content
+        });
+        if let Some(t) = fit_transform(view, content, self.min_fit_scale) {
+            *to_global = t;
         }
-        if !content.is_finite() || view.width() < 10.0 || view.height() < 10.0 {
-            return;
-        }
-        let content = content.expand(24.0);
-        let scale = (view.width() / content.width())
-            .min(view.height() / content.height())
-            .clamp(0.3, 1.0);
-        *to_global = egui::emath::TSTransform::new(
-            view.center().to_vec2() - content.center().to_vec2() * scale,
-            scale,
-        );
     }
 
     /// Outlines a selected node, and notes a plain click anywhere on it
@@ -296,6 +333,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<GraphNode>,
     ) {
+        self.drawn = self.drawn.union(rect);
         let Some(id) = doc_id(snarl, node) else {
             return;
         };
@@ -420,6 +458,37 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
     }
 }
 
+/// Canvas to screen so that `content` (canvas) sits in `view` (screen):
+/// as large as fits but no larger than 1:1 nor smaller than `min_scale`
+/// (so the text stays readable); centred on an axis where it fits, else
+/// starting at the view's top or left edge (the rest is a pan away).
+pub fn fit_transform(
+    view: egui::Rect,
+    content: egui::Rect,
+    min_scale: f32,
+) -> Option<egui::emath::TSTransform> {
+    if !content.is_finite() || !content.is_positive() || view.width() < 10.0 || view.height() < 10.0
+    {
+        return None;
+    }
+    let content = content.expand(FIT_MARGIN);
+    let scale = (view.width() / content.width())
+        .min(view.height() / content.height())
+        .clamp(min_scale.min(1.0), 1.0);
+    let place = |v: egui::Rangef, c: egui::Rangef| {
+        if c.span() * scale <= v.span() {
+            v.center() - c.center() * scale
+        } else {
+            v.min - c.min * scale
+        }
+    };
+    let offset = egui::vec2(
+        place(view.x_range(), content.x_range()),
+        place(view.y_range(), content.y_range()),
+    );
+    Some(egui::emath::TSTransform::new(offset, scale))
+}
+
 /// Whether the pointer is on `rect` (canvas coordinates) of the canvas
 /// layer, not on a window or menu above it.
 fn pointer_on(ui: &Ui, rect: egui::Rect) -> bool {
@@ -453,6 +522,8 @@ pub struct Clicks {
     pub snarl_docs: Vec<(NodeId, String)>,
     /// Canvas to screen, if a node was drawn.
     pub transform: Option<egui::emath::TSTransform>,
+    /// The nodes' rects drawn (canvas coordinates), if any was.
+    pub content: Option<egui::Rect>,
 }
 
 /// Shows the graph; returns what was clicked and egui-snarl's selection.
@@ -464,6 +535,8 @@ pub fn graph_ui(
 ) -> Clicks {
     let mut style = SnarlStyle::new();
     style.collapsible = Some(false);
+    style.min_scale = Some(MIN_ZOOM);
+    style.max_scale = Some(MAX_ZOOM);
     style.header_drag_space = Some(egui::vec2(0.0, 0.0));
     // The app draws the selection it owns; egui-snarl's would go stale
     // when the graph is rebuilt after a delete.
@@ -492,5 +565,35 @@ pub fn graph_ui(
         snarl: snarl_selection,
         snarl_docs,
         transform: viewer.transform,
+        content: viewer.drawn.is_positive().then_some(viewer.drawn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::{Rect, pos2, vec2};
+
+    #[test]
+    fn a_fit_never_shrinks_text_below_readable_and_pans_to_the_start_instead() {
+        let view = Rect::from_min_size(pos2(200.0, 30.0), vec2(760.0, 380.0));
+        // Small: 1:1, centred.
+        let small = Rect::from_min_size(pos2(0.0, 0.0), vec2(300.0, 100.0));
+        let t = fit_transform(view, small, 0.9).unwrap();
+        assert_eq!(t.scaling, 1.0);
+        assert!(((t * small).center() - view.center()).length() < 0.01);
+        // A bit too large: shrunk, but not below readable, and centred.
+        let wide = Rect::from_min_size(pos2(0.0, 0.0), vec2(800.0, 300.0));
+        let t = fit_transform(view, wide, 0.9).unwrap();
+        assert!(t.scaling < 1.0 && t.scaling >= 0.9);
+        assert!(view.contains_rect(t * wide));
+        // Far too large: readable size, its top-left corner in view.
+        let huge = Rect::from_min_size(pos2(-50.0, -20.0), vec2(3000.0, 1500.0));
+        let t = fit_transform(view, huge, 0.9).unwrap();
+        assert_eq!(t.scaling, 0.9);
+        let shown = t * huge.expand(FIT_MARGIN);
+        assert!((shown.min - view.min).length() < 0.01, "{shown:?}");
+        // Nothing to fit: no change.
+        assert!(fit_transform(view, Rect::NOTHING, 0.9).is_none());
     }
 }

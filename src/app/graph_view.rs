@@ -9,7 +9,7 @@ use egui_snarl::{NodeId, Snarl};
 use super::charts::LiveStats;
 use super::commands::Command;
 use super::graph::{GraphNode, to_graph};
-use super::graph_ui::{Clicks, GraphViewer, graph_ui};
+use super::graph_ui::{Clicks, GraphViewer, NODE_TEXT_SIZE, graph_ui};
 use super::state::DocState;
 
 /// Frames a requested fit is repeated for (the first frame may lay out the
@@ -54,6 +54,10 @@ pub struct GraphView {
     fitted: Option<Rect>,
     /// Whether the user panned or zoomed since the document opened.
     touched: bool,
+    /// The nodes' rects as last drawn (canvas coordinates).
+    content: Option<Rect>,
+    /// The size of `content` when the view was last fitted.
+    content_fitted: Option<egui::Vec2>,
 }
 
 impl GraphView {
@@ -72,6 +76,7 @@ impl GraphView {
         if self.generation != Some(doc.generation) {
             self.graph = to_graph(&doc.doc);
             self.generation = Some(doc.generation);
+            self.content = None;
         }
         if self.epoch != Some(doc.epoch) {
             self.epoch = Some(doc.epoch);
@@ -149,12 +154,20 @@ impl GraphView {
         if touched_now && !self.touched {
             out.push(Command::Canvas(CanvasEvent::Touched));
         }
+        let wheel_zoom = take_wheel(ui, view);
         let resized = self
             .fitted
             .is_none_or(|r| (r.size() - view.size()).length() > RESIZE_TOLERANCE);
-        let fit =
-            (self.fit_frames > 0 || (resized && !(self.touched || touched_now))).then_some(view);
+        // Nodes that grew (a long name, live counts) are fitted again too.
+        let grown = match (self.content, self.content_fitted) {
+            (Some(c), Some(f)) => (c.size() - f).length() > RESIZE_TOLERANCE,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let fit = (self.fit_frames > 0 || ((resized || grown) && !(self.touched || touched_now)))
+            .then_some(view);
         if fit.is_some() {
+            self.content_fitted = self.content.map(|c| c.size());
             out.push(Command::Canvas(CanvasEvent::Fitted(view)));
         }
         let mut viewer = GraphViewer {
@@ -165,10 +178,17 @@ impl GraphView {
             selection: &self.selection,
             clicked: None,
             transform: None,
+            content: self.content,
+            min_fit_scale: readable_scale(ui),
+            wheel_zoom,
+            drawn: Rect::NOTHING,
         };
         let clicks = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
         if let Some(t) = clicks.transform {
             self.transform = t;
+        }
+        if clicks.content.is_some() {
+            self.content = clicks.content;
         }
         let shift = ui.input(|i| i.modifiers.shift);
         // Only a change on the canvas selects, so a selection made elsewhere
@@ -189,6 +209,11 @@ impl GraphView {
         }
     }
 
+    /// The nodes' rects as last drawn (canvas coordinates).
+    pub fn content(&self) -> Option<Rect> {
+        self.content
+    }
+
     /// Nodes whose canvas position differs from the document's.
     fn moved_nodes(&self, doc: &DocState) -> Vec<(String, (f32, f32))> {
         self.graph
@@ -201,4 +226,35 @@ impl GraphView {
             })
             .collect()
     }
+}
+
+/// The smallest zoom at which node text is at least the body text size.
+fn readable_scale(ui: &Ui) -> f32 {
+    let body = egui::TextStyle::Body.resolve(ui.style()).size;
+    body / NODE_TEXT_SIZE
+}
+
+/// A plain wheel turn over the canvas (no menu or window above it) zooms
+/// the graph, as in other node editors, instead of panning it out of view:
+/// takes the scroll and returns the zoom factor and the pointer. Shift or
+/// a trackpad's sideways swipe still pans; Ctrl+wheel zooms as before.
+fn take_wheel(ui: &Ui, view: Rect) -> Option<(f32, egui::Pos2)> {
+    let ctx = ui.ctx();
+    let pos = ctx.input(|i| i.pointer.hover_pos())?;
+    let on_canvas = view.contains(pos)
+        && ctx
+            .layer_id_at(pos)
+            .is_some_and(|l| l.order == egui::Order::Background);
+    if !on_canvas {
+        return None;
+    }
+    let speed = ctx.options(|o| o.input_options.scroll_zoom_speed);
+    ctx.input_mut(|i| {
+        let dy = i.smooth_scroll_delta.y;
+        if dy == 0.0 || !i.modifiers.is_none() {
+            return None;
+        }
+        i.smooth_scroll_delta.y = 0.0;
+        Some(((speed * dy).exp(), pos))
+    })
 }

@@ -9,14 +9,17 @@ use super::graph_ui::add_node_menu;
 use super::shortcuts::shortcut_for;
 use super::{WaveStudioApp, inspector, node_inspector, theme};
 
-/// The charts-and-results panel: default and smallest height.
-const BOTTOM_PANEL_SIZE: f32 = 320.0;
+/// The charts-and-results panel: its first height as a share of the
+/// window's (egui remembers the height the user drags it to, also between
+/// launches), and its smallest and largest share.
+const BOTTOM_PANEL_SHARE: f32 = 0.38;
 const BOTTOM_PANEL_MIN: f32 = 160.0;
+const BOTTOM_PANEL_MAX_SHARE: f32 = 0.7;
 /// The file queue panel: default and smallest width.
 const FILES_PANEL_SIZE: f32 = 215.0;
 const FILES_PANEL_MIN: f32 = 180.0;
 /// The inspector panel: default and smallest width.
-const INSPECTOR_PANEL_SIZE: f32 = 292.0;
+const INSPECTOR_PANEL_SIZE: f32 = 270.0;
 const INSPECTOR_PANEL_MIN: f32 = 240.0;
 /// The charts' share of the bottom panel's width, and their smallest width.
 const CHARTS_SHARE: f32 = 0.62;
@@ -41,10 +44,12 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     let mut out = Vec::new();
     egui::Panel::top("menu_bar").show(ui, |ui| menu_bar(app, ui, &mut out));
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
+    let window_h = ui.ctx().content_rect().height();
     egui::Panel::bottom("charts_panel")
         .resizable(true)
-        .default_size(BOTTOM_PANEL_SIZE)
+        .default_size((window_h * BOTTOM_PANEL_SHARE).max(BOTTOM_PANEL_MIN))
         .min_size(BOTTOM_PANEL_MIN)
+        .max_size((window_h * BOTTOM_PANEL_MAX_SHARE).max(BOTTOM_PANEL_MIN))
         .show(ui, |ui| bottom(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)

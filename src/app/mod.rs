@@ -7,6 +7,7 @@
 //! applied in one place (`commands.rs`).
 
 mod charts;
+mod charts_ui;
 mod commands;
 mod compare;
 mod compare_ui;
@@ -43,6 +44,7 @@ pub use commands::{Command, ExportFormat, Pending};
 pub use compare::{CompareCommand, CompareState};
 pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::{GraphNode, to_graph};
+pub use graph_ui::NODE_TEXT_SIZE;
 pub use graph_view::CanvasEvent;
 pub use results::{ResultsTable, Row, Source};
 pub use state::DocState;
@@ -274,6 +276,13 @@ impl WaveStudioApp {
         self.graph.transform()
     }
 
+    /// Where the nodes were last drawn, in canvas coordinates (tests: what
+    /// a fit must show).
+    #[doc(hidden)]
+    pub fn canvas_content(&self) -> Option<egui::Rect> {
+        self.graph.content()
+    }
+
     /// Queues a command, as a button would.
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
@@ -425,6 +434,8 @@ impl WaveStudioApp {
     /// Drains what arrived since the last frame and applies commands.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         if self.wake.is_none() {
+            // Once per window: fonts that have every symbol the UI shows.
+            ctx.set_fonts(theme::fonts());
             let c = ctx.clone();
             let wake: Wake = Arc::new(move || c.request_repaint());
             self.dialogs.set_wake(wake.clone());

@@ -43,12 +43,38 @@ pub struct Row {
     analysis_s: f64,
     /// The whole record, for rows that came from this session's run.
     record: Option<Box<FileResult>>,
+    /// A quick estimate shown while the file still runs; its finished
+    /// row replaces it.
+    pub provisional: bool,
     /// The cells as text, made once.
     cells: [String; COLUMN_COUNT],
 }
 
 /// The column with plugin values, as `name=value` pairs.
 const PLUGINS_COLUMN: usize = 7;
+/// The status column.
+const STATUS_COLUMN: usize = 6;
+/// The columns a quick estimate fills (BPM, Key, Camelot).
+pub const PROVISIONAL_COLUMNS: [usize; 3] = [1, 2, 3];
+/// What a provisional cell starts with.
+const PROVISIONAL_MARK: &str = "~";
+
+/// Why a file that finished was only partly analysed: a stage failed
+/// (the wave's errors), or the decoder stopped early (a truncated or
+/// damaged file), as `partial_reason` says. `None` when it is whole.
+pub fn partial_reason(r: &FileResult) -> Option<String> {
+    if r.status == WaveStatus::PartiallyCompleted {
+        return Some(r.error.clone().unwrap_or_else(|| "a stage failed".into()));
+    }
+    if r.status == WaveStatus::Completed && r.value(fields::PARTIAL).as_bool() == Some(true) {
+        let why = r
+            .value(fields::PARTIAL_REASON)
+            .as_str()
+            .unwrap_or("decoding stopped early");
+        return Some(why.to_string());
+    }
+    None
+}
 
 /// "artist=Test Band · speech_music=music".
 fn plugin_cell(r: &FileResult, names: &[String]) -> String {
@@ -75,7 +101,39 @@ impl Row {
         let path = stored_path(Path::new(&r.file));
         let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
         row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
+        // A truncated file's wave completes, but its values cover only what
+        // was decoded: say so, with the reason, as `analyze` does.
+        if r.status == WaveStatus::Completed
+            && let Some(why) = partial_reason(&r)
+        {
+            row.status = WaveStatus::PartiallyCompleted;
+            row.cells[STATUS_COLUMN] = format!("partial: {why}");
+            row.error = Some(why);
+        }
         row.record = Some(Box::new(r));
+        row
+    }
+
+    /// The row of a file still running, from the quick estimates published
+    /// so far (`values`): its tempo and key marked `~` as provisional.
+    pub fn provisional(pipeline: &str, path: String, values: &Map<String, Value>) -> Self {
+        let text = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
+        let s = ResultSummary {
+            status: crate::pipeline::persist::status_name(WaveStatus::Running),
+            bpm: values.get(fields::BPM).and_then(Value::as_f64),
+            key: text(fields::KEY),
+            camelot: text(fields::CAMELOT),
+            ..Default::default()
+        };
+        let mut row = Self::from_summary(pipeline.to_string(), path, s);
+        for c in PROVISIONAL_COLUMNS {
+            if let Some(cell) = row.cells.get_mut(c)
+                && !cell.is_empty()
+            {
+                cell.insert_str(0, PROVISIONAL_MARK);
+            }
+        }
+        row.provisional = true;
         row
     }
 
@@ -128,6 +186,7 @@ impl Row {
             cached: s.cached,
             analysis_s: s.analysis_s,
             record: None,
+            provisional: false,
             cells,
         }
     }
@@ -159,7 +218,7 @@ impl Row {
 
     /// Whether this row came from this session's run (not the library).
     pub fn is_fresh(&self) -> bool {
-        self.record.is_some()
+        self.record.is_some() || self.provisional
     }
 
     /// Whether this row is the result of `pipeline` for `path`.

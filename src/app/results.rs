@@ -52,6 +52,8 @@ pub struct ResultsTable {
     pub pipelines: Vec<String>,
     /// The plugin values of this session's rows: extra CSV columns.
     plugin_columns: Vec<String>,
+    /// The quick estimates of files still running, by (pipeline, path).
+    quick: HashMap<(String, String), serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ResultsTable {
@@ -65,6 +67,7 @@ impl ResultsTable {
             }
         }
         let row = Row::from_result(r, pipeline, plugin_values);
+        self.quick.remove(&(pipeline.to_string(), row.path.clone()));
         if !self.shows(pipeline, &row.path) {
             return;
         }
@@ -77,6 +80,46 @@ impl ResultsTable {
             None => self.rows.push(row),
         }
         self.sorted = false;
+    }
+
+    /// Shows a running file's quick estimates (`values`, merged with the
+    /// ones it published before) as a provisional row, until its finished
+    /// row replaces it. `path` is the file as the library stores it.
+    pub fn provisional(
+        &mut self,
+        pipeline: &str,
+        path: String,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) {
+        if !self.shows(pipeline, &path) {
+            return;
+        }
+        let quick = self
+            .quick
+            .entry((pipeline.to_string(), path.clone()))
+            .or_default();
+        quick.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let row = Row::provisional(pipeline, path, quick);
+        match self.rows.iter().rposition(|x| x.is(pipeline, &row.path)) {
+            Some(i) => {
+                if let Some(slot) = self.rows.get_mut(i) {
+                    *slot = row;
+                }
+            }
+            None => self.rows.push(row),
+        }
+        self.sorted = false;
+    }
+
+    /// Removes the provisional rows of files that did not finish (the run
+    /// was cancelled or stopped).
+    pub fn drop_provisional(&mut self) {
+        self.quick.clear();
+        if self.rows.iter().any(|r| r.provisional) {
+            self.rows.retain(|r| !r.provisional);
+            self.selected.clear();
+            self.sorted = false;
+        }
     }
 
     /// Replaces every row with the library's; rows of this session's run
@@ -117,6 +160,7 @@ impl ResultsTable {
     /// Removes every row.
     pub fn clear(&mut self) {
         self.rows.clear();
+        self.quick.clear();
         self.plugin_columns.clear();
         self.selected.clear();
         self.sorted = false;
@@ -214,7 +258,13 @@ impl ResultsTable {
     /// whole stored records).
     pub fn export(&self, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
         use anyhow::Context as _;
-        let records: Vec<FileResult> = self.rows.iter().map(Row::export_record).collect();
+        // A provisional row is not a result yet.
+        let records: Vec<FileResult> = self
+            .rows
+            .iter()
+            .filter(|r| !r.provisional)
+            .map(Row::export_record)
+            .collect();
         let mut out = Vec::new();
         match format {
             ExportFormat::Json => {
@@ -314,5 +364,56 @@ mod tests {
         t.select(0, false);
         t.select(1, true);
         assert_eq!(t.selected_paths(), [PathBuf::from("/a/x.wav")]);
+    }
+
+    #[test]
+    fn quick_estimates_merge_into_one_provisional_row_that_the_result_replaces() {
+        let mut t = ResultsTable::default();
+        let mut tempo = serde_json::Map::new();
+        tempo.insert("bpm".into(), 119.6.into());
+        t.provisional("p", "/a/x.wav".into(), &tempo);
+        let mut key = serde_json::Map::new();
+        key.insert("key".into(), "A minor".into());
+        key.insert("camelot".into(), "8A".into());
+        t.provisional("p", "/a/x.wav".into(), &key);
+        assert_eq!(t.rows.len(), 1);
+        let row = &t.rows[0];
+        assert!(row.provisional);
+        assert_eq!(
+            [row.cell(1), row.cell(2), row.cell(3)],
+            ["~119.6", "~A minor", "~8A"]
+        );
+        assert_eq!(row.cell(6), "running");
+        // Not exported: it is not a result yet.
+        let dir = std::env::temp_dir().join(format!("ws-prov-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        t.export(ExportFormat::Json, &dir.join("r.json")).unwrap();
+        let text = std::fs::read_to_string(dir.join("r.json")).unwrap();
+        assert!(!text.contains("x.wav"), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        // The finished result replaces it.
+        t.push(result("/a/x.wav", 120.0, WaveStatus::Completed), "p", &[]);
+        assert_eq!(t.rows.len(), 1);
+        assert!(!t.rows[0].provisional);
+        assert_eq!(t.rows[0].cell(1), "120.0");
+        // One that never finishes goes when the run ends.
+        t.provisional("p", "/a/y.wav".into(), &tempo);
+        assert_eq!(t.rows.len(), 2);
+        t.drop_provisional();
+        assert_eq!(t.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_truncated_file_that_completed_shows_partial_with_its_reason() {
+        let mut r = result("/a/cut.wav", 120.0, WaveStatus::Completed);
+        r.values.insert("partial".into(), true.into());
+        r.values
+            .insert("partial_reason".into(), "the file ends mid-frame".into());
+        let mut t = ResultsTable::default();
+        t.push(r, "p", &[]);
+        let row = &t.rows[0];
+        assert_eq!(row.status, WaveStatus::PartiallyCompleted);
+        assert_eq!(row.cell(6), "partial: the file ends mid-frame");
+        assert_eq!(row.error.as_deref(), Some("the file ends mid-frame"));
     }
 }

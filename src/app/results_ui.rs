@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::commands::{Command, ExportFormat};
+use super::result_row::PROVISIONAL_COLUMNS;
 use super::results::{COLUMNS, ResultsTable, Row, Source};
 use super::theme;
 use crate::orchestrator::WaveStatus;
@@ -197,6 +198,10 @@ fn row_ui(
     ui.horizontal(|ui| {
         for &(c, w) in columns {
             let mut text = RichText::new(row.cell(c));
+            let quick = row.provisional && PROVISIONAL_COLUMNS.contains(&c);
+            if quick {
+                text = text.italics().color(theme::ACCENT);
+            }
             if c == STATUS_COLUMN {
                 text = text.color(match row.status {
                     WaveStatus::Completed => theme::OK,
@@ -224,7 +229,11 @@ fn row_ui(
             if c == 0 {
                 file_cell_actions(&response, i, row, selected, out);
             }
-            if c == STATUS_COLUMN
+            if quick {
+                response.on_hover_text(
+                    "Provisional (~): the quick estimate, replaced when the file finishes",
+                );
+            } else if c == STATUS_COLUMN
                 && let Some(e) = &row.error
             {
                 response.on_hover_text(e);

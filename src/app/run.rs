@@ -200,6 +200,13 @@ impl RunState {
             if let Some(key) = progress_key(&event) {
                 show_progress(files, active, &self.live.monitor, key);
             }
+            // A quick estimate shows at once, marked provisional.
+            if let WaveEvent::IntermediateResult { key, values, .. } = &event
+                && let Some(e) = active.entry(*key).and_then(|i| files.entries.get(i))
+            {
+                let path = crate::library::stored_path(&e.path);
+                results.provisional(&active.pipeline, path, values);
+            }
         }
         let mut finished = None;
         while let Ok(message) = active.messages.try_recv() {
@@ -236,6 +243,7 @@ impl RunState {
                     };
                 }
             }
+            results.drop_provisional();
             self.report = report;
             self.active = None;
         }
@@ -289,12 +297,15 @@ fn show_progress(files: &mut FileQueue, active: &ActiveRun, monitor: &RunMonitor
     }
 }
 
-/// A finished file's queue state.
+/// A finished file's queue state: a truncated file that completed is
+/// partial, with why.
 fn result_state(r: &FileResult) -> FileState {
+    if let Some(why) = super::result_row::partial_reason(r) {
+        return FileState::Partial(why);
+    }
     let error = r.error.clone().unwrap_or_default();
     match r.status {
         WaveStatus::Completed => FileState::Done,
-        WaveStatus::PartiallyCompleted => FileState::Partial(error),
         WaveStatus::Cancelled => FileState::Cancelled,
         _ => FileState::Failed(error),
     }

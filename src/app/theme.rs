@@ -22,3 +22,52 @@ pub fn stage_color(kind: WaveStage) -> Color32 {
         WaveStage::Finalization => Color32::from_rgb(102, 187, 106),
     }
 }
+
+/// egui's fonts with one change: the proportional family falls back to
+/// the monospace font (Hack, bundled with egui), which has the arrows,
+/// triangles and dots the UI uses (→ ▲ ▼ ●) that Ubuntu-Light lacks, so
+/// they show as themselves instead of empty boxes.
+pub fn fonts() -> egui::FontDefinitions {
+    use egui::FontFamily;
+    let mut fonts = egui::FontDefinitions::default();
+    let fallback = fonts
+        .families
+        .get(&FontFamily::Monospace)
+        .and_then(|m| m.first())
+        .cloned();
+    if let (Some(fallback), Some(proportional)) =
+        (fallback, fonts.families.get_mut(&FontFamily::Proportional))
+        && !proportional.contains(&fallback)
+    {
+        proportional.push(fallback);
+    }
+    fonts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a fresh context with `fonts` (egui's own when `None`) can
+    /// draw every character of `text` in proportional text.
+    fn draws(fonts: Option<egui::FontDefinitions>, text: &str) -> bool {
+        let ctx = egui::Context::default();
+        if let Some(f) = fonts {
+            ctx.set_fonts(f);
+        }
+        ctx.run_ui(Default::default(), |_| {})
+            .drop_without_applying_deltas();
+        let font = egui::FontId::proportional(14.0);
+        ctx.fonts_mut(|f| f.has_glyphs(&font, text))
+    }
+
+    #[test]
+    fn proportional_text_has_the_symbols_the_ui_uses() {
+        // Not ⚠: egui draws it from NotoEmoji, the face its replacement
+        // glyph comes from too, so `has_glyph` cannot tell it is there.
+        let symbols = "→ ▲ ▼ ● × · … –";
+        // egui's own proportional fonts lack some of them.
+        assert!(!draws(None, symbols));
+        assert!(draws(Some(fonts()), symbols));
+    }
+}

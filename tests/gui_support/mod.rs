@@ -27,8 +27,13 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// The real app in a headless harness.
 pub fn harness(app: WaveStudioApp) -> Harness<'static, WaveStudioApp> {
+    harness_sized(app, egui::vec2(1600.0, 1000.0))
+}
+
+/// The real app in a headless harness of this window size.
+pub fn harness_sized(app: WaveStudioApp, size: egui::Vec2) -> Harness<'static, WaveStudioApp> {
     Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_size(size)
         .with_max_steps(64)
         .build_ui_state(|ui, app: &mut WaveStudioApp| app.frame(ui), app)
 }

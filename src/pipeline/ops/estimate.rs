@@ -40,6 +40,15 @@ pub(super) fn spectral(input: &StageInput, store: &ArtifactStore) -> StageResult
     Ok(StageOutput::new(v))
 }
 
+/// A quick estimate is also published as an intermediate result (in
+/// progressive mode), so a watcher can show it before the wave ends and
+/// the refinement, if any, replaces it.
+fn publish_quick(input: &StageInput, refine: bool, values: &StageValues) {
+    if !refine {
+        input.progress.publish(values.clone());
+    }
+}
+
 /// The quick estimate an earlier Tempo stage published, if any.
 fn prior_tempo(input: &StageInput) -> Option<TempoEstimate> {
     let bpm = input.prior.value(fields::BPM)?.as_f64()?;
@@ -105,6 +114,7 @@ pub(super) fn tempo(
         }
     }
     put(&mut v, fields::TEMPO_REFINED, refine);
+    publish_quick(input, refine, &v);
     Ok(StageOutput::new(v))
 }
 
@@ -153,5 +163,6 @@ pub(super) fn key(
         }
     }
     put(&mut v, fields::KEY_REFINED, refine);
+    publish_quick(input, refine, &v);
     Ok(StageOutput::new(v))
 }

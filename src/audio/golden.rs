@@ -79,7 +79,7 @@ fn analysis_output_matches_the_golden() {
         ("rms_dbfs", -16.565148533465216),
         ("centroid_hz", 453.1010913759477),
         ("onset_len", 1719.0),
-        ("onset_sum", 4535.211056626402),
+        ("onset_sum", 2636.9743096916936),
         ("chroma_sum", 350.44048887982285),
         ("key_confidence", 0.42490793657411235),
     ];

@@ -73,7 +73,9 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
     type_into(&mut h, "Folder", &pipelines.display().to_string());
     h.run();
     type_into(&mut h, "File name", "dj-tempo-key.ron");
-    h.run();
+    // The comparison starts at once and its spinner repaints every frame,
+    // so step a few frames rather than `run` until idle.
+    h.run_steps(8);
     assert!(shows_exactly(&h, "Compare pipelines"), "the window opens");
 
     let done = step_until(&mut h, Duration::from_secs(180), |app| {

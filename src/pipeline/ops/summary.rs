@@ -8,14 +8,22 @@ use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, Stag
 use crate::pipeline::fields;
 use crate::pipeline::operation::KeyNotation;
 
-/// Names of the confidences that make up a wave's quality.
-const CONFIDENCES: [&str; 2] = [fields::BPM_CONFIDENCE, fields::KEY_CONFIDENCE];
+/// The confidences that make up a wave's quality, each with the field that
+/// says why its estimate gave no answer.
+const CONFIDENCES: [(&str, &str); 2] = [
+    (fields::BPM_CONFIDENCE, fields::BPM_REASON),
+    (fields::KEY_CONFIDENCE, fields::KEY_REASON),
+];
 
-/// The lowest of the latest confidences visible, if any.
+/// The lowest of the latest confidences visible, if any. An estimate that
+/// abstained with a reason (no pulse, no tonality) does not count: its
+/// reason comes from the audio itself, so a refinement would abstain too,
+/// and "no key in a drum loop" is not an unsure answer.
 fn lowest_confidence(values: &StageValues) -> Option<f64> {
     CONFIDENCES
         .iter()
-        .filter_map(|k| values.get(*k).and_then(Value::as_f64))
+        .filter(|(_, reason)| values.get(*reason).is_none_or(Value::is_null))
+        .filter_map(|(k, _)| values.get(*k).and_then(Value::as_f64))
         .reduce(f64::min)
 }
 
@@ -134,6 +142,20 @@ mod tests {
         assert_eq!(open_key("12B").as_deref(), Some("5d"));
         assert_eq!(open_key("1A").as_deref(), Some("6m"));
         assert_eq!(open_key("x"), None);
+    }
+
+    #[test]
+    fn an_abstained_estimate_does_not_lower_the_quality() {
+        let mut v = StageValues::new();
+        put(&mut v, fields::BPM_CONFIDENCE, 0.9);
+        put(&mut v, fields::KEY_CONFIDENCE, 0.0);
+        assert_eq!(lowest_confidence(&v), Some(0.0));
+        put(&mut v, fields::KEY_REASON, "no tonality");
+        assert_eq!(lowest_confidence(&v), Some(0.9));
+        put(&mut v, fields::BPM_REASON, "no pulse");
+        assert_eq!(lowest_confidence(&v), None);
+        put(&mut v, fields::BPM_REASON, Value::Null);
+        assert_eq!(lowest_confidence(&v), Some(0.9));
     }
 
     #[test]

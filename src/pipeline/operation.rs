@@ -103,9 +103,9 @@ pub enum Operation {
         #[serde(default = "max_bpm_default")]
         max_bpm: f64,
     },
-    /// Key and mode from chroma; `refine` lets two profile families vote.
+    /// Key and mode from chroma; `refine` lets three profile families vote.
     Key {
-        /// Let two profile families (Temperley–Kostka–Payne, Bellman–Budge) vote instead of asking `profile` alone.
+        /// Let three profile families (Temperley–Kostka–Payne, Bellman–Budge, Aarden–Essen) vote instead of asking `profile` alone.
         #[serde(default)]
         refine: bool,
         /// Profile family of the quick estimate; unused when `refine` is on.
@@ -250,7 +250,9 @@ impl Operation {
             }
             Operation::Tempo { refine: true, .. } => "tempo refined by beat tracking",
             Operation::Key { refine: false, .. } => "quick key estimate",
-            Operation::Key { refine: true, .. } => "key refined by a vote of two profile families",
+            Operation::Key { refine: true, .. } => {
+                "key refined by a vote of three profile families"
+            }
             Operation::Confidence => "gate refinements on the quick estimates' confidence",
             Operation::Aggregate => "gather results; quality is the weakest confidence",
             Operation::Notation { .. } => "key notation and rounding",

@@ -41,6 +41,22 @@ pub(crate) fn invalid(doc: &PipelineDocument, problems: Vec<super::Problem>) -> 
     }
 }
 
+/// A new engine refused `doc`'s config: the error names the field.
+pub(crate) fn engine_config_invalid(
+    doc: &PipelineDocument,
+    e: crate::orchestrator::ConfigError,
+) -> PipelineError {
+    invalid(
+        doc,
+        vec![super::Problem {
+            line: None,
+            col: None,
+            location: format!("config.{}", e.field),
+            message: e.reason,
+        }],
+    )
+}
+
 fn plan_problems(e: &PlanErrors) -> Vec<super::Problem> {
     e.0.iter()
         .map(|p| super::Problem {

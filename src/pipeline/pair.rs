@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::custom::CustomStages;
 use super::document::PipelineDocument;
 use super::error::PipelineError;
-use super::mount::{Mounted, checked_custom, invalid, mount};
+use super::mount::{Mounted, checked_custom, engine_config_invalid, mount};
 use super::persist::{StoreStatus, fingerprinted_input};
 use super::plugin::Installed;
 use super::runner::{FileResult, Run, wave_input};
@@ -152,17 +152,8 @@ impl PipelinePair {
             cpu_workers: config_a.cpu_workers.max(config_b.cpu_workers),
             ..config_a.clone()
         };
-        let mut orchestrator = WaveOrchestrator::new(engine, handle.clone()).map_err(|e| {
-            invalid(
-                a,
-                vec![super::Problem {
-                    line: None,
-                    col: None,
-                    location: format!("config.{}", e.field),
-                    message: e.reason,
-                }],
-            )
-        })?;
+        let mut orchestrator = WaveOrchestrator::new(engine, handle.clone())
+            .map_err(|e| engine_config_invalid(a, e))?;
         let lib = library.clone();
         let a = mount(
             a,

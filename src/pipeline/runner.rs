@@ -17,7 +17,7 @@ use super::document::PipelineDocument;
 use super::error::PipelineError;
 use super::fields;
 use super::format::to_ron;
-use super::mount::{Mounted, checked_custom, invalid, mount};
+use super::mount::{Mounted, checked_custom, engine_config_invalid, mount};
 use super::operation::Operation;
 use super::persist::{StoreStatus, fingerprinted_input};
 use super::plugin::Installed;
@@ -276,17 +276,8 @@ impl PipelineRunner {
     ) -> Result<Self, PipelineError> {
         let custom = checked_custom(doc, &plugins, stages)?;
         let config = config.unwrap_or_else(|| doc.config.clone());
-        let mut orchestrator = WaveOrchestrator::new(config, handle.clone()).map_err(|e| {
-            invalid(
-                doc,
-                vec![super::Problem {
-                    line: None,
-                    col: None,
-                    location: format!("config.{}", e.field),
-                    message: e.reason,
-                }],
-            )
-        })?;
+        let mut orchestrator = WaveOrchestrator::new(config, handle.clone())
+            .map_err(|e| engine_config_invalid(doc, e))?;
         let part = mount(doc, &mut orchestrator, "", None, library, &plugins, custom)?;
         Ok(Self {
             orchestrator,

@@ -106,6 +106,7 @@ fn main() {
                     kind: n.kind,
                     attempt: 1,
                     duration: Duration::from_micros(500 + rng.u64(0..20_000)),
+                    cpu_time: None,
                     quality: Some(rng.f64()),
                     outcome: AttemptOutcome::Success,
                     error: None,

@@ -95,7 +95,7 @@ fn compare_with_a_second_pipeline_lists_disagreements_first_and_shows_both_recor
     let first = c.disagreements_first()[0];
     assert!(first.file.ends_with("fast_178.wav"), "{}", first.file);
     assert!(shows(&h, "octave apart: B is half A"));
-    assert!(shows(&h, "Time per node, ms"));
+    assert!(shows(&h, "CPU time per node"));
     assert!(shows(&h, "Quality distribution"));
 
     // The comparison's row (the queue lists the file too; the window is

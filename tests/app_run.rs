@@ -161,6 +161,7 @@ fn a_node_shows_its_cached_count_only_once_it_has_one() {
         kind: first.kind,
         attempt: 1,
         duration: Duration::from_millis(3),
+        cpu_time: None,
         quality: None,
         outcome: AttemptOutcome::Success,
         error: None,

@@ -3,14 +3,16 @@
 //! both values; a click on a file shows both whole records.
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Plot};
 use serde_json::Value;
 
+use super::charts::fmt_secs;
 use super::commands::Command;
 use super::compare::{CompareCommand, CompareState};
+use super::log_chart::{abbreviate, bar_chart, legend_row, log_time_plot, row_labels, time_bar};
 use super::theme;
 use crate::pipeline::FileResult;
-use crate::pipeline::compare::{Comparison, FileComparison};
+use crate::pipeline::compare::{Comparison, FileComparison, SideCost};
 
 /// B's colour beside A's accent.
 const B_COLOR: Color32 = Color32::from_rgb(235, 140, 200);
@@ -23,6 +25,8 @@ const RECORD_CHARS: usize = 48;
 /// A bar's width, and how far A's and B's bars sit from the node's mark.
 const BAR_WIDTH: f64 = 0.38;
 const BAR_OFFSET: f64 = 0.2;
+/// The legend row above the time chart, in points.
+const LEGEND_H: f32 = 18.0;
 
 fn push(out: &mut Vec<Command>, c: CompareCommand) {
     out.push(Command::Compare(c));
@@ -116,56 +120,61 @@ fn comparison_ui(ui: &mut Ui, c: &Comparison, selected: Option<usize>, out: &mut
     }
 }
 
-/// Time per node: A's and B's bars side by side, in ms over all files.
+/// CPU time per node over all files: A's bar above B's in each node's
+/// row, on a log axis, each row named with both times.
 fn times_ui(ui: &mut Ui, c: &Comparison) {
     let s = &c.summary;
+    let [a_total, b_total] = s.total_cpu_seconds;
     ui.label(RichText::new(format!(
-        "Time per node, ms (total A {:.0}, B {:.0})",
-        s.total_seconds[0] * 1000.0,
-        s.total_seconds[1] * 1000.0
-    )));
-    let names: Vec<String> = s.nodes.iter().map(|n| n.node.clone()).collect();
-    let side = |pick: usize, offset: f64| -> Vec<Bar> {
-        s.nodes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                let cost = if pick == 0 {
-                    n.a.as_ref()
-                } else {
-                    n.b.as_ref()
-                }?;
-                Some(
-                    Bar::new(i as f64 + offset, cost.seconds * 1000.0)
-                        .name(&n.node)
-                        .width(BAR_WIDTH),
-                )
-            })
-            .collect()
-    };
-    let (a, b) = (side(0, -BAR_OFFSET), side(1, BAR_OFFSET));
-    Plot::new("compare_times")
-        .height(CHART_HEIGHT)
-        .legend(Legend::default().text_style(egui::TextStyle::Small))
-        .include_y(0.0)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
+        "CPU time per node, all files (log scale): A {}, B {}",
+        fmt_secs(a_total),
+        fmt_secs(b_total)
+    )))
+    .on_hover_text(
+        "The CPU time each node's thread used, summed over the files. \
+         A plugin's own process is not counted.",
+    );
+    legend_row(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
+    let rows = s.nodes.len().max(1);
+    let (mut a_bars, mut b_bars, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+    let mut longest: f64 = 0.0;
+    let shown =
+        |cost: Option<&SideCost>| cost.map_or_else(|| "–".into(), |c| fmt_secs(c.cpu_seconds));
+    for (i, n) in s.nodes.iter().enumerate() {
+        let y = (rows - 1 - i) as f64;
+        for (cost, bars, offset, color) in [
+            (n.a.as_ref(), &mut a_bars, BAR_OFFSET, theme::ACCENT),
+            (n.b.as_ref(), &mut b_bars, -BAR_OFFSET, B_COLOR),
+        ] {
+            if let Some(cost) = cost.filter(|c| c.computed > 0) {
+                longest = longest.max(cost.cpu_seconds);
+                bars.push(time_bar(y + offset, cost.cpu_seconds, color, BAR_WIDTH).name(&n.node));
             }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
-        .show(ui, |p| {
-            p.bar_chart(BarChart::new("A", a).color(theme::ACCENT));
-            p.bar_chart(BarChart::new("B", b).color(B_COLOR));
-        });
+        }
+        let ratio = n.ratio().map(|r| format!(" ×{r:.2}")).unwrap_or_default();
+        labels.push((
+            y,
+            format!(
+                "{}  A {} · B {}{ratio}",
+                abbreviate(&n.node),
+                shown(n.a.as_ref()),
+                shown(n.b.as_ref())
+            ),
+        ));
+    }
+    let height = CHART_HEIGHT - LEGEND_H;
+    log_time_plot("compare_times", height, rows, longest).show(ui, |p| {
+        p.bar_chart(bar_chart("A", a_bars, theme::ACCENT));
+        p.bar_chart(bar_chart("B", b_bars, B_COLOR));
+        row_labels(p, height, labels);
+    });
 }
 
 /// Files per tenth of quality, A beside B.
 fn quality_ui(ui: &mut Ui, c: &Comparison) {
     let s = &c.summary;
     ui.label("Quality distribution (files per tenth)");
+    legend_row(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
     let bars = |bins: &[usize; 10], offset: f64| -> Vec<Bar> {
         bins.iter()
             .enumerate()
@@ -179,8 +188,7 @@ fn quality_ui(ui: &mut Ui, c: &Comparison) {
         bars(&s.quality_b.bins, BAR_OFFSET / 10.0),
     );
     Plot::new("compare_quality")
-        .height(CHART_HEIGHT)
-        .legend(Legend::default().text_style(egui::TextStyle::Small))
+        .height(CHART_HEIGHT - LEGEND_H)
         .include_x(0.0)
         .include_x(1.0)
         .include_y(0.0)

@@ -19,6 +19,7 @@ mod graph_ui;
 mod graph_view;
 mod inspector;
 mod layout;
+mod log_chart;
 mod node_inspector;
 mod plugin_params;
 mod plugins;

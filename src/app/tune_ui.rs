@@ -98,7 +98,7 @@ pub fn suggestion_ui(ui: &mut Ui, state: &TuneState, config: &WaveConfig, out: &
     ui.label(RichText::new("suggested").weak());
     ui.vertical(|ui| match answer {
         Err(e) => {
-            ui.label(RichText::new(format!("no suggestion: {e}")).weak().small());
+            ui.label(RichText::new(format!("no suggestion: {e}")).weak());
         }
         Ok(t) => match (&t.suggestion, t.no_suggestion_reason()) {
             (Some(s), _) => {
@@ -110,8 +110,7 @@ pub fn suggestion_ui(ui: &mut Ui, state: &TuneState, config: &WaveConfig, out: &
                             s.skipped * 100.0,
                             s.disagreement * 100.0,
                             t.files
-                        ))
-                        .small(),
+                        )),
                     )
                     .wrap(),
                 );
@@ -134,7 +133,7 @@ pub fn suggestion_ui(ui: &mut Ui, state: &TuneState, config: &WaveConfig, out: &
                 }
             }
             (None, Some(reason)) => {
-                ui.add(egui::Label::new(RichText::new(reason).weak().small()).wrap());
+                ui.add(egui::Label::new(RichText::new(reason).weak()).wrap());
             }
             (None, None) => {}
         },

@@ -165,14 +165,15 @@ impl NodeRun {
         let started = Instant::now();
         let input = self.stage_input(attempt, attempt_token.clone());
         let call = tokio::time::timeout(timeout, invoke(&self.shared, node, input, slots.cpu));
-        let result = match self.unless_cancelled(call).await {
-            None => Err(StageError::cancelled()),
-            Some(r) => r.unwrap_or_else(|_| Err(StageError::timeout(timeout))),
+        let (result, cpu_time) = match self.unless_cancelled(call).await {
+            None => (Err(StageError::cancelled()), None),
+            Some(Ok(ran)) => ran,
+            Some(Err(_)) => (Err(StageError::timeout(timeout)), None),
         };
         // Stops blocking work that outlived its attempt.
         attempt_token.cancel();
         drop(slots.gate);
-        self.record(attempt, started, &result, metrics);
+        self.record(attempt, started, cpu_time, &result, metrics);
         result
     }
 
@@ -201,6 +202,7 @@ impl NodeRun {
         &self,
         attempt: u32,
         started: Instant,
+        cpu_time: Option<Duration>,
         result: &StageResult,
         metrics: &mut StageMetrics,
     ) {
@@ -222,6 +224,7 @@ impl NodeRun {
             kind: node.kind,
             attempt,
             duration,
+            cpu_time,
             quality,
             outcome,
             error: error.clone(),
@@ -231,6 +234,7 @@ impl NodeRun {
             attempt,
             started_after: started - self.wave_start,
             duration,
+            cpu_time,
             outcome,
             error,
             cached,
@@ -278,23 +282,32 @@ async fn invoke(
     node: &CompiledNode,
     input: StageInput,
     cpu: Option<OwnedSemaphorePermit>,
-) -> StageResult {
+) -> (StageResult, Option<Duration>) {
     match &node.handler {
+        // An async handler's CPU is spread over whatever threads polled it,
+        // and a batch's is shared by its inputs: neither is measured.
         StageHandler::Async(f) => {
-            let fut = call_catching(|| f(input))?;
-            AssertUnwindSafe(fut)
+            let fut = match call_catching(|| f(input)) {
+                Ok(fut) => fut,
+                Err(e) => return (Err(e), None),
+            };
+            let result = AssertUnwindSafe(fut)
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))))
+                .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))));
+            (result, None)
         }
         StageHandler::Blocking(f) => run_blocking(shared, f.clone(), input, cpu).await,
-        StageHandler::Batched(..) => match &node.batcher {
-            Some(batcher) => batcher
-                .submit(input)
-                .await
-                .unwrap_or_else(|_| Err(StageError::cancelled())),
-            None => Err(StageError::permanent("batched handler without a batcher")),
-        },
+        StageHandler::Batched(..) => {
+            let result = match &node.batcher {
+                Some(batcher) => batcher
+                    .submit(input)
+                    .await
+                    .unwrap_or_else(|_| Err(StageError::cancelled())),
+                None => Err(StageError::permanent("batched handler without a batcher")),
+            };
+            (result, None)
+        }
     }
 }
 

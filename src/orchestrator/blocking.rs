@@ -162,13 +162,14 @@ impl Drop for AbandonGuard {
     }
 }
 
-/// Runs a blocking handler on the pool thread it was given (`cpu`).
+/// Runs a blocking handler on the pool thread it was given (`cpu`), with
+/// the CPU time that thread spent in it (`None` when it did not return).
 pub(crate) async fn run_blocking(
     shared: &Shared,
     f: Arc<BlockingFn>,
     input: StageInput,
     cpu: Option<OwnedSemaphorePermit>,
-) -> StageResult {
+) -> (StageResult, Option<Duration>) {
     let pool = shared.blocking.clone();
     let id = pool.next.fetch_add(1, Ordering::Relaxed);
     pool.running.lock().insert(
@@ -190,15 +191,54 @@ pub(crate) async fn run_blocking(
     let task = shared.tracker.spawn_blocking_on(
         move || {
             let _running = running;
-            f(input)
+            let before = thread_cpu_time();
+            let result = f(input);
+            (result, thread_cpu_time().saturating_sub(before))
         },
         &shared.handle,
     );
     let result = match task.await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => Err(StageError::panic(panic_message(e.into_panic().as_ref()))),
-        Err(_) => Err(StageError::cancelled()),
+        Ok((result, cpu)) => (result, Some(cpu)),
+        Err(e) if e.is_panic() => (
+            Err(StageError::panic(panic_message(e.into_panic().as_ref()))),
+            None,
+        ),
+        Err(_) => (Err(StageError::cancelled()), None),
     };
     drop(guard);
     result
+}
+
+/// CPU time the calling thread has used so far. A blocking handler runs
+/// on one thread from start to end, so the difference of two readings is
+/// the CPU it cost, whatever else the machine was doing meanwhile.
+pub(crate) fn thread_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_cpu_time_counts_work_not_sleep() {
+        let start = thread_cpu_time();
+        std::thread::sleep(Duration::from_millis(100));
+        let slept = thread_cpu_time() - start;
+        assert!(slept < Duration::from_millis(20), "sleep cost {slept:?}");
+
+        let start = thread_cpu_time();
+        let wall = std::time::Instant::now();
+        let mut x = 0u64;
+        while wall.elapsed() < Duration::from_millis(60) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let busy = thread_cpu_time() - start;
+        assert!(busy > Duration::from_millis(20), "work cost {busy:?}");
+        assert!(busy <= wall.elapsed() + Duration::from_millis(5));
+    }
 }

@@ -120,6 +120,11 @@ pub struct AttemptRecord {
     pub started_after: Duration,
     /// How long it ran.
     pub duration: Duration,
+    /// CPU time its handler's thread spent on it, for a blocking handler
+    /// that returned (not for async or batched handlers, nor an attempt
+    /// abandoned by timeout or cancel).
+    #[serde(default)]
+    pub cpu_time: Option<Duration>,
     /// How it ended.
     pub outcome: AttemptOutcome,
     /// The error message, when it failed.

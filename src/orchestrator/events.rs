@@ -123,6 +123,9 @@ pub enum WaveEvent {
         attempt: u32,
         /// How long the attempt ran.
         duration: Duration,
+        /// CPU time the attempt's thread spent, when measured
+        /// (`AttemptRecord::cpu_time`).
+        cpu_time: Option<Duration>,
         /// The output's quality (0..=1) on success, when the stage reported one.
         quality: Option<f64>,
         /// How the attempt ended.

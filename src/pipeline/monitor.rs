@@ -213,6 +213,7 @@ mod tests {
             kind: WaveStage::DeepAnalysis,
             attempt: 1,
             duration: Duration::from_millis(ms),
+            cpu_time: None,
             quality: (outcome == AttemptOutcome::Success).then_some(0.8),
             outcome,
             error: None,

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -21,7 +22,7 @@ use super::plugin::Installed;
 use super::runner::{FileResult, Run, wave_input};
 use crate::library::Library;
 use crate::orchestrator::{
-    BatchReport, NodeState, WaveConfig, WaveContext, WaveInput, WaveOrchestrator,
+    AttemptRecord, BatchReport, NodeState, WaveConfig, WaveContext, WaveInput, WaveOrchestrator,
 };
 
 /// Which pipeline of the pair.
@@ -48,9 +49,13 @@ impl Side {
 pub struct NodeTime {
     /// The node's id.
     pub node: String,
-    /// Seconds its attempts ran (zero when its output came from the
-    /// library).
-    pub seconds: f64,
+    /// CPU seconds its attempts used (the thread CPU clock of each
+    /// attempt; an attempt the clock could not follow, one abandoned by a
+    /// timeout, counts its wall time). Zero when its output came from the
+    /// library.
+    pub cpu_seconds: f64,
+    /// Seconds its attempts ran, start to end (zero when cached).
+    pub wall_seconds: f64,
     /// Its output came from the library: nothing was computed.
     pub cached: bool,
     /// It ran at all (not skipped).
@@ -74,13 +79,16 @@ pub fn node_times(ctx: &WaveContext) -> Vec<NodeTime> {
         .iter()
         .map(|m| {
             let cached = m.attempts.iter().any(|a| a.cached);
+            let sum = |f: fn(&AttemptRecord) -> Duration| -> f64 {
+                if cached {
+                    return 0.0;
+                }
+                m.attempts.iter().map(|a| f(a).as_secs_f64()).sum()
+            };
             NodeTime {
                 node: m.node.as_str().to_string(),
-                seconds: if cached {
-                    0.0
-                } else {
-                    m.attempts.iter().map(|a| a.duration.as_secs_f64()).sum()
-                },
+                cpu_seconds: sum(|a| a.cpu_time.unwrap_or(a.duration)),
+                wall_seconds: sum(|a| a.duration),
                 cached,
                 ran: !m.attempts.is_empty() && !matches!(m.state, NodeState::Skipped(_)),
             }

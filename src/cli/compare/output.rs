@@ -127,13 +127,15 @@ fn write_agreement(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
     Ok(())
 }
 
-fn cost_cells(cost: Option<&SideCost>) -> (String, String) {
+/// CPU ms, wall ms and files (computed+cached) of one side, or dashes.
+fn cost_cells(cost: Option<&SideCost>) -> [String; 3] {
     match cost {
-        Some(c) => (
-            format!("{:.1}", c.seconds * 1000.0),
+        Some(c) => [
+            format!("{:.1}", c.cpu_seconds * 1000.0),
+            format!("{:.1}", c.wall_seconds * 1000.0),
             format!("{}+{}c", c.computed, c.cached),
-        ),
-        None => ("-".into(), String::new()),
+        ],
+        None => ["-".into(), "-".into(), String::new()],
     }
 }
 
@@ -141,35 +143,49 @@ fn write_costs(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
     let s = &c.summary;
     writeln!(
         out,
-        "\n{:<22} {:>10} {:>8} {:>10} {:>8} {:>7}",
-        "time per node", "A ms", "A files", "B ms", "B files", "B/A"
+        "\n{:<22} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7} {:>6}",
+        "time per node",
+        "A cpu ms",
+        "A wall ms",
+        "A files",
+        "B cpu ms",
+        "B wall ms",
+        "B files",
+        "B/A"
     )?;
     for n in &s.nodes {
-        let (a_ms, a_n) = cost_cells(n.a.as_ref());
-        let (b_ms, b_n) = cost_cells(n.b.as_ref());
+        let [a_cpu, a_wall, a_n] = cost_cells(n.a.as_ref());
+        let [b_cpu, b_wall, b_n] = cost_cells(n.b.as_ref());
         let ratio = n.ratio().map_or_else(|| "-".into(), |r| format!("{r:.2}"));
         writeln!(
             out,
-            "{:<22} {a_ms:>10} {a_n:>8} {b_ms:>10} {b_n:>8} {ratio:>7}",
+            "{:<22} {a_cpu:>9} {a_wall:>9} {a_n:>7} {b_cpu:>9} {b_wall:>9} {b_n:>7} {ratio:>6}",
             n.node
         )?;
     }
-    let [a, b] = s.total_seconds;
-    let ratio = if a > 0.0 {
-        format!("{:.2}", b / a)
+    let ([a_cpu, b_cpu], [a_wall, b_wall]) = (s.total_cpu_seconds, s.total_wall_seconds);
+    let ratio = if a_cpu > 0.0 {
+        format!("{:.2}", b_cpu / a_cpu)
     } else {
         "-".into()
     };
     writeln!(
         out,
-        "{:<22} {:>10.1} {:>8} {:>10.1} {:>8} {ratio:>7}",
+        "{:<22} {:>9.1} {:>9.1} {:>7} {:>9.1} {:>9.1} {:>7} {ratio:>6}",
         "total",
-        a * 1000.0,
+        a_cpu * 1000.0,
+        a_wall * 1000.0,
         "",
-        b * 1000.0,
+        b_cpu * 1000.0,
+        b_wall * 1000.0,
         ""
     )?;
-    writeln!(out, "(files: computed+cached; cached outputs cost no time)")
+    writeln!(
+        out,
+        "(cpu: the CPU time each node's thread used; B/A compares it. files: \
+         computed+cached; cached outputs cost nothing. A plugin's own process \
+         is not in cpu, only in wall.)"
+    )
 }
 
 fn write_quality(

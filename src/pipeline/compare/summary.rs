@@ -36,8 +36,10 @@ impl FieldAgreement {
 /// One side's cost in one node.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SideCost {
-    /// Seconds its attempts ran, over every file.
-    pub seconds: f64,
+    /// CPU seconds its attempts used, over every file (`NodeTime::cpu_seconds`).
+    pub cpu_seconds: f64,
+    /// Seconds its attempts ran start to end, over every file.
+    pub wall_seconds: f64,
     /// Files it computed for.
     pub computed: usize,
     /// Files whose output came from the library.
@@ -56,10 +58,10 @@ pub struct NodeCost {
 }
 
 impl NodeCost {
-    /// B's seconds over A's, when both ran it and A took any time.
+    /// B's CPU seconds over A's, when both ran it and A took any time.
     pub fn ratio(&self) -> Option<f64> {
         let (a, b) = (self.a.as_ref()?, self.b.as_ref()?);
-        (a.seconds > 0.0).then(|| b.seconds / a.seconds)
+        (a.cpu_seconds > 0.0).then(|| b.cpu_seconds / a.cpu_seconds)
     }
 }
 
@@ -111,8 +113,11 @@ pub struct Summary {
     pub only_b: Vec<String>,
     /// Time per node, A's nodes first (plan order), then B's own.
     pub nodes: Vec<NodeCost>,
-    /// Every node's seconds added up, A then B.
-    pub total_seconds: [f64; 2],
+    /// Every node's CPU seconds added up, A then B.
+    pub total_cpu_seconds: [f64; 2],
+    /// Every node's wall seconds added up, A then B (nodes of one file
+    /// may overlap, so this can exceed the run's wall time).
+    pub total_wall_seconds: [f64; 2],
     /// Files that did not complete, A's then B's.
     pub failures: Vec<Failure>,
     /// A's qualities.
@@ -126,13 +131,17 @@ impl Summary {
     /// node ids in plan order.
     pub fn new(pairs: &[(SideResult, SideResult)], nodes: &[Vec<String>; 2]) -> Self {
         let nodes_cost = node_costs(pairs, nodes);
-        let total_seconds = [0, 1].map(|i| {
-            nodes_cost
-                .iter()
-                .filter_map(|n| if i == 0 { n.a.as_ref() } else { n.b.as_ref() })
-                .map(|c| c.seconds)
-                .sum::<f64>()
-        });
+        let total = |of: fn(&SideCost) -> f64| {
+            [0, 1].map(|i| {
+                nodes_cost
+                    .iter()
+                    .filter_map(|n| if i == 0 { n.a.as_ref() } else { n.b.as_ref() })
+                    .map(of)
+                    .sum::<f64>()
+            })
+        };
+        let total_cpu_seconds = total(|c| c.cpu_seconds);
+        let total_wall_seconds = total(|c| c.wall_seconds);
         let mut quality_a = QualityHistogram::default();
         let mut quality_b = QualityHistogram::default();
         let mut failures = Vec::new();
@@ -163,7 +172,8 @@ impl Summary {
             only_a,
             only_b,
             nodes: nodes_cost,
-            total_seconds,
+            total_cpu_seconds,
+            total_wall_seconds,
             failures,
             quality_a,
             quality_b,
@@ -262,7 +272,8 @@ fn side_cost<'a>(results: impl Iterator<Item = &'a SideResult>, node: &str) -> S
             cost.cached += 1;
         } else if t.ran {
             cost.computed += 1;
-            cost.seconds += t.seconds;
+            cost.cpu_seconds += t.cpu_seconds;
+            cost.wall_seconds += t.wall_seconds;
         }
     }
     cost
@@ -305,7 +316,8 @@ mod tests {
                 .iter()
                 .map(|&(node, seconds, cached)| NodeTime {
                     node: node.into(),
-                    seconds,
+                    cpu_seconds: seconds,
+                    wall_seconds: 2.0 * seconds,
                     cached,
                     ran: true,
                 })
@@ -364,10 +376,12 @@ mod tests {
         assert_eq!(s.field("key").unwrap().agreed, 2);
         assert_eq!(s.only_a, ["spectral_centroid_hz"]);
         let decode = &s.nodes[0];
-        assert_eq!(decode.a.as_ref().unwrap().seconds, 2.0);
+        assert_eq!(decode.a.as_ref().unwrap().cpu_seconds, 2.0);
+        assert_eq!(decode.a.as_ref().unwrap().wall_seconds, 4.0);
         assert_eq!(decode.b.as_ref().unwrap().cached, 1);
         assert_eq!(decode.ratio(), Some(0.125));
-        assert_eq!(s.total_seconds, [3.0, 0.75]);
+        assert_eq!(s.total_cpu_seconds, [3.0, 0.75]);
+        assert_eq!(s.total_wall_seconds, [6.0, 1.5]);
         assert_eq!(s.quality_a.bins[9], 1);
         assert_eq!(s.quality_b.bins[5], 1);
         assert_eq!(

@@ -52,8 +52,6 @@ pub struct Row {
 
 /// The column with plugin values, as `name=value` pairs.
 const PLUGINS_COLUMN: usize = 7;
-/// The status column.
-const STATUS_COLUMN: usize = 6;
 /// The columns a quick estimate fills (BPM, Key, Camelot).
 pub const PROVISIONAL_COLUMNS: [usize; 3] = [1, 2, 3];
 /// What a provisional cell starts with.
@@ -66,14 +64,7 @@ pub fn partial_reason(r: &FileResult) -> Option<String> {
     if r.status == WaveStatus::PartiallyCompleted {
         return Some(r.error.clone().unwrap_or_else(|| "a stage failed".into()));
     }
-    if r.status == WaveStatus::Completed && r.value(fields::PARTIAL).as_bool() == Some(true) {
-        let why = r
-            .value(fields::PARTIAL_REASON)
-            .as_str()
-            .unwrap_or("decoding stopped early");
-        return Some(why.to_string());
-    }
-    None
+    crate::pipeline::persist::partial_note(r)
 }
 
 /// "artist=Test Band · speech_music=music".
@@ -101,15 +92,6 @@ impl Row {
         let path = stored_path(Path::new(&r.file));
         let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
         row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
-        // A truncated file's wave completes, but its values cover only what
-        // was decoded: say so, with the reason, as `analyze` does.
-        if r.status == WaveStatus::Completed
-            && let Some(why) = partial_reason(&r)
-        {
-            row.status = WaveStatus::PartiallyCompleted;
-            row.cells[STATUS_COLUMN] = format!("partial: {why}");
-            row.error = Some(why);
-        }
         row.record = Some(Box::new(r));
         row
     }
@@ -143,7 +125,16 @@ impl Row {
     }
 
     fn from_summary(pipeline: String, path: String, s: ResultSummary) -> Self {
-        let status = parse_status(&s.status);
+        // A truncated file's wave completes, but its values cover only what
+        // was decoded: say so, with the reason, as `analyze` does.
+        let (status, status_cell, error) = match (parse_status(&s.status), s.partial_note) {
+            (WaveStatus::Completed, Some(why)) => (
+                WaveStatus::PartiallyCompleted,
+                format!("partial: {why}"),
+                Some(why),
+            ),
+            (status, _) => (status, status.label().to_string(), s.error),
+        };
         let file = Path::new(&path)
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
@@ -166,7 +157,7 @@ impl Row {
             s.duration_s.map_or_else(String::new, |d| {
                 format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
             }),
-            status.label().to_string(),
+            status_cell,
             // Stored rows keep only the list columns.
             String::new(),
         ];
@@ -178,7 +169,7 @@ impl Row {
             lufs: s.lufs,
             duration: s.duration_s,
             status,
-            error: s.error,
+            error,
             bpm_note: s.bpm_note,
             key_note: s.key_note,
             quality: s.quality,

@@ -409,11 +409,24 @@ mod tests {
         r.values.insert("partial".into(), true.into());
         r.values
             .insert("partial_reason".into(), "the file ends mid-frame".into());
+        let stored = ResultRow {
+            pipeline_name: "p".into(),
+            path: "/a/cut.wav".into(),
+            run: 1,
+            finished_ms: 0,
+            summary: crate::pipeline::persist::summary(&r),
+        };
         let mut t = ResultsTable::default();
         t.push(r, "p", &[]);
         let row = &t.rows[0];
         assert_eq!(row.status, WaveStatus::PartiallyCompleted);
         assert_eq!(row.cell(6), "partial: the file ends mid-frame");
         assert_eq!(row.error.as_deref(), Some("the file ends mid-frame"));
+        // Reloaded from the library, the row says the same.
+        let mut t = ResultsTable::default();
+        t.set_stored(vec![stored]);
+        let row = &t.rows[0];
+        assert_eq!(row.status, WaveStatus::PartiallyCompleted);
+        assert_eq!(row.cell(6), "partial: the file ends mid-frame");
     }
 }

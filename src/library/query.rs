@@ -10,7 +10,7 @@ use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
      r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s,
-     r.bpm_note, r.key_note";
+     r.bpm_note, r.key_note, r.partial_note";
 
 /// The WHERE clause and its parameters for `filter`.
 fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -69,6 +69,7 @@ fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
             analysis_s: r.get(14)?,
             bpm_note: r.get(15)?,
             key_note: r.get(16)?,
+            partial_note: r.get(17)?,
         },
     })
 }

@@ -84,6 +84,9 @@ pub struct ResultSummary {
     pub bpm_note: Option<String>,
     /// Why there is no key, when there is none for a reason.
     pub key_note: Option<String>,
+    /// Why the values of a completed file cover only part of it (the
+    /// decoder stopped early: a truncated or damaged file), when they do.
+    pub partial_note: Option<String>,
 }
 
 /// A computed node output to keep, under its cache key.

@@ -85,6 +85,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE runs ADD COLUMN shard_index INTEGER;
      ALTER TABLE runs ADD COLUMN shard_count INTEGER;
      ALTER TABLE runs ADD COLUMN host TEXT;",
+    // 3 → 4: why a completed file is only partly analysed (a truncated
+    // file), so reloaded rows say `partial` as the live ones do; filled in
+    // from the stored records.
+    "ALTER TABLE results ADD COLUMN partial_note TEXT;
+     UPDATE results SET partial_note =
+         coalesce(json_extract(record, '$.partial_reason'), 'decoding stopped early')
+     WHERE status = 'completed' AND json_valid(record)
+         AND json_extract(record, '$.partial') = 1;",
 ];
 
 /// The schema version this program writes.

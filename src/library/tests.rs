@@ -182,6 +182,7 @@ fn a_version_one_library_is_migrated_in_place() {
              ALTER TABLE runs DROP COLUMN shard_index;
              ALTER TABLE runs DROP COLUMN shard_count;
              ALTER TABLE runs DROP COLUMN host;
+             ALTER TABLE results DROP COLUMN partial_note;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -336,6 +337,7 @@ fn a_version_two_library_is_migrated_to_record_shards_and_hosts() {
             "ALTER TABLE runs DROP COLUMN shard_index;
              ALTER TABLE runs DROP COLUMN shard_count;
              ALTER TABLE runs DROP COLUMN host;
+             ALTER TABLE results DROP COLUMN partial_note;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -365,8 +367,66 @@ fn a_version_two_library_is_migrated_to_record_shards_and_hosts() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, SCHEMA_VERSION);
     assert_eq!(lib.integrity_check().unwrap(), "ok");
+}
+
+/// A library of schema 3 gains `partial_note`, filled in from the stored
+/// records: a truncated file's reason, nothing for a whole one; new
+/// results keep theirs.
+#[test]
+fn a_version_three_library_learns_which_results_are_partial() {
+    let dir = Dir::new("migrate4");
+    let path = dir.0.join("v3.sqlite");
+    let (cut, whole) = (dir.0.join("cut.wav"), dir.0.join("whole.wav"));
+    std::fs::write(&cut, b"cut").unwrap();
+    std::fs::write(&whole, b"whole").unwrap();
+    {
+        let lib = Library::open(&path).unwrap();
+        let w = lib.writer().unwrap();
+        let run = w.begin_run(new_run(vec![dir.0.clone()])).unwrap();
+        let mut partial = finished(run, &cut, 120.0);
+        partial.record =
+            r#"{"bpm":120.0,"partial":true,"partial_reason":"the file ends mid-frame"}"#.into();
+        w.file_finished(partial);
+        w.file_finished(finished(run, &whole, 90.0));
+        w.close().unwrap();
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "ALTER TABLE results DROP COLUMN partial_note;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    let notes: Vec<(String, Option<String>)> = lib
+        .results(&ResultFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.path, r.summary.partial_note))
+        .collect();
+    let note = |name: &str| {
+        notes
+            .iter()
+            .find(|(p, _)| p.ends_with(name))
+            .map(|(_, n)| n.clone())
+            .unwrap()
+    };
+    assert_eq!(note("cut.wav").as_deref(), Some("the file ends mid-frame"));
+    assert_eq!(note("whole.wav"), None);
+
+    let w = lib.writer().unwrap();
+    let run = w.begin_run(new_run(vec![dir.0.clone()])).unwrap();
+    let mut again = finished(run, &whole, 91.0);
+    again.summary.partial_note = Some("decoding stopped early".into());
+    w.file_finished(again);
+    w.close().unwrap();
+    let rows = lib.results(&ResultFilter::default()).unwrap();
+    let row = rows.iter().find(|r| r.path.ends_with("whole.wav")).unwrap();
+    assert_eq!(
+        row.summary.partial_note.as_deref(),
+        Some("decoding stopped early")
+    );
 }
 
 /// One shard's library with `files` (each `bpm`), run as shard `index`.

@@ -299,9 +299,9 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
     tx.execute(
         "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
              status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
-             finished_ms, record, bpm_note, key_note)
+             finished_ms, record, bpm_note, key_note, partial_note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20)",
+             ?19, ?20, ?21)",
         params![
             f.pipeline_name,
             id,
@@ -322,7 +322,8 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
             now,
             f.record,
             s.bpm_note,
-            s.key_note
+            s.key_note,
+            s.partial_note
         ],
     )?;
     let mut put = tx.prepare_cached(

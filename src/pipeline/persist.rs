@@ -222,7 +222,19 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         analysis_s: r.analysis_s,
         bpm_note: bpm_note(r),
         key_note: text(fields::KEY_REASON),
+        partial_note: partial_note(r),
     }
+}
+
+/// Why a completed file's values cover only part of it: the decoder
+/// stopped early (a truncated or damaged file). `None` when it is whole,
+/// and for a wave that did not complete (its errors say why).
+pub fn partial_note(r: &FileResult) -> Option<String> {
+    if r.status != WaveStatus::Completed || r.value(fields::PARTIAL).as_bool() != Some(true) {
+        return None;
+    }
+    let why = r.value(fields::PARTIAL_REASON).as_str();
+    Some(why.unwrap_or("decoding stopped early").to_string())
 }
 
 /// The tempo's candidates as one line ("132 (1.00) · 66 (0.91)"), or the

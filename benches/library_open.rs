@@ -72,6 +72,7 @@ fn build(db: &Path) {
                 analysis_s: 0.4,
                 bpm_note: None,
                 key_note: None,
+                partial_note: None,
             },
             record: format!("{{\"file\":\"track{i}\",\"bpm\":{bpm}}}"),
             outputs: Vec::new(),

@@ -93,7 +93,7 @@ impl FileQueue {
         let mut note = Vec::new();
         note.extend(found.ignored_note());
         let mut added = 0;
-        for path in found.files {
+        for path in found.files.into_iter().map(absolute) {
             if self.known.insert(path.clone()) {
                 self.entries.push(FileEntry {
                     path,
@@ -153,9 +153,10 @@ impl FileQueue {
     /// reading the disk: a file that went missing fails when run.
     pub fn restore(&mut self, saved: Vec<SavedEntry>) {
         for s in saved {
-            if self.known.insert(s.path.clone()) {
+            let path = absolute(s.path);
+            if self.known.insert(path.clone()) {
                 self.entries.push(FileEntry {
-                    path: s.path,
+                    path,
                     state: s.state,
                     progress: 0.0,
                 });
@@ -404,9 +405,27 @@ fn entry_ui(
     });
 }
 
+/// `path` from the root, so that one file named relatively (a command
+/// line) and absolutely (a dialog, the last launch's queue) queues once.
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_named_relatively_and_absolutely_queues_once() {
+        let mut q = FileQueue::default();
+        q.restore(vec![SavedEntry {
+            path: std::path::absolute("tests/data/real/bach_bwv104.6_brass_144.mp3").unwrap(),
+            state: FileState::Queued,
+        }]);
+        assert_eq!(q.add_paths([PathBuf::from("tests/data/real")]), 7);
+        assert_eq!(q.entries.len(), 8);
+        assert!(q.entries.iter().all(|e| e.path.is_absolute()));
+    }
 
     #[test]
     fn folders_are_walked_and_non_audio_noted() {
@@ -488,7 +507,7 @@ mod tests {
         let names: Vec<_> = q
             .entries
             .iter()
-            .map(|e| e.path.display().to_string())
+            .map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["b", "d", "a", "c"]);
         assert_eq!(moved, [2, 0, 3, 1]);

@@ -2,17 +2,17 @@
 //! quality distributions, and the files, disagreements first, each with
 //! both values; a click on a file shows both whole records.
 
-use egui::{Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, Plot};
+use egui::{Align2, Color32, RichText, Ui};
+use egui_plot::{Bar, BarChart, GridMark, Plot, PlotPoint, Text};
 use serde_json::Value;
 
 use super::charts::fmt_secs;
 use super::commands::Command;
 use super::compare::{CompareCommand, CompareState};
-use super::log_chart::{abbreviate, bar_chart, legend_row, log_time_plot, row_labels, time_bar};
+use super::log_chart::{abbreviate, bar_chart, legend_row, log_ms, log_time_plot, time_bar};
 use super::theme;
 use crate::pipeline::FileResult;
-use crate::pipeline::compare::{Comparison, FileComparison, SideCost};
+use crate::pipeline::compare::{Comparison, FileComparison, NodeCost, SideCost};
 
 /// B's colour beside A's accent.
 const B_COLOR: Color32 = Color32::from_rgb(235, 140, 200);
@@ -27,6 +27,11 @@ const BAR_WIDTH: f64 = 0.38;
 const BAR_OFFSET: f64 = 0.2;
 /// The legend row above the time chart, in points.
 const LEGEND_H: f32 = 18.0;
+/// A node's row in the time chart, and the size of its times.
+const ROW_HEIGHT: f32 = 30.0;
+const TIME_TEXT: f32 = 12.0;
+/// Room for node names left of the time chart.
+const NAMES_WIDTH: f32 = 110.0;
 
 fn push(out: &mut Vec<Command>, c: CompareCommand) {
     out.push(Command::Compare(c));
@@ -125,10 +130,21 @@ fn comparison_ui(ui: &mut Ui, c: &Comparison, selected: Option<usize>, out: &mut
 fn times_ui(ui: &mut Ui, c: &Comparison) {
     let s = &c.summary;
     let [a_total, b_total] = s.total_cpu_seconds;
+    let computed = |side: fn(&NodeCost) -> Option<&SideCost>| {
+        s.nodes
+            .iter()
+            .filter_map(side)
+            .map(|c| c.computed)
+            .sum::<usize>()
+    };
+    let total = |seconds: f64, n: usize| match n {
+        0 => "all from the library".to_string(),
+        _ => fmt_secs(seconds),
+    };
     ui.label(RichText::new(format!(
         "CPU time per node, all files (log scale): A {}, B {}",
-        fmt_secs(a_total),
-        fmt_secs(b_total)
+        total(a_total, computed(|n| n.a.as_ref())),
+        total(b_total, computed(|n| n.b.as_ref()))
     )))
     .on_hover_text(
         "The CPU time each node's thread used, summed over the files. \
@@ -136,38 +152,67 @@ fn times_ui(ui: &mut Ui, c: &Comparison) {
     );
     legend_row(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
     let rows = s.nodes.len().max(1);
-    let (mut a_bars, mut b_bars, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut a_bars, mut b_bars, mut times) = (Vec::new(), Vec::new(), Vec::new());
     let mut longest: f64 = 0.0;
-    let shown =
-        |cost: Option<&SideCost>| cost.map_or_else(|| "–".into(), |c| fmt_secs(c.cpu_seconds));
     for (i, n) in s.nodes.iter().enumerate() {
         let y = (rows - 1 - i) as f64;
         for (cost, bars, offset, color) in [
             (n.a.as_ref(), &mut a_bars, BAR_OFFSET, theme::ACCENT),
             (n.b.as_ref(), &mut b_bars, -BAR_OFFSET, B_COLOR),
         ] {
-            if let Some(cost) = cost.filter(|c| c.computed > 0) {
-                longest = longest.max(cost.cpu_seconds);
-                bars.push(time_bar(y + offset, cost.cpu_seconds, color, BAR_WIDTH).name(&n.node));
-            }
+            let Some(cost) = cost.filter(|c| c.computed > 0) else {
+                continue;
+            };
+            longest = longest.max(cost.cpu_seconds);
+            bars.push(time_bar(y + offset, cost.cpu_seconds, color, BAR_WIDTH).name(&n.node));
+            // B's time carries the ratio: what the row is about.
+            let ratio = match (offset < 0.0, n.ratio()) {
+                (true, Some(r)) => format!("  ×{r:.2}"),
+                _ => String::new(),
+            };
+            times.push((
+                PlotPoint::new(log_ms(cost.cpu_seconds * 1000.0), y + offset),
+                format!(" {}{ratio}", fmt_secs(cost.cpu_seconds)),
+            ));
         }
-        let ratio = n.ratio().map(|r| format!(" ×{r:.2}")).unwrap_or_default();
-        labels.push((
-            y,
-            format!(
-                "{}  A {} · B {}{ratio}",
-                abbreviate(&n.node),
-                shown(n.a.as_ref()),
-                shown(n.b.as_ref())
-            ),
-        ));
     }
-    let height = CHART_HEIGHT - LEGEND_H;
-    log_time_plot("compare_times", height, rows, longest).show(ui, |p| {
-        p.bar_chart(bar_chart("A", a_bars, theme::ACCENT));
-        p.bar_chart(bar_chart("B", b_bars, B_COLOR));
-        row_labels(p, height, labels);
-    });
+    let names: Vec<String> = s.nodes.iter().map(|n| abbreviate(&n.node)).collect();
+    let height = times_height(rows);
+    log_time_plot("compare_times", height, rows, longest)
+        // Room right of the longest bar for its time.
+        .include_x(log_ms(longest * 1000.0) + 1.0)
+        .show_axes([true, true])
+        .y_axis_min_width(NAMES_WIDTH)
+        .y_grid_spacer(move |_| {
+            (0..rows)
+                .map(|i| GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .y_axis_formatter(move |mark, _| {
+            let row = mark.value.round();
+            if (mark.value - row).abs() > 1e-6 || row < 0.0 {
+                return String::new();
+            }
+            let i = rows.saturating_sub(1 + row as usize);
+            names.get(i).cloned().unwrap_or_default()
+        })
+        .show(ui, |p| {
+            p.bar_chart(bar_chart("A", a_bars, theme::ACCENT));
+            p.bar_chart(bar_chart("B", b_bars, B_COLOR));
+            for (at, text) in times {
+                let text = RichText::new(text).size(TIME_TEXT).color(Color32::WHITE);
+                p.text(Text::new("time", at, text).anchor(Align2::LEFT_CENTER));
+            }
+        });
+}
+
+/// The time chart's height: each node's row tall enough for its two
+/// bars' times at `TIME_TEXT` size.
+fn times_height(rows: usize) -> f32 {
+    (rows as f32 * ROW_HEIGHT + 24.0).max(CHART_HEIGHT - LEGEND_H)
 }
 
 /// Files per tenth of quality, A beside B.
@@ -188,7 +233,7 @@ fn quality_ui(ui: &mut Ui, c: &Comparison) {
         bars(&s.quality_b.bins, BAR_OFFSET / 10.0),
     );
     Plot::new("compare_quality")
-        .height(CHART_HEIGHT - LEGEND_H)
+        .height(times_height(s.nodes.len().max(1)))
         .include_x(0.0)
         .include_x(1.0)
         .include_y(0.0)

@@ -411,6 +411,36 @@ fn without_a_native_dialog_save_as_opens_the_in_app_browser_and_saves() {
 }
 
 #[test]
+fn saving_over_an_existing_file_asks_before_replacing_it() {
+    let rt = runtime();
+    let dir = TempDir::new("browser-replace");
+    let theirs = dir.path("theirs.ron");
+    std::fs::write(&theirs, "// someone's pipeline\n").unwrap();
+    let mut app = WaveStudioApp::new(rt.handle().clone());
+    app.set_native_dialogs(false);
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::SaveAsDialog);
+    h.run();
+    type_into(&mut h, "Folder", &dir.0.display().to_string());
+    h.run();
+    type_into(&mut h, "File name", "theirs");
+    h.run();
+    assert!(shows(&h, "theirs.ron already exists"), "asks first");
+    assert!(shows_exactly(&h, "Replace"));
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "// someone's pipeline\n",
+        "nothing written yet"
+    );
+    h.get_by_role_and_label(Role::Button, "Replace").click();
+    h.run();
+    assert!(!shows_exactly(&h, "Save pipeline as"), "the browser closed");
+    let saved = wave_studio::pipeline::load(&theirs).unwrap();
+    assert_eq!(saved.name, h.state().document().name);
+}
+
+#[test]
 fn the_quit_prompts_save_asks_where_saves_then_closes() {
     let rt = runtime();
     let dir = TempDir::new("browser-quit");

@@ -313,6 +313,8 @@ impl WaveStudioApp {
             Pending::Close => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                // Closes now, not at the next input event.
+                ctx.request_repaint();
             }
         }
     }

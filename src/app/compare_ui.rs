@@ -37,15 +37,24 @@ fn push(out: &mut Vec<Command>, c: CompareCommand) {
     out.push(Command::Compare(c));
 }
 
-/// Draws the window when it is open.
-pub fn window_ui(ctx: &egui::Context, state: &CompareState, out: &mut Vec<Command>) {
+/// Draws the window when it is open, within `area`.
+pub fn window_ui(
+    ctx: &egui::Context,
+    area: egui::Rect,
+    state: &CompareState,
+    out: &mut Vec<Command>,
+) {
     if !state.open {
         return;
     }
     let mut open = true;
+    // Below the menu bar, scrolling when it is taller than the window.
     egui::Window::new("Compare pipelines")
         .open(&mut open)
+        .default_pos(area.left_top() + egui::vec2(8.0, 8.0))
         .default_size(WINDOW_SIZE)
+        .constrain_to(area)
+        .vscroll(true)
         .resizable(true)
         .show(ctx, |ui| {
             header_ui(ui, state, out);

@@ -120,6 +120,13 @@ pub struct FileBrowser {
     file_name: String,
     /// Files picked when adding audio (names in `dir`).
     picked: Vec<String>,
+    /// Audio files in `dir` (what *Add a folder* would queue from it
+    /// directly, before its subfolders).
+    audio_here: usize,
+    /// An existing file the user was asked about; OK again replaces it.
+    replacing: Option<PathBuf>,
+    /// The first frame was drawn (the next one has the final layout).
+    shown: bool,
 }
 
 impl FileBrowser {
@@ -133,6 +140,9 @@ impl FileBrowser {
             error: None,
             file_name: kind.default_name().unwrap_or_default().to_string(),
             picked: Vec::new(),
+            audio_here: 0,
+            replacing: None,
+            shown: false,
         };
         browser.enter(dir);
         browser
@@ -143,10 +153,16 @@ impl FileBrowser {
     fn enter(&mut self, dir: PathBuf) {
         match list(&dir, self.kind.extensions()) {
             Ok(entries) => {
+                if self.kind == DialogKind::AddFolder {
+                    self.audio_here = list(&dir, AUDIO_EXTENSIONS)
+                        .map(|e| e.iter().filter(|e| !e.is_dir).count())
+                        .unwrap_or(0);
+                }
                 self.entries = entries;
                 self.dir = dir;
                 self.error = None;
                 self.picked.clear();
+                self.replacing = None;
             }
             Err(e) => self.error = Some(format!("Cannot read {}: {e}", dir.display())),
         }
@@ -175,6 +191,9 @@ impl FileBrowser {
                 if !saving && !path.is_file() {
                     return Err(format!("No such file: {}", path.display()));
                 }
+                if saving && path.is_dir() {
+                    return Err(format!("{} is a folder", path.display()));
+                }
                 Ok(vec![path])
             }
         }
@@ -183,11 +202,18 @@ impl FileBrowser {
     /// Draws the browser as a modal window (the app behind it waits);
     /// returns how it ended, if it did this frame.
     pub fn ui(&mut self, ctx: &egui::Context) -> Option<BrowserOutcome> {
+        // A fixed size: the window never grows or moves under the pointer.
         let modal = egui::Modal::new(egui::Id::new("file_browser")).show(ctx, |ui| {
             ui.set_width(WINDOW_WIDTH);
+            ui.set_max_width(WINDOW_WIDTH);
             ui.heading(self.kind.title());
             self.contents(ui)
         });
+        if !self.shown {
+            // The first pass only measures; draw the settled layout.
+            self.shown = true;
+            ctx.request_discard("file browser opened");
+        }
         if ctx.input(|i| i.key_pressed(Key::Escape)) {
             return Some(BrowserOutcome::Cancelled);
         }
@@ -228,15 +254,31 @@ impl FileBrowser {
                             .desired_width(f32::INFINITY),
                     )
                     .labelled_by(label.id);
+                if field.changed() {
+                    self.replacing = None;
+                }
                 confirm |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             });
         }
-        if let Some(e) = &self.error {
-            ui.label(RichText::new(e).color(theme::ERROR));
-        }
+        // One line always kept for a message, so none moves the buttons.
+        let message = match (&self.error, &self.replacing) {
+            (Some(e), _) => RichText::new(e).color(theme::ERROR),
+            (None, Some(p)) => RichText::new(format!(
+                "{} already exists: Replace overwrites it, or change the name.",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            ))
+            .color(theme::WARN),
+            (None, None) => RichText::new(" "),
+        };
+        ui.add(egui::Label::new(message).truncate());
         let mut cancel = false;
+        let ok = if self.replacing.is_some() {
+            "Replace"
+        } else {
+            "OK"
+        };
         ui.horizontal(|ui| {
-            confirm |= ui.button("OK").clicked();
+            confirm |= ui.button(ok).clicked();
             cancel = ui.button("Cancel").clicked();
         });
         if cancel {
@@ -248,7 +290,18 @@ impl FileBrowser {
             return None;
         }
         match self.chosen() {
-            Ok(paths) => self.kind.answer(paths).map(BrowserOutcome::Chosen),
+            Ok(paths) => {
+                let saving = self.kind.default_name().is_some();
+                // Saving over a file asks first: a second OK replaces it.
+                if let Some(existing) = paths.first().filter(|p| saving && p.exists())
+                    && self.replacing.as_ref() != Some(existing)
+                {
+                    self.replacing = Some(existing.clone());
+                    self.error = None;
+                    return None;
+                }
+                self.kind.answer(paths).map(BrowserOutcome::Chosen)
+            }
             Err(e) => {
                 self.error = Some(e);
                 None
@@ -261,9 +314,18 @@ impl FileBrowser {
         let mut double = false;
         egui::ScrollArea::vertical()
             .max_height(LIST_HEIGHT)
-            .auto_shrink([false, true])
+            .min_scrolled_height(LIST_HEIGHT)
+            .auto_shrink([false, false])
             .show(ui, |ui| {
-                if self.entries.is_empty() {
+                if self.kind == DialogKind::AddFolder {
+                    ui.label(
+                        RichText::new(format!(
+                            "OK adds this folder: {} audio file(s) here, and those in its subfolders",
+                            self.audio_here
+                        ))
+                        .weak(),
+                    );
+                } else if self.entries.is_empty() {
                     ui.label(RichText::new("(no folders or matching files here)").weak());
                 }
                 for entry in &self.entries {
@@ -288,6 +350,7 @@ impl FileBrowser {
                         toggle(&mut self.picked, &entry.name);
                     } else if row.clicked() {
                         self.file_name = entry.name.clone();
+                        self.replacing = None;
                     }
                     double |= !entry.is_dir && row.double_clicked();
                 }

@@ -42,7 +42,10 @@ const DROP_TEXT_SIZE: f32 = 22.0;
 /// Draws everything.
 pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     let mut out = Vec::new();
-    egui::Panel::top("menu_bar").show(ui, |ui| menu_bar(app, ui, &mut out));
+    let menu = egui::Panel::top("menu_bar").show(ui, |ui| menu_bar(app, ui, &mut out));
+    // Windows open below the menu bar, never over it.
+    let mut below_menu = ui.ctx().content_rect();
+    below_menu.min.y = menu.response.rect.bottom();
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
     let window_h = ui.ctx().content_rect().height();
     egui::Panel::bottom("charts_panel")
@@ -72,7 +75,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     escape_closes_the_top_window(app, ui.ctx(), &mut out);
     modals(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
-    super::compare_ui::window_ui(ui.ctx(), &app.compare, &mut out);
+    super::compare_ui::window_ui(ui.ctx(), below_menu, &app.compare, &mut out);
     app.dialogs.browser_ui(ui.ctx(), &mut out);
     hovered_files(ui);
     app.commands.extend(out);
@@ -246,22 +249,21 @@ fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
         }
         match app.run.statistics() {
             Some(s) => {
+                // Files by state are the queue's line (done, partial,
+                // failed, cancelled): one count, in one place.
                 ui.label(format!(
-                    "waves {} · ok {} · partial {} · failed {} · cancelled {} · success {:.1}% · active {}",
-                    s.total_waves,
-                    s.successful_waves,
-                    s.partial_waves,
-                    s.failed_waves,
-                    s.cancelled_waves,
-                    s.success_rate,
-                    s.active_waves
+                    "waves {} · completed {:.1}% · active {}",
+                    s.total_waves, s.success_rate, s.active_waves
                 ));
                 let cached = s.items_cached();
                 if cached > 0 {
                     ui.label(format!("· cached {cached}"));
                 }
                 if s.memory_held.as_millis() > 0 {
-                    ui.label(format!("· held by memory {:.1} s", s.memory_held.as_secs_f64()));
+                    ui.label(format!(
+                        "· held by memory {:.1} s",
+                        s.memory_held.as_secs_f64()
+                    ));
                 }
             }
             None => {

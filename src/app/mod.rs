@@ -486,6 +486,7 @@ impl WaveStudioApp {
             }
             self.check_resume();
             self.tune.invalidate();
+            self.reload_library_rows();
         } else if let Some(e) = &self.run.store_error
             && !self.run.store_error_shown
         {
@@ -515,6 +516,7 @@ impl WaveStudioApp {
     fn poll_compare_and_tune(&mut self) {
         if self.compare.poll() && !self.compare.is_running() {
             self.tune.invalidate();
+            self.reload_library_rows();
             match &self.compare.outcome {
                 Some(Ok(c)) => {
                     let differ = c.summary.files - c.summary.agreeing_files;

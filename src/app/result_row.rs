@@ -92,6 +92,11 @@ impl Row {
         let path = stored_path(Path::new(&r.file));
         let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
         row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
+        // A cancelled file keeps the quick estimates it reached: still
+        // provisional, and marked so.
+        if r.status == WaveStatus::Cancelled {
+            row.mark_provisional();
+        }
         row.record = Some(Box::new(r));
         row
     }
@@ -108,15 +113,20 @@ impl Row {
             ..Default::default()
         };
         let mut row = Self::from_summary(pipeline.to_string(), path, s);
+        row.mark_provisional();
+        row.provisional = true;
+        row
+    }
+
+    /// Marks the tempo and key cells `~`: quick estimates, not refined.
+    fn mark_provisional(&mut self) {
         for c in PROVISIONAL_COLUMNS {
-            if let Some(cell) = row.cells.get_mut(c)
+            if let Some(cell) = self.cells.get_mut(c)
                 && !cell.is_empty()
             {
                 cell.insert_str(0, PROVISIONAL_MARK);
             }
         }
-        row.provisional = true;
-        row
     }
 
     /// The row of a stored result.

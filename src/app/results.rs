@@ -401,6 +401,10 @@ mod tests {
         assert_eq!(t.rows.len(), 2);
         t.drop_provisional();
         assert_eq!(t.rows.len(), 1);
+        // A file cancelled after its quick estimates keeps them, marked.
+        t.push(result("/a/z.wav", 134.0, WaveStatus::Cancelled), "p", &[]);
+        let z = t.rows.iter().find(|r| r.path.ends_with("z.wav")).unwrap();
+        assert_eq!(z.cell(1), "~134.0");
     }
 
     #[test]

@@ -53,7 +53,8 @@ impl ResultsTable {
             .skip(1)
             .filter_map(|&c| WIDTHS.get(c))
             .sum::<f32>()
-            + spacing * (order.len() as f32);
+            + spacing * (order.len() as f32)
+            + scroll_bar_room(ui);
         let mut widths = WIDTHS;
         widths[0] = (ui.available_width() - fixed).max(120.0);
         let columns: Vec<(usize, f32)> = order.iter().map(|&c| (c, widths[c])).collect();
@@ -181,8 +182,16 @@ impl ResultsTable {
                     out.push(Command::SortResults(i));
                 }
             }
+            ui.add_space(scroll_bar_room(ui));
         });
     }
+}
+
+/// Room after the last column for the rows' vertical scroll bar, which
+/// floats over the content and would cover it.
+fn scroll_bar_room(ui: &Ui) -> f32 {
+    let scroll = &ui.spacing().scroll;
+    scroll.bar_width + scroll.bar_outer_margin + scroll.bar_inner_margin
 }
 
 /// One result row: the file name selects it (Ctrl toggles) and has the
@@ -222,7 +231,13 @@ fn row_ui(
                     if c == 0 {
                         ui.add(egui::Button::selectable(selected, text).truncate())
                     } else {
-                        ui.add(egui::Label::new(text).truncate())
+                        // The status says its error on hover: one tooltip.
+                        let elided_tip = !(c == STATUS_COLUMN && row.error.is_some());
+                        ui.add(
+                            egui::Label::new(text)
+                                .truncate()
+                                .show_tooltip_when_elided(elided_tip),
+                        )
                     }
                 })
                 .inner;
@@ -254,6 +269,7 @@ fn row_ui(
                 response.on_hover_text(row.cell(c));
             }
         }
+        ui.add_space(scroll_bar_room(ui));
     });
 }
 
@@ -269,8 +285,11 @@ fn file_cell_actions(
         let toggle = response.ctx.input(|inp| inp.modifiers.command);
         out.push(Command::SelectResult { row: i, toggle });
     }
-    // Long names are cut with "…": the full path on hover.
-    response.clone().on_hover_text(&row.path);
+    // Long names are cut with "…": the full path on hover, and which
+    // pipeline's result it is (one file may have several).
+    response
+        .clone()
+        .on_hover_text(format!("{}\npipeline: {}", row.path, row.pipeline));
     response.context_menu(|ui| {
         ui.label(RichText::new(&row.path).weak());
         if ui.button("Forget results…").clicked() {

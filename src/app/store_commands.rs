@@ -110,6 +110,16 @@ impl WaveStudioApp {
         self.start_indices(todo, "Resuming", false);
     }
 
+    /// Reads the table's rows and the pipeline filter's names again (a run
+    /// or a comparison stored new ones); this session's rows stay.
+    pub(super) fn reload_library_rows(&mut self) {
+        if self.store.library.is_some() {
+            let wake = self.waker();
+            self.store
+                .load_rows(self.results.filter(), &self.handle, &wake);
+        }
+    }
+
     /// Takes in what the library tasks answered.
     pub(super) fn drain_store(&mut self) {
         let wake = self.waker();

@@ -8,12 +8,13 @@ use serde_json::{Value, json};
 use super::{FileResult, fields};
 
 /// CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 28] = [
+pub const CSV_COLUMNS: [&str; 29] = [
     fields::FILE,
     fields::OK,
     fields::STATUS,
     fields::ERROR,
     fields::PARTIAL,
+    fields::PARTIAL_REASON,
     fields::DURATION_S,
     fields::SAMPLE_RATE,
     fields::CHANNELS,

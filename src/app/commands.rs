@@ -260,8 +260,21 @@ impl WaveStudioApp {
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }
-            Command::Undo => _ = self.doc.undo(),
-            Command::Redo => _ = self.doc.redo(),
+            // The status says what happened, not the edit before it.
+            Command::Undo => {
+                let done = self.doc.undo();
+                self.set_status(
+                    if done { "Undone" } else { "Nothing to undo" }.into(),
+                    false,
+                );
+            }
+            Command::Redo => {
+                let done = self.doc.redo();
+                self.set_status(
+                    if done { "Redone" } else { "Nothing to redo" }.into(),
+                    false,
+                );
+            }
             Command::RescanPlugins => self.plugins.rescan(&self.handle, self.wake.clone()),
             Command::ShowPlugins => self.plugins.window_open = true,
             Command::Compare(c) => self.apply_compare(c),

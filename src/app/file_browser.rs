@@ -62,7 +62,8 @@ impl DialogKind {
     /// The file name offered when saving (`None`: the dialog picks).
     pub fn default_name(self) -> Option<&'static str> {
         match self {
-            Self::SavePipeline => Some("pipeline.ron"),
+            // As the title names an unsaved pipeline.
+            Self::SavePipeline => Some("untitled.ron"),
             Self::Export(ExportFormat::Csv) => Some("results.csv"),
             Self::Export(ExportFormat::Json) => Some("results.json"),
             _ => None,

@@ -72,6 +72,8 @@ pub struct FileQueue {
     pub ignored: Vec<PathBuf>,
     /// Selected entries, by path (indices move when the queue does).
     pub selected: HashSet<PathBuf>,
+    /// Audio files the last add found already queued.
+    pub already_queued: usize,
 }
 
 /// A queue entry as saved between launches.
@@ -93,7 +95,9 @@ impl FileQueue {
         let mut note = Vec::new();
         note.extend(found.ignored_note());
         let mut added = 0;
+        self.already_queued = 0;
         for path in found.files.into_iter().map(absolute) {
+            self.already_queued += usize::from(self.known.contains(&path));
             if self.known.insert(path.clone()) {
                 self.entries.push(FileEntry {
                     path,
@@ -291,6 +295,7 @@ impl FileQueue {
             if ui
                 .add_enabled(!selection.is_empty(), egui::Button::new("Analyse next"))
                 .on_hover_text("Move the selected files to the front of the queue")
+                .on_disabled_hover_text("Select queued files first (click a name; Ctrl+click adds)")
                 .clicked()
             {
                 out.push(Command::AnalyseNext(selection));
@@ -440,6 +445,7 @@ mod tests {
         assert_eq!(q.add_paths([dir.clone()]), 3);
         assert!(q.entries.iter().any(|e| e.path == sub.join("c.opus")));
         assert_eq!(q.add_paths([dir.join("a.wav")]), 0, "no duplicates");
+        assert_eq!(q.already_queued, 1);
         assert!(q.note.is_none());
         q.add_paths([dir.clone()]);
         assert!(q.note.as_deref().unwrap_or("").contains("1 non-audio"));

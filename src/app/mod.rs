@@ -368,12 +368,14 @@ impl WaveStudioApp {
         if !audio.is_empty() {
             let added = self.files.add_paths(audio);
             let unreadable = !self.files.unreadable.is_empty();
-            match &self.files.note {
-                Some(note) => {
-                    self.set_status(format!("Queued {added} file(s); {note}"), unreadable)
-                }
-                None => self.set_status(format!("Queued {added} file(s)"), false),
+            let mut text = format!("Queued {added} file(s)");
+            if self.files.already_queued > 0 {
+                text.push_str(&format!(" ({} already queued)", self.files.already_queued));
             }
+            if let Some(note) = &self.files.note {
+                text.push_str(&format!("; {note}"));
+            }
+            self.set_status(text, unreadable);
         }
         ctx.request_repaint();
     }

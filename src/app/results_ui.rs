@@ -111,6 +111,7 @@ impl ResultsTable {
                 && ui
                     .add_enabled(!selected.is_empty(), egui::Button::new("Forget results…"))
                     .on_hover_text("Remove the selected files' results from the library")
+                    .on_disabled_hover_text("Select results first (click a file name)")
                     .clicked()
             {
                 out.push(Command::AskForget(selected));

@@ -7,13 +7,17 @@ use egui::{Color32, RichText, Ui};
 use egui_plot::{BarChart, HLine, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points};
 
 use super::charts::{LiveStats, fmt_secs};
-use super::log_chart::{abbreviate, legend_row, log_ms, log_time_plot, row_labels, time_bar};
+use super::log_chart::{
+    abbreviate, legend_row, log_ms, log_time_plot, time_bar, time_text, with_row_names,
+};
 use super::theme;
 use crate::orchestrator::{WaveConfig, WaveStage};
 
 /// A chart's title line and its legend row, in points.
 const TITLE_H: f32 = 24.0;
 const LEGEND_H: f32 = 18.0;
+/// Room for node names left of the stage-time chart.
+const NAMES_WIDTH: f32 = 84.0;
 /// The concurrency line's colour.
 const CONCURRENCY: Color32 = Color32::from_rgb(200, 160, 255);
 
@@ -47,36 +51,38 @@ impl LiveStats {
         let rows = nodes.len().max(1);
         let mut bars = Vec::new();
         let mut p95 = Vec::new();
-        let mut labels = Vec::new();
+        let mut times = Vec::new();
         let mut longest: f64 = 0.0;
         for (i, (id, kind)) in nodes.iter().enumerate() {
             let y = (rows - 1 - i) as f64;
             let live = self.monitor.nodes.get(id.as_str());
-            let mean = live.and_then(|l| l.mean_s());
-            let text = match mean {
-                Some(m) => format!("{} {}", abbreviate(id), fmt_secs(m)),
-                None => abbreviate(id),
+            let Some(mean) = live.and_then(|l| l.mean_s()) else {
+                continue;
             };
-            labels.push((y, text));
-            if let Some(m) = mean {
-                longest = longest.max(m);
-                let fill = theme::stage_color(*kind).gamma_multiply(0.6);
-                bars.push(time_bar(y, m, fill, 0.8).name(id));
-            }
-            if let Some(p) = live.and_then(|l| l.p95_s()) {
-                longest = longest.max(p);
-                p95.push([log_ms(p * 1000.0), y]);
-            }
+            let fill = theme::stage_color(*kind).gamma_multiply(0.6);
+            bars.push(time_bar(y, mean, fill, 0.8).name(id));
+            let p = live.and_then(|l| l.p95_s()).unwrap_or(mean);
+            p95.push([log_ms(p * 1000.0), y]);
+            // The mean's figure right of the p95 dot, never under it.
+            times.push((p.max(mean), y, fmt_secs(mean)));
+            longest = longest.max(p.max(mean));
         }
         let plot_h = height - TITLE_H;
-        log_time_plot("stage_timing", plot_h, rows, longest).show(ui, |p| {
+        let names = nodes.iter().map(|(id, _)| abbreviate(id)).collect();
+        let text_size = (plot_h / rows as f32 * 0.6).clamp(9.0, 13.0);
+        let plot = log_time_plot("stage_timing", plot_h, rows, longest)
+            // Room right of the longest bar for its figure.
+            .include_x(log_ms(longest * 1000.0) + 1.2);
+        with_row_names(plot, names, NAMES_WIDTH).show(ui, |p| {
             p.bar_chart(BarChart::new("mean", bars).horizontal());
             p.points(
                 Points::new("p95", PlotPoints::from(p95))
                     .color(Color32::WHITE)
                     .radius(3.0),
             );
-            row_labels(p, plot_h, labels);
+            for (at, y, text) in times {
+                time_text(p, at, y, text, text_size);
+            }
         });
     }
 

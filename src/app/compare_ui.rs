@@ -2,14 +2,16 @@
 //! quality distributions, and the files, disagreements first, each with
 //! both values; a click on a file shows both whole records.
 
-use egui::{Align2, Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, GridMark, Plot, PlotPoint, Text};
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Bar, BarChart, Plot};
 use serde_json::Value;
 
 use super::charts::fmt_secs;
 use super::commands::Command;
 use super::compare::{CompareCommand, CompareState};
-use super::log_chart::{abbreviate, bar_chart, legend_row, log_ms, log_time_plot, time_bar};
+use super::log_chart::{
+    abbreviate, bar_chart, legend_row, log_ms, log_time_plot, time_bar, time_text, with_row_names,
+};
 use super::theme;
 use crate::pipeline::FileResult;
 use crate::pipeline::compare::{Comparison, FileComparison, NodeCost, SideCost};
@@ -180,42 +182,24 @@ fn times_ui(ui: &mut Ui, c: &Comparison) {
                 _ => String::new(),
             };
             times.push((
-                PlotPoint::new(log_ms(cost.cpu_seconds * 1000.0), y + offset),
-                format!(" {}{ratio}", fmt_secs(cost.cpu_seconds)),
+                cost.cpu_seconds,
+                y + offset,
+                format!("{}{ratio}", fmt_secs(cost.cpu_seconds)),
             ));
         }
     }
     let names: Vec<String> = s.nodes.iter().map(|n| abbreviate(&n.node)).collect();
     let height = times_height(rows);
-    log_time_plot("compare_times", height, rows, longest)
+    let plot = log_time_plot("compare_times", height, rows, longest)
         // Room right of the longest bar for its time.
-        .include_x(log_ms(longest * 1000.0) + 1.0)
-        .show_axes([true, true])
-        .y_axis_min_width(NAMES_WIDTH)
-        .y_grid_spacer(move |_| {
-            (0..rows)
-                .map(|i| GridMark {
-                    value: i as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        })
-        .y_axis_formatter(move |mark, _| {
-            let row = mark.value.round();
-            if (mark.value - row).abs() > 1e-6 || row < 0.0 {
-                return String::new();
-            }
-            let i = rows.saturating_sub(1 + row as usize);
-            names.get(i).cloned().unwrap_or_default()
-        })
-        .show(ui, |p| {
-            p.bar_chart(bar_chart("A", a_bars, theme::ACCENT));
-            p.bar_chart(bar_chart("B", b_bars, B_COLOR));
-            for (at, text) in times {
-                let text = RichText::new(text).size(TIME_TEXT).color(Color32::WHITE);
-                p.text(Text::new("time", at, text).anchor(Align2::LEFT_CENTER));
-            }
-        });
+        .include_x(log_ms(longest * 1000.0) + 1.0);
+    with_row_names(plot, names, NAMES_WIDTH).show(ui, |p| {
+        p.bar_chart(bar_chart("A", a_bars, theme::ACCENT));
+        p.bar_chart(bar_chart("B", b_bars, B_COLOR));
+        for (seconds, y, text) in times {
+            time_text(p, seconds, y, text, TIME_TEXT);
+        }
+    });
 }
 
 /// The time chart's height: each node's row tall enough for its two

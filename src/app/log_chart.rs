@@ -3,7 +3,7 @@
 //! so a slow decode never flattens the other nodes in either.
 
 use egui::{Align2, Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, Plot, PlotPoint, PlotUi, Text};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot, PlotPoint, PlotUi, Text};
 
 use super::charts::fmt_secs;
 
@@ -80,21 +80,47 @@ pub(super) fn log_time_plot(id: &str, height: f32, rows: usize, longest_s: f64) 
         })
 }
 
+/// `plot` with its rows named on the y axis (`names[0]` on the top row),
+/// in a gutter `width` points wide: names never sit on the bars. Every
+/// name shows, however close the rows.
+pub(super) fn with_row_names(plot: Plot<'static>, names: Vec<String>, width: f32) -> Plot<'static> {
+    let rows = names.len();
+    let axis = AxisHints::new_y()
+        .min_thickness(width)
+        .label_spacing(4.0..=6.0)
+        .tick_label_color(Color32::WHITE)
+        .formatter(move |mark, _| {
+            let row = mark.value.round();
+            if (mark.value - row).abs() > 1e-6 || row < 0.0 {
+                return String::new();
+            }
+            let i = rows.saturating_sub(1 + row as usize);
+            names.get(i).cloned().unwrap_or_default()
+        });
+    plot.show_axes([true, true])
+        .custom_y_axes(vec![axis])
+        .y_grid_spacer(move |_| {
+            (0..rows)
+                .map(|i| GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+}
+
+/// Writes `text` just right of `seconds` on row `y`.
+pub(super) fn time_text(p: &mut PlotUi, seconds: f64, y: f64, text: String, size: f32) {
+    let at = PlotPoint::new(log_ms(seconds * 1000.0), y);
+    let text = RichText::new(format!(" {text}"))
+        .size(size)
+        .color(Color32::WHITE);
+    p.text(Text::new("time", at, text).anchor(Align2::LEFT_CENTER));
+}
+
 /// Horizontal bars named `name` (for the hover text).
 pub(super) fn bar_chart(name: &str, bars: Vec<Bar>, color: Color32) -> BarChart {
     BarChart::new(name, bars).horizontal().color(color)
-}
-
-/// Writes each row's label at its left edge, at a size that keeps it
-/// within its row of a plot `height` points tall.
-pub(super) fn row_labels(p: &mut PlotUi, height: f32, labels: Vec<(f64, String)>) {
-    let rows = labels.len().max(1);
-    let text_size = (height / rows as f32 * 0.6).clamp(8.0, 13.0);
-    let floor = log_ms(TIME_FLOOR_MS);
-    for (y, text) in labels {
-        let text = RichText::new(text).size(text_size).color(Color32::WHITE);
-        p.text(Text::new("node", PlotPoint::new(floor, y), text).anchor(Align2::LEFT_CENTER));
-    }
 }
 
 #[cfg(test)]

@@ -284,6 +284,18 @@ impl WaveStudioApp {
         self.graph.content()
     }
 
+    /// Each node's rect as last drawn (canvas coordinates), by node id.
+    #[doc(hidden)]
+    pub fn canvas_node_rects(&self) -> &[(String, egui::Rect)] {
+        self.graph.node_rects()
+    }
+
+    /// The per-node run figures (done, skipped, times), by node id.
+    #[doc(hidden)]
+    pub fn node_figures(&self) -> &crate::pipeline::RunMonitor {
+        &self.run.live.monitor
+    }
+
     /// Queues a command, as a button would.
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);

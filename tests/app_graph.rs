@@ -192,3 +192,35 @@ fn nodes_keep_their_size_through_a_run_and_the_figures_go_with_the_pipeline() {
     assert!(h.state().node_figures().nodes.is_empty());
     assert!(!gui_support::shows(&h, "done 1"), "no count of the old run");
 }
+
+#[test]
+fn a_right_click_anywhere_on_a_title_opens_the_menu_and_cuts_no_wire_under_it() {
+    let rt = runtime();
+    let mut h = gui_support::harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run_steps(3);
+    let edges = h.state().document().edges.clone();
+    // Across Tempo (quick)'s title, under which wires to the refiners pass.
+    let node = h
+        .state()
+        .canvas_node_rects()
+        .iter()
+        .find(|(n, _)| n == "tempo")
+        .unwrap()
+        .1;
+    let mut x = node.min.x + 25.0;
+    while x < node.max.x - 25.0 {
+        let pos = h.state().canvas_transform() * egui::pos2(x, node.min.y + 16.0);
+        click_at(
+            &mut h,
+            pos,
+            egui::PointerButton::Secondary,
+            egui::Modifiers::NONE,
+        );
+        assert!(gui_support::shows(&h, "Duplicate"), "a menu at {pos:?}");
+        assert_eq!(h.state().document().edges, edges, "a click at {pos:?}");
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        assert!(!gui_support::shows(&h, "Duplicate"), "Escape closes it");
+        x += 6.0;
+    }
+}

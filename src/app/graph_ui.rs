@@ -103,8 +103,15 @@ pub struct GraphViewer<'a> {
     pub rects: Vec<(String, egui::Rect)>,
     /// The canvas on screen: a pan never takes every node out of it.
     pub view: egui::Rect,
+    /// The top-most node under a right-click this frame, and where.
+    pub menu: Option<(String, Pos2)>,
+    /// Whether the pointer is on a node's inner part (not its pins).
+    pub pointer_on_node: bool,
 }
 
+/// A node's edges where its pins are (canvas points): a right-click there
+/// may still disconnect a wire.
+const PIN_MARGIN: f32 = 20.0;
 /// The selection outline: gap to the node and stroke width.
 const SELECTION_GAP: f32 = 3.0;
 const SELECTION_STROKE: f32 = 2.5;
@@ -382,6 +389,14 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         if ui.input(|i| i.pointer.primary_clicked()) && pointer_on(ui, rect) {
             self.clicked = Some(id.to_string());
         }
+        let at = ui.input(|i| i.pointer.interact_pos());
+        if let Some(at) = at
+            && ui.input(|i| i.pointer.secondary_clicked())
+            && pointer_on(ui, rect)
+        {
+            self.menu = Some((id.to_string(), at));
+        }
+        self.pointer_on_node |= pointer_on(ui, rect.shrink2(egui::vec2(PIN_MARGIN, 0.0)));
     }
 
     fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {
@@ -424,40 +439,6 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         add_node_menu(ui, (pos.x, pos.y), self.out);
     }
 
-    fn has_node_menu(&mut self, _node: &GraphNode) -> bool {
-        true
-    }
-
-    fn show_node_menu(
-        &mut self,
-        node: NodeId,
-        _inputs: &[InPin],
-        _outputs: &[OutPin],
-        ui: &mut Ui,
-        snarl: &mut Snarl<GraphNode>,
-    ) {
-        let Some(id) = doc_id(snarl, node).map(str::to_string) else {
-            return;
-        };
-        if ui.button("Duplicate").clicked() {
-            self.out.push(Command::DuplicateNode(id.clone()));
-            ui.close();
-        }
-        // On a node of a larger selection, Delete removes the selection
-        // (as the Delete key does), not only this node.
-        let selected = self.selection.len() > 1 && self.selection.contains(&id);
-        if selected {
-            let text = format!("Delete {} selected nodes", self.selection.len());
-            if ui.button(text).clicked() {
-                self.out.push(Command::RemoveNodes(self.selection.to_vec()));
-                ui.close();
-            }
-        } else if ui.button("Delete").clicked() {
-            self.out.push(Command::RemoveNode(id));
-            ui.close();
-        }
-    }
-
     fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
         if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
             self.out.push(Command::Connect {
@@ -468,6 +449,10 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
     }
 
     fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
+        // A right-click on a node is for the node, not a wire under it.
+        if self.pointer_on_node {
+            return;
+        }
         if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
             self.out.push(Command::Disconnect {
                 from: f.to_string(),
@@ -605,6 +590,8 @@ pub struct Clicks {
     pub content: Option<egui::Rect>,
     /// Each node's rect drawn (canvas coordinates).
     pub rects: Vec<(String, egui::Rect)>,
+    /// A node right-clicked, and where (screen): open its menu.
+    pub menu: Option<(String, Pos2)>,
 }
 
 /// Shows the graph; returns what was clicked and egui-snarl's selection.
@@ -652,6 +639,7 @@ pub fn graph_ui(
         transform: viewer.transform,
         content: viewer.drawn.is_positive().then_some(viewer.drawn),
         rects: std::mem::take(&mut viewer.rects),
+        menu: viewer.menu.take().filter(|_| in_view),
     }
 }
 

@@ -10,6 +10,7 @@ use super::charts::LiveStats;
 use super::commands::Command;
 use super::graph::{GraphNode, to_graph};
 use super::graph_ui::{Clicks, GraphViewer, NODE_TEXT_SIZE, graph_ui};
+use super::node_menu::{NodeMenu, node_menu_ui};
 use super::state::DocState;
 
 /// Frames a requested fit is repeated for (the first frame may lay out the
@@ -64,6 +65,8 @@ pub struct GraphView {
     content_fitted: Option<egui::Vec2>,
     /// Each node's rect as last drawn (canvas coordinates).
     rects: Vec<(String, Rect)>,
+    /// The open node menu, if any.
+    menu: Option<NodeMenu>,
 }
 
 impl GraphView {
@@ -190,6 +193,8 @@ impl GraphView {
             drawn: Rect::NOTHING,
             rects: Vec::new(),
             view,
+            menu: None,
+            pointer_on_node: false,
         };
         let clicks = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
         if let Some(t) = clicks.transform {
@@ -199,6 +204,10 @@ impl GraphView {
             self.content = clicks.content;
             self.rects.clone_from(&clicks.rects);
         }
+        if let Some((node, at)) = clicks.menu.clone() {
+            self.menu = Some(NodeMenu::new(node, at));
+        }
+        node_menu_ui(ui.ctx(), &mut self.menu, &self.selection, out);
         let shift = ui.input(|i| i.modifiers.shift);
         // Only a change on the canvas selects, so a selection made elsewhere
         // (a new node) is not undone by the canvas's older one.

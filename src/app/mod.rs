@@ -21,6 +21,7 @@ mod inspector;
 mod layout;
 mod log_chart;
 mod node_inspector;
+mod node_menu;
 mod number_field;
 mod plugin_params;
 mod plugins;

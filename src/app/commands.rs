@@ -242,21 +242,7 @@ impl WaveStudioApp {
             } => self.add_node(kind, operation, pos),
             Command::RemoveNode(id) => self.remove_nodes(&[id]),
             Command::RemoveNodes(ids) => self.remove_nodes(&ids),
-            Command::DuplicateNode(id) => {
-                // Next to the original where it covers no other node.
-                let offset = self.graph.free_offset(&id);
-                let copy = self.edit(None, |doc| {
-                    let copy = doc.duplicate_node(&id)?;
-                    if let (Some((dx, dy)), Some(n)) = (offset, doc.node(&id)) {
-                        let at = (n.position.0 + dx, n.position.1 + dy);
-                        doc.move_node(&copy, at)?;
-                    }
-                    Ok(copy)
-                });
-                if let Some(copy) = copy {
-                    self.selected = Some(copy);
-                }
-            }
+            Command::DuplicateNode(id) => self.duplicate_node(&id),
             Command::Connect { from, to } => self.connect(&from, &to),
             Command::Disconnect { from, to } => _ = self.edit(None, |d| d.disconnect(&from, &to)),
             Command::MoveNodes(moves) => _ = self.edit(None, |doc| doc.move_nodes(&moves)),
@@ -433,6 +419,23 @@ impl WaveStudioApp {
                 _ => format!("{} nodes", ids.len()),
             };
             self.set_status(format!("Deleted {what} (Undo brings it back)"), false);
+        }
+    }
+
+    /// Copies node `id` next to it, where the copy covers no other node,
+    /// and selects the copy.
+    fn duplicate_node(&mut self, id: &str) {
+        let offset = self.graph.free_offset(id);
+        let copy = self.edit(None, |doc| {
+            let copy = doc.duplicate_node(id)?;
+            if let (Some((dx, dy)), Some(n)) = (offset, doc.node(id)) {
+                let at = (n.position.0 + dx, n.position.1 + dy);
+                doc.move_node(&copy, at)?;
+            }
+            Ok(copy)
+        });
+        if let Some(copy) = copy {
+            self.selected = Some(copy);
         }
     }
 

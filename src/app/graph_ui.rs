@@ -163,11 +163,7 @@ impl GraphViewer<'_> {
             }
             ui.add(egui::Label::new(job).truncate());
         };
-        let mut first = vec![(n.operation.label(), ui.visuals().text_color())];
-        if n.refinement {
-            first.push(("refine".to_string(), theme::WARN));
-        }
-        line(ui, &first);
+        line(ui, &[(n.operation.label(), ui.visuals().text_color())]);
         // Four lines, the same before, during and after a run (so the
         // fitted view stays right); a count shows once it is non-zero.
         let live = self.live.monitor.nodes.get(id);
@@ -189,13 +185,19 @@ impl GraphViewer<'_> {
             theme::OK,
         )]));
         line(ui, &second);
-        let third = live.map_or_else(Vec::new, |l| {
+        // A refinement first: what early termination skips is counted
+        // beside it.
+        let mut third = Vec::new();
+        if n.refinement {
+            third.push(("refine".to_string(), theme::WARN));
+        }
+        third.extend(live.map_or_else(Vec::new, |l| {
             counts(&[
                 (l.running, "run", theme::ACCENT),
                 (l.failed, "failed", theme::ERROR),
                 (l.skipped, "skipped", theme::WARN),
             ])
-        });
+        }));
         line(ui, &third);
         let mean = live
             .and_then(|l| l.mean_s())
@@ -425,7 +427,8 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                         ),
                     };
                 }
-                op => _ = ui.label(format!("`{}` · {}", n.id, op.info().summary)),
+                // The name whole (a node's title may be cut).
+                op => _ = ui.label(format!("{} (`{}`) · {}", n.name, n.id, op.info().summary)),
             }
         }
     }

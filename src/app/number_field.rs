@@ -11,7 +11,7 @@ use egui::{Id, RichText, Ui};
 use super::theme;
 
 /// Width of a number field, in points.
-pub const FIELD_WIDTH: f32 = 56.0;
+pub const FIELD_WIDTH: f32 = 48.0;
 /// Lines kept for a section's problem, always (so a problem appearing or
 /// going never moves the fields below it).
 const PROBLEM_LINES: usize = 2;
@@ -57,7 +57,11 @@ pub fn number_field<T: Numeric>(ui: &mut Ui, id: Id, value: &mut T, error: bool)
         edit = edit.text_color(theme::ERROR);
     }
     let response = ui.add(edit);
-    if response.gained_focus() {
+    // Typing replaces the value: all of it is selected when the field gets
+    // the focus, and again when the click that gave it ends (the click
+    // itself would place the cursor).
+    let untouched = state.rejected.is_none() && state.text == format_number(current);
+    if response.gained_focus() || (response.clicked() && untouched) {
         select_all(ui, id, &state.text);
     }
     let mut changed = false;

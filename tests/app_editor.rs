@@ -159,10 +159,10 @@ fn an_invalid_config_value_disables_run_with_the_reason() {
     h.run();
     assert!(!h.get_by_label("Run").accesskit_node().is_disabled());
 
-    h.get_by_role_and_label(Role::SpinButton, "quality_threshold")
+    h.get_by_role_and_label(Role::TextInput, "quality_threshold")
         .focus();
     h.run();
-    h.get_by_role_and_label(Role::SpinButton, "quality_threshold")
+    h.get_by_role_and_label(Role::TextInput, "quality_threshold")
         .type_text("2");
     h.run();
     h.key_press(egui::Key::Enter);
@@ -667,7 +667,7 @@ fn typing_a_multi_digit_value_into_a_field_that_was_invalid_keeps_every_digit() 
     let mut h = harness(app);
     h.run();
     assert!(shows(&h, "stage_timeout_seconds"));
-    let field = || Role::SpinButton;
+    let field = || Role::TextInput;
     h.get_by_role_and_label(field(), "stage_timeout_seconds")
         .focus();
     h.run();

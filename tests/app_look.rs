@@ -20,7 +20,7 @@ use wave_studio::app::{Command, NODE_TEXT_SIZE, WaveStudioApp};
 /// The smaller window people use.
 const SMALL: egui::Vec2 = egui::vec2(1280.0, 720.0);
 /// Right of this the inspector starts, at its first width.
-const CANVAS_RIGHT: f32 = 1280.0 - 270.0;
+const CANVAS_RIGHT: f32 = 1280.0 - 320.0;
 /// Below this the charts panel starts, at its first height.
 const CANVAS_BOTTOM: f32 = 720.0 * (1.0 - 0.38);
 

@@ -242,11 +242,7 @@ impl WaveStudioApp {
             } => self.add_node(kind, operation, pos),
             Command::RemoveNode(id) => self.remove_nodes(&[id]),
             Command::RemoveNodes(ids) => self.remove_nodes(&ids),
-            Command::DuplicateNode(id) => {
-                if let Some(copy) = self.edit(None, |doc| doc.duplicate_node(&id)) {
-                    self.selected = Some(copy);
-                }
-            }
+            Command::DuplicateNode(id) => self.duplicate_node(&id),
             Command::Connect { from, to } => self.connect(&from, &to),
             Command::Disconnect { from, to } => _ = self.edit(None, |d| d.disconnect(&from, &to)),
             Command::MoveNodes(moves) => _ = self.edit(None, |doc| doc.move_nodes(&moves)),
@@ -320,6 +316,7 @@ impl WaveStudioApp {
                     .unwrap_or_else(|_| PipelineDocument::default());
                 self.doc.replace(doc, None);
                 self.selected = None;
+                self.forget_run_figures();
             }
             Pending::Open(path) => self.open(&path),
             Pending::OpenDialog => self.ask(DialogKind::OpenPipeline),
@@ -339,6 +336,7 @@ impl WaveStudioApp {
             Ok(doc) => {
                 self.doc.replace(doc, Some(path.to_path_buf()));
                 self.selected = None;
+                self.forget_run_figures();
                 self.remember_recent(path);
                 self.set_status(format!("Opened {}", path.display()), false);
             }
@@ -436,6 +434,32 @@ impl WaveStudioApp {
                 _ => format!("{} nodes", ids.len()),
             };
             self.set_status(format!("Deleted {what} (Undo brings it back)"), false);
+        }
+    }
+
+    /// Copies node `id` next to it, where the copy covers no other node,
+    /// and selects the copy.
+    fn duplicate_node(&mut self, id: &str) {
+        let offset = self.graph.free_offset(id);
+        let copy = self.edit(None, |doc| {
+            let copy = doc.duplicate_node(id)?;
+            if let (Some((dx, dy)), Some(n)) = (offset, doc.node(id)) {
+                let at = (n.position.0 + dx, n.position.1 + dy);
+                doc.move_node(&copy, at)?;
+            }
+            Ok(copy)
+        });
+        if let Some(copy) = copy {
+            self.selected = Some(copy);
+        }
+    }
+
+    /// Another document replaced the one run: its per-node figures (and
+    /// charts) no longer belong to any node shown. A run in progress keeps
+    /// reporting its own.
+    fn forget_run_figures(&mut self) {
+        if !self.run.is_running() {
+            self.run.live = super::charts::LiveStats::default();
         }
     }
 

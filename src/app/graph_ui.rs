@@ -99,8 +99,19 @@ pub struct GraphViewer<'a> {
     pub wheel_zoom: Option<(f32, Pos2)>,
     /// The nodes' rects drawn this frame (canvas coordinates).
     pub drawn: egui::Rect,
+    /// Each node's rect drawn this frame (canvas coordinates).
+    pub rects: Vec<(String, egui::Rect)>,
+    /// The canvas on screen: a pan never takes every node out of it.
+    pub view: egui::Rect,
+    /// The top-most node under a right-click this frame, and where.
+    pub menu: Option<(String, Pos2)>,
+    /// Whether the pointer is on a node's inner part (not its pins).
+    pub pointer_on_node: bool,
 }
 
+/// A node's edges where its pins are (canvas points): a right-click there
+/// may still disconnect a wire.
+const PIN_MARGIN: f32 = 20.0;
 /// The selection outline: gap to the node and stroke width.
 const SELECTION_GAP: f32 = 3.0;
 const SELECTION_STROKE: f32 = 2.5;
@@ -113,6 +124,10 @@ const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
 pub const NODE_TEXT_SIZE: f32 = 14.0;
 /// Size of a node's title, in canvas points.
 const NODE_TITLE_SIZE: f32 = 15.0;
+/// Width of every node's body, in canvas points (the node adds its pins
+/// and margins), and how much wider its title may be.
+const NODE_BODY_WIDTH: f32 = 116.0;
+const NODE_TITLE_EXTRA: f32 = 20.0;
 /// Space kept around the graph when fitting, in canvas points.
 const FIT_MARGIN: f32 = 8.0;
 /// How far the wheel may zoom out and in.
@@ -124,6 +139,74 @@ impl GraphViewer<'_> {
         self.doc
             .node(&node.id)
             .map_or(WaveStage::Preparation, |n| n.kind)
+    }
+
+    /// A node's body: operation, counts and times, one line each.
+    fn body_lines(&self, ui: &mut Ui, id: &str, n: &crate::pipeline::PipelineNode) {
+        // Every node is as wide as every other (so a run's counts never
+        // widen one over its neighbour): a longer line is cut with "…"
+        // and the hover popup gives it whole.
+        ui.set_width(NODE_BODY_WIDTH);
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        ui.spacing_mut().item_spacing.y = 1.0;
+        let weak = ui.visuals().weak_text_color();
+        let line = |ui: &mut Ui, parts: &[(String, Color32)]| {
+            let mut job = egui::text::LayoutJob::default();
+            if parts.is_empty() {
+                // An empty line keeps its height.
+                job.append(" ", 0.0, node_text_format(weak));
+            }
+            for (i, (text, color)) in parts.iter().enumerate() {
+                let sep = if i == 0 { "" } else { " · " };
+                job.append(sep, 0.0, node_text_format(weak));
+                job.append(text, 0.0, node_text_format(*color));
+            }
+            ui.add(egui::Label::new(job).truncate());
+        };
+        line(ui, &[(n.operation.label(), ui.visuals().text_color())]);
+        // Four lines, the same before, during and after a run (so the
+        // fitted view stays right); a count shows once it is non-zero.
+        let live = self.live.monitor.nodes.get(id);
+        let counts = |pairs: &[(u64, &str, Color32)]| -> Vec<(String, Color32)> {
+            pairs
+                .iter()
+                .filter(|(n, ..)| *n > 0)
+                .map(|(n, what, color)| (format!("{what} {n}"), *color))
+                .collect()
+        };
+        let done = live.map_or(0, |l| l.done);
+        let mut second = vec![(
+            format!("done {done}"),
+            if done > 0 { theme::OK } else { weak },
+        )];
+        second.extend(counts(&[(
+            live.map_or(0, |l| l.cached),
+            "cached",
+            theme::OK,
+        )]));
+        line(ui, &second);
+        // A refinement first: what early termination skips is counted
+        // beside it.
+        let mut third = Vec::new();
+        if n.refinement {
+            third.push(("refine".to_string(), theme::WARN));
+        }
+        third.extend(live.map_or_else(Vec::new, |l| {
+            counts(&[
+                (l.running, "run", theme::ACCENT),
+                (l.failed, "failed", theme::ERROR),
+                (l.skipped, "skipped", theme::WARN),
+            ])
+        }));
+        line(ui, &third);
+        let mean = live
+            .and_then(|l| l.mean_s())
+            .map_or_else(|| "–".to_string(), fmt_secs);
+        let q = live
+            .and_then(|l| l.mean_quality())
+            .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
+        let color = ui.visuals().text_color();
+        line(ui, &[(mean, color), (format!("q {q}"), color)]);
     }
 }
 
@@ -181,11 +264,16 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         let title = self.title(n);
         // Selectable text would take the clicks (select, menu) from the node.
         ui.style_mut().interaction.selectable_labels = false;
-        ui.label(
-            RichText::new(title)
-                .strong()
-                .size(NODE_TITLE_SIZE)
-                .color(Color32::WHITE),
+        // As wide as the body: a long name is cut, never widens the node.
+        ui.set_width(NODE_BODY_WIDTH + NODE_TITLE_EXTRA);
+        ui.add(
+            egui::Label::new(
+                RichText::new(title)
+                    .strong()
+                    .size(NODE_TITLE_SIZE)
+                    .color(Color32::WHITE),
+            )
+            .truncate(),
         );
     }
 
@@ -242,58 +330,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         ui.style_mut().interaction.selectable_labels = false;
-        // A node is as wide as its text: a line never wraps.
-        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-        // Every text in the body at one readable size (see NODE_TEXT_SIZE).
-        for style in [egui::TextStyle::Body, egui::TextStyle::Monospace] {
-            if let Some(font) = ui.style_mut().text_styles.get_mut(&style) {
-                font.size = NODE_TEXT_SIZE;
-            }
-        }
-        ui.vertical(|ui| {
-            ui.spacing_mut().item_spacing.y = 1.0;
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(n.operation.label()).monospace());
-                if n.refinement {
-                    ui.label(RichText::new("refine").color(theme::WARN));
-                }
-            });
-            // Three lines, the same before and during a run (so the fitted
-            // view stays right): done always, the other counts once non-zero.
-            let live = self.live.monitor.nodes.get(id);
-            let count = |ui: &mut Ui, n: u64, what: &str, color: Color32| {
-                let text = RichText::new(format!("{what} {n}"));
-                ui.label(if n > 0 {
-                    text.color(color)
-                } else {
-                    text.weak()
-                });
-            };
-            ui.horizontal(|ui| {
-                ui.spacing_mut().item_spacing.x = 6.0;
-                count(ui, live.map_or(0, |l| l.done), "done", theme::OK);
-                let Some(live) = live else {
-                    return;
-                };
-                for (n, what, color) in [
-                    (live.failed, "failed", theme::ERROR),
-                    (live.running, "run", theme::ACCENT),
-                    (live.skipped, "skipped", theme::WARN),
-                    (live.cached, "cached", theme::OK),
-                ] {
-                    if n > 0 {
-                        count(ui, n, what, color);
-                    }
-                }
-            });
-            let mean = live
-                .and_then(|l| l.mean_s())
-                .map_or_else(|| "–".to_string(), fmt_secs);
-            let q = live
-                .and_then(|l| l.mean_quality())
-                .map_or_else(|| "–".to_string(), |q| format!("{q:.2}"));
-            ui.label(format!("{mean} · q {q}"));
-        });
+        ui.vertical(|ui| self.body_lines(ui, id, n));
     }
 
     fn current_transform(
@@ -307,6 +344,9 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             let at = to_global.inverse() * pointer;
             *to_global =
                 egui::emath::TSTransform::new(pointer.to_vec2() - at.to_vec2() * scale, scale);
+        }
+        if let Some(content) = self.content {
+            *to_global = keep_in_view(*to_global, self.view, content);
         }
         let Some(view) = self.fit else {
             return;
@@ -337,6 +377,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         let Some(id) = doc_id(snarl, node) else {
             return;
         };
+        self.rects.push((id.to_string(), rect));
         if self.selection.iter().any(|s| s == id) {
             ui.painter().rect_stroke(
                 rect.expand(SELECTION_GAP),
@@ -350,6 +391,14 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         if ui.input(|i| i.pointer.primary_clicked()) && pointer_on(ui, rect) {
             self.clicked = Some(id.to_string());
         }
+        let at = ui.input(|i| i.pointer.interact_pos());
+        if let Some(at) = at
+            && ui.input(|i| i.pointer.secondary_clicked())
+            && pointer_on(ui, rect)
+        {
+            self.menu = Some((id.to_string(), at));
+        }
+        self.pointer_on_node |= pointer_on(ui, rect.shrink2(egui::vec2(PIN_MARGIN, 0.0)));
     }
 
     fn has_on_hover_popup(&mut self, _node: &GraphNode) -> bool {
@@ -378,7 +427,8 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                         ),
                     };
                 }
-                op => _ = ui.label(format!("`{}` · {}", n.id, op.info().summary)),
+                // The name whole (a node's title may be cut).
+                op => _ = ui.label(format!("{} (`{}`) · {}", n.name, n.id, op.info().summary)),
             }
         }
     }
@@ -392,31 +442,6 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         add_node_menu(ui, (pos.x, pos.y), self.out);
     }
 
-    fn has_node_menu(&mut self, _node: &GraphNode) -> bool {
-        true
-    }
-
-    fn show_node_menu(
-        &mut self,
-        node: NodeId,
-        _inputs: &[InPin],
-        _outputs: &[OutPin],
-        ui: &mut Ui,
-        snarl: &mut Snarl<GraphNode>,
-    ) {
-        let Some(id) = doc_id(snarl, node).map(str::to_string) else {
-            return;
-        };
-        if ui.button("Duplicate").clicked() {
-            self.out.push(Command::DuplicateNode(id.clone()));
-            ui.close();
-        }
-        if ui.button("Delete").clicked() {
-            self.out.push(Command::RemoveNode(id));
-            ui.close();
-        }
-    }
-
     fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
         if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
             self.out.push(Command::Connect {
@@ -427,6 +452,10 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
     }
 
     fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
+        // A right-click on a node is for the node, not a wire under it.
+        if self.pointer_on_node {
+            return;
+        }
         if let (Some(f), Some(t)) = (doc_id(snarl, from.id.node), doc_id(snarl, to.id.node)) {
             self.out.push(Command::Disconnect {
                 from: f.to_string(),
@@ -489,6 +518,44 @@ pub fn fit_transform(
     Some(egui::emath::TSTransform::new(offset, scale))
 }
 
+/// The format of a node's body text, in `color`.
+fn node_text_format(color: Color32) -> egui::TextFormat {
+    egui::TextFormat::simple(egui::FontId::proportional(NODE_TEXT_SIZE), color)
+}
+
+/// How much of the graph, in screen points, a pan keeps in view (about a
+/// node's width).
+const KEEP_IN_VIEW: f32 = 120.0;
+
+/// `t` panned as little as needed to keep at least `KEEP_IN_VIEW` points
+/// of `content` (canvas) inside `view` (screen) on each axis, so a pan
+/// (Shift+wheel, drag) never loses the graph.
+pub fn keep_in_view(
+    t: egui::emath::TSTransform,
+    view: egui::Rect,
+    content: egui::Rect,
+) -> egui::emath::TSTransform {
+    if !content.is_finite() || !view.is_positive() {
+        return t;
+    }
+    let shown = t * content;
+    let shift = |v: egui::Rangef, c: egui::Rangef| {
+        let keep = KEEP_IN_VIEW.min(c.span()).min(v.span());
+        if c.max < v.min + keep {
+            v.min + keep - c.max
+        } else if c.min > v.max - keep {
+            v.max - keep - c.min
+        } else {
+            0.0
+        }
+    };
+    let delta = egui::vec2(
+        shift(view.x_range(), shown.x_range()),
+        shift(view.y_range(), shown.y_range()),
+    );
+    egui::emath::TSTransform::new(t.translation + delta, t.scaling)
+}
+
 /// Whether the pointer is on `rect` (canvas coordinates) of the canvas
 /// layer, not on a window or menu above it.
 fn pointer_on(ui: &Ui, rect: egui::Rect) -> bool {
@@ -524,6 +591,10 @@ pub struct Clicks {
     pub transform: Option<egui::emath::TSTransform>,
     /// The nodes' rects drawn (canvas coordinates), if any was.
     pub content: Option<egui::Rect>,
+    /// Each node's rect drawn (canvas coordinates).
+    pub rects: Vec<(String, egui::Rect)>,
+    /// A node right-clicked, and where (screen): open its menu.
+    pub menu: Option<(String, Pos2)>,
 }
 
 /// Shows the graph; returns what was clicked and egui-snarl's selection.
@@ -546,6 +617,10 @@ pub fn graph_ui(
         fill: Color32::TRANSPARENT,
         stroke: egui::Stroke::NONE,
     });
+    // The canvas on screen: egui-snarl's response rect is in canvas
+    // coordinates (its layer is transformed), so it cannot tell a click
+    // on the right of a zoomed or panned graph from one beside it.
+    let view = ui.available_rect_before_wrap();
     let response = SnarlWidget::new()
         .id(graph_id(epoch))
         .style(style)
@@ -558,7 +633,7 @@ pub fn graph_ui(
     // A node under a side panel is not clicked through the panel.
     let in_view = ui
         .input(|i| i.pointer.interact_pos())
-        .is_some_and(|p| response.rect.contains(p));
+        .is_some_and(|p| view.contains(p));
     Clicks {
         node: viewer.clicked.take().filter(|_| in_view),
         background: response.clicked_by(egui::PointerButton::Primary),
@@ -566,6 +641,8 @@ pub fn graph_ui(
         snarl_docs,
         transform: viewer.transform,
         content: viewer.drawn.is_positive().then_some(viewer.drawn),
+        rects: std::mem::take(&mut viewer.rects),
+        menu: viewer.menu.take().filter(|_| in_view),
     }
 }
 

@@ -10,6 +10,7 @@ use super::charts::LiveStats;
 use super::commands::Command;
 use super::graph::{GraphNode, to_graph};
 use super::graph_ui::{Clicks, GraphViewer, NODE_TEXT_SIZE, graph_ui};
+use super::node_menu::{NodeMenu, node_menu_ui};
 use super::state::DocState;
 
 /// Frames a requested fit is repeated for (the first frame may lay out the
@@ -19,6 +20,10 @@ const FIT_FRAMES: u8 = 2;
 const RESIZE_TOLERANCE: f32 = 1.0;
 /// How far a node must be dragged, in points, to count as moved.
 const MOVE_TOLERANCE: f32 = 0.5;
+/// Space between a duplicated node and its neighbours, and how many rows
+/// (and columns) away a free spot is looked for.
+const FREE_SPOT_GAP: f32 = 12.0;
+const FREE_SPOT_TRIES: usize = 12;
 
 /// What the canvas reports about itself, applied as `Command::Canvas`.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +63,10 @@ pub struct GraphView {
     content: Option<Rect>,
     /// The size of `content` when the view was last fitted.
     content_fitted: Option<egui::Vec2>,
+    /// Each node's rect as last drawn (canvas coordinates).
+    rects: Vec<(String, Rect)>,
+    /// The open node menu, if any.
+    menu: Option<NodeMenu>,
 }
 
 impl GraphView {
@@ -182,6 +191,10 @@ impl GraphView {
             min_fit_scale: readable_scale(ui),
             wheel_zoom,
             drawn: Rect::NOTHING,
+            rects: Vec::new(),
+            view,
+            menu: None,
+            pointer_on_node: false,
         };
         let clicks = graph_ui(ui, doc.epoch, &mut self.graph, &mut viewer);
         if let Some(t) = clicks.transform {
@@ -189,7 +202,12 @@ impl GraphView {
         }
         if clicks.content.is_some() {
             self.content = clicks.content;
+            self.rects.clone_from(&clicks.rects);
         }
+        if let Some((node, at)) = clicks.menu.clone() {
+            self.menu = Some(NodeMenu::new(node, at));
+        }
+        node_menu_ui(ui.ctx(), &mut self.menu, &self.selection, out);
         let shift = ui.input(|i| i.modifiers.shift);
         // Only a change on the canvas selects, so a selection made elsewhere
         // (a new node) is not undone by the canvas's older one.
@@ -212,6 +230,33 @@ impl GraphView {
     /// The nodes' rects as last drawn (canvas coordinates).
     pub fn content(&self) -> Option<Rect> {
         self.content
+    }
+
+    /// Each node's rect as last drawn (canvas coordinates).
+    pub fn node_rects(&self) -> &[(String, Rect)] {
+        &self.rects
+    }
+
+    /// How far from node `of` its copy goes: to the first place below it
+    /// (or to its right) where a node of its size overlaps no drawn node.
+    pub fn free_offset(&self, of: &str) -> Option<(f32, f32)> {
+        let (_, rect) = self.rects.iter().find(|(id, _)| id == of)?;
+        let step = rect.size() + egui::Vec2::splat(FREE_SPOT_GAP);
+        let free = |r: Rect| {
+            self.rects
+                .iter()
+                .all(|(_, o)| !o.expand(FREE_SPOT_GAP / 2.0).intersects(r))
+        };
+        (0..FREE_SPOT_TRIES)
+            .flat_map(|i| {
+                let i = i as f32;
+                [
+                    egui::vec2(0.0, step.y * (i + 1.0)),
+                    egui::vec2(step.x * (i + 1.0), 0.0),
+                ]
+            })
+            .find(|offset| free(rect.translate(*offset)))
+            .map(|offset| (offset.x, offset.y))
     }
 
     /// Nodes whose canvas position differs from the document's.

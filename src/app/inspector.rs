@@ -7,18 +7,22 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui};
 
 use super::commands::Command;
+use super::number_field::{self, number_field};
 use super::theme;
 use crate::orchestrator::{ConfigError, ConfigField, ConfigValueMut, WaveConfig, WaveStage};
 
-/// A field's row: name (with its doc as tooltip), editor, unit; the
-/// problem below. Returns whether the value changed.
+/// A field's row: name (with its doc as tooltip; red while the value is
+/// wrong), editor, unit. The reason is shown in the section's problem
+/// block, so a problem never adds a row. Returns whether the value changed.
 fn row(
     ui: &mut Ui,
     field: &ConfigField,
     value: ConfigValueMut<'_>,
     problem: Option<&ConfigError>,
 ) -> bool {
-    let name = if problem.is_some() {
+    let id = field_id(field.name);
+    let wrong = problem.is_some() || number_field::rejection(ui.ctx(), id).is_some();
+    let name = if wrong {
         RichText::new(field.name).color(theme::ERROR)
     } else {
         RichText::new(field.name)
@@ -26,9 +30,8 @@ fn row(
     let label = ui.label(name).on_hover_text(field.help());
     let changed = ui
         .horizontal(|ui| {
-            let r = editor(ui, field, value)
-                .labelled_by(label.id)
-                .on_hover_text(field.help());
+            let r = editor(ui, field, value, problem.is_some());
+            let r = r.labelled_by(label.id).on_hover_text(field.help());
             let unit = match (field.unit, field.range) {
                 ("", Some((lo, hi))) => format!("{lo}..{hi}"),
                 (unit, _) => unit.to_string(),
@@ -40,38 +43,46 @@ fn row(
         })
         .inner;
     ui.end_row();
-    if let Some(p) = problem {
-        ui.label("");
-        // Wrapped, so a long reason never widens the inspector.
-        ui.add(
-            egui::Label::new(
-                RichText::new(format!("⚠ {}", p.reason))
-                    .color(theme::ERROR)
-                    .small(),
-            )
-            .wrap(),
-        );
-        ui.end_row();
-    }
     changed
 }
 
-/// The editor widget for one value.
-fn editor(ui: &mut Ui, field: &ConfigField, value: ConfigValueMut<'_>) -> egui::Response {
-    // Typed values commit on Enter or focus loss: committing each keystroke
-    // re-validates mid-edit (−5 → "3" clears the error row), the layout
-    // shifts and the field loses its focus and the digits after.
-    let drag = |ui: &mut Ui, v: egui::DragValue<'_>| {
-        ui.add(v.speed(field.step).update_while_editing(false))
+/// The number field of config field `name`.
+fn field_id(name: &str) -> egui::Id {
+    egui::Id::new(("config_field", name))
+}
+
+/// The editor widget for one value; a committed change marks the response
+/// changed.
+fn editor(
+    ui: &mut Ui,
+    field: &ConfigField,
+    value: ConfigValueMut<'_>,
+    error: bool,
+) -> egui::Response {
+    let id = field_id(field.name);
+    let outcome = match value {
+        ConfigValueMut::Count(v) => number_field(ui, id, v, error),
+        ConfigValueMut::Small(v) => number_field(ui, id, v, error),
+        ConfigValueMut::Millis(v) => number_field(ui, id, v, error),
+        ConfigValueMut::Number(v) => number_field(ui, id, v, error),
+        ConfigValueMut::Switch(v) => return ui.checkbox(v, ""),
+        ConfigValueMut::Stages(set) => return stages_editor(ui, set),
     };
-    match value {
-        ConfigValueMut::Count(v) => drag(ui, egui::DragValue::new(v)),
-        ConfigValueMut::Small(v) => drag(ui, egui::DragValue::new(v)),
-        ConfigValueMut::Millis(v) => drag(ui, egui::DragValue::new(v)),
-        ConfigValueMut::Number(v) => drag(ui, egui::DragValue::new(v)),
-        ConfigValueMut::Switch(v) => ui.checkbox(v, ""),
-        ConfigValueMut::Stages(set) => stages_editor(ui, set),
+    let mut response = outcome.response;
+    if outcome.changed {
+        response.mark_changed();
     }
+    response
+}
+
+/// The first thing wrong with the run settings: an entry not taken, else
+/// a value the engine refuses.
+fn first_problem(ctx: &egui::Context, problems: &[ConfigError]) -> Option<String> {
+    WaveConfig::FIELDS
+        .iter()
+        .find_map(|f| number_field::rejection(ctx, field_id(f.name)).map(|r| (f.name, r)))
+        .or_else(|| problems.first().map(|p| (p.field, p.reason.clone())))
+        .map(|(field, reason)| format!("{field}: {reason}"))
 }
 
 /// One checkbox per stage kind; the response says whether any changed.
@@ -110,6 +121,8 @@ pub fn config_ui_with(
     after: &mut dyn FnMut(&str, &mut Ui, &mut Vec<Command>),
 ) {
     let problems = config.problems();
+    let problem = first_problem(ui.ctx(), &problems);
+    number_field::problem_block(ui, problem.as_deref(), "Every value is valid.");
     let mut c = config.clone();
     let mut key = None;
     let (sets, scalars): (Vec<&ConfigField>, Vec<&ConfigField>) = WaveConfig::FIELDS
@@ -134,7 +147,7 @@ pub fn config_ui_with(
         ui.label(RichText::new(field.name).strong())
             .on_hover_text(field.help());
         if let Some(value) = c.field_mut(field.name)
-            && editor(ui, field, value).changed()
+            && editor(ui, field, value, false).changed()
         {
             key = Some(field.name);
         }

@@ -16,10 +16,10 @@ const BOTTOM_PANEL_SHARE: f32 = 0.38;
 const BOTTOM_PANEL_MIN: f32 = 160.0;
 const BOTTOM_PANEL_MAX_SHARE: f32 = 0.7;
 /// The file queue panel: default and smallest width.
-const FILES_PANEL_SIZE: f32 = 215.0;
+const FILES_PANEL_SIZE: f32 = 180.0;
 const FILES_PANEL_MIN: f32 = 180.0;
 /// The inspector panel: default and smallest width.
-const INSPECTOR_PANEL_SIZE: f32 = 270.0;
+const INSPECTOR_PANEL_SIZE: f32 = 320.0;
 const INSPECTOR_PANEL_MIN: f32 = 240.0;
 /// The charts' share of the bottom panel's width, and their smallest width.
 const CHARTS_SHARE: f32 = 0.62;
@@ -67,7 +67,9 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
         .default_size(INSPECTOR_PANEL_SIZE)
         .min_size(INSPECTOR_PANEL_MIN)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical()
+            // Both ways: content wider than the panel scrolls instead of
+            // widening the inspector (and squeezing the graph).
+            egui::ScrollArea::both()
                 .auto_shrink([false, false])
                 .show(ui, |ui| inspector_panel(app, ui, &mut out));
         });
@@ -320,22 +322,11 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     let mut name = app.doc.doc.name.clone();
     ui.horizontal(|ui| {
         let label = ui.label("Pipeline");
-        if ui
-            .text_edit_singleline(&mut name)
-            .labelled_by(label.id)
-            .changed()
-        {
+        let field = egui::TextEdit::singleline(&mut name).desired_width(ui.available_width());
+        if ui.add(field).labelled_by(label.id).changed() {
             out.push(Command::SetName(name));
         }
     });
-    let problems: Vec<String> = app
-        .pipeline_problems()
-        .iter()
-        .map(|p| format!("⚠ {}: {}", p.location, p.message))
-        .collect();
-    for p in problems {
-        ui.label(RichText::new(p).color(theme::ERROR).small());
-    }
     ui.separator();
     if let Some(id) = app.selected.clone() {
         egui::CollapsingHeader::new(RichText::new("Selected node").strong())
@@ -360,6 +351,20 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
                 }
             });
         });
+    // Last, so a problem appearing never moves a field being edited (each
+    // section says its own in a block of constant height).
+    let problems: Vec<String> = app
+        .pipeline_problems()
+        .iter()
+        .map(|p| format!("⚠ {}: {}", p.location, p.message))
+        .collect();
+    if !problems.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Problems").strong());
+    }
+    for p in problems {
+        ui.add(egui::Label::new(RichText::new(p).color(theme::ERROR)).wrap());
+    }
 }
 
 fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {

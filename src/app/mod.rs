@@ -21,6 +21,8 @@ mod inspector;
 mod layout;
 mod log_chart;
 mod node_inspector;
+mod node_menu;
+mod number_field;
 mod plugin_params;
 mod plugins;
 mod result_row;
@@ -282,6 +284,18 @@ impl WaveStudioApp {
     #[doc(hidden)]
     pub fn canvas_content(&self) -> Option<egui::Rect> {
         self.graph.content()
+    }
+
+    /// Each node's rect as last drawn (canvas coordinates), by node id.
+    #[doc(hidden)]
+    pub fn canvas_node_rects(&self) -> &[(String, egui::Rect)] {
+        self.graph.node_rects()
+    }
+
+    /// The per-node run figures (done, skipped, times), by node id.
+    #[doc(hidden)]
+    pub fn node_figures(&self) -> &crate::pipeline::RunMonitor {
+        &self.run.live.monitor
     }
 
     /// Queues a command, as a button would.

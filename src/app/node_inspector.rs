@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::commands::Command;
+use super::number_field::{self, number_field};
 use super::theme;
 use crate::orchestrator::WaveStage;
 use crate::pipeline::{KeyNotation, KeyProfileChoice, Operation, PipelineDocument, PipelineNode};
@@ -29,14 +30,20 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
         .spacing([8.0, 4.0])
         .show(ui, |ui| fields_ui(ui, &mut n))
         .inner;
-    for (param, reason) in n.operation.problems() {
-        ui.label(
-            RichText::new(format!("⚠ {param}: {reason}"))
-                .color(theme::ERROR)
-                .small(),
-        );
-    }
-    ui.label(RichText::new(n.operation.info().summary).weak().small());
+    // An entry not taken, else a parameter the operation refuses; in a
+    // block of constant height, so nothing below moves.
+    let problem = NUMBER_FIELDS
+        .iter()
+        .find_map(|name| {
+            number_field::rejection(ui.ctx(), param_id(name)).map(|r| format!("{name}: {r}"))
+        })
+        .or_else(|| {
+            (n.operation.problems().into_iter())
+                .next()
+                .map(|(param, reason)| format!("{param}: {reason}"))
+        });
+    number_field::problem_block(ui, problem.as_deref(), "");
+    ui.add(egui::Label::new(RichText::new(n.operation.info().summary).weak()).wrap());
     ui.separator();
     dependencies_ui(ui, doc, &n.id, out);
     if let Some(k) = key {
@@ -47,15 +54,35 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
     }
 }
 
+/// Width of the node's name field, in points (never wider from its text).
+const NAME_WIDTH: f32 = 140.0;
+
+/// The number fields of the node editor, by the name on their row.
+const NUMBER_FIELDS: [&str; 11] = [
+    "silence_dbfs",
+    "excerpt_s (0 = whole file)",
+    "min_bpm",
+    "max_bpm",
+    "bpm_decimals",
+    "target_lufs",
+    "tolerance_lu",
+    "max_true_peak_dbtp",
+    "timeout override",
+    "retries override",
+    "parallel override",
+];
+
+/// The number field on the row named `name`.
+fn param_id(name: &str) -> egui::Id {
+    egui::Id::new(("node_param", name))
+}
+
 /// The node's grid rows; returns what changed last (the undo-merge key).
 fn fields_ui(ui: &mut Ui, n: &mut PipelineNode) -> Option<&'static str> {
     let mut key = None;
     let l = ui.label("name");
-    if ui
-        .text_edit_singleline(&mut n.name)
-        .labelled_by(l.id)
-        .changed()
-    {
+    let field = egui::TextEdit::singleline(&mut n.name).desired_width(NAME_WIDTH);
+    if ui.add(field).labelled_by(l.id).changed() {
         key = Some("name");
     }
     ui.end_row();
@@ -134,8 +161,8 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             true_peak,
             excerpt_s,
         } => {
-            number(ui, "silence_dbfs", silence_dbfs, 0.5, "dBFS")
-                | number(ui, "excerpt_s (0 = whole file)", excerpt_s, 1.0, "s")
+            number(ui, "silence_dbfs", silence_dbfs, "dBFS")
+                | number(ui, "excerpt_s (0 = whole file)", excerpt_s, "s")
                 | switch(ui, "true_peak", true_peak, "")
         }
         Operation::Tempo {
@@ -143,8 +170,8 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             min_bpm,
             max_bpm,
         } => {
-            number(ui, "min_bpm", min_bpm, 0.5, "BPM")
-                | number(ui, "max_bpm", max_bpm, 0.5, "BPM")
+            number(ui, "min_bpm", min_bpm, "BPM")
+                | number(ui, "max_bpm", max_bpm, "BPM")
                 | switch(ui, "refine", refine, "beat tracking")
         }
         Operation::Key { refine, profile } => {
@@ -167,9 +194,7 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             ];
             let changed = choice(ui, "key_notation", "key_notation", key_notation, &notations);
             ui.label("bpm_decimals");
-            let decimals = ui
-                .add(egui::DragValue::new(bpm_decimals).update_while_editing(false))
-                .changed();
+            let decimals = number_field(ui, param_id("bpm_decimals"), bpm_decimals, false).changed;
             ui.end_row();
             changed | decimals
         }
@@ -179,9 +204,9 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
             max_true_peak_dbtp,
             fail_on_violation,
         } => {
-            number(ui, "target_lufs", target_lufs, 0.1, "LUFS")
-                | number(ui, "tolerance_lu", tolerance_lu, 0.1, "LU")
-                | number(ui, "max_true_peak_dbtp", max_true_peak_dbtp, 0.1, "dBTP")
+            number(ui, "target_lufs", target_lufs, "LUFS")
+                | number(ui, "tolerance_lu", tolerance_lu, "LU")
+                | number(ui, "max_true_peak_dbtp", max_true_peak_dbtp, "dBTP")
                 | switch(ui, "fail_on_violation", fail_on_violation, "")
         }
         Operation::Plugin { name, params } => {
@@ -196,20 +221,15 @@ fn params_ui(ui: &mut Ui, op: &mut Operation) -> bool {
     }
 }
 
-/// A number row: name, drag value, unit.
-fn number(ui: &mut Ui, name: &str, value: &mut f64, speed: f64, unit: &str) -> bool {
-    ui.label(name);
+/// A number row: name, field, unit.
+fn number(ui: &mut Ui, name: &str, value: &mut f64, unit: &str) -> bool {
+    let label = ui.label(name);
     let changed = ui
         .horizontal(|ui| {
-            let changed = ui
-                .add(
-                    egui::DragValue::new(value)
-                        .speed(speed)
-                        .update_while_editing(false),
-                )
-                .changed();
+            let outcome = number_field(ui, param_id(name), value, false);
+            outcome.response.labelled_by(label.id);
             ui.label(RichText::new(unit).weak());
-            changed
+            outcome.changed
         })
         .inner;
     ui.end_row();
@@ -252,21 +272,22 @@ fn overrides_ui(ui: &mut Ui, n: &mut PipelineNode) -> bool {
     let o = &mut n.overrides;
     ui.label("timeout override")
         .on_hover_text("Replaces stage_timeout_seconds for this node.");
-    changed |= optional(ui, &mut o.timeout_seconds, 300.0, "s");
+    changed |= optional(ui, "timeout override", &mut o.timeout_seconds, 300.0, "s");
     ui.end_row();
     ui.label("retries override")
         .on_hover_text("Replaces max_retries_per_stage for this node.");
-    changed |= optional(ui, &mut o.max_retries, 2, "retries");
+    changed |= optional(ui, "retries override", &mut o.max_retries, 2, "retries");
     ui.end_row();
     ui.label("parallel override")
         .on_hover_text("Replaces max_parallel_items_per_stage for this node.");
-    changed |= optional(ui, &mut o.max_parallel, 4, "waves");
+    changed |= optional(ui, "parallel override", &mut o.max_parallel, 4, "waves");
     ui.end_row();
     changed
 }
 
 fn optional<T: egui::emath::Numeric>(
     ui: &mut Ui,
+    name: &str,
     value: &mut Option<T>,
     default: T,
     unit: &str,
@@ -278,9 +299,7 @@ fn optional<T: egui::emath::Numeric>(
             *value = on.then_some(default);
         }
         if let Some(v) = value.as_mut() {
-            changed |= ui
-                .add(egui::DragValue::new(v).update_while_editing(false))
-                .changed();
+            changed |= number_field(ui, param_id(name), v, false).changed;
             ui.label(RichText::new(unit).weak());
         } else {
             ui.label(RichText::new("from config").weak());

@@ -256,21 +256,8 @@ impl WaveStudioApp {
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }
-            // The status says what happened, not the edit before it.
-            Command::Undo => {
-                let done = self.doc.undo();
-                self.set_status(
-                    if done { "Undone" } else { "Nothing to undo" }.into(),
-                    false,
-                );
-            }
-            Command::Redo => {
-                let done = self.doc.redo();
-                self.set_status(
-                    if done { "Redone" } else { "Nothing to redo" }.into(),
-                    false,
-                );
-            }
+            Command::Undo => self.undo_redo(false),
+            Command::Redo => self.undo_redo(true),
             Command::RescanPlugins => self.plugins.rescan(&self.handle, self.wake.clone()),
             Command::ShowPlugins => self.plugins.window_open = true,
             Command::Compare(c) => self.apply_compare(c),
@@ -298,6 +285,23 @@ impl WaveStudioApp {
             Command::SortResults(column) => self.results.sort_by(column),
             command => self.apply_library(command),
         }
+    }
+
+    /// Steps back (or forward) one edit; the status says what happened, not
+    /// the edit before it.
+    fn undo_redo(&mut self, redo: bool) {
+        let done = if redo {
+            self.doc.redo()
+        } else {
+            self.doc.undo()
+        };
+        let text = match (redo, done) {
+            (false, true) => "Undone",
+            (false, false) => "Nothing to undo",
+            (true, true) => "Redone",
+            (true, false) => "Nothing to redo",
+        };
+        self.set_status(text.into(), false);
     }
 
     /// Runs `pending` now, or asks first when there are unsaved changes.

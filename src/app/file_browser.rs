@@ -261,7 +261,22 @@ impl FileBrowser {
                 confirm |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             });
         }
-        // One line always kept for a message, so none moves the buttons.
+        let (ok, cancel) = self.message_and_buttons(ui);
+        if cancel {
+            return Some(BrowserOutcome::Cancelled);
+        }
+        // Enter anywhere but a text field confirms.
+        confirm |=
+            ok || !ui.ctx().egui_wants_keyboard_input() && ui.input(|i| i.key_pressed(Key::Enter));
+        if !confirm {
+            return None;
+        }
+        self.confirmed()
+    }
+
+    /// The message line (always kept, so no message moves the buttons),
+    /// then OK (Replace when asking) and Cancel: whether each was clicked.
+    fn message_and_buttons(&self, ui: &mut egui::Ui) -> (bool, bool) {
         let message = match (&self.error, &self.replacing) {
             (Some(e), _) => RichText::new(e).color(theme::ERROR),
             (None, Some(p)) => RichText::new(format!(
@@ -272,24 +287,17 @@ impl FileBrowser {
             (None, None) => RichText::new(" "),
         };
         ui.add(egui::Label::new(message).truncate());
-        let mut cancel = false;
-        let ok = if self.replacing.is_some() {
+        let label = if self.replacing.is_some() {
             "Replace"
         } else {
             "OK"
         };
-        ui.horizontal(|ui| {
-            confirm |= ui.button(ok).clicked();
-            cancel = ui.button("Cancel").clicked();
-        });
-        if cancel {
-            return Some(BrowserOutcome::Cancelled);
-        }
-        // Enter anywhere but a text field confirms.
-        confirm |= !ui.ctx().egui_wants_keyboard_input() && ui.input(|i| i.key_pressed(Key::Enter));
-        if !confirm {
-            return None;
-        }
+        ui.horizontal(|ui| (ui.button(label).clicked(), ui.button("Cancel").clicked()))
+            .inner
+    }
+
+    /// OK was given: the answer, or why not (said in the window).
+    fn confirmed(&mut self) -> Option<BrowserOutcome> {
         match self.chosen() {
             Ok(paths) => {
                 let saving = self.kind.default_name().is_some();

@@ -72,7 +72,7 @@ impl LiveStats {
         let text_size = (plot_h / rows as f32 * 0.6).clamp(9.0, 13.0);
         let plot = log_time_plot("stage_timing", plot_h, rows, longest)
             // Room right of the longest bar for its figure.
-            .include_x(log_ms(longest * 1000.0) + 1.2);
+            .include_x(log_ms(longest * 1000.0) + 1.8);
         with_row_names(plot, names, NAMES_WIDTH).show(ui, |p| {
             p.bar_chart(BarChart::new("mean", bars).horizontal());
             p.points(

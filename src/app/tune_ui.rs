@@ -15,7 +15,7 @@ use crate::orchestrator::{Wake, WaveConfig};
 use crate::pipeline::PipelineDocument;
 use crate::pipeline::cache::node_keys_with;
 use crate::pipeline::plugin::Installed;
-use crate::pipeline::tune::{DEFAULT_TARGET, HistoryError, Tuning, history, tune};
+use crate::pipeline::tune::{DEFAULT_TARGET, HistoryError, MIN_FILES, Tuning, history, tune};
 
 /// The suggestion and what it was computed for.
 #[derive(Default)]
@@ -132,8 +132,10 @@ pub fn suggestion_ui(ui: &mut Ui, state: &TuneState, config: &WaveConfig, out: &
                     });
                 }
             }
+            // Short in the narrow column; the whole reason on hover.
             (None, Some(reason)) => {
-                ui.add(egui::Label::new(RichText::new(reason).weak()).wrap());
+                ui.label(RichText::new(format!("none yet: {} of {MIN_FILES} files", t.files)).weak())
+                    .on_hover_text(reason);
             }
             (None, None) => {}
         },

@@ -268,7 +268,7 @@ fn table_ui(ui: &mut Ui, c: &Comparison, selected: Option<usize>, out: &mut Vec<
                         {
                             push(out, CompareCommand::Select(i));
                         }
-                        ui.label(format!("{} / {}", f.a.status.label(), f.b.status.label()));
+                        ui.label(format!("{} / {}", status_text(&f.a), status_text(&f.b)));
                         ui.label(differences_text(f));
                         ui.end_row();
                     }
@@ -314,7 +314,7 @@ fn shortened(text: &str) -> String {
 
 /// A whole record, one value per line (long values cut; hover for all).
 fn record_ui(ui: &mut Ui, side: &str, r: &FileResult) {
-    ui.label(RichText::new(format!("{side}: {}", r.status.label())).strong());
+    ui.label(RichText::new(format!("{side}: {}", status_text(r))).strong());
     egui::ScrollArea::vertical()
         .id_salt(format!("compare_record_{side}"))
         .max_height(RECORD_HEIGHT)
@@ -340,4 +340,39 @@ fn record_ui(ui: &mut Ui, side: &str, r: &FileResult) {
                     }
                 });
         });
+}
+
+/// "done", "failed"…, or "partial" for a file whose decoding stopped
+/// early (its wave completed on what was decoded), as the results table
+/// says.
+fn status_text(r: &FileResult) -> String {
+    match crate::pipeline::persist::partial_note(r) {
+        Some(_) => "partial".into(),
+        None => r.status.label().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orchestrator::WaveStatus;
+
+    #[test]
+    fn a_truncated_file_reads_partial_on_its_side() {
+        let mut r = FileResult {
+            key: Default::default(),
+            file: "/a/cut.mp3".into(),
+            ok: true,
+            status: WaveStatus::Completed,
+            error: None,
+            quality: None,
+            analysis_s: 0.1,
+            cached: false,
+            skipped: Vec::new(),
+            values: serde_json::Map::new(),
+        };
+        assert_eq!(status_text(&r), "done");
+        r.values.insert("partial".into(), true.into());
+        assert_eq!(status_text(&r), "partial");
+    }
 }

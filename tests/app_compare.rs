@@ -15,24 +15,14 @@ use std::time::Duration;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{TempDir, groove, harness, runtime, shows, shows_exactly, step_until, write_wav};
+use gui_support::{
+    TempDir, groove, harness, replace_text, runtime, shows, shows_exactly, step_until, write_wav,
+};
 use wave_studio::app::{Launch, WaveStudioApp};
 
-/// Types into the in-app browser's field `label` (the browser is drawn
-/// last: the results table has a Folder field of its own) and presses Enter.
+/// Types into the in-app browser's field `label` and presses Enter.
 fn type_into(h: &mut egui_kittest::Harness<'static, WaveStudioApp>, label: &str, text: &str) {
-    h.query_all_by_role_and_label(Role::TextInput, label)
-        .last()
-        .unwrap()
-        .focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.query_all_by_role_and_label(Role::TextInput, label)
-        .last()
-        .unwrap()
-        .type_text(text);
-    h.run();
+    replace_text(h, label, text);
     h.key_press(egui::Key::Enter);
 }
 

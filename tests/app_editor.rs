@@ -11,7 +11,7 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use gui_support::{TempDir, harness, runtime, shows, shows_exactly};
+use gui_support::{TempDir, click_at, harness, replace_text, runtime, shows, shows_exactly};
 use wave_studio::app::{Command, WaveStudioApp};
 use wave_studio::pipeline::Edge;
 
@@ -368,13 +368,7 @@ fn quit_asks_about_unsaved_changes_then_closes() {
 /// Replaces the text of the field labelled `label` with `text` and presses
 /// Enter (without running the frame that sees the Enter).
 fn type_into(h: &mut egui_kittest::Harness<'static, WaveStudioApp>, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    h.run();
+    replace_text(h, label, text);
     h.key_press(egui::Key::Enter);
 }
 
@@ -545,19 +539,7 @@ fn click_canvas(
 ) {
     let local = h.get_by_label(label).rect().center();
     let pos = h.state().canvas_transform() * local;
-    h.event(egui::Event::ModifiersChanged(modifiers));
-    h.event(egui::Event::PointerMoved(pos));
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button,
-            pressed,
-            modifiers,
-        });
-    }
-    h.run();
-    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    click_at(h, pos, button, modifiers);
 }
 
 #[test]

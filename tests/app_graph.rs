@@ -16,31 +16,13 @@ use std::time::Duration;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{TempDir, groove, harness_sized, runtime, step_until, write_wav};
+use gui_support::{TempDir, click_at, groove, harness_sized, runtime, step_until, write_wav};
 use wave_studio::app::{Command, WaveStudioApp};
 
 type H = egui_kittest::Harness<'static, WaveStudioApp>;
 
 /// The smaller window people use.
 const SMALL: egui::Vec2 = egui::vec2(1280.0, 720.0);
-
-/// Clicks (press and release) at `pos` on screen.
-fn click_at(h: &mut H, pos: egui::Pos2, button: egui::PointerButton, modifiers: egui::Modifiers) {
-    h.event(egui::Event::ModifiersChanged(modifiers));
-    h.event(egui::Event::PointerMoved(pos));
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button,
-            pressed,
-            modifiers,
-        });
-    }
-    h.run();
-    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
-    h.run();
-}
 
 /// The centre, on screen, of node `id`'s body (below its title).
 fn body_centre(h: &H, id: &str) -> egui::Pos2 {

@@ -13,24 +13,13 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use gui_support::{harness_sized, runtime, shows};
+use gui_support::{harness_sized, replace_text, runtime, shows};
 use wave_studio::app::{Command, WaveStudioApp};
 
 type H = egui_kittest::Harness<'static, WaveStudioApp>;
 
 const SMALL: egui::Vec2 = egui::vec2(1280.0, 720.0);
 const WIDE: egui::Vec2 = egui::vec2(1600.0, 1000.0);
-
-/// Focuses the field labelled `label`, replaces its text with `text`.
-fn type_over(h: &mut H, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    h.run();
-}
 
 /// Where the field labelled `label` is on screen.
 fn field_rect(h: &H, label: &str) -> egui::Rect {
@@ -56,7 +45,7 @@ fn committing_a_wrong_value_moves_no_field_and_says_why_in_one_place() {
         ];
         let before: Vec<egui::Rect> = fields.iter().map(|f| field_rect(&h, f)).collect();
         let left = inspector_left(&h);
-        type_over(&mut h, "stage_timeout_seconds", "-5");
+        replace_text(&mut h, "stage_timeout_seconds", "-5");
         h.key_press(egui::Key::Enter);
         h.run_steps(3);
         assert_eq!(h.state().document().config.stage_timeout_seconds, -5.0);
@@ -66,7 +55,7 @@ fn committing_a_wrong_value_moves_no_field_and_says_why_in_one_place() {
         assert_eq!(left, inspector_left(&h), "{size:?}: no wider");
 
         // The next click lands on the field it was aimed at.
-        type_over(&mut h, "max_parallel_items_per_stage", "6");
+        replace_text(&mut h, "max_parallel_items_per_stage", "6");
         h.key_press(egui::Key::Enter);
         h.run_steps(2);
         let config = &h.state().document().config;
@@ -81,7 +70,7 @@ fn escape_puts_the_committed_value_back() {
     let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
     h.run_steps(3);
     let committed = h.state().document().config.stage_timeout_seconds;
-    type_over(&mut h, "stage_timeout_seconds", "12345");
+    replace_text(&mut h, "stage_timeout_seconds", "12345");
     h.key_press(egui::Key::Escape);
     h.run_steps(2);
     assert_eq!(h.state().document().config.stage_timeout_seconds, committed);
@@ -100,13 +89,13 @@ fn an_entry_that_is_not_a_number_is_named_not_reset() {
     let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
     h.run_steps(3);
     let before = h.state().document().config.clone();
-    type_over(&mut h, "max_parallel_items_per_stage", "abc");
+    replace_text(&mut h, "max_parallel_items_per_stage", "abc");
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert_eq!(h.state().document().config, before, "nothing reset to 0");
     assert!(shows(&h, "“abc” is not a number"), "the reason shows");
     // A number then is taken, and the reason goes.
-    type_over(&mut h, "max_parallel_items_per_stage", "7");
+    replace_text(&mut h, "max_parallel_items_per_stage", "7");
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert_eq!(h.state().document().config.max_parallel_items_per_stage, 7);
@@ -124,7 +113,7 @@ fn a_long_entry_or_a_nodes_editor_never_widens_the_inspector() {
     let panel_inner_right = SMALL.x - 8.0;
     assert!(unit.max.x <= panel_inner_right, "{unit:?}");
     let long = "9".repeat(90);
-    type_over(&mut h, "stage_timeout_seconds", &long);
+    replace_text(&mut h, "stage_timeout_seconds", &long);
     assert_eq!(left, inspector_left(&h), "while typing");
     h.key_press(egui::Key::Enter);
     h.run_steps(3);

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use wave_studio::app::WaveStudioApp;
 
 pub const RATE: u32 = 44_100;
@@ -95,4 +97,44 @@ pub fn shows(h: &Harness<'static, WaveStudioApp>, text: &str) -> bool {
 pub fn shows_exactly(h: &Harness<'static, WaveStudioApp>, text: &str) -> bool {
     use egui_kittest::kittest::Queryable;
     h.query_all_by_label(text).next().is_some()
+}
+
+/// Focuses the text field labelled `label` (the last drawn, when a window
+/// has one of the same name as a panel) and replaces its text with `text`.
+pub fn replace_text(h: &mut Harness<'static, WaveStudioApp>, label: &str, text: &str) {
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .last()
+        .unwrap()
+        .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .last()
+        .unwrap()
+        .type_text(text);
+    h.run();
+}
+
+/// Clicks (press and release) `button` at `pos` on screen with `modifiers`.
+pub fn click_at(
+    h: &mut Harness<'static, WaveStudioApp>,
+    pos: egui::Pos2,
+    button: egui::PointerButton,
+    modifiers: egui::Modifiers,
+) {
+    h.event(egui::Event::ModifiersChanged(modifiers));
+    h.event(egui::Event::PointerMoved(pos));
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button,
+            pressed,
+            modifiers,
+        });
+    }
+    h.run();
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run();
 }

@@ -395,7 +395,12 @@ impl WaveStudioApp {
             })
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("/"));
-        if let Some(note) = self.dialogs.ask(&self.handle, kind, dir) {
+        // Save As offers the pipeline's own file name when it has one.
+        let name = (kind == DialogKind::SavePipeline)
+            .then(|| self.doc.path.as_ref()?.file_name())
+            .flatten()
+            .map(|n| n.to_string_lossy().into_owned());
+        if let Some(note) = self.dialogs.ask(&self.handle, kind, dir, name) {
             self.set_status(note, false);
         }
     }

@@ -87,12 +87,23 @@ impl Dialogs {
     /// Asks for `kind`: the native dialog where one can open, else the
     /// in-app browser starting in `dir`. Returns a note for the status bar
     /// when it falls back.
-    pub fn ask(&mut self, handle: &Handle, kind: DialogKind, dir: PathBuf) -> Option<String> {
+    /// `name` is the file name offered when saving, if not the default.
+    pub fn ask(
+        &mut self,
+        handle: &Handle,
+        kind: DialogKind,
+        dir: PathBuf,
+        name: Option<String>,
+    ) -> Option<String> {
         if self.native {
             (!self.spawn(handle, native(kind)))
                 .then(|| "A file dialog is already open; answer it first".to_string())
         } else {
-            self.browser = Some(FileBrowser::new(kind, dir));
+            let browser = FileBrowser::new(kind, dir);
+            self.browser = Some(match name {
+                Some(name) => browser.with_file_name(name),
+                None => browser,
+            });
             Some(format!(
                 "{}: no native file dialog here (no zenity or kdialog; set {NATIVE_ENV}=1 to force it), using the built-in browser",
                 kind.title()

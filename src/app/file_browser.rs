@@ -149,6 +149,12 @@ impl FileBrowser {
         browser
     }
 
+    /// The same browser offering `name` as the file name.
+    pub fn with_file_name(mut self, name: String) -> Self {
+        self.file_name = name;
+        self
+    }
+
     /// Lists `dir`; an unreadable folder keeps the old listing's place and
     /// says why.
     fn enter(&mut self, dir: PathBuf) {
@@ -446,8 +452,10 @@ mod tests {
     #[test]
     fn saving_adds_the_extension_and_opening_needs_a_file() {
         let dir = temp_dir("save");
-        let mut b = FileBrowser::new(DialogKind::SavePipeline, dir.clone());
-        b.file_name = "mine".into();
+        let b = FileBrowser::new(DialogKind::SavePipeline, dir.clone());
+        assert_eq!(b.chosen().unwrap(), [dir.join("untitled.ron")]);
+        let b =
+            FileBrowser::new(DialogKind::SavePipeline, dir.clone()).with_file_name("mine".into());
         assert_eq!(b.chosen().unwrap(), [dir.join("mine.ron")]);
         let mut b = FileBrowser::new(DialogKind::OpenPipeline, dir.clone());
         b.file_name = "mine.ron".into();

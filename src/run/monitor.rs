@@ -24,6 +24,9 @@ pub struct NodeLive {
     pub failed: u64,
     /// Waves that skipped the node.
     pub skipped: u64,
+    /// Why the node was last skipped, e.g. "`confidence` reached quality
+    /// 0.960" (early termination names the node whose quality decided).
+    pub last_skip: Option<String>,
     /// Every finished attempt's duration, cached ones excepted.
     pub durations: Histogram,
     time_sum: f64,
@@ -40,6 +43,7 @@ impl NodeLive {
             cached: 0,
             failed: 0,
             skipped: 0,
+            last_skip: None,
             durations: Histogram::default(),
             time_sum: 0.0,
             quality_sum: 0.0,
@@ -134,8 +138,10 @@ impl RunMonitor {
                     self.step(*key);
                 }
             }
-            WaveEvent::StageSkipped { key, node, .. } => {
-                self.skipped(node);
+            WaveEvent::StageSkipped {
+                key, node, reason, ..
+            } => {
+                self.skipped(node, reason.to_string());
                 self.step(*key);
             }
             WaveEvent::WaveFinished { key, .. } => {
@@ -169,15 +175,13 @@ impl RunMonitor {
         live
     }
 
-    fn skipped(&mut self, node: &NodeId) {
-        if let Some(live) = self.nodes.get_mut(node.as_str()) {
-            live.skipped += 1;
-        } else {
+    fn skipped(&mut self, node: &NodeId, why: String) {
+        let live = self.nodes.entry(node.clone()).or_insert_with(|| {
             // Kind unknown until it runs; the graph looks it up by id.
-            let mut live = NodeLive::new(WaveStage::Preparation);
-            live.skipped = 1;
-            self.nodes.insert(node.clone(), live);
-        }
+            NodeLive::new(WaveStage::Preparation)
+        });
+        live.skipped += 1;
+        live.last_skip = Some(why);
     }
 
     fn step(&mut self, key: WaveKey) {
@@ -251,6 +255,11 @@ mod tests {
         assert!((tempo.mean_s().unwrap() - 0.02).abs() < 1e-9);
         assert!((tempo.mean_quality().unwrap() - 0.8).abs() < 1e-9);
         assert_eq!(m.nodes["key_refine"].skipped, 1);
+        assert_eq!(
+            m.nodes["key_refine"].last_skip.as_deref(),
+            Some("stage kind disabled"),
+            "the reason is kept for the node's hover"
+        );
         assert_eq!(m.waves[&WaveKey(7)].steps, 2, "a success and a skip");
         assert_eq!(m.waves[&WaveKey(9)].steps, 0, "a timeout is no step");
         m.ingest(&started(9, "tempo"));

@@ -294,6 +294,14 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
                 // The name whole (a node's title may be cut).
                 op => _ = ui.label(format!("{} (`{}`) · {}", n.name, n.id, op.info().summary)),
             }
+            // Why it was skipped (early termination names the node whose
+            // quality decided), so "skipped 6" is never unexplained.
+            let live = self.live.monitor.nodes.get(n.id.as_str());
+            if let Some((count, why)) = live.and_then(|l| Some((l.skipped, l.last_skip.as_ref()?)))
+            {
+                let text = format!("skipped {count}: {why}");
+                ui.label(RichText::new(text).color(theme::WARN));
+            }
         }
     }
 

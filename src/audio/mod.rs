@@ -22,12 +22,15 @@ mod declared_end;
 pub mod decode;
 pub mod error;
 pub mod files;
+pub mod flac_blocks;
+pub mod formats;
 #[cfg(test)]
 mod golden;
 pub mod key;
 pub mod loudness;
 pub mod mp4_edits;
 pub mod onset;
+pub mod riff;
 pub mod report;
 pub mod samples;
 pub mod spectral;

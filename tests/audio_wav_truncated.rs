@@ -159,7 +159,7 @@ fn absurd_chunk_sizes_give_partial_results_or_clear_errors_never_a_panic() {
         let bytes = std::fs::read(&file).unwrap();
         let (full, _) = decode_all(&file).unwrap();
         let fields = size_fields(&bytes);
-        assert!(fields.len() >= 4, "{}: {fields:?}", file.display());
+        assert!(fields.len() >= 3, "{}: {fields:?}", file.display());
         let ext = file.extension().unwrap().to_str().unwrap();
         let bad = dir.join(&format!("bad.{ext}"));
         for &(at, width) in &fields {

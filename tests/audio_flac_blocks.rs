@@ -99,3 +99,39 @@ fn flac_with_application_blocks_decodes_as_ffmpeg_does() {
     );
     assert_decodes_as_ffmpeg(&back, 0.0);
 }
+
+/// Shortens the first APPLICATION block of `path` to 2 bytes, less than
+/// its own 4-byte id, with a PADDING block taking up the rest, as a
+/// damaged or hostile file might.
+fn with_short_application_block(path: &Path, out: &Path) {
+    let mut b = std::fs::read(path).unwrap();
+    let mut at = 4;
+    loop {
+        let (kind, last) = (b[at] & 0x7F, b[at] & 0x80);
+        let len = u32::from_be_bytes([0, b[at + 1], b[at + 2], b[at + 3]]) as usize;
+        if kind == 2 && len >= 10 {
+            b[at] = 2;
+            b[at + 1..at + 4].copy_from_slice(&2u32.to_be_bytes()[1..]);
+            let pad = at + 4 + 2;
+            b[pad] = last | 1;
+            b[pad + 1..pad + 4].copy_from_slice(&u32::try_from(len - 6).unwrap().to_be_bytes()[1..]);
+            break;
+        }
+        assert_eq!(last, 0, "no APPLICATION block of 10 bytes or more");
+        at += 4 + len;
+    }
+    std::fs::write(out, b).unwrap();
+}
+
+#[test]
+fn flac_with_an_application_block_shorter_than_its_id_decodes() {
+    let dir = TempDir::new("short-application");
+    let wav = cd_wav(&dir, 2.0);
+    let kept = dir.join("kept.flac");
+    flac(&["--keep-foreign-metadata", wav.to_str().unwrap()], &kept);
+    let short = dir.join("short.flac");
+    with_short_application_block(&kept, &short);
+    // flac and metaflac refuse such a file; ffmpeg decodes it, and so must we.
+    let decoded = std::panic::catch_unwind(|| assert_decodes_as_ffmpeg(&short, 0.0));
+    assert!(decoded.is_ok(), "a 2-byte APPLICATION block broke decoding");
+}

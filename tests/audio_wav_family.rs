@@ -139,12 +139,52 @@ fn extensible_wav_with_fact_and_list_chunks_decodes_as_ffmpeg_does() {
         assert_eq!(list > data, place == "after", "{}", out.display());
         files.push(out);
     }
+    // G.711 as an extensible sub-format (soundfile writes fact and LIST).
+    files.push(soundfile(&src, "WAVEX", "ULAW", &dir.join("sf_wavex_ulaw.wav")));
+    files.push(soundfile(&src, "WAVEX", "ALAW", &dir.join("sf_wavex_alaw.wav")));
+    // A LIST chunk of odd length, padded as RIFF says (what symphonia's
+    // reader mis-parsed as "chunk length exceeds parent").
+    let odd = dir.join("odd_list.wav");
+    with_odd_list(&dir.join("sf_PCM_24_before.wav"), &odd);
+    files.push(odd);
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
         assert_eq!(&bytes[20..22], &[0xFE, 0xFF], "{}: extensible", file.display());
         let info = assert_decodes_as_ffmpeg(&file, EXACT);
         assert_eq!(info.container, "wave");
     }
+}
+
+/// Rewrites the RIFF file `path` with its LIST chunk replaced by one of
+/// odd length (an INFO name of 3 bytes, unpadded inside the list) and the
+/// pad byte RIFF puts after an odd chunk. No tool at hand writes this
+/// layout; ffmpeg and sox read it.
+fn with_odd_list(path: &Path, out: &Path) {
+    let b = std::fs::read(path).unwrap();
+    let mut body = b"WAVE".to_vec();
+    let mut at = 12;
+    while at + 8 <= b.len() {
+        let id = &b[at..at + 4];
+        let len = u32::from_le_bytes(b[at + 4..at + 8].try_into().unwrap()) as usize;
+        let end = (at + 8 + len).min(b.len());
+        if id == b"LIST" {
+            let info = b"INFOINAM\x03\0\0\0ab\0";
+            body.extend_from_slice(b"LIST");
+            body.extend_from_slice(&u32::try_from(info.len()).unwrap().to_le_bytes());
+            body.extend_from_slice(info);
+            body.push(0);
+        } else {
+            body.extend_from_slice(&b[at..end]);
+            if len % 2 == 1 {
+                body.push(0);
+            }
+        }
+        at = at + 8 + len + len % 2;
+    }
+    let mut file = b"RIFF".to_vec();
+    file.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+    file.extend_from_slice(&body);
+    std::fs::write(out, file).unwrap();
 }
 
 #[test]

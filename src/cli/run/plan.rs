@@ -14,7 +14,8 @@ use super::{RunArgs, RunFormat};
 use crate::cli::db::DB_ENV;
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
-use crate::pipeline::{self, PipelineDocument, PipelineRunner};
+use crate::pipeline::{self, PipelineDocument};
+use crate::run::PipelineRunner;
 
 /// A run that can start: every usage and pipeline error is behind it.
 pub(super) struct RunPlan {

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use crate::orchestrator::{Statistics, WaveEvent};
-use crate::pipeline::{FileResult, RunMonitor};
+use crate::run::{FileResult, RunMonitor};
 
 /// Live progress on stderr: a bar on a terminal, plain lines otherwise.
 pub(super) struct Progress {

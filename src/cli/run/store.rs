@@ -8,7 +8,7 @@ use super::RunArgs;
 use crate::cli::db::db_path;
 use crate::cli::error::CliError;
 use crate::library::{Library, RunRow};
-use crate::pipeline::{FileResult, StoreStatus};
+use crate::run::{FileResult, StoreStatus};
 
 /// The library a run writes to, or why it writes to none.
 #[derive(Debug, Default)]

@@ -20,7 +20,15 @@ use tools::{TempDir, assert_decodes_as_ffmpeg, run};
 fn cd_wav(dir: &TempDir, seconds: f64) -> PathBuf {
     let src = tools::source(dir.path(), seconds);
     let wav = dir.join("cd.wav");
-    let args = ["-v", "error", "-y", "-i", src.to_str().unwrap(), "-c:a", "pcm_s16le"];
+    let args = [
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        src.to_str().unwrap(),
+        "-c:a",
+        "pcm_s16le",
+    ];
     let mut all = args.to_vec();
     all.push(wav.to_str().unwrap());
     run("ffmpeg", &all);
@@ -68,7 +76,10 @@ fn flac_with_a_cuesheet_from_metaflac_decodes_as_ffmpeg_does() {
         assert!(blocks.contains("CUESHEET"), "{blocks}");
         assert!(blocks.contains("LEAD-OUT"), "{blocks}");
         let info = assert_decodes_as_ffmpeg(&file, 0.0);
-        assert_eq!((info.container.as_str(), info.bit_depth), ("flac", Some(16)));
+        assert_eq!(
+            (info.container.as_str(), info.bit_depth),
+            ("flac", Some(16))
+        );
         assert_eq!(info.declared_frames, Some(321_930));
     }
 }
@@ -80,7 +91,14 @@ fn flac_with_application_blocks_decodes_as_ffmpeg_does() {
     let wav = dir.join("tagged.wav");
     // A WAV with LIST and bext chunks, which flac keeps as APPLICATION
     // blocks (id "riff") with --keep-foreign-metadata.
-    let args = ["-metadata", "title=Tone", "-write_bext", "1", "-c:a", "pcm_s24le"];
+    let args = [
+        "-metadata",
+        "title=Tone",
+        "-write_bext",
+        "1",
+        "-c:a",
+        "pcm_s24le",
+    ];
     let mut all = vec!["-v", "error", "-y", "-i", src.to_str().unwrap()];
     all.extend_from_slice(&args);
     all.push(wav.to_str().unwrap());
@@ -95,7 +113,15 @@ fn flac_with_application_blocks_decodes_as_ffmpeg_does() {
     let back = dir.join("back.wav");
     run(
         "flac",
-        &["-s", "-f", "-d", "--keep-foreign-metadata", kept.to_str().unwrap(), "-o", back.to_str().unwrap()],
+        &[
+            "-s",
+            "-f",
+            "-d",
+            "--keep-foreign-metadata",
+            kept.to_str().unwrap(),
+            "-o",
+            back.to_str().unwrap(),
+        ],
     );
     assert_decodes_as_ffmpeg(&back, 0.0);
 }
@@ -114,7 +140,8 @@ fn with_short_application_block(path: &Path, out: &Path) {
             b[at + 1..at + 4].copy_from_slice(&2u32.to_be_bytes()[1..]);
             let pad = at + 4 + 2;
             b[pad] = last | 1;
-            b[pad + 1..pad + 4].copy_from_slice(&u32::try_from(len - 6).unwrap().to_be_bytes()[1..]);
+            b[pad + 1..pad + 4]
+                .copy_from_slice(&u32::try_from(len - 6).unwrap().to_be_bytes()[1..]);
             break;
         }
         assert_eq!(last, 0, "no APPLICATION block of 10 bytes or more");

@@ -34,7 +34,12 @@ fn soundfile(src: &Path, format: &str, subtype: &str, out: &Path) -> PathBuf {
     const SCRIPT: &str = "import sys, soundfile as sf\n\
         d, r = sf.read(sys.argv[1], dtype='float64', always_2d=True)\n\
         sf.write(sys.argv[2], d, r, format=sys.argv[3], subtype=sys.argv[4])";
-    let args = [src.to_str().unwrap(), out.to_str().unwrap(), format, subtype];
+    let args = [
+        src.to_str().unwrap(),
+        out.to_str().unwrap(),
+        format,
+        subtype,
+    ];
     python_script(SCRIPT, &args);
     out.to_path_buf()
 }
@@ -44,23 +49,34 @@ fn rf64_from_ffmpeg_and_soundfile_decodes_as_ffmpeg_does() {
     let dir = TempDir::new("rf64");
     let src = tools::source(dir.path(), 3.0);
     for codec in ["pcm_s16le", "pcm_s24le", "pcm_f32le", "pcm_s32le"] {
-        let out = ffmpeg(&src, &["-rf64", "always", "-c:a", codec], &dir.join(&format!("{codec}.wav")));
+        let out = ffmpeg(
+            &src,
+            &["-rf64", "always", "-c:a", codec],
+            &dir.join(&format!("{codec}.wav")),
+        );
         assert_eq!(&std::fs::read(&out).unwrap()[..4], b"RF64");
         let tol = if codec == "pcm_s32le" { S32 } else { EXACT };
         let info = assert_decodes_as_ffmpeg(&out, tol);
         assert_eq!(info.container, "rf64", "{codec}");
     }
     for subtype in ["PCM_24", "FLOAT", "ULAW"] {
-        let out = soundfile(&src, "RF64", subtype, &dir.join(&format!("sf_{subtype}.rf64")));
+        let out = soundfile(
+            &src,
+            "RF64",
+            subtype,
+            &dir.join(&format!("sf_{subtype}.rf64")),
+        );
         let info = assert_decodes_as_ffmpeg(&out, EXACT);
-        assert_eq!((info.container.as_str(), info.sample_rate), ("rf64", 44_100));
+        assert_eq!(
+            (info.container.as_str(), info.sample_rate),
+            ("rf64", 44_100)
+        );
     }
 }
 
-#[test]
-fn bw64_with_a_ds64_chunk_from_ear_decodes_as_ffmpeg_does() {
-    // EBU's ADM renderer writes BW64 (ITU-R BS.2088): a ds64 chunk, and a
-    // data chunk whose 32-bit size is 0xFFFFFFFF.
+/// Writes `src` as BW64 with EBU's ADM renderer (ITU-R BS.2088): a ds64
+/// chunk, and a data chunk whose 32-bit size is 0xFFFFFFFF.
+fn ear(src: &Path, bits: &str, out: &Path) -> PathBuf {
     const SCRIPT: &str = "import sys, soundfile as sf\n\
         from ear.fileio.bw64.writer import Bw64Writer\n\
         from ear.fileio.bw64.chunks import FormatInfoChunk\n\
@@ -70,17 +86,29 @@ fn bw64_with_a_ds64_chunk_from_ear_decodes_as_ffmpeg_does() {
         \x20   w = Bw64Writer(f, formatInfo=fi, forceBw64=True)\n\
         \x20   w.write(d)\n\
         \x20   w.close()";
+    python_script(
+        SCRIPT,
+        &[src.to_str().unwrap(), out.to_str().unwrap(), bits],
+    );
+    out.to_path_buf()
+}
+
+#[test]
+fn bw64_with_a_ds64_chunk_from_ear_decodes_as_ffmpeg_does() {
     let dir = TempDir::new("bw64");
     let src = tools::source(dir.path(), 3.0);
     for bits in ["16", "24"] {
-        let out = dir.join(&format!("ear{bits}.wav"));
-        python_script(SCRIPT, &[src.to_str().unwrap(), out.to_str().unwrap(), bits]);
+        let out = ear(&src, bits, &dir.join(&format!("ear{bits}.wav")));
         let bytes = std::fs::read(&out).unwrap();
         assert_eq!(&bytes[..4], b"BW64");
         assert_eq!(&bytes[12..16], b"ds64");
         let info = assert_decodes_as_ffmpeg(&out, EXACT);
         assert_eq!(info.container, "bw64");
-        assert_eq!(info.declared_frames, Some(3 * 44_100), "frames from the ds64 data size");
+        assert_eq!(
+            info.declared_frames,
+            Some(3 * 44_100),
+            "frames from the ds64 data size"
+        );
     }
 }
 
@@ -89,11 +117,22 @@ fn wave64_from_ffmpeg_sox_and_soundfile_decodes_as_ffmpeg_does() {
     let dir = TempDir::new("w64");
     let src = tools::source(dir.path(), 3.0);
     let mut files = vec![
-        ffmpeg(&src, &["-c:a", "pcm_s24le", "-f", "w64"], &dir.join("ff24.w64")),
-        ffmpeg(&src, &["-c:a", "pcm_s16le", "-f", "w64"], &dir.join("ff16.w64")),
+        ffmpeg(
+            &src,
+            &["-c:a", "pcm_s24le", "-f", "w64"],
+            &dir.join("ff24.w64"),
+        ),
+        ffmpeg(
+            &src,
+            &["-c:a", "pcm_s16le", "-f", "w64"],
+            &dir.join("ff16.w64"),
+        ),
     ];
     let sox = dir.join("sox.w64");
-    run("sox", &[src.to_str().unwrap(), "-b", "24", sox.to_str().unwrap()]);
+    run(
+        "sox",
+        &[src.to_str().unwrap(), "-b", "24", sox.to_str().unwrap()],
+    );
     files.push(sox);
     files.push(soundfile(&src, "W64", "FLOAT", &dir.join("sf_float.w64")));
     files.push(soundfile(&src, "W64", "ALAW", &dir.join("sf_alaw.w64")));
@@ -117,10 +156,23 @@ fn extensible_wav_with_fact_and_list_chunks_decodes_as_ffmpeg_does() {
     files.push(ffmpeg(&src, &args, &dir.join("ff_bext_4ch.wav")));
     // sox: extensible with a fact chunk; soundfile: WAVEX with fact.
     let sox = dir.join("sox24.wav");
-    run("sox", &[src.to_str().unwrap(), "-b", "24", sox.to_str().unwrap()]);
+    run(
+        "sox",
+        &[src.to_str().unwrap(), "-b", "24", sox.to_str().unwrap()],
+    );
     files.push(sox);
-    files.push(soundfile(&src, "WAVEX", "PCM_24", &dir.join("sf_wavex.wav")));
-    files.push(soundfile(&src, "WAVEX", "FLOAT", &dir.join("sf_wavex_float.wav")));
+    files.push(soundfile(
+        &src,
+        "WAVEX",
+        "PCM_24",
+        &dir.join("sf_wavex.wav"),
+    ));
+    files.push(soundfile(
+        &src,
+        "WAVEX",
+        "FLOAT",
+        &dir.join("sf_wavex_float.wav"),
+    ));
     // soundfile with tags: fact and LIST/INFO before the data when set
     // first, LIST after the data when set last.
     const TAGGED: &str = "import sys, soundfile as sf\n\
@@ -129,7 +181,11 @@ fn extensible_wav_with_fact_and_list_chunks_decodes_as_ffmpeg_does() {
         \x20   if sys.argv[4] == 'before': f.title = 'Tone'; f.artist = 'soundfile'\n\
         \x20   f.write(d)\n\
         \x20   if sys.argv[4] == 'after': f.title = 'Tone'; f.comment = 'LIST after the data'";
-    for (subtype, place) in [("PCM_24", "before"), ("PCM_24", "after"), ("PCM_16", "after")] {
+    for (subtype, place) in [
+        ("PCM_24", "before"),
+        ("PCM_24", "after"),
+        ("PCM_16", "after"),
+    ] {
         let out = dir.join(&format!("sf_{subtype}_{place}.wav"));
         let args = [src.to_str().unwrap(), out.to_str().unwrap(), subtype, place];
         python_script(TAGGED, &args);
@@ -140,8 +196,18 @@ fn extensible_wav_with_fact_and_list_chunks_decodes_as_ffmpeg_does() {
         files.push(out);
     }
     // G.711 as an extensible sub-format (soundfile writes fact and LIST).
-    files.push(soundfile(&src, "WAVEX", "ULAW", &dir.join("sf_wavex_ulaw.wav")));
-    files.push(soundfile(&src, "WAVEX", "ALAW", &dir.join("sf_wavex_alaw.wav")));
+    files.push(soundfile(
+        &src,
+        "WAVEX",
+        "ULAW",
+        &dir.join("sf_wavex_ulaw.wav"),
+    ));
+    files.push(soundfile(
+        &src,
+        "WAVEX",
+        "ALAW",
+        &dir.join("sf_wavex_alaw.wav"),
+    ));
     // A LIST chunk of odd length, padded as RIFF says (what symphonia's
     // reader mis-parsed as "chunk length exceeds parent").
     let odd = dir.join("odd_list.wav");
@@ -149,7 +215,12 @@ fn extensible_wav_with_fact_and_list_chunks_decodes_as_ffmpeg_does() {
     files.push(odd);
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        assert_eq!(&bytes[20..22], &[0xFE, 0xFF], "{}: extensible", file.display());
+        assert_eq!(
+            &bytes[20..22],
+            &[0xFE, 0xFF],
+            "{}: extensible",
+            file.display()
+        );
         let info = assert_decodes_as_ffmpeg(&file, EXACT);
         assert_eq!(info.container, "wave");
     }
@@ -202,13 +273,37 @@ fn pcm_with_fewer_valid_bits_than_its_container_decodes_as_ffmpeg_does() {
             let wv = dir.join(&format!("v{bits}_{channels}.wv"));
             let spec = format!("--raw-pcm=44100,{bits}s,{channels},le");
             let q = format!("--pre-quantize={bits}");
-            run("wavpack", &["-q", "-y", &spec, &q, raw.to_str().unwrap(), "-o", wv.to_str().unwrap()]);
+            run(
+                "wavpack",
+                &[
+                    "-q",
+                    "-y",
+                    &spec,
+                    &q,
+                    raw.to_str().unwrap(),
+                    "-o",
+                    wv.to_str().unwrap(),
+                ],
+            );
             let wav = dir.join(&format!("v{bits}_{channels}.wav"));
-            run("wvunpack", &["-q", "-y", wv.to_str().unwrap(), "-o", wav.to_str().unwrap()]);
+            run(
+                "wvunpack",
+                &[
+                    "-q",
+                    "-y",
+                    wv.to_str().unwrap(),
+                    "-o",
+                    wav.to_str().unwrap(),
+                ],
+            );
             let info = assert_decodes_as_ffmpeg(&wav, EXACT);
             assert_eq!(info.bit_depth, Some(bits), "{}", wav.display());
             assert_eq!(info.channels, channels);
-            assert!(info.codec.contains(&container.to_string()), "{}", info.codec);
+            assert!(
+                info.codec.contains(&container.to_string()),
+                "{}",
+                info.codec
+            );
         }
     }
 }
@@ -234,14 +329,26 @@ fn mulaw_and_alaw_without_cb_size_decode_as_ffmpeg_does() {
     let src = tools::source(dir.path(), 3.0);
     for (encoding, codec) in [("u-law", "pcm_mulaw"), ("a-law", "pcm_alaw")] {
         let with = dir.join(&format!("{codec}.wav"));
-        run("sox", &[src.to_str().unwrap(), "-e", encoding, with.to_str().unwrap()]);
+        run(
+            "sox",
+            &[
+                src.to_str().unwrap(),
+                "-e",
+                encoding,
+                with.to_str().unwrap(),
+            ],
+        );
         assert_decodes_as_ffmpeg(&with, EXACT);
         let bare = dir.join(&format!("{codec}_no_cbsize.wav"));
         without_cb_size(&with, &bare);
         let info = assert_decodes_as_ffmpeg(&bare, EXACT);
         assert_eq!(info.codec, codec);
         let ours = our_decode(&with).1;
-        assert_eq!(our_decode(&bare).1, ours, "same samples with and without cbSize");
+        assert_eq!(
+            our_decode(&bare).1,
+            ours,
+            "same samples with and without cbSize"
+        );
     }
 }
 
@@ -257,7 +364,11 @@ fn classic_wav_still_decodes_as_ffmpeg_does() {
         ("pcm_f32le", EXACT),
         ("pcm_f64le", EXACT),
     ] {
-        let out = ffmpeg(&src, &["-c:a", codec, "-rf64", "never"], &dir.join(&format!("{codec}.wav")));
+        let out = ffmpeg(
+            &src,
+            &["-c:a", codec, "-rf64", "never"],
+            &dir.join(&format!("{codec}.wav")),
+        );
         let info = assert_decodes_as_ffmpeg(&out, tol);
         assert_eq!(info.container, "wave");
     }
@@ -270,7 +381,63 @@ fn classic_wav_still_decodes_as_ffmpeg_does() {
         assert_eq!(info.channels, channels);
         let n = ours.len().min(theirs.len());
         assert!(n >= 2 * 88_200, "{codec}: {n} samples");
-        let worst = ours[..n].iter().zip(&theirs[..n]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        let worst = ours[..n]
+            .iter()
+            .zip(&theirs[..n])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
         assert!(worst <= 1.0 / 32_768.0, "{codec}: differs by {worst}");
+    }
+}
+
+#[test]
+fn analyze_finds_and_reads_rf64_bw64_and_wave64_files_in_a_folder() {
+    let dir = TempDir::new("family-cli");
+    let src = tools::source(dir.path(), 3.0);
+    let music = dir.join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    run(
+        "sox",
+        &[
+            src.to_str().unwrap(),
+            "-b",
+            "24",
+            music.join("a.w64").to_str().unwrap(),
+        ],
+    );
+    soundfile(&src, "RF64", "PCM_16", &music.join("b.rf64"));
+    ffmpeg(
+        &src,
+        &["-rf64", "always", "-c:a", "pcm_s24le"],
+        &music.join("c.wav"),
+    );
+    ear(&src, "24", &music.join("d.bw64"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args([
+            "analyze",
+            music.to_str().unwrap(),
+            "--format",
+            "json",
+            "--jobs",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    for row in rows {
+        assert_eq!(row["ok"], true, "{row}");
+        assert!(
+            (row["duration_s"].as_f64().unwrap() - 3.0).abs() < 1e-6,
+            "{row}"
+        );
     }
 }

@@ -30,7 +30,10 @@ fn long_rf64_and_wave64_files_decode_in_bounded_memory() {
         ("long.w64", &["-f", "w64"][..]),
     ] {
         let out = dir.join(name);
-        let lavfi = format!("sine=frequency=441:sample_rate=48000:duration={}", MINUTES * 60);
+        let lavfi = format!(
+            "sine=frequency=441:sample_rate=48000:duration={}",
+            MINUTES * 60
+        );
         let mut all = vec!["-v", "error", "-y", "-f", "lavfi", "-i", &lavfi, "-ac", "2"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["-c:a", "pcm_s16le", out.to_str().unwrap()]);
@@ -48,10 +51,23 @@ fn long_rf64_and_wave64_files_decode_in_bounded_memory() {
             }
         }
         assert_eq!(stream.stats().frames, MINUTES * 60 * 48_000, "{name}");
-        assert!(stream.stats().partial.is_none(), "{name}: {:?}", stream.stats());
+        assert!(
+            stream.stats().partial.is_none(),
+            "{name}: {:?}",
+            stream.stats()
+        );
         assert!(largest <= 1152, "{name}: a block of {largest} frames");
         let grew = peak.saturating_sub(before);
-        assert!(grew < BOUND, "{name}: memory grew by {} MB reading {} MB", grew >> 20, size >> 20);
-        eprintln!("{name}: {} MB read, memory grew by {} KB", size >> 20, grew >> 10);
+        assert!(
+            grew < BOUND,
+            "{name}: memory grew by {} MB reading {} MB",
+            grew >> 20,
+            size >> 20
+        );
+        eprintln!(
+            "{name}: {} MB read, memory grew by {} KB",
+            size >> 20,
+            grew >> 10
+        );
     }
 }

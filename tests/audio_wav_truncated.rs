@@ -39,7 +39,10 @@ fn make_files(dir: &TempDir) -> Vec<PathBuf> {
     let mut files = vec![
         ff("ff.rf64.wav", &["-rf64", "always", "-c:a", "pcm_s24le"]),
         ff("ff.w64", &["-f", "w64", "-c:a", "pcm_s16le"]),
-        ff("ff_ext.wav", &["-c:a", "pcm_s24le", "-metadata", "title=x", "-ac", "4"]),
+        ff(
+            "ff_ext.wav",
+            &["-c:a", "pcm_s24le", "-metadata", "title=x", "-ac", "4"],
+        ),
         ff("ff_mulaw.wav", &["-c:a", "pcm_mulaw"]),
     ];
     let sox = dir.join("sox.w64");
@@ -58,19 +61,63 @@ fn make_files(dir: &TempDir) -> Vec<PathBuf> {
     files.push(bw64);
     let raw = ff("in.raw", &["-f", "s24le"]);
     let wv = dir.join("v20.wv");
-    run("wavpack", &["-q", "-y", "--raw-pcm=44100,20s,2,le", "--pre-quantize=20", raw.to_str().unwrap(), "-o", wv.to_str().unwrap()]);
+    run(
+        "wavpack",
+        &[
+            "-q",
+            "-y",
+            "--raw-pcm=44100,20s,2,le",
+            "--pre-quantize=20",
+            raw.to_str().unwrap(),
+            "-o",
+            wv.to_str().unwrap(),
+        ],
+    );
     let v20 = dir.join("v20.wav");
-    run("wvunpack", &["-q", "-y", wv.to_str().unwrap(), "-o", v20.to_str().unwrap()]);
+    run(
+        "wvunpack",
+        &[
+            "-q",
+            "-y",
+            wv.to_str().unwrap(),
+            "-o",
+            v20.to_str().unwrap(),
+        ],
+    );
     files.push(v20);
     let cd = ff("cd.wav", &["-c:a", "pcm_s16le", "-metadata", "title=x"]);
     let cue = dir.join("cd.cue");
-    std::fs::write(&cue, "FILE \"cd.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n").unwrap();
+    std::fs::write(
+        &cue,
+        "FILE \"cd.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
     let cued = dir.join("cue.flac");
     let sheet = format!("--cuesheet={}", cue.display());
-    run("flac", &["-s", "-f", &sheet, cd.to_str().unwrap(), "-o", cued.to_str().unwrap()]);
+    run(
+        "flac",
+        &[
+            "-s",
+            "-f",
+            &sheet,
+            cd.to_str().unwrap(),
+            "-o",
+            cued.to_str().unwrap(),
+        ],
+    );
     files.push(cued);
     let kept = dir.join("app.flac");
-    run("flac", &["-s", "-f", "--keep-foreign-metadata", cd.to_str().unwrap(), "-o", kept.to_str().unwrap()]);
+    run(
+        "flac",
+        &[
+            "-s",
+            "-f",
+            "--keep-foreign-metadata",
+            cd.to_str().unwrap(),
+            "-o",
+            kept.to_str().unwrap(),
+        ],
+    );
     files.push(kept);
     files
 }
@@ -91,7 +138,10 @@ fn check(path: &Path, full: u64, flagged: bool, what: &str) -> Result<u64, Strin
     let result = catch_unwind(AssertUnwindSafe(|| decode_all(path)))
         .unwrap_or_else(|_| panic!("{what}: decoding {name} panicked"));
     match &result {
-        Err(message) => assert!(message.contains(name), "{what}: error without the file name: {message}"),
+        Err(message) => assert!(
+            message.contains(name),
+            "{what}: error without the file name: {message}"
+        ),
         Ok((frames, damage)) => assert!(
             !flagged || frames + 4410 >= full || damage.is_some(),
             "{what}: {frames} of {full} frames, not flagged partial"
@@ -106,7 +156,11 @@ fn truncated_files_give_partial_results_or_clear_errors_never_a_panic() {
     for file in make_files(&dir) {
         let bytes = std::fs::read(&file).unwrap();
         let (full, damage) = decode_all(&file).unwrap();
-        assert!(full >= 88_200 && damage.is_none(), "{}: {full} {damage:?}", file.display());
+        assert!(
+            full >= 88_200 && damage.is_none(),
+            "{}: {full} {damage:?}",
+            file.display()
+        );
         let ext = file.extension().unwrap().to_str().unwrap();
         let cut_path = dir.join(&format!("cut.{ext}"));
         for cut in cuts(bytes.len()) {
@@ -140,7 +194,10 @@ fn size_fields(b: &[u8]) -> Vec<(usize, usize)> {
         }
         let body = at + head + width;
         let align = if w64 { 8 } else { 2 };
-        let Some(next) = usize::try_from(size).ok().and_then(|s| body.checked_add(s.next_multiple_of(align))) else {
+        let Some(next) = usize::try_from(size)
+            .ok()
+            .and_then(|s| body.checked_add(s.next_multiple_of(align)))
+        else {
             break;
         };
         at = next;

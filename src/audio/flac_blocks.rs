@@ -189,7 +189,11 @@ mod tests {
     /// block (last), each with a 2-byte body.
     fn stream() -> Vec<u8> {
         let mut b = b"fLaC".to_vec();
-        for (kind, last) in [(0u8, false), (TYPE_APPLICATION, false), (TYPE_CUESHEET, true)] {
+        for (kind, last) in [
+            (0u8, false),
+            (TYPE_APPLICATION, false),
+            (TYPE_CUESHEET, true),
+        ] {
             b.push(kind | if last { 0x80 } else { 0 });
             b.extend_from_slice(&[0, 0, 2, 0xAB, 0xCD]);
         }
@@ -200,11 +204,15 @@ mod tests {
     #[test]
     fn application_and_cuesheet_headers_read_as_padding_and_nothing_else_changes() {
         let original = stream();
-        let mut mss = MediaSourceStream::new(Box::new(Cursor::new(original.clone())), Default::default());
+        let mut mss =
+            MediaSourceStream::new(Box::new(Cursor::new(original.clone())), Default::default());
         let patches = blocks_to_patch(&mut mss);
         assert_eq!(patches, vec![10, 16]);
         mss.seek(SeekFrom::Start(0)).unwrap();
-        let mut source = PatchedSource { inner: mss, patches };
+        let mut source = PatchedSource {
+            inner: mss,
+            patches,
+        };
         let mut read = Vec::new();
         // Small reads, so patches land at every offset within a read.
         let mut buf = [0u8; 3];
@@ -230,7 +238,10 @@ mod tests {
         }
         let mut mss = MediaSourceStream::new(Box::new(Cursor::new(b)), Default::default());
         assert_eq!(blocks_to_patch(&mut mss).len(), MAX_BLOCKS);
-        let mut mss = MediaSourceStream::new(Box::new(Cursor::new(b"fLaC\x02\xff".to_vec())), Default::default());
+        let mut mss = MediaSourceStream::new(
+            Box::new(Cursor::new(b"fLaC\x02\xff".to_vec())),
+            Default::default(),
+        );
         assert_eq!(blocks_to_patch(&mut mss), Vec::<u64>::new());
     }
 }

@@ -12,10 +12,12 @@ use wave_studio::audio::decode::{AudioStream, StreamInfo};
 /// Runs `tool` with `args`; panics naming the package when it is missing
 /// and with its stderr when it fails.
 pub fn run(tool: &str, args: &[&str]) {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} is required for these tests ({}): {e}", install_hint(tool)));
+    let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "{tool} is required for these tests ({}): {e}",
+            install_hint(tool)
+        )
+    });
     assert!(
         out.status.success(),
         "{tool} {args:?} failed: {}",
@@ -66,9 +68,16 @@ pub fn source(dir: &Path, seconds: f64) -> PathBuf {
     run(
         "ffmpeg",
         &[
-            "-v", "error", "-y", "-f", "lavfi",
-            "-i", &format!("aevalsrc={expr}:s=44100:d={seconds}"),
-            "-c:a", "pcm_f32le", path.to_str().unwrap(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("aevalsrc={expr}:s=44100:d={seconds}"),
+            "-c:a",
+            "pcm_f32le",
+            path.to_str().unwrap(),
         ],
     );
     path
@@ -78,21 +87,45 @@ pub fn source(dir: &Path, seconds: f64) -> PathBuf {
 pub fn ffmpeg_decode(path: &Path) -> (Vec<f32>, usize) {
     let p = path.to_str().unwrap();
     let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i", p, "-f", "f32le", "-c:a", "pcm_f32le", "-"])
+        .args([
+            "-v",
+            "error",
+            "-i",
+            p,
+            "-f",
+            "f32le",
+            "-c:a",
+            "pcm_f32le",
+            "-",
+        ])
         .output()
         .expect("ffmpeg is required for these tests (apt-get install ffmpeg)");
-    assert!(out.status.success(), "ffmpeg cannot decode {p}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ffmpeg cannot decode {p}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let samples = out
         .stdout
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=channels",
+        ])
         .args(["-of", "csv=p=0", p])
         .output()
         .expect("ffprobe is required for these tests (apt-get install ffmpeg)");
-    let channels = String::from_utf8_lossy(&probe.stdout).trim().parse().unwrap();
+    let channels = String::from_utf8_lossy(&probe.stdout)
+        .trim()
+        .parse()
+        .unwrap();
     (samples, channels)
 }
 
@@ -104,7 +137,12 @@ pub fn our_decode(path: &Path) -> (StreamInfo, Vec<f32>, usize) {
         samples.extend_from_slice(block.interleaved);
         largest = largest.max(block.mono.len());
     }
-    assert!(stream.stats().partial.is_none(), "{}: {:?}", path.display(), stream.stats());
+    assert!(
+        stream.stats().partial.is_none(),
+        "{}: {:?}",
+        path.display(),
+        stream.stats()
+    );
     (stream.info().clone(), samples, largest)
 }
 
@@ -115,7 +153,11 @@ pub fn assert_decodes_as_ffmpeg(path: &Path, tolerance: f32) -> StreamInfo {
     let (theirs, channels) = ffmpeg_decode(path);
     let name = path.display();
     assert_eq!(info.channels, channels, "{name}: channels");
-    assert_eq!(ours.len(), theirs.len(), "{name}: sample count (ours, ffmpeg's)");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{name}: sample count (ours, ffmpeg's)"
+    );
     assert!(!ours.is_empty(), "{name}: no samples");
     let worst = ours
         .iter()

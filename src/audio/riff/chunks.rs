@@ -46,7 +46,9 @@ impl Container {
             b"RIFF" if wave => Some(Self::Riff),
             b"RF64" if wave => Some(Self::Rf64),
             b"BW64" if wave => Some(Self::Bw64),
-            _ if head.get(0..16) == Some(&W64_RIFF[..]) && is_w64_guid(head.get(24..40)?, b"wave") => {
+            _ if head.get(0..16) == Some(&W64_RIFF[..])
+                && is_w64_guid(head.get(24..40)?, b"wave") =>
+            {
                 Some(Self::Wave64)
             }
             _ => None,
@@ -130,8 +132,14 @@ impl ChunkWalker {
     /// The next chunk header, the stream left at its body; `None` at the
     /// end of the file.
     pub(super) fn next(&mut self, src: &mut MediaSourceStream<'_>) -> Result<Option<Chunk>> {
-        let header_len = if self.container == Container::Wave64 { 24 } else { 8 };
-        let at_end = self.file_len.is_some_and(|len| self.next.saturating_add(header_len) > len);
+        let header_len = if self.container == Container::Wave64 {
+            24
+        } else {
+            8
+        };
+        let at_end = self
+            .file_len
+            .is_some_and(|len| self.next.saturating_add(header_len) > len);
         if at_end || self.next == u64::MAX {
             return Ok(None);
         }
@@ -145,12 +153,20 @@ impl ChunkWalker {
             self.next = u64::MAX;
             return Ok(Some(chunk));
         };
-        let align = if self.container == Container::Wave64 { 8 } else { 2 };
+        let align = if self.container == Container::Wave64 {
+            8
+        } else {
+            2
+        };
         let padded = len.checked_next_multiple_of(align).unwrap_or(u64::MAX);
         self.next = chunk.body_start.saturating_add(padded);
-        let past_end = self.file_len.is_some_and(|f| chunk.body_start.saturating_add(len) > f);
+        let past_end = self
+            .file_len
+            .is_some_and(|f| chunk.body_start.saturating_add(len) > f);
         if past_end && chunk.kind != ChunkKind::Data {
-            return decode_error("wav: a chunk before the audio data runs past the end of the file");
+            return decode_error(
+                "wav: a chunk before the audio data runs past the end of the file",
+            );
         }
         Ok(Some(chunk))
     }
@@ -195,7 +211,9 @@ impl ChunkWalker {
         }
         match ds64.table.iter().find(|(cc, _)| cc == id) {
             Some(&(_, size)) => Ok(Some(size)),
-            None => decode_error("rf64: a chunk size of 0xFFFFFFFF that the ds64 table does not list"),
+            None => {
+                decode_error("rf64: a chunk size of 0xFFFFFFFF that the ds64 table does not list")
+            }
         }
     }
 }
@@ -262,9 +280,18 @@ mod tests {
 
     #[test]
     fn the_family_is_told_apart_by_its_first_bytes() {
-        assert_eq!(Container::detect(b"RIFF\0\0\0\0WAVE"), Some(Container::Riff));
-        assert_eq!(Container::detect(b"RF64\xff\xff\xff\xffWAVE"), Some(Container::Rf64));
-        assert_eq!(Container::detect(b"BW64\xff\xff\xff\xffWAVE"), Some(Container::Bw64));
+        assert_eq!(
+            Container::detect(b"RIFF\0\0\0\0WAVE"),
+            Some(Container::Riff)
+        );
+        assert_eq!(
+            Container::detect(b"RF64\xff\xff\xff\xffWAVE"),
+            Some(Container::Rf64)
+        );
+        assert_eq!(
+            Container::detect(b"BW64\xff\xff\xff\xffWAVE"),
+            Some(Container::Bw64)
+        );
         assert_eq!(Container::detect(b"RIFF\0\0\0\0AVI "), None);
         let mut w64 = W64_RIFF.to_vec();
         w64.extend_from_slice(&[0; 8]);

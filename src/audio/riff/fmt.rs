@@ -69,7 +69,8 @@ struct Fields {
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
-    b.get(at..at + 2).map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+    b.get(at..at + 2)
+        .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -94,8 +95,8 @@ pub(super) fn parse(body: &[u8]) -> Result<WaveFormat> {
             (codec, Some(valid), n * u64::from(container / 8), 1)
         }
         WAVE_FORMAT_IEEE_FLOAT => match fields.bits {
-            32 => (CODEC_ID_PCM_F32LE, None, n * 4, 1),
-            64 => (CODEC_ID_PCM_F64LE, None, n * 8, 1),
+            32 => (CODEC_ID_PCM_F32LE, Some(32), n * 4, 1),
+            64 => (CODEC_ID_PCM_F64LE, Some(64), n * 8, 1),
             _ => return unsupported_error("wav: float samples that are not 32 or 64 bits"),
         },
         // G.711 is 8 bits per sample by definition, whatever the field says.
@@ -103,9 +104,7 @@ pub(super) fn parse(body: &[u8]) -> Result<WaveFormat> {
         WAVE_FORMAT_MULAW => (CODEC_ID_PCM_MULAW, None, n, 1),
         WAVE_FORMAT_ADPCM | WAVE_FORMAT_IMA_ADPCM => adpcm_layout(&fields)?,
         _ => {
-            return unsupported_error(
-                "wav: format tag is not PCM, float, A-law, mu-law or ADPCM",
-            );
+            return unsupported_error("wav: format tag is not PCM, float, A-law, mu-law or ADPCM");
         }
     };
     Ok(WaveFormat {
@@ -227,7 +226,12 @@ mod tests {
     }
 
     fn extensible(channels: u16, container: u16, valid: u16, sub: u16) -> Vec<u8> {
-        let mut b = fmt(WAVE_FORMAT_EXTENSIBLE, channels, channels * container / 8, container);
+        let mut b = fmt(
+            WAVE_FORMAT_EXTENSIBLE,
+            channels,
+            channels * container / 8,
+            container,
+        );
         b.extend_from_slice(&22u16.to_le_bytes());
         b.extend_from_slice(&valid.to_le_bytes());
         b.extend_from_slice(&0u32.to_le_bytes());
@@ -239,13 +243,25 @@ mod tests {
     #[test]
     fn valid_bits_fewer_than_the_container_decode_at_the_container_width() {
         let f = parse(&fmt(WAVE_FORMAT_PCM, 2, 6, 20)).unwrap();
-        assert_eq!((f.codec, f.bits, f.block_size), (CODEC_ID_PCM_S24LE, Some(20), 6));
+        assert_eq!(
+            (f.codec, f.bits, f.block_size),
+            (CODEC_ID_PCM_S24LE, Some(20), 6)
+        );
         let f = parse(&fmt(WAVE_FORMAT_PCM, 2, 4, 12)).unwrap();
-        assert_eq!((f.codec, f.bits, f.block_size), (CODEC_ID_PCM_S16LE, Some(12), 4));
+        assert_eq!(
+            (f.codec, f.bits, f.block_size),
+            (CODEC_ID_PCM_S16LE, Some(12), 4)
+        );
         let f = parse(&extensible(4, 24, 20, WAVE_FORMAT_PCM)).unwrap();
-        assert_eq!((f.codec, f.bits, f.block_size), (CODEC_ID_PCM_S24LE, Some(20), 12));
+        assert_eq!(
+            (f.codec, f.bits, f.block_size),
+            (CODEC_ID_PCM_S24LE, Some(20), 12)
+        );
         let f = parse(&extensible(1, 32, 24, WAVE_FORMAT_PCM)).unwrap();
-        assert_eq!((f.codec, f.bits, f.block_size), (CODEC_ID_PCM_S32LE, Some(24), 4));
+        assert_eq!(
+            (f.codec, f.bits, f.block_size),
+            (CODEC_ID_PCM_S32LE, Some(24), 4)
+        );
     }
 
     #[test]

@@ -26,8 +26,7 @@ use symphonia::core::formats::probe::{
 };
 use symphonia::core::formats::well_known::FORMAT_ID_WAVE;
 use symphonia::core::formats::{
-    FormatId, FormatInfo, FormatOptions, FormatReader, MediaInfo, SeekMode, SeekTo, SeekedTo,
-    Track,
+    FormatId, FormatInfo, FormatOptions, FormatReader, MediaInfo, SeekMode, SeekTo, SeekedTo, Track,
 };
 use symphonia::core::io::{MediaSource, MediaSourceStream, ReadBytes, ScopedStream, SeekBuffered};
 use symphonia::core::meta::{Metadata, MetadataLog};
@@ -104,12 +103,20 @@ impl<'s> WaveReader<'s> {
         let layout = data_layout(&format, data_start, data_len, file_len);
         let frames = data_len
             .map(|len| len / format.block_size * format.frames_per_block)
-            .or_else(|| walker.ds64.as_ref().map(|d| d.sample_count).filter(|&n| n > 0))
+            .or_else(|| {
+                walker
+                    .ds64
+                    .as_ref()
+                    .map(|d| d.sample_count)
+                    .filter(|&n| n > 0)
+            })
             .or(fact);
         let mut track = Track::new(0);
         track.with_codec_params(CodecParameters::Audio(codec_params(&format, &layout)));
         if let Some(frames) = frames {
-            track.with_num_frames(frames).with_duration(Duration::from(frames));
+            track
+                .with_num_frames(frames)
+                .with_duration(Duration::from(frames));
         }
         let info = match container {
             Container::Riff => &RIFF_INFO,
@@ -316,7 +323,9 @@ impl FormatReader for WaveReader<'_> {
         let required_ts = match to {
             SeekTo::Timestamp { ts, .. } => ts,
             SeekTo::Time { time, .. } => {
-                let tb = track.time_base.ok_or(Error::SeekError(SeekErrorKind::Unseekable))?;
+                let tb = track
+                    .time_base
+                    .ok_or(Error::SeekError(SeekErrorKind::Unseekable))?;
                 tb.calc_timestamp(time)
                     .ok_or(Error::SeekError(SeekErrorKind::OutOfRange))?
             }

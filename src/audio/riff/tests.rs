@@ -56,7 +56,11 @@ fn open(bytes: Vec<u8>) -> symphonia::core::errors::Result<WaveReader<'static>> 
 fn samples(reader: &mut WaveReader<'_>) -> Vec<i16> {
     let mut out = Vec::new();
     while let Some(p) = reader.next_packet().unwrap() {
-        out.extend(p.data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])));
+        out.extend(
+            p.data
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]])),
+        );
     }
     out
 }
@@ -78,9 +82,16 @@ fn odd_chunks_are_padded_and_ds64_tables_give_sizes() {
     let data = pcm(100);
     let bytes = file(
         b"RIFF",
-        &[chunk(b"junk", None, &[1, 2, 3]), chunk(b"fmt ", None, &pcm_fmt(1, 16)), chunk(b"data", None, &data)],
+        &[
+            chunk(b"junk", None, &[1, 2, 3]),
+            chunk(b"fmt ", None, &pcm_fmt(1, 16)),
+            chunk(b"data", None, &data),
+        ],
     );
-    assert_eq!(samples(&mut open(bytes).unwrap()), (0..100).collect::<Vec<_>>());
+    assert_eq!(
+        samples(&mut open(bytes).unwrap()),
+        (0..100).collect::<Vec<_>>()
+    );
     // RF64: a `bext` chunk sized by the ds64 table, `data` by ds64 itself.
     let mut ds64 = Vec::new();
     for v in [0u64, 200, 100] {
@@ -108,7 +119,10 @@ fn sizes_past_the_end_are_clamped_for_data_and_refused_before_it() {
     let fmt = chunk(b"fmt ", None, &pcm_fmt(1, 16));
     // data declares far more than the file holds: what is there is read,
     // and the declared length says the file was cut short.
-    let bytes = file(b"RIFF", &[fmt.clone(), chunk(b"data", Some(0x7FFF_FFF0), &pcm(10))]);
+    let bytes = file(
+        b"RIFF",
+        &[fmt.clone(), chunk(b"data", Some(0x7FFF_FFF0), &pcm(10))],
+    );
     let mut reader = open(bytes).unwrap();
     assert_eq!(reader.tracks()[0].num_frames, Some(0x3FFF_FFF8));
     assert_eq!(samples(&mut reader).len(), 10);
@@ -116,12 +130,22 @@ fn sizes_past_the_end_are_clamped_for_data_and_refused_before_it() {
     ds64[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
     let bytes = file(
         b"BW64",
-        &[chunk(b"ds64", None, &ds64), fmt.clone(), chunk(b"data", Some(u32::MAX), &pcm(10))],
+        &[
+            chunk(b"ds64", None, &ds64),
+            fmt.clone(),
+            chunk(b"data", Some(u32::MAX), &pcm(10)),
+        ],
     );
     assert_eq!(samples(&mut open(bytes).unwrap()).len(), 10);
-    let bytes = file(b"RIFF", &[chunk(b"LIST", Some(0xFFFF_0000), b"INFO"), fmt.clone()]);
+    let bytes = file(
+        b"RIFF",
+        &[chunk(b"LIST", Some(0xFFFF_0000), b"INFO"), fmt.clone()],
+    );
     assert!(message(open(bytes)).contains("runs past the end"));
-    let bytes = file(b"RF64", &[chunk(b"LIST", Some(u32::MAX), b"INFO"), fmt.clone()]);
+    let bytes = file(
+        b"RF64",
+        &[chunk(b"LIST", Some(u32::MAX), b"INFO"), fmt.clone()],
+    );
     assert!(message(open(bytes)).contains("no ds64"));
 }
 
@@ -140,7 +164,9 @@ fn malformed_layouts_are_clear_errors() {
     let mut w64 = super::chunks::W64_RIFF.to_vec();
     w64.extend_from_slice(&0u64.to_le_bytes());
     w64.extend_from_slice(b"wave");
-    w64.extend_from_slice(&[0xF3, 0xAC, 0xD3, 0x11, 0x8C, 0xD1, 0x00, 0xC0, 0x4F, 0x8E, 0xDB, 0x8A]);
+    w64.extend_from_slice(&[
+        0xF3, 0xAC, 0xD3, 0x11, 0x8C, 0xD1, 0x00, 0xC0, 0x4F, 0x8E, 0xDB, 0x8A,
+    ]);
     w64.extend_from_slice(&[7; 16]);
     w64.extend_from_slice(&5u64.to_le_bytes());
     w64.extend_from_slice(&[0; 64]);
@@ -152,7 +178,13 @@ fn huge_frames_still_make_bounded_packets() {
     // 65535 channels of 32-bit samples: 256 KiB per frame.
     let frame = 65_535 * 4;
     let body = vec![0u8; frame * 10];
-    let bytes = file(b"RIFF", &[chunk(b"fmt ", None, &pcm_fmt(65_535, 32)), chunk(b"data", None, &body)]);
+    let bytes = file(
+        b"RIFF",
+        &[
+            chunk(b"fmt ", None, &pcm_fmt(65_535, 32)),
+            chunk(b"data", None, &body),
+        ],
+    );
     let mut reader = open(bytes).unwrap();
     let mut frames = 0;
     while let Some(p) = reader.next_packet().unwrap() {

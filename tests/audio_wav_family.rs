@@ -441,3 +441,43 @@ fn analyze_finds_and_reads_rf64_bw64_and_wave64_files_in_a_folder() {
         );
     }
 }
+
+#[test]
+fn wav_and_rf64_streamed_to_a_pipe_read_to_their_end() {
+    // ffmpeg writing to a pipe cannot go back to fill in the sizes: WAV
+    // says 0xFFFFFFFF, RF64 leaves its ds64 sizes at 0 (ffmpeg then reads
+    // no audio from its own file; the reference is the piped WAV's).
+    let dir = TempDir::new("piped");
+    let src = tools::source(dir.path(), 3.0);
+    let mut paths = Vec::new();
+    for (name, rf64) in [("piped.wav", "never"), ("piped.rf64.wav", "always")] {
+        let out = std::process::Command::new("ffmpeg")
+            .args([
+                "-v",
+                "error",
+                "-i",
+                src.to_str().unwrap(),
+                "-c:a",
+                "pcm_s24le",
+            ])
+            .args(["-rf64", rf64, "-f", "wav", "pipe:1"])
+            .output()
+            .expect("ffmpeg is required for these tests (apt-get install ffmpeg)");
+        assert!(out.status.success());
+        let path = dir.join(name);
+        std::fs::write(&path, &out.stdout).unwrap();
+        paths.push(path);
+    }
+    let info = assert_decodes_as_ffmpeg(&paths[0], EXACT);
+    assert_eq!(info.declared_frames, None, "no length was written");
+    let (reference, _) = ffmpeg_decode(&paths[0]);
+    let (info, ours, _) = our_decode(&paths[1]);
+    assert_eq!(
+        (info.container.as_str(), info.declared_frames),
+        ("rf64", None)
+    );
+    assert_eq!(
+        ours, reference,
+        "piped RF64: the same samples as the piped WAV"
+    );
+}

@@ -31,11 +31,14 @@ const TYPE_PADDING: u8 = 1;
 const TYPE_APPLICATION: u8 = 2;
 const TYPE_CUESHEET: u8 = 5;
 
-/// A source that reads as `inner`, except that the header byte of each
+/// A source that reads as `inner` from `base` (the `fLaC` marker, after
+/// any ID3 tag; position 0 here), except that the header byte of each
 /// listed metadata block says PADDING (its last-block bit kept).
 pub struct PatchedSource<'s> {
     inner: MediaSourceStream<'s>,
-    /// Absolute offsets of the header bytes to patch, ascending.
+    /// Where this source's position 0 is in `inner`.
+    base: u64,
+    /// Offsets in `inner` of the header bytes to patch, ascending.
     patches: Vec<u64>,
 }
 
@@ -55,7 +58,11 @@ impl Read for PatchedSource<'_> {
 
 impl Seek for PatchedSource<'_> {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
-        self.inner.seek(pos)
+        let pos = match pos {
+            SeekFrom::Start(p) => SeekFrom::Start(p.saturating_add(self.base)),
+            relative => relative,
+        };
+        Ok(self.inner.seek(pos)?.saturating_sub(self.base))
     }
 }
 
@@ -65,7 +72,9 @@ impl MediaSource for PatchedSource<'_> {
     }
 
     fn byte_len(&self) -> Option<u64> {
-        self.inner.byte_len()
+        self.inner
+            .byte_len()
+            .map(|len| len.saturating_sub(self.base))
     }
 }
 
@@ -108,6 +117,7 @@ impl<'s> LenientFlacReader<'s> {
         }
         let source = PatchedSource {
             inner: mss,
+            base: start,
             patches,
         };
         let mss = MediaSourceStream::new(Box::new(source), Default::default());
@@ -201,32 +211,43 @@ mod tests {
         b
     }
 
-    #[test]
-    fn application_and_cuesheet_headers_read_as_padding_and_nothing_else_changes() {
-        let original = stream();
-        let mut mss =
-            MediaSourceStream::new(Box::new(Cursor::new(original.clone())), Default::default());
-        let patches = blocks_to_patch(&mut mss);
-        assert_eq!(patches, vec![10, 16]);
-        mss.seek(SeekFrom::Start(0)).unwrap();
-        let mut source = PatchedSource {
-            inner: mss,
-            patches,
-        };
-        let mut read = Vec::new();
-        // Small reads, so patches land at every offset within a read.
-        let mut buf = [0u8; 3];
+    /// Everything `source` reads, a few bytes at a time so that patches
+    /// land at every offset within a read.
+    fn read_all(source: &mut PatchedSource<'_>) -> Vec<u8> {
+        let (mut read, mut buf) = (Vec::new(), [0u8; 3]);
         loop {
             let n = source.read(&mut buf).unwrap();
             if n == 0 {
-                break;
+                return read;
             }
             read.extend_from_slice(&buf[..n]);
         }
-        let mut want = original;
+    }
+
+    #[test]
+    fn application_and_cuesheet_headers_read_as_padding_and_nothing_else_changes() {
+        // Seven bytes before the marker, as an ID3 tag would be.
+        let mut original = b"ID3junk".to_vec();
+        original.extend_from_slice(&stream());
+        let cursor = Box::new(Cursor::new(original.clone()));
+        let mut mss = MediaSourceStream::new(cursor, Default::default());
+        mss.ignore_bytes(7).unwrap();
+        let patches = blocks_to_patch(&mut mss);
+        assert_eq!(patches, vec![17, 23]);
+        mss.seek(SeekFrom::Start(7)).unwrap();
+        let mut source = PatchedSource {
+            inner: mss,
+            base: 7,
+            patches,
+        };
+        let mut want = original[7..].to_vec();
         want[10] = TYPE_PADDING;
         want[16] = 0x80 | TYPE_PADDING;
-        assert_eq!(read, want);
+        assert_eq!(read_all(&mut source), want);
+        // Positions are the FLAC stream's own: 0 is the marker.
+        assert_eq!(source.seek(SeekFrom::Start(0)).unwrap(), 0);
+        assert_eq!(source.byte_len(), Some(want.len() as u64));
+        assert_eq!(read_all(&mut source), want);
     }
 
     #[test]

@@ -183,7 +183,12 @@ impl ChunkWalker {
             b"data" => ChunkKind::Data,
             _ => ChunkKind::Other,
         };
-        let body_len = if size != SIZE_IN_DS64 || self.container == Container::Riff {
+        // With a ds64 chunk, its data size is the one (as ffmpeg reads it),
+        // whatever the 32-bit field holds.
+        let ds64_data = self.ds64.as_ref().map_or(0, |d| d.data_size);
+        let body_len = if kind == ChunkKind::Data && ds64_data > 0 {
+            Some(ds64_data)
+        } else if size != SIZE_IN_DS64 || self.container == Container::Riff {
             // Classic RIFF: 0xFFFFFFFF on `data` is a streamed file of
             // unknown length (ffmpeg writing to a pipe).
             (size != SIZE_IN_DS64 || kind != ChunkKind::Data).then_some(u64::from(size))

@@ -98,7 +98,10 @@ impl<'s> WaveReader<'s> {
         };
         let file_len = mss.byte_len();
         let mut walker = ChunkWalker::new(container, start, file_len);
-        mss.seek_buffered(start + container.header_len());
+        let first_chunk = start + container.header_len();
+        if mss.seek_buffered(first_chunk) != first_chunk {
+            return decode_error("wav: cannot go back to the first chunk");
+        }
         let (format, data_start, data_len, fact) = read_chunks(&mut mss, &mut walker)?;
         let layout = data_layout(&format, data_start, data_len, file_len);
         let frames = data_len
@@ -110,7 +113,7 @@ impl<'s> WaveReader<'s> {
                     .map(|d| d.sample_count)
                     .filter(|&n| n > 0)
             })
-            .or(fact);
+            .or(fact.filter(|&n| n > 0));
         let mut track = Track::new(0);
         track.with_codec_params(CodecParameters::Audio(codec_params(&format, &layout)));
         if let Some(frames) = frames {

@@ -146,16 +146,10 @@ fn main() {
         values.insert("loudness_lufs".into(), (-30.0 + rng.f64() * 20.0).into());
         values.insert("duration_s".into(), (60.0 + rng.f64() * 300.0).into());
         app.ingest_result(FileResult {
-            key: Default::default(),
-            file: format!("/music/library/file{i:05}.wav"),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
             quality,
             analysis_s: 0.3,
-            cached: false,
-            skipped: Vec::new(),
             values,
+            ..FileResult::new(format!("/music/library/file{i:05}.wav"))
         });
     }
     assert_eq!(app.results().rows.len(), FILES);

@@ -31,7 +31,7 @@ fn pipeline() -> PipelineDocument {
     for i in 0..NODES {
         let kind = WaveStage::ALL[i * 7 / NODES];
         doc.nodes.push(PipelineNode {
-            id: format!("n{i:02}"),
+            id: format!("n{i:02}").into(),
             name: format!("Stage {i}"),
             kind,
             operation: Operation::Spectral,

@@ -228,8 +228,11 @@ fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;
-            let nodes: Vec<(String, crate::orchestrator::WaveStage)> =
-                doc.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            let nodes: Vec<(String, crate::orchestrator::WaveStage)> = doc
+                .nodes
+                .iter()
+                .map(|n| (n.id.to_string(), n.kind))
+                .collect();
             app.run.live.ui(ui, &doc.config, &nodes);
         });
         ui.separator();

@@ -21,10 +21,10 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("`{}`", n.id)).monospace());
         if ui.small_button("Duplicate").clicked() {
-            out.push(Command::DuplicateNode(n.id.clone()));
+            out.push(Command::DuplicateNode(n.id.to_string()));
         }
         if ui.small_button("Delete").clicked() {
-            out.push(Command::RemoveNode(n.id.clone()));
+            out.push(Command::RemoveNode(n.id.to_string()));
         }
     });
     let key = egui::Grid::new("node_grid")
@@ -301,7 +301,7 @@ fn dependencies_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<
                 .clicked()
             {
                 out.push(Command::Connect {
-                    from: other.id.clone(),
+                    from: other.id.to_string(),
                     to: id.to_string(),
                 });
                 ui.close();

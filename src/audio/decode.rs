@@ -372,7 +372,7 @@ fn probe(
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    symphonia::default::get_probe()
+    super::formats::probe()
         .probe(
             &hint,
             mss,

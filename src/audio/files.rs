@@ -9,8 +9,8 @@ use walkdir::WalkDir;
 
 /// Extensions of the formats the decoder reads.
 pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "flac", "mp3", "mp2", "mp1", "ogg", "oga", "m4a", "mp4", "aac", "alac", "aif",
-    "aiff", "aifc", "caf", "mka", "mkv", "webm", "opus",
+    "wav", "wave", "w64", "rf64", "bw64", "flac", "mp3", "mp2", "mp1", "ogg", "oga", "m4a", "mp4",
+    "aac", "alac", "aif", "aiff", "aifc", "caf", "mka", "mkv", "webm", "opus",
 ];
 
 /// Whether the path has an audio extension.

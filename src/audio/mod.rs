@@ -23,6 +23,8 @@ mod declared_end;
 pub mod decode;
 pub mod error;
 pub mod files;
+pub mod flac_blocks;
+pub mod formats;
 #[cfg(test)]
 mod golden;
 pub mod key;
@@ -31,6 +33,7 @@ pub mod loudness;
 pub mod mp4_edits;
 pub mod onset;
 pub mod report;
+pub mod riff;
 pub mod samples;
 pub mod spectral;
 pub mod stft;

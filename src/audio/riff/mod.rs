@@ -3,7 +3,7 @@
 //! 20 valid bits, G.711 without `cbSize` and some chunk layouts.
 //!
 //! It implements symphonia's [`FormatReader`], so symphonia's PCM and
-//! ADPCM decoders decode what it reads; [`super::formats`] registers it
+//! ADPCM decoders decode what it reads; `audio::formats` registers it
 //! ahead of symphonia's own. Packets are read straight from the `data`
 //! chunk, at most [`MAX_PACKET_BYTES`] at a time: memory does not grow
 //! with the file. Sizes are checked against the file's length, so a

@@ -140,3 +140,27 @@ fn a_count_beyond_its_bound_is_refused_with_the_bound_and_run_is_disabled() {
         "{blocker}"
     );
 }
+
+#[test]
+fn one_undo_takes_back_one_committed_value() {
+    let rt = runtime();
+    let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
+    h.run_steps(3);
+    let start = h.state().document().config.max_retries_per_stage;
+    for value in ["5", "7"] {
+        replace_text(&mut h, "max_retries_per_stage", value);
+        h.key_press(egui::Key::Enter);
+        h.run_steps(3);
+    }
+    assert_eq!(h.state().document().config.max_retries_per_stage, 7);
+    h.state_mut().push(Command::Undo);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().config.max_retries_per_stage,
+        5,
+        "one Ctrl+Z, one commit (was {start})"
+    );
+    h.state_mut().push(Command::Undo);
+    h.run_steps(3);
+    assert_eq!(h.state().document().config.max_retries_per_stage, start);
+}

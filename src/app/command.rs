@@ -70,18 +70,21 @@ pub enum Command {
     },
     /// Moves nodes on the canvas, as one undo step.
     MoveNodes(Vec<(String, (f32, f32))>),
-    /// Replaces the node with the same id; `key` merges drags into one step.
+    /// Replaces the node with the same id; `key` merges typing into one
+    /// step.
     SetNode {
         /// The node as edited.
         node: PipelineNode,
-        /// What was edited; repeats merge into one undo step.
+        /// What was edited; repeats merge into one undo step (typing a
+        /// name). Empty: a step of its own (a committed value, a toggle).
         key: String,
     },
-    /// Replaces the run settings; `key` merges drags into one step.
+    /// Replaces the run settings; `key` merges repeats into one step.
     SetConfig {
         /// The settings as edited.
         config: WaveConfig,
-        /// What was edited; repeats merge into one undo step.
+        /// What was edited; repeats merge into one undo step. Empty: a
+        /// step of its own (a committed value, a toggle).
         key: String,
     },
     /// Selects a document node (or none) for the inspector.

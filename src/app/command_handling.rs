@@ -72,9 +72,11 @@ impl WaveStudioApp {
             Command::Connect { from, to } => self.connect(&from, &to),
             Command::Disconnect { from, to } => _ = self.edit(None, |d| d.disconnect(&from, &to)),
             Command::MoveNodes(moves) => _ = self.edit(None, |doc| doc.move_nodes(&moves)),
-            Command::SetNode { node, key } => _ = self.edit(Some(&key), |d| d.replace_node(node)),
+            Command::SetNode { node, key } => {
+                _ = self.edit(merge_key(&key), |d| d.replace_node(node));
+            }
             Command::SetConfig { config, key } => {
-                self.doc.edit(Some(&key), |doc| doc.config = config);
+                self.doc.edit(merge_key(&key), |doc| doc.config = config);
             }
             Command::Select(id) => self.selected = id,
             Command::Canvas(event) => self.graph.apply(event),
@@ -304,4 +306,9 @@ impl WaveStudioApp {
             self.set_status(format!("Connected `{from}` → `{to}`"), false);
         }
     }
+}
+
+/// The undo-merge key of an edit: empty means a step of its own.
+fn merge_key(key: &str) -> Option<&str> {
+    (!key.is_empty()).then_some(key)
 }

@@ -152,10 +152,12 @@ pub fn config_ui_with(
             key = Some(field.name);
         }
     }
-    if let Some(field) = key {
+    // Every field commits once (Enter, focus loss, a click): each commit
+    // is its own undo step.
+    if key.is_some() {
         out.push(Command::SetConfig {
             config: c,
-            key: format!("config.{field}"),
+            key: String::new(),
         });
     }
 }

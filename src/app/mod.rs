@@ -77,6 +77,20 @@ struct Settings {
     recent: Vec<PathBuf>,
     /// The file queue as it was when the app closed.
     queue: Vec<SavedEntry>,
+    /// The pipeline file open when the app closed (none: the built-in
+    /// default or an unsaved pipeline).
+    last_pipeline: Option<PathBuf>,
+}
+
+impl Settings {
+    /// `launch` with the pipeline of the last session when the command
+    /// line names none and that file still exists.
+    fn fill_in(&self, mut launch: Launch) -> Launch {
+        if launch.pipeline.is_none() {
+            launch.pipeline = self.last_pipeline.clone().filter(|p| p.is_file());
+        }
+        launch
+    }
 }
 
 /// The Wave Studio app.
@@ -226,6 +240,7 @@ impl eframe::App for WaveStudioApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.queue = self.files.saved();
+        self.settings.last_pipeline = self.doc.path.clone();
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }
@@ -252,9 +267,43 @@ pub fn run_native(handle: Handle, launch: Launch) -> eframe::Result {
                 .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
                 .unwrap_or_default();
             let queue = settings.queue.clone();
+            let launch = settings.fill_in(launch);
             let mut app = WaveStudioApp::with_queue(handle, launch, queue);
             app.settings = settings;
             Ok(Box::new(app))
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relaunch_opens_the_pipeline_that_was_open_unless_told_otherwise() {
+        let dir = std::env::temp_dir().join(format!("wave-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let last = dir.join("mine.ron");
+        std::fs::write(&last, crate::pipeline::DEFAULT_PIPELINE).unwrap();
+        let settings = Settings {
+            last_pipeline: Some(last.clone()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.fill_in(Launch::default()).pipeline,
+            Some(last.clone())
+        );
+        let named = Launch {
+            pipeline: Some(dir.join("other.ron")),
+            ..Launch::default()
+        };
+        assert_eq!(settings.fill_in(named.clone()).pipeline, named.pipeline);
+        std::fs::remove_file(&last).unwrap();
+        assert_eq!(
+            settings.fill_in(Launch::default()).pipeline,
+            None,
+            "gone: the default"
+        );
+        let _ = std::fs::remove_dir(&dir);
+    }
 }

@@ -49,11 +49,14 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
     ui.add(egui::Label::new(RichText::new(n.operation.info().summary).weak()).wrap());
     ui.separator();
     dependencies_ui(ui, doc, &n.id, out);
+    // Typing a name merges into one undo step; a committed value, a
+    // toggle or a choice is a step of its own.
     if let Some(k) = key {
-        out.push(Command::SetNode {
-            key: format!("node.{}.{k}", n.id),
-            node: n,
-        });
+        let key = match k {
+            "name" => format!("node.{}.name", n.id),
+            _ => String::new(),
+        };
+        out.push(Command::SetNode { key, node: n });
     }
 }
 

@@ -229,6 +229,11 @@ impl WriterThread {
         let inputs = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
         let mut id = 0;
         self.transaction(|tx| {
+            // The text once per distinct pipeline, not once per run.
+            tx.execute(
+                "INSERT OR IGNORE INTO pipelines (pipeline_hash, text) VALUES (?1, ?2)",
+                params![run.pipeline_hash, run.pipeline_text],
+            )?;
             tx.execute(
                 "INSERT INTO runs (pipeline_name, pipeline_hash, pipeline_text, program_version,
                                    inputs, started_ms, files_total, shard_index, shard_count,
@@ -237,7 +242,7 @@ impl WriterThread {
                 params![
                     run.pipeline_name,
                     run.pipeline_hash,
-                    run.pipeline_text,
+                    "",
                     run.program_version,
                     inputs,
                     now_ms(),

@@ -27,7 +27,8 @@ pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler
 pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{
-    PIPELINE_EXTENSION, is_pipeline_path, load, load_with, parse, parse_with, save, to_ron,
+    MAX_PIPELINE_BYTES, PIPELINE_EXTENSION, is_pipeline_path, load, load_with, parse, parse_with,
+    save, to_ron,
 };
 pub use monitor::{NodeLive, RunMonitor, WaveProgress};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};

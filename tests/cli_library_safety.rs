@@ -30,13 +30,13 @@ fn stored_run(db: &Path, files: &[std::path::PathBuf]) {
 fn damage(db: &Path, table: &str) {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
-    let page_size: u64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
-    let root: u64 = c
+    let page_size: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    let root: i64 = c
         .query_row("SELECT rootpage FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0))
         .unwrap();
     drop(c);
     let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
-    f.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
+    f.seek(SeekFrom::Start(((root - 1) * page_size) as u64)).unwrap();
     f.write_all(&vec![0xA5; page_size as usize]).unwrap();
 }
 
@@ -86,6 +86,25 @@ fn a_damaged_library_is_refused_unchanged_and_repair_saves_what_reads() {
     // The repaired library takes a rerun: the lost node outputs are
     // computed again.
     stored_run(&new, &files);
+}
+
+#[test]
+fn damaged_stored_decodes_are_found_before_the_first_write() {
+    let dir = TempDir::new("libsafe-decodes");
+    let files = songs(&dir, "a", 3, 2.0);
+    let db = dir.path("lib.sqlite");
+    stored_run(&db, &files);
+    damage(&db, "artifacts");
+    let before = bytes(&db);
+    // A rerun after a new file: its results would be written.
+    let more = songs(&dir, "b", 1, 2.0);
+    let o = bin().args(["run", "--db"]).arg(&db).args(&files).args(&more).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is damaged") && err.contains("not stored"), "{err}");
+    assert_eq!(bytes(&db), before, "nothing was written");
+    let o = bin().args(["library", "check", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
 }
 
 #[test]

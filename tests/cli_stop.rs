@@ -14,7 +14,7 @@ mod safety;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::signal::TempDir;
 use safety::{bin, count, names, s, songs, strings, text};

@@ -96,7 +96,7 @@ pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
 fn refuse_duplicates(shards: &[PathBuf]) -> Result<(), CliError> {
     for (i, a) in shards.iter().enumerate() {
         if let Some(b) = shards.iter().skip(i + 1).find(|b| same_file(a, b)) {
-            let how = if a == b {
+            let how = if a.as_os_str() == b.as_os_str() {
                 format!("{} is given twice", a.display())
             } else {
                 format!("{} and {} are the same file", a.display(), b.display())

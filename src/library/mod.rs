@@ -41,6 +41,8 @@ pub struct Library {
     readers: Mutex<Vec<Connection>>,
     /// Opened read-only ([`Library::open_read_only`]): nothing is written.
     read_only: bool,
+    /// The stored decodes' quick check, made by the first writer.
+    decodes: writer::DecodeCheck,
 }
 
 impl std::fmt::Debug for Library {
@@ -82,6 +84,7 @@ impl Library {
             path: path.to_path_buf(),
             readers: Mutex::new(vec![conn]),
             read_only: false,
+            decodes: writer::DecodeCheck::default(),
         }))
     }
 
@@ -96,6 +99,7 @@ impl Library {
             path: path.to_path_buf(),
             readers: Mutex::new(vec![conn]),
             read_only: true,
+            decodes: writer::DecodeCheck::default(),
         }))
     }
 
@@ -130,7 +134,7 @@ impl Library {
         if self.read_only {
             return Err(self.read_only_error());
         }
-        Writer::start(connect(&self.path)?, &self.path)
+        Writer::start(connect(&self.path)?, &self.path, self.decodes.clone())
     }
 
     fn read_only_error(&self) -> LibraryError {

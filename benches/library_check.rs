@@ -101,7 +101,9 @@ fn best_ms(mut f: impl FnMut()) -> f64 {
 fn measure(db: &Path) {
     let pragma = |name: &str| {
         let c = rusqlite::Connection::open(db).unwrap();
-        let answer: String = c.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).unwrap();
+        let answer: String = c
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap();
         assert_eq!(answer, "ok");
     };
     let bytes = std::fs::metadata(db).unwrap().len();

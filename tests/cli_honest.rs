@@ -28,11 +28,23 @@ fn a_truncated_file_is_partial_and_the_run_exits_1() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = doc["results"].as_array().unwrap();
-    let of = |name: &str| results.iter().find(|r| r["file"].as_str().unwrap().ends_with(name)).unwrap();
+    let of = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(name))
+            .unwrap()
+    };
     assert_eq!(of("cut.wav")["partial"], true);
     assert_eq!(of("whole.wav")["partial"], false);
-    assert!(err.lines().any(|l| l.contains("partial (") && l.contains("cut.wav")), "{err}");
-    assert!(err.contains("2 files: 2 completed (1 of them partial"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("partial (") && l.contains("cut.wav")),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 files: 2 completed (1 of them partial"),
+        "{err}"
+    );
     let o = run(&["run", "--no-db", &s(&whole)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
@@ -65,7 +77,11 @@ fn control_characters_in_names_are_escaped_on_every_terminal_line() {
         .unwrap();
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    let runs = bin().args(["results", "--runs", "--db"]).arg(&db).output().unwrap();
+    let runs = bin()
+        .args(["results", "--runs", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
     let missing = bin()
         .args(["run", "--no-db"])
         .arg(dir.path("gone\u{1b}[8m.wav"))
@@ -86,8 +102,16 @@ fn control_characters_in_names_are_escaped_on_every_terminal_line() {
     }
     assert!(err.contains("evil\\x1b]0;pwned\\x07.wav"), "{err}");
     assert!(err.contains("bad\\x1b[2J.mp3"), "{err}");
-    assert!(text(&runs.stdout).contains("Full\\x1b[31m analysis\\u{9b}2J"), "{}", text(&runs.stdout));
-    assert!(text(&missing.stderr).contains("gone\\x1b[8m.wav"), "{}", text(&missing.stderr));
+    assert!(
+        text(&runs.stdout).contains("Full\\x1b[31m analysis\\u{9b}2J"),
+        "{}",
+        text(&runs.stdout)
+    );
+    assert!(
+        text(&missing.stderr).contains("gone\\x1b[8m.wav"),
+        "{}",
+        text(&missing.stderr)
+    );
 }
 
 #[test]
@@ -95,7 +119,12 @@ fn merge_names_a_shard_given_twice_and_forget_resolves_relative_paths() {
     let dir = TempDir::new("honest-merge");
     let files = songs(&dir, "m", 2, 1.5);
     let db = dir.path("shard-0.sqlite");
-    let o = bin().args(["run", "--db"]).arg(&db).args(&files).output().unwrap();
+    let o = bin()
+        .args(["run", "--db"])
+        .arg(&db)
+        .args(&files)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = s(&dir.path("all.sqlite"));
     let again = format!("{}/./shard-0.sqlite", dir.0.display());
@@ -103,7 +132,10 @@ fn merge_names_a_shard_given_twice_and_forget_resolves_relative_paths() {
         let o = run(&["merge", &out, &s(&db), &twice]);
         let err = text(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains(&twice) && err.contains("give each shard's library once"), "{err}");
+        assert!(
+            err.contains(&twice) && err.contains("give each shard's library once"),
+            "{err}"
+        );
         assert!(!dir.path("all.sqlite").exists(), "nothing merged");
     }
     // From the folder the run was started in, by a relative name.
@@ -113,6 +145,10 @@ fn merge_names_a_shard_given_twice_and_forget_resolves_relative_paths() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("forgot 1 result"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("forgot 1 result"),
+        "{}",
+        text(&o.stdout)
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM results"), 1);
 }

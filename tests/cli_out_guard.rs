@@ -27,7 +27,12 @@ fn refused(args: &[&str], what: &str, file: &std::path::Path) {
         err.contains("refusing to write --out") && err.contains(what),
         "{args:?}: {err}"
     );
-    assert_eq!(bytes(file), before, "{args:?}: {} unchanged", file.display());
+    assert_eq!(
+        bytes(file),
+        before,
+        "{args:?}: {} unchanged",
+        file.display()
+    );
 }
 
 #[test]
@@ -41,22 +46,57 @@ fn out_is_refused_when_it_is_the_library_a_shard_the_pipeline_or_an_input() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let (db, song) = (s(&db), s(&files[0]));
 
-    refused(&["run", "--db", &db, "--out", &db, &song], "results library", dir.0.join("lib.sqlite").as_path());
+    refused(
+        &["run", "--db", &db, "--out", &db, &song],
+        "results library",
+        dir.0.join("lib.sqlite").as_path(),
+    );
     // Another spelling of the same file.
     let dotted = format!("{}/./sub/../lib.sqlite", dir.0.display());
     std::fs::create_dir_all(dir.path("sub")).unwrap();
-    refused(&["results", "--db", &db, "--out", &dotted], "results library", &dir.path("lib.sqlite"));
-    refused(&["results", "--runs", "--db", &db, "--out", &db], "results library", &dir.path("lib.sqlite"));
-    refused(&["run", "--no-db", &song, "--out", &song], "an input file", &files[0]);
+    refused(
+        &["results", "--db", &db, "--out", &dotted],
+        "results library",
+        &dir.path("lib.sqlite"),
+    );
+    refused(
+        &["results", "--runs", "--db", &db, "--out", &db],
+        "results library",
+        &dir.path("lib.sqlite"),
+    );
+    refused(
+        &["run", "--no-db", &song, "--out", &song],
+        "an input file",
+        &files[0],
+    );
     // A symlink to an audio file inside an input folder being read.
     let link = dir.path("link.json");
     std::os::unix::fs::symlink(&files[1], &link).unwrap();
-    refused(&["run", "--no-db", &s(&dir.0), "--out", &s(&link)], "an input file", &files[1]);
+    refused(
+        &["run", "--no-db", &s(&dir.0), "--out", &s(&link)],
+        "an input file",
+        &files[1],
+    );
     let pipeline = dir.path("p.ron");
     std::fs::copy("pipelines/default.ron", &pipeline).unwrap();
-    refused(&["run", "--no-db", &s(&pipeline), &song, "--out", &s(&pipeline)], "the pipeline file", &pipeline);
+    refused(
+        &[
+            "run",
+            "--no-db",
+            &s(&pipeline),
+            &song,
+            "--out",
+            &s(&pipeline),
+        ],
+        "the pipeline file",
+        &pipeline,
+    );
     let merged = s(&dir.path("merged.sqlite"));
-    refused(&["merge", &merged, &db, "--out", &db], "a shard being merged", &dir.path("lib.sqlite"));
+    refused(
+        &["merge", &merged, &db, "--out", &db],
+        "a shard being merged",
+        &dir.path("lib.sqlite"),
+    );
     assert!(!dir.path("merged.sqlite").exists(), "nothing merged");
     assert!(
         !names(&dir.0).iter().any(|n| n.ends_with(".tmp")),
@@ -87,7 +127,10 @@ fn an_existing_out_keeps_its_content_until_the_results_are_complete() {
     for line in lines.map_while(Result::ok) {
         if line.starts_with("[2/8]") {
             // Two files streamed, six to go: the old file is still whole.
-            assert_eq!(std::fs::read_to_string(&out).unwrap(), "the previous results\n");
+            assert_eq!(
+                std::fs::read_to_string(&out).unwrap(),
+                "the previous results\n"
+            );
         }
         seen.push(line);
     }

@@ -41,7 +41,10 @@ fn stopped_run(
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let second = lines.by_ref().map_while(Result::ok).find(|l| l.starts_with("[2/24]"));
+    let second = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("[2/24]"));
     assert!(second.is_some(), "two files finished before the signal");
     let sent = Instant::now();
     let killed = std::process::Command::new("kill")
@@ -59,11 +62,16 @@ fn stopped_run(
 /// The library after a stopped run: closed, the run finished with its
 /// cancelled files counted, every streamed result stored, sound.
 fn library_closed_cleanly(db: &std::path::Path, results: usize) {
-    assert_eq!(count(db, "SELECT count(*) FROM runs WHERE finished_ms IS NULL"), 0);
+    assert_eq!(
+        count(db, "SELECT count(*) FROM runs WHERE finished_ms IS NULL"),
+        0
+    );
     assert!(count(db, "SELECT files_cancelled FROM runs") > 0);
     assert_eq!(count(db, "SELECT count(*) FROM results") as usize, results);
     let c = rusqlite::Connection::open(db).unwrap();
-    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
 }
 
@@ -73,11 +81,21 @@ fn sigterm_writes_every_finished_result_closes_the_library_and_exits_1() {
     let out = dir.path("results.json");
     let (code, rest, took) = stopped_run(&dir, "-TERM", "json", &out);
     assert_eq!(code, Some(1), "{rest:?}");
-    assert!(rest.iter().any(|l| l.contains("terminated (SIGTERM)")), "{rest:?}");
-    assert!(took < 10.0, "ended {took:.1} s after SIGTERM (grace period 30 s)");
+    assert!(
+        rest.iter().any(|l| l.contains("terminated (SIGTERM)")),
+        "{rest:?}"
+    );
+    assert!(
+        took < 10.0,
+        "ended {took:.1} s after SIGTERM (grace period 30 s)"
+    );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let results = doc["results"].as_array().unwrap();
-    assert!((2..24).contains(&results.len()), "{} results", results.len());
+    assert!(
+        (2..24).contains(&results.len()),
+        "{} results",
+        results.len()
+    );
     let finished = results.iter().filter(|r| r["ok"] == true).count();
     assert!(finished >= 2);
     library_closed_cleanly(&dir.path("lib.sqlite"), finished);
@@ -109,7 +127,16 @@ fn a_full_disk_under_out_never_stops_the_analysis() {
     for format in ["jsonl", "json"] {
         let db = dir.path(&format!("{format}.sqlite"));
         let o = bin()
-            .args(["run", "--jobs", "2", "--format", format, "--out", "/dev/full", "--db"])
+            .args([
+                "run",
+                "--jobs",
+                "2",
+                "--format",
+                format,
+                "--out",
+                "/dev/full",
+                "--db",
+            ])
             .arg(&db)
             .args(strings(&files))
             .output()
@@ -125,6 +152,10 @@ fn a_full_disk_under_out_never_stops_the_analysis() {
             errors[0]
         );
         assert!(err.contains("16 files: 16 completed"), "{format}: {err}");
-        assert_eq!(count(&db, "SELECT count(*) FROM results"), 16, "{format}: all stored");
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM results"),
+            16,
+            "{format}: all stored"
+        );
     }
 }

@@ -119,7 +119,12 @@ mod tests {
             path: &lib,
             what: LIBRARY,
         }];
-        for out in ["sub/../lib.sqlite", "link.sqlite", "hard.sqlite", "lib.sqlite-wal"] {
+        for out in [
+            "sub/../lib.sqlite",
+            "link.sqlite",
+            "hard.sqlite",
+            "lib.sqlite-wal",
+        ] {
             let e = refuse_clobber(Some(&dir.join(out)), &guard).unwrap_err();
             assert!(e.to_string().contains("the results library"), "{out}: {e}");
         }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::db::open_existing;
-use super::terminal::escape;
 use super::error::{CliError, Outcome};
+use super::terminal::escape;
 use crate::library::{Library, ResultFilter, RunId, stored_path};
 
 /// Options of `forget`.

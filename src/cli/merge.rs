@@ -44,7 +44,11 @@ pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
         path: &args.into,
         what: LIBRARY,
     }];
-    guard.extend(args.shards.iter().map(|path| Protected { path, what: SHARD }));
+    guard.extend(
+        args.shards
+            .iter()
+            .map(|path| Protected { path, what: SHARD }),
+    );
     refuse_clobber(args.out.as_deref(), &guard)?;
     let sources = args
         .shards

@@ -78,12 +78,10 @@ fn damaged(path: &Path, problems: &[String]) -> Result<(), LibraryError> {
 /// The problems a check pragma (with its argument) reports (none when it
 /// answers "ok"); an error reading its answer is itself the problem.
 fn check_lines(conn: &Connection, pragma: &str, path: &Path) -> Result<Vec<String>, LibraryError> {
-    let lines = conn
-        .prepare(&format!("PRAGMA {pragma}"))
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()
-        });
+    let lines = conn.prepare(&format!("PRAGMA {pragma}")).and_then(|mut s| {
+        s.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()
+    });
     match lines {
         Ok(lines) if lines == ["ok"] => Ok(Vec::new()),
         Ok(lines) => Ok(lines),
@@ -238,7 +236,12 @@ fn last_rowid(conn: &Connection, table: &str) -> i64 {
         .unwrap_or_default();
     indexes
         .iter()
-        .filter_map(|i| max(&format!("SELECT max(rowid) FROM {table} INDEXED BY \"{i}\"")).ok())
+        .filter_map(|i| {
+            max(&format!(
+                "SELECT max(rowid) FROM {table} INDEXED BY \"{i}\""
+            ))
+            .ok()
+        })
         .flatten()
         .max()
         .unwrap_or(0)
@@ -254,15 +257,12 @@ fn batch(
     keep: &mut impl FnMut(&[String], &[Value]) -> bool,
     report: &mut TableReport,
 ) -> Result<Option<i64>, i64> {
-    let sql = format!("SELECT rowid, * FROM {table} WHERE rowid >= ?1 ORDER BY rowid LIMIT {BATCH}");
+    let sql =
+        format!("SELECT rowid, * FROM {table} WHERE rowid >= ?1 ORDER BY rowid LIMIT {BATCH}");
     let Ok(mut stmt) = conn.prepare(&sql) else {
         return Err(from);
     };
-    let columns: Vec<String> = stmt
-        .column_names()
-        .skip(1)
-        .map(str::to_string)
-        .collect();
+    let columns: Vec<String> = stmt.column_names().skip(1).map(str::to_string).collect();
     let Ok(mut rows) = stmt.query([from]) else {
         return Err(from);
     };

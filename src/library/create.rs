@@ -3,6 +3,7 @@
 //! and an empty file there can be refused as not being one.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::error::LibraryError;
 use super::{connect, schema};
@@ -32,13 +33,16 @@ pub(super) fn new_library(path: &Path) -> Result<(), LibraryError> {
     })
 }
 
-/// `.NAME.PID.new` in `path`'s folder.
+/// `.NAME.PID-N.new` in `path`'s folder: its own for every opener, of
+/// this process (N counts them) or another.
 fn beside(path: &Path) -> PathBuf {
+    static OPENERS: AtomicU64 = AtomicU64::new(0);
+    let n = OPENERS.fetch_add(1, Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.new", std::process::id()))
+    path.with_file_name(format!(".{name}.{}-{n}.new", std::process::id()))
 }
 
 fn remove_with_companions(path: &Path) {

@@ -244,7 +244,9 @@ pub(crate) fn connect_read_only(path: &Path) -> Result<Connection, LibraryError>
         let opened = Connection::open_with_flags(&uri, flags).and_then(|c| {
             c.busy_timeout(std::time::Duration::from_secs(30))?;
             // The first read opens the WAL index: it fails here if it can.
-            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
             Ok(c)
         });
         match opened {

@@ -96,7 +96,7 @@ const MIGRATIONS: &[&str] = &[
     // 4 → 5: each distinct pipeline text once, by its hash (the runs'
     // `pipeline_hash`), instead of a copy in every run's row; the copies
     // move there and `runs.pipeline_text` is left empty.
-    "CREATE TABLE pipelines (
+    "CREATE TABLE IF NOT EXISTS pipelines (
          pipeline_hash TEXT PRIMARY KEY,
          text TEXT NOT NULL
      );

@@ -12,9 +12,9 @@ use super::store::RunStore;
 use super::{RunArgs, RunFormat};
 use crate::cli::clobber::{LIBRARY, PIPELINE, Protected, inputs, refuse_clobber};
 use crate::cli::db::{DB_ENV, db_path};
-use crate::cli::output::{Output, open_output};
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
+use crate::cli::output::{Output, open_output};
 use crate::pipeline::{self, PipelineDocument, PipelineRunner};
 
 /// A run that can start: every usage and pipeline error is behind it.
@@ -150,7 +150,8 @@ fn guard_out(args: &RunArgs, found: &[PathBuf]) -> Result<(), CliError> {
 }
 
 fn is_ron(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
 }
 
 /// The pipeline (the first input if it is a `.ron` file, else the built-in

@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use crate::orchestrator::{Statistics, WaveEvent};
 use crate::cli::terminal::{escape, escape_text};
+use crate::orchestrator::{Statistics, WaveEvent};
 use crate::pipeline::persist::partial_note;
 use crate::pipeline::{FileResult, RunMonitor};
 

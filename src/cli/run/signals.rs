@@ -20,8 +20,7 @@ impl Stops {
     /// the process at once).
     pub(super) fn install() -> Result<Self, CliError> {
         let listen = |kind: SignalKind, name: &str| {
-            signal(kind)
-                .map_err(|e| CliError::Internal(format!("cannot listen for {name}: {e}")))
+            signal(kind).map_err(|e| CliError::Internal(format!("cannot listen for {name}: {e}")))
         };
         Ok(Self {
             interrupt: listen(SignalKind::interrupt(), "SIGINT")?,

@@ -22,6 +22,9 @@ const TABLES: [&str; 6] = [
     "artifacts",
 ];
 
+/// A row read whole: its column names and values.
+type Row = (Vec<String>, Vec<Value>);
+
 /// Rows read per query while nothing is damaged.
 const BATCH: i64 = 512;
 
@@ -325,7 +328,7 @@ fn probe(
 
 /// The row `id` whole (its columns and values), `None` when there is no
 /// such row, `Err` when its pages cannot be read.
-fn one_row(conn: &Connection, sql: &str, id: i64) -> Result<Option<(Vec<String>, Vec<Value>)>, ()> {
+fn one_row(conn: &Connection, sql: &str, id: i64) -> Result<Option<Row>, ()> {
     let mut stmt = conn.prepare_cached(sql).map_err(|_| ())?;
     let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let mut rows = stmt.query([id]).map_err(|_| ())?;

@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 
 use signal::{RATE, TempDir, groove, stereo, write_wav};
 use wave_studio::library::{Fingerprint, Library};
-use wave_studio::pipeline::{self, Operation, PipelineDocument, PipelineRunner, StoreState};
+use wave_studio::pipeline::{self, Operation, PipelineDocument};
+use wave_studio::run::{PipelineRunner, StoreState};
 
 const FILES: usize = 8;
 const SECONDS: f64 = 180.0;

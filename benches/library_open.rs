@@ -18,7 +18,7 @@ use wave_studio::library::{
     FileStamp, Fingerprint, FinishedFile, Library, NewRun, ResultFilter, ResultSummary, RunCounts,
 };
 use wave_studio::orchestrator::WaveStatus;
-use wave_studio::pipeline::persist::status_name;
+use wave_studio::run::persist::status_name;
 
 const ROWS: usize = 100_000;
 const FRAMES: usize = 120;

@@ -107,12 +107,9 @@ fn cancel_latency(dir: &Path) {
         .unwrap();
     runtime.block_on(async {
         let doc = wave_studio::pipeline::default_document().unwrap();
-        let runner = wave_studio::pipeline::PipelineRunner::new(
-            &doc,
-            None,
-            tokio::runtime::Handle::current(),
-        )
-        .unwrap();
+        let runner =
+            wave_studio::run::PipelineRunner::new(&doc, None, tokio::runtime::Handle::current())
+                .unwrap();
         let mut events = runner.orchestrator().subscribe();
         let mut run = runner.start(vec![long.clone()], 1);
         while let Some(e) = events.recv().await {

@@ -30,7 +30,7 @@ use wave_studio::library::{
     Shard,
 };
 use wave_studio::orchestrator::WaveStatus;
-use wave_studio::pipeline::persist::status_name;
+use wave_studio::run::persist::status_name;
 
 /// Many short files, as a sample library has: a hash split is uneven on
 /// a few dozen files (96 files: 55/41), about 1/sqrt(files per shard)

@@ -16,7 +16,8 @@ use wave_studio::app::WaveStudioApp;
 use wave_studio::orchestrator::{
     AttemptOutcome, NodeOverrides, WaveEvent, WaveId, WaveKey, WaveStage, WaveStatus,
 };
-use wave_studio::pipeline::{Edge, FileResult, Operation, PipelineDocument, PipelineNode};
+use wave_studio::pipeline::{Edge, Operation, PipelineDocument, PipelineNode};
+use wave_studio::run::FileResult;
 
 const NODES: usize = 50;
 const FILES: usize = 10_000;

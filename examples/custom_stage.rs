@@ -18,8 +18,9 @@ use wave_studio::orchestrator::{
 };
 use wave_studio::pipeline::plugin::Installed;
 use wave_studio::pipeline::{
-    CustomStages, Edge, Operation, PipelineNode, PipelineRunner, default_document,
+    CustomStageError, CustomStages, Edge, Operation, PipelineNode, default_document,
 };
+use wave_studio::run::PipelineRunner;
 
 /// The second (window of `window_s`) with the highest RMS level.
 fn loudest_second(input: &StageInput, window_s: f64) -> StageResult {
@@ -60,13 +61,16 @@ fn loudest_second(input: &StageInput, window_s: f64) -> StageResult {
 }
 
 /// The operation's factory: reads and checks its parameter.
-fn factory(params: &BTreeMap<String, Value>) -> Result<StageHandler, String> {
+fn factory(params: &BTreeMap<String, Value>) -> Result<StageHandler, CustomStageError> {
     let window_s = match params.get("window_s") {
         None => 1.0,
         Some(v) => v
             .as_f64()
             .filter(|w| (0.05..=60.0).contains(w))
-            .ok_or_else(|| format!("`window_s` must be a number in 0.05..=60, got {v}"))?,
+            .ok_or_else(|| CustomStageError::BadParam {
+                name: "window_s".into(),
+                reason: format!("must be a number in 0.05..=60, got {v}"),
+            })?,
     };
     Ok(StageHandler::blocking(move |input| {
         loudest_second(&input, window_s)

@@ -2,8 +2,9 @@
 //! embedded wave orchestrator.
 //!
 //! Layers, with dependencies pointing down only:
-//! `app` (GUI) and `cli` → `pipeline` → `orchestrator` (async engine) and
-//! `audio` (pure DSP).
+//! `app` (GUI) and `cli` → `results` → `run` → `pipeline` → `orchestrator`
+//! (async engine) and `audio` (pure DSP); `run`, `results`, `app` and `cli`
+//! also use `library` (the results store), which knows none of them.
 
 #[cfg(feature = "gui")]
 pub mod app;
@@ -12,3 +13,5 @@ pub mod cli;
 pub mod library;
 pub mod orchestrator;
 pub mod pipeline;
+pub mod results;
+pub mod run;

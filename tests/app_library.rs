@@ -17,7 +17,8 @@ use egui_kittest::kittest::Queryable;
 use gui_support::{TempDir, groove, harness, runtime, shows, step_until, write_wav};
 use wave_studio::app::{Command, FileState, Launch, SavedEntry, Source, WaveStudioApp};
 use wave_studio::library::{Library, ResultFilter};
-use wave_studio::pipeline::{self, PipelineDocument, PipelineRunner};
+use wave_studio::pipeline::{self, PipelineDocument};
+use wave_studio::run::PipelineRunner;
 
 const WAIT: Duration = Duration::from_secs(120);
 

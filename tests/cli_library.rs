@@ -137,7 +137,8 @@ fn a_sigkilled_run_resumes_without_analysing_a_finished_file_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_cli_runs_and_the_app_runner_write_one_library_at_once() {
     use wave_studio::library::{Library, ResultFilter};
-    use wave_studio::pipeline::{self, PipelineRunner};
+    use wave_studio::pipeline;
+    use wave_studio::run::PipelineRunner;
     let dir = TempDir::new("lib-writers");
     let db = dir.path("lib.sqlite");
     let sets = ["a", "b", "c"].map(|tag| songs(&dir, tag, 6, 2.0));

@@ -138,7 +138,10 @@ fn srun_words(script: &str) -> Vec<String> {
 fn the_slurm_scripts_use_the_binarys_real_flags_and_chain_the_merge() {
     let shards = read("slurm/shards.sbatch");
     assert!(shards.contains("#SBATCH --array="), "an array job");
-    assert!(shards.contains("#SBATCH --signal=TERM@"), "a clean stop before the limit");
+    assert!(
+        shards.contains("#SBATCH --signal=TERM@"),
+        "a clean stop before the limit"
+    );
     assert_eq!(check_flags(&srun_words(&shards), "shards.sbatch"), "run");
     let merge = read("slurm/merge.sbatch");
     assert_eq!(check_flags(&srun_words(&merge), "merge.sbatch"), "merge");

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use common::signal::{TempDir, groove, stereo, write_wav};
 use wave_studio::library::{Library, ResultFilter};
-use wave_studio::pipeline::{self, FileResult, Operation, PipelineDocument, PipelineRunner};
+use wave_studio::pipeline::{self, Operation, PipelineDocument};
+use wave_studio::run::{FileResult, PipelineRunner};
 
 async fn run(doc: &PipelineDocument, lib: &Arc<Library>, files: Vec<PathBuf>) -> Vec<FileResult> {
     let runner = PipelineRunner::with_library(

@@ -14,7 +14,7 @@ use common::*;
 use wave_studio::orchestrator::{
     NodeSpec, PlanSpec, StageHandler, StageOutput, WaveEvent, WaveInput, WaveStage,
 };
-use wave_studio::pipeline::RunMonitor;
+use wave_studio::run::RunMonitor;
 
 /// Sleeps `d` (virtual time), then answers from "the store" or computes.
 fn answer(d: Duration, from_store: bool) -> StageHandler {

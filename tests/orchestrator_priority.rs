@@ -146,7 +146,8 @@ async fn a_cancelled_batch_counts_its_queue_as_not_started() {
 /// which is all the order needs.
 #[tokio::test]
 async fn a_pipeline_run_moves_a_file_to_the_front() {
-    use wave_studio::pipeline::{PipelineRunner, default_document};
+    use wave_studio::pipeline::default_document;
+    use wave_studio::run::PipelineRunner;
     let doc = default_document().unwrap();
     let runner = PipelineRunner::new(&doc, None, tokio::runtime::Handle::current()).unwrap();
     let mut events = runner.orchestrator().subscribe();

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use common::signal::{RATE, TempDir, groove, sine, stereo, write_wav};
 use wave_studio::orchestrator::WaveStatus;
-use wave_studio::pipeline::{self, FileResult, PipelineError, PipelineRunner};
+use wave_studio::pipeline::{self, PipelineError};
+use wave_studio::run::{FileResult, PipelineRunner};
 
 fn examples() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> =

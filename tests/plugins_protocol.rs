@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Map;
+use wave_studio::pipeline::parse_with;
 use wave_studio::pipeline::plugin::{
     Installed, MANIFEST_FILE, Persistent, Plugin, PluginError, Request, run_once,
 };
-use wave_studio::pipeline::{PipelineRunner, parse_with};
+use wave_studio::run::PipelineRunner;
 
 struct Dir(PathBuf);
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use egui::{Color32, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
-use super::commands::Command;
-use super::theme;
+use crate::app::command::Command;
+use crate::app::theme;
 use crate::audio::files::{NamedPaths, scan};
 
 /// Unreadable entries listed by name under the queue; the rest are counted.

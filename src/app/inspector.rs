@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use egui::{RichText, Ui};
 
-use super::commands::Command;
-use super::number_field::{self, number_field};
-use super::theme;
+use crate::app::command::Command;
+use crate::app::number_field::{self, number_field};
+use crate::app::theme;
 use crate::orchestrator::{ConfigError, ConfigField, ConfigValueMut, WaveConfig, WaveStage};
 
 /// A field's row: name (with its doc as tooltip; red while the value is
@@ -32,8 +32,8 @@ fn row(
         .horizontal(|ui| {
             let r = editor(ui, field, value, problem.is_some());
             let r = r.labelled_by(label.id).on_hover_text(field.help());
-            let unit = match (field.unit, field.range) {
-                ("", Some((lo, hi))) => format!("{lo}..{hi}"),
+            let unit = match (field.unit, field.bounds) {
+                ("", Some(b)) => format!("{}..{}", b.min, b.max),
                 (unit, _) => unit.to_string(),
             };
             if !unit.is_empty() {

@@ -4,10 +4,11 @@
 
 use egui::{RichText, Ui};
 
-use super::commands::Command;
-use super::graph_ui::add_node_menu;
-use super::shortcuts::shortcut_for;
-use super::{WaveStudioApp, inspector, node_inspector, theme};
+use super::graph::node_inspector;
+use super::{WaveStudioApp, inspector, theme};
+use crate::app::command::Command;
+use crate::app::graph::add_menu::add_node_menu;
+use crate::app::shortcuts::shortcut_for;
 
 /// The charts-and-results panel: its first height as a share of the
 /// window's (egui remembers the height the user drags it to, also between
@@ -77,7 +78,7 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
     escape_closes_the_top_window(app, ui.ctx(), &mut out);
     modals(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
-    super::compare_ui::window_ui(ui.ctx(), below_menu, &app.compare, &mut out);
+    crate::app::compare::window_ui::window_ui(ui.ctx(), below_menu, &app.compare, &mut out);
     app.dialogs.browser_ui(ui.ctx(), &mut out);
     hovered_files(ui);
     app.commands.extend(out);
@@ -136,7 +137,7 @@ fn file_menu(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     menu_item(ui, "Save", true, Command::Save, out);
     menu_item(ui, "Save As…", true, Command::SaveAsDialog, out);
     ui.separator();
-    let compare = Command::Compare(super::compare::CompareCommand::Dialog);
+    let compare = Command::Compare(crate::app::command::CompareCommand::Dialog);
     menu_item(ui, "Compare with…", true, compare, out);
     ui.separator();
     menu_item(ui, "Quit", true, Command::Quit, out);
@@ -306,7 +307,7 @@ fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
             ui.label(st.timeouts.to_string());
             ui.label(st.retries.to_string());
             for d in [st.duration_p50(), st.duration_p95(), st.duration_max()] {
-                ui.label(super::charts::fmt_secs(d.as_secs_f64()));
+                ui.label(crate::app::run::charts::fmt_secs(d.as_secs_f64()));
             }
             ui.label(
                 st.mean_quality()
@@ -347,7 +348,7 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
             let (tune, config) = (&app.tune, &app.doc.doc.config);
             inspector::config_ui_with(ui, config, out, &mut |field, ui, out| {
                 if field == "quality_threshold" {
-                    super::tune_ui::suggestion_ui(ui, tune, config, out);
+                    crate::app::compare::tune_ui::suggestion_ui(ui, tune, config, out);
                 }
             });
         });

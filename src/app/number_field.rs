@@ -8,7 +8,7 @@ use egui::emath::Numeric;
 use egui::text::{CCursor, CCursorRange};
 use egui::{Id, RichText, Ui};
 
-use super::theme;
+use crate::app::theme;
 
 /// Width of a number field, in points.
 pub const FIELD_WIDTH: f32 = 48.0;

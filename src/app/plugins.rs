@@ -13,8 +13,8 @@ use egui::{RichText, Ui};
 use tokio::runtime::Handle;
 
 use super::Wake;
-use super::commands::Command;
-use super::theme;
+use crate::app::command::Command;
+use crate::app::theme;
 use crate::pipeline::plugin::{Installed, search_dirs};
 
 /// Where the current set is kept in egui's memory, for the widgets that

@@ -2,7 +2,7 @@
 //! appends to a buffer, and a bounds-checked reader that never panics and
 //! never allocates more than the remaining input could hold.
 
-use super::artifact_bytes::ArtifactBytesError;
+use super::artifact_error::ArtifactBytesError;
 
 /// Values of one chroma frame.
 const CHROMA_BINS: usize = 12;

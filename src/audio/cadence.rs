@@ -2,7 +2,7 @@
 //! tonic chord.
 
 use super::chroma::Chroma;
-use super::key::{Key, KeyProfile, Mode, pearson, rank_keys};
+use super::key_profile::{Key, KeyProfile, Mode, pearson, rank_keys};
 use super::onset::OnsetEnvelope;
 use super::tempo;
 
@@ -106,7 +106,7 @@ fn cadence(last: &[f64; 12], key: Key) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::key::NOTE_NAMES;
+    use crate::audio::key_profile::NOTE_NAMES;
 
     fn chroma(frames: Vec<[f32; 12]>) -> Chroma {
         Chroma {

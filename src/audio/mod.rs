@@ -10,6 +10,7 @@
 
 pub mod abstain;
 pub mod artifact_bytes;
+mod artifact_error;
 pub mod artifacts;
 pub mod beats;
 mod byte_cursor;
@@ -25,6 +26,7 @@ pub mod files;
 #[cfg(test)]
 mod golden;
 pub mod key;
+pub mod key_profile;
 pub mod loudness;
 pub mod mp4_edits;
 pub mod onset;

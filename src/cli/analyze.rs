@@ -1,9 +1,9 @@
 //! `wave-studio analyze FILES_OR_DIRS...`: tempo, key, loudness and
 //! spectrum of every file, as JSON, CSV or a table, on all cores.
 
+use parking_lot::Mutex;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod output;
@@ -83,9 +83,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
                             }
                         }
                     };
-                    if let Ok(mut rows) = rows.lock()
-                        && let Some(slot) = rows.get_mut(idx)
-                    {
+                    if let Some(slot) = rows.lock().get_mut(idx) {
                         *slot = Some(row);
                     }
                 }
@@ -98,7 +96,6 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
     let _ = std::panic::take_hook();
     let rows: Vec<Row> = rows
         .into_inner()
-        .map_err(|_| CliError::Internal("a worker thread failed".to_string()))?
         .into_iter()
         .zip(&files)
         .map(|(row, path)| {

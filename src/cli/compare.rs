@@ -14,10 +14,10 @@ use super::error::{CliError, Outcome, display_list, parse_jobs};
 use super::inputs::audio_files;
 use super::output::open_output;
 use crate::library::Library;
-use crate::pipeline::compare::{Comparison, PipelineTag};
-use crate::pipeline::pair::{PipelinePair, SideResult};
 use crate::pipeline::plugin::Installed;
 use crate::pipeline::{self, PipelineDocument};
+use crate::results::compare::{Comparison, PipelineTag};
+use crate::run::pair::{PipelinePair, SideResult};
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

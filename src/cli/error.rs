@@ -94,10 +94,10 @@ pub enum CliError {
     NotAPipeline(PathBuf),
     /// `compare`: the two sides' records cannot be compared.
     #[error(transparent)]
-    Compare(#[from] crate::pipeline::compare::CompareError),
+    Compare(#[from] crate::results::compare::CompareError),
     /// `tune`: the pipeline has no history to tune from.
     #[error(transparent)]
-    Tune(#[from] crate::pipeline::tune::HistoryError),
+    Tune(#[from] crate::results::tune::HistoryError),
     /// `run --shard`/`--shards` (or the cluster's variables they read)
     /// do not name a shard, or `{shard}` is used without one.
     #[error("--shard: {0}")]

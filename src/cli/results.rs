@@ -13,7 +13,7 @@ use super::error::{CliError, Outcome};
 use super::output::open_output;
 use super::run::RunFormat;
 use crate::library::{Library, ResultFilter, RunId};
-use crate::pipeline::export::{write_csv, write_json, write_jsonl};
+use crate::results::export::{write_csv, write_json, write_jsonl};
 
 /// Options of `results`.
 #[derive(Debug, Clone, clap::Args)]

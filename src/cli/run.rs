@@ -15,9 +15,9 @@ use tokio::runtime::Handle;
 
 use super::error::{CliError, Outcome, parse_jobs};
 use crate::orchestrator::{BatchReport, WaveStatus};
-use crate::pipeline::FileResult;
-use crate::pipeline::export::{write_csv_with, write_json, write_jsonl};
-use crate::pipeline::persist::partial_note;
+use crate::results::export::{write_csv_with, write_json, write_jsonl};
+use crate::run::FileResult;
+use crate::run::persist::partial_note;
 pub use order::RunOrder;
 use plan::RunPlan;
 use progress::{Progress, print_summary};

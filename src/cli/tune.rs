@@ -10,7 +10,7 @@ use super::db::open_to_read;
 use super::error::{CliError, Outcome};
 use crate::pipeline;
 use crate::pipeline::plugin::Installed;
-use crate::pipeline::tune::{DEFAULT_TARGET, Tuning, history, tune};
+use crate::results::tune::{DEFAULT_TARGET, Tuning, history, tune};
 
 /// Output formats of `tune`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

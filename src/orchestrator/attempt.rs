@@ -12,8 +12,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::blocking::run_blocking;
-use super::context::{AttemptOutcome, AttemptRecord, NodeState, StageMetrics};
-use super::engine::Shared;
+use super::context::{AttemptRecord, NodeState, StageMetrics};
 use super::events::WaveEvent;
 use super::gate::SlotPermit;
 use super::handler::{
@@ -21,7 +20,9 @@ use super::handler::{
     StageResult, WaveInput, call_catching, panic_message,
 };
 use super::ids::WaveId;
+use super::outcome::AttemptOutcome;
 use super::plan::{CompiledNode, Plan};
+use super::shared::Shared;
 
 /// How a node ended, with its metrics.
 pub(crate) struct NodeOutcome {
@@ -297,7 +298,10 @@ async fn invoke(
                 .unwrap_or_else(|p| Err(StageError::panic(panic_message(p.as_ref()))));
             (result, None)
         }
-        StageHandler::Blocking(f) => run_blocking(shared, f.clone(), input, cpu).await,
+        StageHandler::Blocking(f) => {
+            let pool = (&shared.blocking, &shared.tracker, &shared.handle);
+            run_blocking(pool, f.clone(), input, cpu).await
+        }
         StageHandler::Batched(..) => {
             let result = match &node.batcher {
                 Some(batcher) => batcher

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::bounds::Bounds;
 use super::stage::WaveStage;
 
 /// What an editor needs to know about one `WaveConfig` field. Built by
@@ -20,8 +21,9 @@ pub struct ConfigField {
     pub doc: &'static str,
     /// The unit of its value ("s", "ms", "MB"...), empty when it has none.
     pub unit: &'static str,
-    /// The valid range, for fields bounded at both ends.
-    pub range: Option<(f64, f64)>,
+    /// The values it accepts (numbers only), checked by `validate()` and
+    /// shown by editors.
+    pub bounds: Option<Bounds>,
     /// A sensible increment when the value is dragged in an editor.
     pub step: f64,
 }
@@ -69,16 +71,46 @@ value_from!(
     BTreeSet<WaveStage> => Stages,
 );
 
+/// A field's value as a number, for checking it against its bounds.
+trait AsNumber {
+    fn as_number(&self) -> Option<f64>;
+}
+
+macro_rules! as_number {
+    ($($ty:ty),+) => {$(
+        impl AsNumber for $ty {
+            #[allow(clippy::cast_precision_loss, reason = "compared with bounds far below 2^52")]
+            fn as_number(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
+    )+};
+}
+
+as_number!(usize, u32, u64, f64);
+
+impl AsNumber for bool {
+    fn as_number(&self) -> Option<f64> {
+        None
+    }
+}
+
+impl AsNumber for BTreeSet<WaveStage> {
+    fn as_number(&self) -> Option<f64> {
+        None
+    }
+}
+
 /// Declares `WaveConfig` and, from the same text, `WaveConfig::FIELDS` and
 /// `WaveConfig::field_mut`: each field is written once, with its docs and
-/// `[unit, range, step]`.
+/// `[unit, bounds, step]`: the one place the limits live.
 macro_rules! config_fields {
     (
         $(#[$meta:meta])*
         pub struct WaveConfig {
             $(
                 $(#[doc = $doc:literal])+
-                pub $field:ident: $ty:ty => [$unit:literal, $range:expr, $step:literal],
+                pub $field:ident: $ty:ty => [$unit:literal, $bounds:expr, $step:literal],
             )+
         }
     ) => {
@@ -97,10 +129,18 @@ macro_rules! config_fields {
                     name: stringify!($field),
                     doc: concat!($($doc),+),
                     unit: $unit,
-                    range: $range,
+                    bounds: $bounds,
                     step: $step,
                 },
             )+];
+
+            /// The value of the numeric field called `name`.
+            pub fn number(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($field) => AsNumber::as_number(&self.$field),)+
+                    _ => None,
+                }
+            }
 
             /// The field called `name`, borrowed for editing.
             pub fn field_mut(&mut self, name: &str) -> Option<ConfigValueMut<'_>> {
@@ -123,29 +163,29 @@ config_fields! {
         pub enabled_stages: BTreeSet<WaveStage> => ["", None, 1.0],
         /// At most this many waves inside any one stage node at once (a limit
         /// per node, shared by all waves).
-        pub max_parallel_items_per_stage: usize => ["waves", None, 1.0],
+        pub max_parallel_items_per_stage: usize => ["waves", Some(Bounds::closed(1.0, 10_000.0)), 1.0],
         /// Bound on each attempt, in seconds; on expiry the attempt is
         /// cancelled and counts as a failed attempt (`timeout`).
-        pub stage_timeout_seconds: f64 => ["s", None, 1.0],
+        pub stage_timeout_seconds: f64 => ["s", Some(TIMEOUT_BOUNDS), 1.0],
         /// A failed attempt is retried up to this many more times, with
         /// exponential backoff; permanent errors are not retried.
-        pub max_retries_per_stage: u32 => ["retries", None, 1.0],
+        pub max_retries_per_stage: u32 => ["retries", Some(RETRIES_BOUNDS), 1.0],
         /// Pause between a stage finishing and its dependents starting, within
         /// a wave, in ms; it holds no concurrency slot.
-        pub inter_stage_delay_ms: u64 => ["ms", None, 1.0],
+        pub inter_stage_delay_ms: u64 => ["ms", Some(Bounds::closed(0.0, 3_600_000.0).reads("in 0..=3600000 (at most one hour)")), 1.0],
         /// While process memory (RSS) is above this many MB, no new attempt is
         /// admitted unless its stage has nothing running.
-        pub memory_threshold_mb: f64 => ["MB", None, 10.0],
+        pub memory_threshold_mb: f64 => ["MB", Some(Bounds::above(0.0, 1_048_576.0).reads("a positive number of MB, at most 1048576 (1 TB)")), 10.0],
         /// With `adaptive_scaling`, system CPU above this halves the effective
         /// per-stage concurrency (not below 1); below it, concurrency grows
         /// by 1.
-        pub cpu_threshold_percent: f64 => ["%", Some((0.0, 100.0)), 0.5],
+        pub cpu_threshold_percent: f64 => ["%", Some(Bounds::above(0.0, 100.0)), 0.5],
         /// Turns the CPU governor on; off means fixed concurrency.
         pub adaptive_scaling: bool => ["", None, 1.0],
         /// In a batch, once a stage has finished `min_samples_for_success_rate`
         /// items, a success rate below this stops new waves being admitted;
         /// running waves finish.
-        pub min_success_rate_per_stage: f64 => ["", Some((0.0, 1.0)), 0.01],
+        pub min_success_rate_per_stage: f64 => ["", Some(Bounds::closed(0.0, 1.0)), 0.01],
         /// On: a failed stage skips its dependents and the wave goes on
         /// (partial). Off: the wave fails at once.
         pub allow_partial_results: bool => ["", None, 1.0],
@@ -157,25 +197,25 @@ config_fields! {
         pub early_termination_on_quality: bool => ["", None, 1.0],
         /// Quality at which early termination skips the refinement nodes (see
         /// `early_termination_on_quality`).
-        pub quality_threshold: f64 => ["", Some((0.0, 1.0)), 0.01],
+        pub quality_threshold: f64 => ["", Some(Bounds::closed(0.0, 1.0)), 0.01],
 
         // Beyond the seed.
         /// At most this many waves (files) of one batch run at once.
-        pub max_concurrent_waves: usize => ["files", None, 1.0],
+        pub max_concurrent_waves: usize => ["files", Some(Bounds::closed(1.0, 10_000.0)), 1.0],
         /// First retry delay, in ms; attempt k waits `base × 2^k`, capped.
-        pub retry_backoff_base_ms: u64 => ["ms", None, 10.0],
+        pub retry_backoff_base_ms: u64 => ["ms", Some(Bounds::closed(0.0, 3_600_000.0)), 10.0],
         /// Cap on the retry delay, in ms.
-        pub retry_backoff_max_ms: u64 => ["ms", None, 100.0],
+        pub retry_backoff_max_ms: u64 => ["ms", Some(Bounds::closed(0.0, 86_400_000.0)), 100.0],
         /// Jitter as a fraction of the delay, in 0..=1: the delay is shortened
         /// by up to this fraction, so waves retrying together spread out.
-        pub retry_jitter: f64 => ["", Some((0.0, 1.0)), 0.01],
+        pub retry_jitter: f64 => ["", Some(Bounds::closed(0.0, 1.0)), 0.01],
         /// Items a stage must finish in a batch before its success rate
         /// counts.
-        pub min_samples_for_success_rate: usize => ["items", None, 1.0],
+        pub min_samples_for_success_rate: usize => ["items", Some(Bounds::closed(1.0, 1_000_000.0)), 1.0],
         /// How often CPU and memory are sampled, in ms.
-        pub resource_sample_interval_ms: u64 => ["ms", None, 10.0],
+        pub resource_sample_interval_ms: u64 => ["ms", Some(Bounds::closed(10.0, 60_000.0)), 10.0],
         /// Threads for CPU-bound handlers; 0 means one per core.
-        pub cpu_workers: usize => ["threads", None, 1.0],
+        pub cpu_workers: usize => ["threads", Some(Bounds::closed(0.0, 1024.0)), 1.0],
     }
 }
 
@@ -206,6 +246,12 @@ impl Default for WaveConfig {
     }
 }
 
+/// Attempt timeouts, the config's and a node's override alike.
+pub const TIMEOUT_BOUNDS: Bounds =
+    Bounds::above(0.0, 604_800.0).reads("a positive number of seconds, at most one week (604800)");
+/// Retries per attempt, the config's and a node's override alike.
+pub const RETRIES_BOUNDS: Bounds = Bounds::closed(0.0, 100.0);
+
 /// One invalid `WaveConfig` field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid `{field}`: {reason}")]
@@ -225,104 +271,41 @@ impl WaveConfig {
         }
     }
 
-    /// Every invalid field, so an editor can mark them all.
+    /// Every invalid field, so an editor can mark them all: each number
+    /// against the bounds declared beside it, then the rules that tie two
+    /// fields together.
     pub fn problems(&self) -> Vec<ConfigError> {
-        let mut out = Vec::new();
-        self.count_and_time_problems(&mut out);
-        self.threshold_problems(&mut out);
-        out
-    }
-
-    /// Concurrency, timeout, retry and delay fields.
-    fn count_and_time_problems(&self, out: &mut Vec<ConfigError>) {
-        let mut bad = |field: &'static str, reason: String| out.push(ConfigError { field, reason });
-        if self.max_parallel_items_per_stage == 0 {
-            bad("max_parallel_items_per_stage", "must be at least 1".into());
-        }
-        if !(self.stage_timeout_seconds.is_finite() && self.stage_timeout_seconds > 0.0) {
-            bad(
-                "stage_timeout_seconds",
-                format!(
-                    "must be a positive number of seconds, got {}",
-                    self.stage_timeout_seconds
-                ),
-            );
-        } else if self.stage_timeout_seconds > 7.0 * 24.0 * 3600.0 {
-            bad("stage_timeout_seconds", "must be at most one week".into());
-        }
-        if self.max_retries_per_stage > 100 {
-            bad(
-                "max_retries_per_stage",
-                format!("must be at most 100, got {}", self.max_retries_per_stage),
-            );
-        }
-        if self.inter_stage_delay_ms > 3_600_000 {
-            bad("inter_stage_delay_ms", "must be at most one hour".into());
-        }
-    }
-
-    /// Resource, rate and quality thresholds, backoff and sampling fields.
-    fn threshold_problems(&self, out: &mut Vec<ConfigError>) {
-        let mut bad = |field: &'static str, reason: String| out.push(ConfigError { field, reason });
-        if !(self.memory_threshold_mb.is_finite() && self.memory_threshold_mb > 0.0) {
-            bad(
-                "memory_threshold_mb",
-                format!(
-                    "must be a positive number of MB, got {}",
-                    self.memory_threshold_mb
-                ),
-            );
-        }
-        if !(self.cpu_threshold_percent > 0.0 && self.cpu_threshold_percent <= 100.0) {
-            bad(
-                "cpu_threshold_percent",
-                format!("must be in (0, 100], got {}", self.cpu_threshold_percent),
-            );
-        }
-        if !(0.0..=1.0).contains(&self.min_success_rate_per_stage) {
-            bad(
-                "min_success_rate_per_stage",
-                format!("must be in 0..=1, got {}", self.min_success_rate_per_stage),
-            );
-        }
-        if !(0.0..=1.0).contains(&self.quality_threshold) {
-            bad(
-                "quality_threshold",
-                format!("must be in 0..=1, got {}", self.quality_threshold),
-            );
-        }
-        if self.max_concurrent_waves == 0 {
-            bad("max_concurrent_waves", "must be at least 1".into());
-        }
+        let mut out: Vec<ConfigError> = Self::FIELDS
+            .iter()
+            .filter_map(|f| {
+                let bounds = f.bounds?;
+                let reason = bounds.check(self.number(f.name)?).err()?;
+                Some(ConfigError {
+                    field: f.name,
+                    reason,
+                })
+            })
+            .collect();
         if self.retry_backoff_max_ms < self.retry_backoff_base_ms {
-            bad(
-                "retry_backoff_max_ms",
-                format!(
+            out.push(ConfigError {
+                field: "retry_backoff_max_ms",
+                reason: format!(
                     "must be at least retry_backoff_base_ms ({}), got {}",
                     self.retry_backoff_base_ms, self.retry_backoff_max_ms
                 ),
-            );
+            });
         }
-        if !(0.0..=1.0).contains(&self.retry_jitter) {
-            bad(
-                "retry_jitter",
-                format!("must be in 0..=1, got {}", self.retry_jitter),
-            );
-        }
-        if self.min_samples_for_success_rate == 0 {
-            bad("min_samples_for_success_rate", "must be at least 1".into());
-        }
-        if self.resource_sample_interval_ms < 10 {
-            bad(
-                "resource_sample_interval_ms",
-                "must be at least 10 ms".into(),
-            );
-        }
+        out
+    }
+
+    /// The bounds of the numeric field called `name`.
+    pub fn bounds(name: &str) -> Option<Bounds> {
+        Self::FIELDS.iter().find(|f| f.name == name)?.bounds
     }
 
     /// The attempt bound as a `Duration` (valid configs only).
     pub fn stage_timeout(&self) -> Duration {
-        Duration::from_secs_f64(self.stage_timeout_seconds.clamp(0.001, 7.0 * 24.0 * 3600.0))
+        Duration::from_secs_f64(self.stage_timeout_seconds.clamp(0.001, TIMEOUT_BOUNDS.max))
     }
 
     /// The backoff before retry number `retry` (0 for the first retry),
@@ -429,7 +412,7 @@ mod tests {
                 .starts_with("Jitter as a fraction of the delay")
         );
         assert!(jitter.help().contains("shortened by up to this fraction"));
-        assert_eq!(jitter.range, Some((0.0, 1.0)));
+        assert_eq!(jitter.bounds, Some(Bounds::closed(0.0, 1.0)));
         let mut c = WaveConfig::default();
         if let Some(ConfigValueMut::Number(v)) = c.field_mut("retry_jitter") {
             *v = 0.25;

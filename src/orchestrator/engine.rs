@@ -17,139 +17,17 @@ use super::batcher::Batcher;
 use super::blocking::{BlockingPool, ShutdownReport};
 use super::config::{ConfigError, WaveConfig};
 use super::context::WaveContext;
-use super::events::{BatchReport, EventBus, WaveEvent};
-use super::gate::{Controls, StageGate};
-use super::governor::{GateRegistry, ResourceProbe, SysinfoProbe, next_limit};
+use super::events::{BatchReport, WaveEvent};
+use super::gate::StageGate;
+use super::governor::{GateRegistry, ResourceProbe, SysinfoProbe};
 use super::handler::{StageHandler, WaveInput};
-use super::ids::{BatchId, WaveId, WaveKey};
+use super::ids::{WaveId, WaveKey};
 use super::plan::{self, NodeSpec, Plan, PlanError, PlanErrors, PlanSpec};
+use super::recorder::StatsRecorder;
+use super::shared::Shared;
 use super::stage::WaveStage;
-use super::stats::{Statistics, StatsRecorder};
+use super::stats::Statistics;
 use super::wave::Wave;
-
-/// State shared by the orchestrator and its tasks.
-pub(crate) struct Shared {
-    pub config: WaveConfig,
-    pub handle: Handle,
-    pub events: Arc<EventBus>,
-    pub stats: StatsRecorder,
-    pub controls: Arc<Controls>,
-    pub blocking: Arc<BlockingPool>,
-    pub tracker: TaskTracker,
-    gates: GateRegistry,
-    level: AtomicUsize,
-    governor_running: AtomicBool,
-    probe: Mutex<Box<dyn ResourceProbe>>,
-    /// Parent of every batch and wave token; replaced by `cancel_all`.
-    root: Mutex<CancellationToken>,
-    /// Ends background tasks when the orchestrator goes away.
-    shutdown: CancellationToken,
-    /// Running waves: their caller key and cancellation token.
-    waves: Mutex<HashMap<WaveId, (WaveKey, CancellationToken)>>,
-    next_wave: AtomicU64,
-    next_batch: AtomicU64,
-}
-
-impl Shared {
-    pub(crate) fn root_token(&self) -> CancellationToken {
-        self.root.lock().clone()
-    }
-
-    pub(crate) fn next_wave_id(&self) -> WaveId {
-        WaveId(self.next_wave.fetch_add(1, Ordering::Relaxed))
-    }
-
-    pub(crate) fn next_batch_id(&self) -> BatchId {
-        BatchId(self.next_batch.fetch_add(1, Ordering::Relaxed))
-    }
-
-    pub(crate) fn register_wave(&self, id: WaveId, key: WaveKey, token: CancellationToken) {
-        self.waves.lock().insert(id, (key, token));
-    }
-
-    pub(crate) fn unregister_wave(&self, id: WaveId) {
-        self.waves.lock().remove(&id);
-    }
-
-    /// Starts the resource governor if it is not running. The first sample
-    /// is taken now, so limits hold from the first admission.
-    pub(crate) fn ensure_governor(self: &Arc<Self>) {
-        if self.governor_running.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        self.govern_once();
-        let shared = self.clone();
-        self.tracker.spawn_on(govern(shared), &self.handle);
-    }
-
-    fn govern_once(&self) {
-        let sample = self.probe.lock().sample();
-        let config = &self.config;
-        let over = sample.rss_mb > config.memory_threshold_mb;
-        let was_over = self.controls.memory_over.swap(over, Ordering::Relaxed);
-        let gates = self.gates.live();
-        if was_over && !over {
-            gates.iter().for_each(StageGate::pump);
-        }
-        let level = self.level.load(Ordering::Relaxed);
-        if config.adaptive_scaling {
-            let (cpu, threshold) = (sample.cpu_percent, config.cpu_threshold_percent);
-            for gate in &gates {
-                gate.set_limit(next_limit(gate.limit(), gate.max(), cpu, threshold));
-            }
-            let next = next_limit(level, config.max_parallel_items_per_stage, cpu, threshold);
-            if next != level {
-                self.level.store(next, Ordering::Relaxed);
-                self.events.emit(|| WaveEvent::ConcurrencyChanged {
-                    from: level,
-                    to: next,
-                    cpu_percent: cpu,
-                });
-            }
-        }
-        self.events.emit(|| WaveEvent::ResourceSample {
-            cpu_percent: sample.cpu_percent,
-            rss_mb: sample.rss_mb,
-            effective_concurrency: self.level.load(Ordering::Relaxed),
-            memory_over: over,
-        });
-        self.emit_statistics();
-    }
-
-    /// Statistics since the orchestrator was made.
-    pub(crate) fn statistics(&self) -> Statistics {
-        let held = Duration::from_nanos(self.controls.memory_held_ns.load(Ordering::Relaxed));
-        self.stats.snapshot(held)
-    }
-
-    /// Sends the statistics as an event; taken only if someone listens.
-    pub(crate) fn emit_statistics(&self) {
-        self.events
-            .emit(|| WaveEvent::Statistics(Box::new(self.statistics())));
-    }
-}
-
-/// Samples resources while waves run; stops when none do.
-async fn govern(shared: Arc<Shared>) {
-    let interval = Duration::from_millis(shared.config.resource_sample_interval_ms);
-    loop {
-        tokio::select! {
-            biased;
-            _ = shared.shutdown.cancelled() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-        if shared.stats.active.load(Ordering::SeqCst) == 0 {
-            shared.governor_running.store(false, Ordering::SeqCst);
-            // A wave that started just now saw the governor running; take it back.
-            if shared.stats.active.load(Ordering::SeqCst) == 0
-                || shared.governor_running.swap(true, Ordering::SeqCst)
-            {
-                return;
-            }
-        }
-        shared.govern_once();
-    }
-}
 
 /// Cancels everything when the last orchestrator handle goes.
 struct DropGuard {

@@ -6,9 +6,8 @@ use std::time::Duration;
 use parking_lot::RwLock;
 use tokio::sync::mpsc;
 
-use super::context::{AttemptOutcome, SkipReason, WaveStatus};
-use super::handler::StageValues;
 use super::ids::{BatchId, NodeId, WaveId, WaveKey};
+use super::outcome::{AttemptOutcome, SkipReason, StageValues, WaveStatus};
 use super::stage::WaveStage;
 use super::stats::Statistics;
 

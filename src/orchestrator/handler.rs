@@ -13,10 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{EventBus, WaveEvent};
 use super::ids::{NodeId, WaveId, WaveKey};
+use super::outcome::StageValues;
 use super::stage::WaveStage;
-
-/// Named values a stage produces.
-pub type StageValues = serde_json::Map<String, Value>;
 
 /// One input item, carried through a plan as one wave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

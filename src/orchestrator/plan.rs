@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::batcher::Batcher;
-use super::config::WaveConfig;
+use super::config::{RETRIES_BOUNDS, TIMEOUT_BOUNDS, WaveConfig};
 use super::gate::StageGate;
 use super::handler::StageHandler;
 use super::ids::NodeId;
@@ -18,11 +18,14 @@ use super::stage::WaveStage;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NodeOverrides {
-    /// Replaces `stage_timeout_seconds` for this node; positive, at most one week.
+    /// Replaces `stage_timeout_seconds` for this node; within the same
+    /// bounds (`TIMEOUT_BOUNDS`).
     pub timeout_seconds: Option<f64>,
-    /// Replaces `max_retries_per_stage` for this node; at most 100.
+    /// Replaces `max_retries_per_stage` for this node; within the same
+    /// bounds (`RETRIES_BOUNDS`).
     pub max_retries: Option<u32>,
-    /// Replaces `max_parallel_items_per_stage` for this node; at least 1.
+    /// Replaces `max_parallel_items_per_stage` for this node; within that
+    /// field's bounds.
     pub max_parallel: Option<usize>,
 }
 
@@ -335,34 +338,32 @@ pub(crate) fn compile(
 }
 
 fn override_problems(node: &NodeSpec) -> Vec<PlanError> {
-    let mut out = Vec::new();
     let o = &node.overrides;
-    if let Some(t) = o.timeout_seconds
-        && !(t.is_finite() && t > 0.0 && t <= 7.0 * 24.0 * 3600.0)
-    {
-        out.push(PlanError::InvalidOverride {
-            node: node.id.clone(),
-            field: "timeout_seconds",
-            reason: format!("must be a positive number of seconds up to one week, got {t}"),
-        });
-    }
-    if let Some(r) = o.max_retries
-        && r > 100
-    {
-        out.push(PlanError::InvalidOverride {
-            node: node.id.clone(),
-            field: "max_retries",
-            reason: format!("must be at most 100, got {r}"),
-        });
-    }
-    if o.max_parallel == Some(0) {
-        out.push(PlanError::InvalidOverride {
-            node: node.id.clone(),
-            field: "max_parallel",
-            reason: "must be at least 1".into(),
-        });
-    }
-    out
+    let parallel = WaveConfig::bounds("max_parallel_items_per_stage");
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "compared with bounds far below 2^52"
+    )]
+    let checks = [
+        ("timeout_seconds", o.timeout_seconds, Some(TIMEOUT_BOUNDS)),
+        (
+            "max_retries",
+            o.max_retries.map(f64::from),
+            Some(RETRIES_BOUNDS),
+        ),
+        ("max_parallel", o.max_parallel.map(|p| p as f64), parallel),
+    ];
+    checks
+        .into_iter()
+        .filter_map(|(field, value, bounds)| {
+            let reason = bounds?.check(value?).err()?;
+            Some(PlanError::InvalidOverride {
+                node: node.id.clone(),
+                field,
+                reason,
+            })
+        })
+        .collect()
 }
 
 /// Returns the nodes of one cycle, first node repeated at the end.

@@ -1,17 +1,23 @@
-//! The bookkeeping of one wave as its nodes finish: what is ready, what is
-//! skipped and why, what each node may see, and the final `WaveContext`.
+//! Carrying one wave through a plan: the bookkeeping as its nodes finish
+//! (what is ready, what is skipped and why, what each node may see, the
+//! final `WaveContext`) and the run loop that starts ready nodes, so
+//! independent nodes run at the same time.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::attempt::{NodeOutcome, NodeRun};
-use super::context::{NodeState, SkipReason, StageMetrics, WaveContext, WaveError, WaveStatus};
+use super::context::{NodeState, StageMetrics, WaveContext, WaveError};
 use super::events::WaveEvent;
 use super::handler::{ErrorKind, PriorResults, StageOutput};
 use super::ids::NodeId;
+use super::outcome::{SkipReason, WaveStatus};
 use super::wave::Wave;
 
 /// Per-node state of one wave, indexed like `plan.nodes`.
@@ -269,5 +275,49 @@ impl<'w> Scheduler<'w> {
             started_unix_ms: self.started_unix_ms,
             duration: self.start.elapsed(),
         }
+    }
+}
+
+impl Wave {
+    pub(crate) async fn run(self) -> WaveContext {
+        let shared = self.shared.clone();
+        shared.stats.wave_started();
+        shared.register_wave(self.id, self.input.key, self.cancel.clone());
+        shared.ensure_governor();
+        shared.events.emit(|| WaveEvent::WaveStarted {
+            wave: self.id,
+            key: self.input.key,
+            batch: self.batch.as_ref().map(|b| b.id),
+            label: Arc::from(self.input.label.as_str()),
+        });
+        let ctx = self.drive().await;
+        shared.unregister_wave(ctx.id);
+        shared.events.emit(|| WaveEvent::WaveFinished {
+            wave: ctx.id,
+            key: ctx.key,
+            status: ctx.status,
+            duration: ctx.duration,
+            quality: ctx.quality(),
+        });
+        shared.stats.wave_finished(&ctx);
+        ctx
+    }
+
+    /// Starts ready nodes, waits for any to finish, and repeats until
+    /// none runs.
+    async fn drive(&self) -> WaveContext {
+        let mut schedule = Scheduler::new(self);
+        let mut running = FuturesUnordered::new();
+        loop {
+            while let Some(run) = schedule.next_to_run() {
+                let i = run.index;
+                running.push(async move { (i, run.run().await) });
+            }
+            let Some((i, outcome)) = running.next().await else {
+                break;
+            };
+            schedule.finish(i, outcome);
+        }
+        schedule.into_context()
     }
 }

@@ -41,7 +41,7 @@ pub fn node_keys_with(doc: &PipelineDocument, plugins: &Installed) -> BTreeMap<S
     let extra: BTreeMap<String, Vec<String>> = doc
         .nodes
         .iter()
-        .filter(|n| reads_prior(&n.operation))
+        .filter(|n| n.operation.info().reads_prior)
         .map(|n| {
             let below = downstream(doc, &n.id);
             let visible = base
@@ -106,26 +106,6 @@ fn downstream<'a>(doc: &'a PipelineDocument, id: &'a str) -> BTreeSet<&'a str> {
         }
     }
     below
-}
-
-/// Whether the operation's output depends on earlier stages' values (not
-/// only on the file and the decoded artifacts).
-fn reads_prior(op: &Operation) -> bool {
-    match op {
-        Operation::Probe
-        | Operation::Decode { .. }
-        | Operation::Spectral
-        | Operation::Key { .. }
-        | Operation::Tempo { refine: false, .. } => false,
-        Operation::Tempo { refine: true, .. }
-        | Operation::Confidence
-        | Operation::Aggregate
-        | Operation::Notation { .. }
-        | Operation::LoudnessGate { .. }
-        | Operation::Write
-        // Its request carries the values of earlier stages.
-        | Operation::Plugin { .. } => true,
-    }
 }
 
 /// A node's key for one file.

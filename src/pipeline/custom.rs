@@ -10,10 +10,27 @@ use serde_json::Value;
 
 use crate::orchestrator::StageHandler;
 
+/// Why a custom operation refuses a node's `params` (reported against the
+/// node, like any pipeline problem).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CustomStageError {
+    /// A parameter is missing, of the wrong type or out of range.
+    #[error("`{name}` {reason}")]
+    BadParam {
+        /// The parameter's name.
+        name: String,
+        /// What is wrong with it, e.g. "must be a number in 0.05..=60, got 90".
+        reason: String,
+    },
+    /// The operation refuses for another reason, in its own words.
+    #[error("{0}")]
+    Refused(String),
+}
+
 /// Builds a node's handler from its `params`, or says what is wrong with
-/// them (reported against the node, like any pipeline problem).
+/// them.
 pub type StageFactory =
-    Arc<dyn Fn(&BTreeMap<String, Value>) -> Result<StageHandler, String> + Send + Sync>;
+    Arc<dyn Fn(&BTreeMap<String, Value>) -> Result<StageHandler, CustomStageError> + Send + Sync>;
 
 /// One registered operation.
 #[derive(Clone)]
@@ -46,7 +63,7 @@ impl CustomStages {
         mut self,
         name: impl Into<String>,
         outputs: &[&str],
-        factory: impl Fn(&BTreeMap<String, Value>) -> Result<StageHandler, String>
+        factory: impl Fn(&BTreeMap<String, Value>) -> Result<StageHandler, CustomStageError>
         + Send
         + Sync
         + 'static,
@@ -77,7 +94,7 @@ impl CustomStages {
         &self,
         name: &str,
         params: &BTreeMap<String, Value>,
-    ) -> Option<Result<StageHandler, String>> {
+    ) -> Option<Result<StageHandler, CustomStageError>> {
         self.stages.get(name).map(|s| (s.factory)(params))
     }
 }

@@ -134,7 +134,7 @@ pub const RESULTS: &str = "results";
 mod tests {
     use super::*;
     use crate::orchestrator::WaveStatus;
-    use crate::pipeline::FileResult;
+    use crate::run::FileResult;
 
     #[test]
     fn fixed_fields_are_the_records_own_names() {

@@ -155,6 +155,16 @@ pub fn save(doc: &PipelineDocument, path: &Path) -> Result<(), PipelineError> {
     result.map_err(write_err)
 }
 
+/// A 64-bit FNV-1a hash of the document's saved form, in hex: results carry
+/// it so they can be traced to the exact pipeline.
+pub fn content_hash(doc: &PipelineDocument) -> String {
+    let text = to_ron(doc).unwrap_or_default();
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,39 +1,34 @@
 //! Pipeline documents: the nodes, edges and `WaveConfig` users edit, save
-//! (RON) and run; their validation; and the built-in operations that turn
-//! audio analyses into orchestrator stage handlers.
+//! (RON) and run; their validation; and the built-in operations (and
+//! plugins) that turn audio analyses into orchestrator stage handlers.
+//! Running a document over files is [`crate::run`]; what is done with the
+//! results afterwards (exports, A/B comparison, tuning) is [`crate::results`].
 
 pub mod cache;
-pub mod compare;
 mod custom;
 mod document;
 mod edit;
 mod error;
-pub mod export;
 pub mod fields;
 mod format;
-mod monitor;
-mod mount;
 mod operation;
+mod operation_params;
 pub mod ops;
-pub mod pair;
-pub mod persist;
+mod params;
 pub mod plugin;
-mod runner;
-pub mod tune;
 mod validate;
 
-pub use custom::{CustomStages, StageFactory};
+pub use custom::{CustomStageError, CustomStages, StageFactory};
 pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
 pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{
-    MAX_PIPELINE_BYTES, PIPELINE_EXTENSION, is_pipeline_path, load, load_with, parse, parse_with,
-    save, to_ron,
+    MAX_PIPELINE_BYTES, PIPELINE_EXTENSION, content_hash, is_pipeline_path, load, load_with, parse,
+    parse_with, save, to_ron,
 };
-pub use monitor::{NodeLive, RunMonitor, WaveProgress};
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
-pub use persist::{StoreState, StoreStatus};
-pub use runner::{FileResult, PipelineRunner, Run, content_hash, wave_input};
+pub use params::{ParamInfo, ParamType};
+pub(crate) use validate::missing_plugins_unless;
 pub use validate::{Problem, missing_plugins, validate, validate_with};
 
 /// The default pipeline's source (`pipelines/default.ron`), built in.

@@ -1,5 +1,6 @@
-//! Built-in operations a pipeline node can run, with their parameters and
-//! static metadata (label, usual stage kind, what it does).
+//! Built-in operations a pipeline node can run: their parameters (and the
+//! one table per operation that describes them), and static metadata
+//! (label, usual stage kind, what it does, what its cache key covers).
 
 use std::collections::BTreeMap;
 
@@ -76,7 +77,7 @@ pub enum Operation {
     /// One streaming decode pass: loudness, levels, silence, and the compact
     /// artifacts (onset envelope, chroma, spectral statistics) later stages use.
     Decode {
-        /// Level below which samples count as silence, dBFS (-200..=0).
+        /// Level below which samples count as silence, dBFS.
         #[serde(default = "silence_default")]
         silence_dbfs: f64,
         /// Measure the oversampled true peak (slower); off, the sample peak stands in.
@@ -95,11 +96,11 @@ pub enum Operation {
         /// Refine the first estimate by beat tracking (which also reports the beats).
         #[serde(default)]
         refine: bool,
-        /// Lower end of the preferred tempo range, BPM (20..=400);
-        /// estimates are drawn towards the range.
+        /// Lower end of the preferred tempo range, BPM; estimates are
+        /// drawn towards the range.
         #[serde(default = "min_bpm_default")]
         min_bpm: f64,
-        /// Upper end of the preferred tempo range, BPM (20..=400, above `min_bpm`).
+        /// Upper end of the preferred tempo range, BPM (above `min_bpm`).
         #[serde(default = "max_bpm_default")]
         max_bpm: f64,
     },
@@ -122,20 +123,20 @@ pub enum Operation {
         /// How the key is written in `key_display`.
         #[serde(default)]
         key_notation: KeyNotation,
-        /// Decimals of `bpm_display` (0..=3).
+        /// Decimals of `bpm_display`.
         #[serde(default = "one")]
         bpm_decimals: u8,
     },
     /// EBU R128 compliance: integrated loudness within tolerance of the
     /// target and true peak below the ceiling, else quality 0.
     LoudnessGate {
-        /// Target integrated loudness, LUFS (-70..=0).
+        /// Target integrated loudness, LUFS.
         #[serde(default = "target_default")]
         target_lufs: f64,
-        /// How far from the target integrated loudness may be, LU (above 0, at most 20).
+        /// How far from the target integrated loudness may be, LU.
         #[serde(default = "tolerance_default")]
         tolerance_lu: f64,
-        /// Ceiling for the true peak, dBTP (-20..=6).
+        /// Ceiling for the true peak, dBTP.
         #[serde(default = "true_peak_default")]
         max_true_peak_dbtp: f64,
         /// Fail the stage (not only report quality 0) on a violation.
@@ -167,6 +168,9 @@ pub struct OperationInfo {
     pub refinement: bool,
     /// One line for menus and tooltips.
     pub summary: &'static str,
+    /// Whether it reads earlier results beyond its inputs' artifacts (in
+    /// progressive mode its cache key then covers every node before it).
+    pub reads_prior: bool,
 }
 
 impl Operation {
@@ -231,11 +235,20 @@ impl Operation {
             // The manifest has the real kind; this is only the fallback.
             Operation::Plugin { .. } => ("Plugin", FeatureExtraction, false),
         };
+        let reads_prior = !matches!(
+            self,
+            Operation::Probe
+                | Operation::Decode { .. }
+                | Operation::Spectral
+                | Operation::Key { .. }
+                | Operation::Tempo { refine: false, .. }
+        );
         OperationInfo {
             name,
             kind,
             refinement,
             summary: self.summary(),
+            reads_prior,
         }
     }
 
@@ -271,88 +284,6 @@ impl Operation {
             Operation::Plugin { name, .. } => name.clone(),
             _ => self.info().name.to_string(),
         }
-    }
-
-    /// Every parameter out of range, as (parameter, reason). A plugin's
-    /// parameters are checked against its manifest (`validate_with`).
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        match self {
-            Operation::Decode {
-                silence_dbfs,
-                excerpt_s,
-                ..
-            } => {
-                if !(-200.0..=0.0).contains(silence_dbfs) {
-                    out.push((
-                        "silence_dbfs",
-                        format!("must be in -200..=0 dBFS, got {silence_dbfs}"),
-                    ));
-                }
-                if !(*excerpt_s == 0.0 || (5.0..=3600.0).contains(excerpt_s)) {
-                    out.push((
-                        "excerpt_s",
-                        format!("must be 0 (the whole file) or in 5..=3600 s, got {excerpt_s}"),
-                    ));
-                }
-            }
-            Operation::Tempo {
-                min_bpm, max_bpm, ..
-            } => {
-                if !(20.0..=400.0).contains(min_bpm) {
-                    out.push(("min_bpm", format!("must be in 20..=400, got {min_bpm}")));
-                }
-                if !(20.0..=400.0).contains(max_bpm) {
-                    out.push(("max_bpm", format!("must be in 20..=400, got {max_bpm}")));
-                } else if max_bpm <= min_bpm {
-                    out.push((
-                        "max_bpm",
-                        format!("must be above min_bpm ({min_bpm}), got {max_bpm}"),
-                    ));
-                }
-            }
-            Operation::Notation { bpm_decimals, .. } => {
-                if *bpm_decimals > 3 {
-                    out.push((
-                        "bpm_decimals",
-                        format!("must be at most 3, got {bpm_decimals}"),
-                    ));
-                }
-            }
-            Operation::LoudnessGate {
-                target_lufs,
-                tolerance_lu,
-                max_true_peak_dbtp,
-                ..
-            } => {
-                if !(-70.0..=0.0).contains(target_lufs) {
-                    out.push((
-                        "target_lufs",
-                        format!("must be in -70..=0 LUFS, got {target_lufs}"),
-                    ));
-                }
-                if !(*tolerance_lu > 0.0 && *tolerance_lu <= 20.0) {
-                    out.push((
-                        "tolerance_lu",
-                        format!("must be in (0, 20] LU, got {tolerance_lu}"),
-                    ));
-                }
-                if !(-20.0..=6.0).contains(max_true_peak_dbtp) {
-                    out.push((
-                        "max_true_peak_dbtp",
-                        format!("must be in -20..=6 dBTP, got {max_true_peak_dbtp}"),
-                    ));
-                }
-            }
-            Operation::Probe
-            | Operation::Spectral
-            | Operation::Key { .. }
-            | Operation::Confidence
-            | Operation::Aggregate
-            | Operation::Write
-            | Operation::Plugin { .. } => {}
-        }
-        out
     }
 }
 

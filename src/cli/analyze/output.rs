@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::audio::AnalysisReport;
 use crate::audio::tempo::BpmCandidate;
-use crate::pipeline::export::csv_writer;
 use crate::pipeline::fields;
+use crate::results::export::csv_writer;
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]

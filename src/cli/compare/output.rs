@@ -4,10 +4,10 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::pipeline::FileResult;
-use crate::pipeline::compare::{Comparison, QualityHistogram, SideCost, compared_fields};
-use crate::pipeline::export::csv_writer;
 use crate::pipeline::fields;
+use crate::results::compare::{Comparison, QualityHistogram, SideCost, compared_fields};
+use crate::results::export::csv_writer;
+use crate::run::FileResult;
 
 /// A value for a table cell: numbers to two decimals at most, a key with
 /// its Camelot code.
@@ -221,13 +221,13 @@ pub fn write_csv(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
     for f in &c.files {
         for field in compared_fields() {
             let Some(verdict) =
-                crate::pipeline::compare::compare_field(field, &f.a.values, &f.b.values)
+                crate::results::compare::compare_field(field, &f.a.values, &f.b.values)
             else {
                 continue;
             };
             let (agree, note) = match verdict {
-                crate::pipeline::compare::Verdict::Agree => ("true", String::new()),
-                crate::pipeline::compare::Verdict::Differ(n) => ("false", n),
+                crate::results::compare::Verdict::Agree => ("true", String::new()),
+                crate::results::compare::Verdict::Differ(n) => ("false", n),
             };
             let cell = |r: &FileResult| match r.value(field) {
                 Value::Null => String::new(),

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::orchestrator::{WaveKey, WaveStatus};
-use crate::pipeline::FileResult;
+use crate::run::FileResult;
 
 /// The record at position `index`; `None` when it is not a result object.
 pub(super) fn file_result(index: usize, record: &str) -> Option<FileResult> {
@@ -43,7 +43,7 @@ mod tests {
     )]
 
     use super::*;
-    use crate::pipeline::export::result_json;
+    use crate::results::export::result_json;
 
     #[test]
     fn a_record_reads_back_to_the_same_json() {

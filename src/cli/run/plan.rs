@@ -15,7 +15,8 @@ use crate::cli::db::{DB_ENV, db_path};
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
 use crate::cli::output::{Output, open_output};
-use crate::pipeline::{self, PipelineDocument, PipelineRunner};
+use crate::pipeline::{self, PipelineDocument};
+use crate::run::PipelineRunner;
 
 /// A run that can start: every usage and pipeline error is behind it.
 pub(super) struct RunPlan {

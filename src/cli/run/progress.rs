@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::cli::terminal::{escape, escape_text};
 use crate::orchestrator::{Statistics, WaveEvent};
-use crate::pipeline::persist::partial_note;
-use crate::pipeline::{FileResult, RunMonitor};
+use crate::run::persist::partial_note;
+use crate::run::{FileResult, RunMonitor};
 
 /// Live progress on stderr: a bar on a terminal, plain lines otherwise.
 pub(super) struct Progress {

@@ -9,7 +9,7 @@ use crate::cli::db::db_path;
 use crate::cli::error::CliError;
 use crate::cli::terminal::escape_text;
 use crate::library::{Library, RunRow};
-use crate::pipeline::{FileResult, StoreStatus};
+use crate::run::{FileResult, StoreStatus};
 
 /// The library a run writes to, or why it writes to none.
 #[derive(Debug, Default)]

@@ -245,35 +245,78 @@ fn fingerprint(text: &str, dir: &Path, command: &[String]) -> String {
     crate::library::hash_parts(parts)
 }
 
+/// Why a parameter's value does not fit its spec.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum ParamValueError {
+    /// A number outside the spec's range.
+    #[error("{value} is outside {min}..={max}")]
+    OutOfRange {
+        /// The value given.
+        value: String,
+        /// Smallest allowed.
+        min: String,
+        /// Largest allowed.
+        max: String,
+    },
+    /// A value of another type.
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        /// The type the spec asks for.
+        expected: &'static str,
+        /// The value given.
+        found: Value,
+    },
+    /// A word not among the choices.
+    #[error("{found} is not one of: {}", options.join(", "))]
+    NotAChoice {
+        /// The value given.
+        found: Value,
+        /// The words allowed.
+        options: Vec<String>,
+    },
+}
+
 /// One parameter's value (or its default) checked against its spec.
-fn check_param(spec: &ParamSpec, value: Option<&Value>) -> Result<Value, String> {
+fn check_param(spec: &ParamSpec, value: Option<&Value>) -> Result<Value, ParamValueError> {
+    let wrong = |expected, v: &Value| ParamValueError::WrongType {
+        expected,
+        found: v.clone(),
+    };
+    let range =
+        |x: &dyn ToString, min: &dyn ToString, max: &dyn ToString| ParamValueError::OutOfRange {
+            value: x.to_string(),
+            min: min.to_string(),
+            max: max.to_string(),
+        };
     match (&spec.kind, value) {
         (ParamKind::Float { default, .. }, None) => Ok(Value::from(*default)),
         (ParamKind::Float { min, max, .. }, Some(v)) => match v.as_f64() {
             Some(x) if (*min..=*max).contains(&x) => Ok(Value::from(x)),
-            Some(x) => Err(format!("{x} is outside {min}..={max}")),
-            None => Err(format!("expected a number, found {v}")),
+            Some(x) => Err(range(&x, min, max)),
+            None => Err(wrong("a number", v)),
         },
         (ParamKind::Int { default, .. }, None) => Ok(Value::from(*default)),
         (ParamKind::Int { min, max, .. }, Some(v)) => match v.as_i64() {
             Some(x) if (*min..=*max).contains(&x) => Ok(Value::from(x)),
-            Some(x) => Err(format!("{x} is outside {min}..={max}")),
-            None => Err(format!("expected a whole number, found {v}")),
+            Some(x) => Err(range(&x, min, max)),
+            None => Err(wrong("a whole number", v)),
         },
         (ParamKind::Bool { default }, None) => Ok(Value::from(*default)),
         (ParamKind::Bool { .. }, Some(v)) => v
             .as_bool()
             .map(Value::from)
-            .ok_or_else(|| format!("expected true or false, found {v}")),
+            .ok_or_else(|| wrong("true or false", v)),
         (ParamKind::Text { default }, None) => Ok(Value::from(default.clone())),
-        (ParamKind::Text { .. }, Some(v)) => v
-            .as_str()
-            .map(Value::from)
-            .ok_or_else(|| format!("expected text, found {v}")),
+        (ParamKind::Text { .. }, Some(v)) => {
+            v.as_str().map(Value::from).ok_or_else(|| wrong("text", v))
+        }
         (ParamKind::Choice { default, .. }, None) => Ok(Value::from(default.clone())),
         (ParamKind::Choice { options, .. }, Some(v)) => match v.as_str() {
             Some(s) if options.iter().any(|o| o == s) => Ok(Value::from(s)),
-            _ => Err(format!("{v} is not one of: {}", options.join(", "))),
+            _ => Err(ParamValueError::NotAChoice {
+                found: v.clone(),
+                options: options.clone(),
+            }),
         },
     }
 }

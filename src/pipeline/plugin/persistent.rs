@@ -5,10 +5,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
+use parking_lot::{Mutex, MutexGuard};
+
+use super::process::named_thread;
 use super::process::{
     Group, MAX_REPLY_BYTES, POLL, Reply, Request, STDERR_TAIL, read_reply, spawn, stderr_suffix,
 };
@@ -63,7 +66,7 @@ impl Persistent {
 
     /// Whether a process is running now (for tests and the app).
     pub fn is_running(&self) -> bool {
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        let mut live = self.live.lock();
         live.as_mut().is_some_and(Live::running)
     }
 
@@ -88,10 +91,10 @@ impl Persistent {
                     live
                 } else {
                     live.stop();
-                    Live::start(&self.plugin).map_err(fail)?
+                    Live::start(&self.plugin)?
                 }
             }
-            None => Live::start(&self.plugin).map_err(fail)?,
+            None => Live::start(&self.plugin)?,
         };
         let mut line = serde_json::to_vec(request).map_err(|e| fail(e.to_string()))?;
         line.push(b'\n');
@@ -107,10 +110,9 @@ impl Persistent {
     ) -> Result<MutexGuard<'_, Option<Live>>, PluginError> {
         loop {
             match self.live.try_lock() {
-                Ok(guard) => return Ok(guard),
-                Err(TryLockError::Poisoned(e)) => return Ok(e.into_inner()),
-                Err(TryLockError::WouldBlock) if cancelled() => return Err(PluginError::Cancelled),
-                Err(TryLockError::WouldBlock) => std::thread::sleep(POLL),
+                Some(guard) => return Ok(guard),
+                None if cancelled() => return Err(PluginError::Cancelled),
+                None => std::thread::sleep(POLL),
             }
         }
     }
@@ -118,7 +120,7 @@ impl Persistent {
 
 impl Drop for Persistent {
     fn drop(&mut self) {
-        let live = self.live.get_mut().unwrap_or_else(|e| e.into_inner());
+        let live = self.live.get_mut();
         if let Some(live) = live.take() {
             live.stop();
         }
@@ -126,12 +128,16 @@ impl Drop for Persistent {
 }
 
 impl Live {
-    fn start(plugin: &Plugin) -> Result<Self, String> {
+    fn start(plugin: &Plugin) -> Result<Self, PluginError> {
+        let fail = |message: String| PluginError::Run {
+            plugin: plugin.manifest.name.clone(),
+            message,
+        };
         let program = plugin
             .program()
-            .ok_or_else(|| "its manifest names no command".to_string())?;
+            .ok_or_else(|| fail("its manifest names no command".to_string()))?;
         let mut child = spawn(plugin, &program)
-            .map_err(|e| format!("cannot start `{}`: {e}", program.display()))?;
+            .map_err(|e| fail(format!("cannot start `{}`: {e}", program.display())))?;
         let group = Group::of(&child);
         let (stdin, stdout, stderr) =
             match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
@@ -139,14 +145,26 @@ impl Live {
                 _ => {
                     group.kill();
                     let _ = child.wait();
-                    return Err("its pipes could not be opened".into());
+                    return Err(fail("its pipes could not be opened".into()));
                 }
             };
         let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || read_lines(stdout, &tx));
         let tail = Arc::new(Tail::default());
         let sink = tail.clone();
-        std::thread::spawn(move || keep_tail(stderr, &sink));
+        let name = &plugin.manifest.name;
+        let threads = named_thread(&format!("plugin-{name}-stdout"), move || {
+            read_lines(stdout, &tx)
+        })
+        .and_then(|_| {
+            named_thread(&format!("plugin-{name}-stderr"), move || {
+                keep_tail(stderr, &sink)
+            })
+        });
+        if let Err(e) = threads {
+            group.kill();
+            let _ = child.wait();
+            return Err(fail(format!("its I/O threads could not start: {e}")));
+        }
         Ok(Self {
             child,
             group,
@@ -167,7 +185,7 @@ impl Live {
     }
 
     fn stderr_text(&self) -> String {
-        let tail = self.stderr.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        let tail = self.stderr.bytes.lock();
         String::from_utf8_lossy(&tail).into_owned()
     }
 
@@ -296,7 +314,7 @@ fn keep_tail(mut stderr: impl Read, tail: &Tail) {
         if n == 0 {
             break;
         }
-        let mut t = tail.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = tail.bytes.lock();
         t.extend_from_slice(&chunk[..n]);
         if t.len() > STDERR_TAIL {
             let cut = t.len() - STDERR_TAIL;

@@ -72,7 +72,14 @@ pub fn run_once(
     let mut child = spawn(plugin, &program)
         .map_err(|e| fail(format!("cannot start `{}`: {e}", program.display())))?;
     let group = Group::of(&child);
-    let io = Pipes::start(&mut child, line);
+    let io = match Pipes::start(&mut child, line, &name) {
+        Ok(io) => io,
+        Err(e) => {
+            group.kill();
+            let _ = child.wait();
+            return Err(fail(format!("cannot start its I/O threads: {e}")));
+        }
+    };
     let ended = wait(&mut child, &io, timeout, cancelled);
     // Whatever happened, nothing of the plugin outlives the request.
     group.kill();
@@ -197,18 +204,18 @@ struct Pipes {
 }
 
 impl Pipes {
-    fn start(child: &mut Child, request: Vec<u8>) -> Self {
+    fn start(child: &mut Child, request: Vec<u8>, plugin: &str) -> std::io::Result<Self> {
         use std::sync::atomic::{AtomicBool, Ordering};
         let over = std::sync::Arc::new(AtomicBool::new(false));
         let stdin = child.stdin.take().map(|mut s| {
-            std::thread::spawn(move || {
+            named_thread(&format!("plugin-{plugin}-stdin"), move || {
                 // A plugin may exit without reading: a broken pipe is fine.
                 let _ = s.write_all(&request);
             })
         });
         let flag = over.clone();
         let stdout = child.stdout.take().map(|mut s| {
-            std::thread::spawn(move || {
+            named_thread(&format!("plugin-{plugin}-stdout"), move || {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 8192];
                 loop {
@@ -225,7 +232,7 @@ impl Pipes {
             })
         });
         let stderr = child.stderr.take().map(|mut s| {
-            std::thread::spawn(move || {
+            named_thread(&format!("plugin-{plugin}-stderr"), move || {
                 let mut tail = Vec::new();
                 let mut chunk = [0u8; 4096];
                 while let Ok(n) = s.read(&mut chunk) {
@@ -241,12 +248,12 @@ impl Pipes {
                 String::from_utf8_lossy(&tail[start..]).into_owned()
             })
         });
-        Self {
-            stdin,
-            stdout,
-            stderr,
+        Ok(Self {
+            stdin: stdin.transpose()?,
+            stdout: stdout.transpose()?,
+            stderr: stderr.transpose()?,
             over,
-        }
+        })
     }
 
     fn oversized(&self) -> bool {
@@ -271,4 +278,13 @@ impl Pipes {
             .unwrap_or_default();
         (out, over, err)
     }
+}
+
+/// Starts a thread named `name` (every thread the program makes has one,
+/// so a stuck one is found by name).
+pub(super) fn named_thread<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<JoinHandle<T>> {
+    std::thread::Builder::new().name(name.to_string()).spawn(f)
 }

@@ -1,0 +1,264 @@
+//! One row of the results table, made once from a finished file or from a
+//! stored library row (moving its strings, so 100,000 rows load quickly).
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::library::{ResultRow, ResultSummary, stored_path};
+use crate::orchestrator::WaveStatus;
+use crate::pipeline::fields;
+use crate::run::FileResult;
+use crate::run::persist::{parse_status, summary};
+
+/// How many columns a row shows.
+pub const COLUMN_COUNT: usize = 8;
+
+/// One displayed row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// File name, without its folder.
+    pub file: String,
+    /// The file's whole path, as stored.
+    pub path: String,
+    /// The pipeline that produced the result.
+    pub pipeline: String,
+    /// Tempo, BPM, when measured.
+    pub bpm: Option<f64>,
+    /// Integrated loudness, LUFS, when measured.
+    pub lufs: Option<f64>,
+    /// Duration in seconds, when known.
+    pub duration: Option<f64>,
+    /// How the file's wave ended.
+    pub status: WaveStatus,
+    /// Every stage error, joined, if any.
+    pub error: Option<String>,
+    /// The tempo's candidates with scores, or why there is no tempo.
+    pub bpm_note: Option<String>,
+    /// Why there is no key, when there is none for a reason.
+    pub key_note: Option<String>,
+    /// The list columns, for export when the whole record is not at hand.
+    quality: Option<f64>,
+    ok: bool,
+    cached: bool,
+    analysis_s: f64,
+    /// The whole record, for rows that came from this session's run.
+    record: Option<Box<FileResult>>,
+    /// A quick estimate shown while the file still runs; its finished
+    /// row replaces it.
+    pub provisional: bool,
+    /// The cells as text, made once.
+    cells: [String; COLUMN_COUNT],
+}
+
+/// The column with plugin values, as `name=value` pairs.
+const PLUGINS_COLUMN: usize = 7;
+/// The columns a quick estimate fills (BPM, Key, Camelot).
+pub const PROVISIONAL_COLUMNS: [usize; 3] = [1, 2, 3];
+/// What a provisional cell starts with.
+const PROVISIONAL_MARK: &str = "~";
+
+/// Why a file that finished was only partly analysed: a stage failed
+/// (the wave's errors), or the decoder stopped early (a truncated or
+/// damaged file), as `partial_reason` says. `None` when it is whole.
+pub fn partial_reason(r: &FileResult) -> Option<String> {
+    if r.status == WaveStatus::PartiallyCompleted {
+        return Some(r.error.clone().unwrap_or_else(|| "a stage failed".into()));
+    }
+    crate::run::persist::partial_note(r)
+}
+
+/// "artist=Test Band · speech_music=music".
+fn plugin_cell(r: &FileResult, names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .filter_map(|n| {
+            let v = r.values.get(n)?;
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(format!("{n}={text}"))
+        })
+        .collect();
+    shown.join(" · ")
+}
+
+impl Row {
+    /// The row of a file the running batch just finished (its path as the
+    /// library writes it, so it replaces the stored row); its Plugins cell
+    /// shows the values named in `plugin_values`.
+    pub fn from_result(r: FileResult, pipeline: &str, plugin_values: &[String]) -> Self {
+        let path = stored_path(Path::new(&r.file));
+        let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
+        row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
+        // A cancelled file keeps the quick estimates it reached: still
+        // provisional, and marked so.
+        if r.status == WaveStatus::Cancelled {
+            row.mark_provisional();
+        }
+        row.record = Some(Box::new(r));
+        row
+    }
+
+    /// The row of a file still running, from the quick estimates published
+    /// so far (`values`): its tempo and key marked `~` as provisional.
+    pub fn provisional(pipeline: &str, path: String, values: &Map<String, Value>) -> Self {
+        let text = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
+        let s = ResultSummary {
+            status: crate::run::persist::status_name(WaveStatus::Running),
+            bpm: values.get(fields::BPM).and_then(Value::as_f64),
+            key: text(fields::KEY),
+            camelot: text(fields::CAMELOT),
+            ..Default::default()
+        };
+        let mut row = Self::from_summary(pipeline.to_string(), path, s);
+        row.mark_provisional();
+        row.provisional = true;
+        row
+    }
+
+    /// Marks the tempo and key cells `~`: quick estimates, not refined.
+    fn mark_provisional(&mut self) {
+        for c in PROVISIONAL_COLUMNS {
+            if let Some(cell) = self.cells.get_mut(c)
+                && !cell.is_empty()
+            {
+                cell.insert_str(0, PROVISIONAL_MARK);
+            }
+        }
+    }
+
+    /// The row of a stored result.
+    pub fn from_stored(r: ResultRow) -> Self {
+        Self::from_summary(r.pipeline_name, r.path, r.summary)
+    }
+
+    fn from_summary(pipeline: String, path: String, s: ResultSummary) -> Self {
+        // A truncated file's wave completes, but its values cover only what
+        // was decoded: say so, with the reason, as `analyze` does.
+        let (status, status_cell, error) = match (parse_status(&s.status), s.partial_note) {
+            (WaveStatus::Completed, Some(why)) => (
+                WaveStatus::PartiallyCompleted,
+                format!("partial: {why}"),
+                Some(why),
+            ),
+            (status, _) => (status, status.label().to_string(), s.error),
+        };
+        let file = Path::new(&path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+        let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
+        // No tempo for a reason (noise, speech): say so; hover tells why.
+        let bpm_cell = match (s.bpm, &s.bpm_note) {
+            (None, Some(_)) => "none".to_string(),
+            (bpm, _) => opt(bpm),
+        };
+        let key_cell = match (s.key, &s.key_note) {
+            (None, Some(_)) => "none".to_string(),
+            (key, _) => key.unwrap_or_default(),
+        };
+        let cells = [
+            file.clone(),
+            bpm_cell,
+            key_cell,
+            s.camelot.unwrap_or_default(),
+            opt(s.lufs),
+            s.duration_s.map_or_else(String::new, |d| {
+                format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
+            }),
+            status_cell,
+            // Stored rows keep only the list columns.
+            String::new(),
+        ];
+        Self {
+            file,
+            path,
+            pipeline,
+            bpm: s.bpm,
+            lufs: s.lufs,
+            duration: s.duration_s,
+            status,
+            error,
+            bpm_note: s.bpm_note,
+            key_note: s.key_note,
+            quality: s.quality,
+            ok: s.ok,
+            cached: s.cached,
+            analysis_s: s.analysis_s,
+            record: None,
+            provisional: false,
+            cells,
+        }
+    }
+
+    /// A cell as shown.
+    pub fn cell(&self, column: usize) -> &str {
+        self.cells.get(column).map_or("", String::as_str)
+    }
+
+    /// Key in standard notation, e.g. "A minor"; empty when none.
+    pub fn key(&self) -> &str {
+        // The cell says "none" when there is no key for a reason.
+        if self.key_note.is_some() {
+            ""
+        } else {
+            self.cell(2)
+        }
+    }
+
+    /// Key in Camelot notation, e.g. "8A"; empty when none.
+    pub fn camelot(&self) -> &str {
+        self.cell(3)
+    }
+
+    /// Whether its Plugins cell has something to show.
+    pub fn has_plugin_values(&self) -> bool {
+        !self.cells[PLUGINS_COLUMN].is_empty()
+    }
+
+    /// Whether this row came from this session's run (not the library).
+    pub fn is_fresh(&self) -> bool {
+        self.record.is_some() || self.provisional
+    }
+
+    /// Whether this row is the result of `pipeline` for `path`.
+    pub fn is(&self, pipeline: &str, path: &str) -> bool {
+        self.path == path && self.pipeline == pipeline
+    }
+
+    /// The record to export: the whole one when this session produced it,
+    /// else one rebuilt from the stored list columns.
+    pub fn export_record(&self) -> FileResult {
+        if let Some(r) = &self.record {
+            return (**r).clone();
+        }
+        let mut values = Map::new();
+        let mut put = |k: &str, v: Value| {
+            if !v.is_null() {
+                values.insert(k.to_string(), v);
+            }
+        };
+        put(fields::BPM, self.bpm.into());
+        put(fields::LOUDNESS_LUFS, self.lufs.into());
+        put(fields::DURATION_S, self.duration.into());
+        for (k, v) in [(fields::KEY, self.key()), (fields::CAMELOT, self.camelot())] {
+            if !v.is_empty() {
+                put(k, v.into());
+            }
+        }
+        FileResult {
+            key: Default::default(),
+            file: self.path.clone(),
+            ok: self.ok,
+            status: self.status,
+            error: self.error.clone(),
+            quality: self.quality,
+            analysis_s: self.analysis_s,
+            cached: self.cached,
+            skipped: Vec::new(),
+            values,
+        }
+    }
+}

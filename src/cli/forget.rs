@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::db::open_existing;
 use super::error::{CliError, Outcome};
 use super::terminal::escape;
-use crate::library::{Library, ResultFilter, RunId, stored_path};
+use crate::library::{Library, ResultFilter, RunId, stored_path, text_path};
 
 /// Options of `forget`.
 #[derive(Debug, Clone, clap::Args)]
@@ -77,7 +77,7 @@ fn stored_files(
         if under.is_empty() && !itself {
             missing.push(input.clone());
         }
-        files.extend(under.into_iter().map(|r| PathBuf::from(r.path)));
+        files.extend(under.iter().map(|r| text_path(&r.path)));
         if itself {
             files.insert(input.clone());
         }

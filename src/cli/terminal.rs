@@ -23,8 +23,11 @@ fn escape_if(s: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A path's byte outside UTF-8 (`library::path_text`): `\xNN`.
+            '\0' if chars.peek().is_some_and(char::is_ascii_hexdigit) => out.push_str("\\x"),
             '\n' if unsafe_char(c) => out.push_str("\\n"),
             '\t' if unsafe_char(c) => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
@@ -50,5 +53,6 @@ mod tests {
         assert_eq!(escape("x\u{9b}2Jy\u{7f}"), "x\\u{9b}2Jy\\x7f");
         assert_eq!(escape("one\ntwo\r"), "one\\ntwo\\r");
         assert_eq!(escape_text("one\n\ttwo\u{1b}[2J"), "one\n\ttwo\\x1b[2J");
+        assert_eq!(escape("caf\u{0}e9.wav"), "caf\\xe9.wav");
     }
 }

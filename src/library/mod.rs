@@ -8,6 +8,7 @@ mod error;
 mod fingerprint;
 mod history;
 mod merge;
+mod path_text;
 mod query;
 mod records;
 mod schema;
@@ -23,6 +24,7 @@ pub use check::{CheckReport, TableReport, check, repair};
 pub use error::LibraryError;
 pub use fingerprint::{FileStamp, Fingerprint, hash_parts, stored_path};
 pub use merge::{MergeSource, MergeStats, read_source};
+pub use path_text::{path_text, text_path};
 pub use records::{
     ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
     ResultSummary, RunCounts, RunId, RunRow, Shard,

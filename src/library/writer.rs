@@ -325,7 +325,7 @@ fn file_id(tx: &Transaction<'_>, f: &FinishedFile) -> rusqlite::Result<i64> {
     let moved = same
         .query_map([fp], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .filter_map(Result::ok)
-        .find(|(_, old)| !Path::new(old).exists());
+        .find(|(_, old)| !super::text_path(old).exists());
     if let Some((id, _)) = moved {
         tx.execute(
             "UPDATE files SET path = ?2, size = ?3, mtime_ns = ?4, seen_ms = ?5 WHERE id = ?1",

@@ -31,7 +31,7 @@ fn pipeline() -> PipelineDocument {
     for i in 0..NODES {
         let kind = WaveStage::ALL[i * 7 / NODES];
         doc.nodes.push(PipelineNode {
-            id: format!("n{i:02}"),
+            id: format!("n{i:02}").into(),
             name: format!("Stage {i}"),
             kind,
             operation: Operation::Spectral,
@@ -146,16 +146,10 @@ fn main() {
         values.insert("loudness_lufs".into(), (-30.0 + rng.f64() * 20.0).into());
         values.insert("duration_s".into(), (60.0 + rng.f64() * 300.0).into());
         app.ingest_result(FileResult {
-            key: Default::default(),
-            file: format!("/music/library/file{i:05}.wav"),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
             quality,
             analysis_s: 0.3,
-            cached: false,
-            skipped: Vec::new(),
             values,
+            ..FileResult::new(format!("/music/library/file{i:05}.wav"))
         });
     }
     assert_eq!(app.results().rows.len(), FILES);

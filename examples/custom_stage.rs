@@ -116,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let after = doc.nodes.first().map(|n| n.id.clone());
     let id = doc.fresh_id("loudest_second");
     doc.nodes.push(PipelineNode {
-        id: id.clone(),
+        id: id.clone().into(),
         name: "Loudest second".into(),
         kind: WaveStage::FeatureExtraction,
         operation: Operation::Plugin {

@@ -124,3 +124,19 @@ fn a_long_entry_or_a_nodes_editor_never_widens_the_inspector() {
         assert_eq!(left, inspector_left(&h), "with {id} selected");
     }
 }
+
+#[test]
+fn a_count_beyond_its_bound_is_refused_with_the_bound_and_run_is_disabled() {
+    let rt = runtime();
+    let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
+    h.run_steps(3);
+    replace_text(&mut h, "max_parallel_items_per_stage", "99999999999");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert!(shows(&h, "must be in 1..=10000, got 99999999999"));
+    let blocker = h.state_mut().run_blocker().unwrap_or_default();
+    assert!(
+        blocker.contains("max_parallel_items_per_stage"),
+        "{blocker}"
+    );
+}

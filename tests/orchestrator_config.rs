@@ -676,6 +676,68 @@ async fn early_termination_skips_refinements_once_quality_is_reached() {
     assert!(ctx.skipped.is_empty(), "off: nothing is skipped");
 }
 
+/// A refinement gated by the quality of what it refines: a confident
+/// node beside the chain (a plugin, say) does not skip it; a confident
+/// estimate upstream does, through nodes that report no quality; and of
+/// two estimates it refines, the weaker decides.
+#[tokio::test(start_paused = true)]
+async fn a_refinement_is_gated_by_the_quality_of_what_it_refines() {
+    let run = |nodes: Vec<NodeSpec>, qualities: Vec<(&'static str, Option<f64>)>| async move {
+        let mut orch = orchestrator(config().tap(|c| {
+            c.early_termination_on_quality = true;
+            c.quality_threshold = 0.9;
+        }));
+        for (name, q) in qualities {
+            orch.register_stage_handler(name, ok(q));
+        }
+        let plan = orch.plan(&PlanSpec { nodes }).unwrap();
+        orch.execute_wave(&plan, WaveInput::default()).await
+    };
+    let state = |ctx: &wave_studio::orchestrator::WaveContext| {
+        ctx.stage_metrics("refine").unwrap().state.clone()
+    };
+    // Beside the chain: `side` is confident, the quick estimate is not.
+    let beside = vec![
+        NodeSpec::new("quick", WaveStage::InitialAnalysis, "low"),
+        NodeSpec::new("side", WaveStage::InitialAnalysis, "high"),
+        NodeSpec::new("refine", WaveStage::DeepAnalysis, "none")
+            .after(["quick"])
+            .refinement(true),
+        NodeSpec::new("agg", WaveStage::Aggregation, "none").after(["refine", "side"]),
+    ];
+    let q = vec![("low", Some(0.3)), ("high", Some(0.96)), ("none", None)];
+    let ctx = run(beside, q.clone()).await;
+    assert_eq!(state(&ctx), NodeState::Completed, "{:?}", ctx.skipped);
+
+    // Upstream through a node that reports nothing: the seed's chain.
+    let chain = vec![
+        NodeSpec::new("quick", WaveStage::InitialAnalysis, "high"),
+        NodeSpec::new("mid", WaveStage::FeatureExtraction, "none").after(["quick"]),
+        NodeSpec::new("refine", WaveStage::DeepAnalysis, "none")
+            .after(["mid"])
+            .refinement(true),
+    ];
+    let ctx = run(chain, q.clone()).await;
+    assert_eq!(
+        state(&ctx),
+        NodeState::Skipped(SkipReason::Quality {
+            node: "quick".into(),
+            quality: 0.96
+        })
+    );
+
+    // Two estimates refined: the weaker one keeps the refinement running.
+    let two = vec![
+        NodeSpec::new("a", WaveStage::InitialAnalysis, "high"),
+        NodeSpec::new("b", WaveStage::InitialAnalysis, "low"),
+        NodeSpec::new("refine", WaveStage::DeepAnalysis, "none")
+            .after(["a", "b"])
+            .refinement(true),
+    ];
+    let ctx = run(two, q).await;
+    assert_eq!(state(&ctx), NodeState::Completed);
+}
+
 trait Tap: Sized {
     fn tap(self, f: impl FnOnce(&mut Self)) -> Self;
 }

@@ -7,14 +7,14 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui};
 
 use crate::app::command::Command;
-use crate::app::number_field::{self, number_field};
+use crate::app::number_field::{self, number_field_ui};
 use crate::app::theme;
 use crate::orchestrator::{ConfigError, ConfigField, ConfigValueMut, WaveConfig, WaveStage};
 
 /// A field's row: name (with its doc as tooltip; red while the value is
 /// wrong), editor, unit. The reason is shown in the section's problem
 /// block, so a problem never adds a row. Returns whether the value changed.
-fn row(
+fn row_ui(
     ui: &mut Ui,
     field: &ConfigField,
     value: ConfigValueMut<'_>,
@@ -30,7 +30,7 @@ fn row(
     let label = ui.label(name).on_hover_text(field.help());
     let changed = ui
         .horizontal(|ui| {
-            let r = editor(ui, field, value, problem.is_some());
+            let r = editor_ui(ui, field, value, problem.is_some());
             let r = r.labelled_by(label.id).on_hover_text(field.help());
             let unit = match (field.unit, field.bounds) {
                 ("", Some(b)) => format!("{}..{}", b.min, b.max),
@@ -53,7 +53,7 @@ fn field_id(name: &str) -> egui::Id {
 
 /// The editor widget for one value; a committed change marks the response
 /// changed.
-fn editor(
+fn editor_ui(
     ui: &mut Ui,
     field: &ConfigField,
     value: ConfigValueMut<'_>,
@@ -61,12 +61,12 @@ fn editor(
 ) -> egui::Response {
     let id = field_id(field.name);
     let outcome = match value {
-        ConfigValueMut::Count(v) => number_field(ui, id, v, error),
-        ConfigValueMut::Small(v) => number_field(ui, id, v, error),
-        ConfigValueMut::Millis(v) => number_field(ui, id, v, error),
-        ConfigValueMut::Number(v) => number_field(ui, id, v, error),
+        ConfigValueMut::Count(v) => number_field_ui(ui, id, v, error),
+        ConfigValueMut::Small(v) => number_field_ui(ui, id, v, error),
+        ConfigValueMut::Millis(v) => number_field_ui(ui, id, v, error),
+        ConfigValueMut::Number(v) => number_field_ui(ui, id, v, error),
         ConfigValueMut::Switch(v) => return ui.checkbox(v, ""),
-        ConfigValueMut::Stages(set) => return stages_editor(ui, set),
+        ConfigValueMut::Stages(set) => return stages_ui(ui, set),
     };
     let mut response = outcome.response;
     if outcome.changed {
@@ -86,7 +86,7 @@ fn first_problem(ctx: &egui::Context, problems: &[ConfigError]) -> Option<String
 }
 
 /// One checkbox per stage kind; the response says whether any changed.
-fn stages_editor(ui: &mut Ui, set: &mut BTreeSet<WaveStage>) -> egui::Response {
+fn stages_ui(ui: &mut Ui, set: &mut BTreeSet<WaveStage>) -> egui::Response {
     let inner = ui.horizontal_wrapped(|ui| {
         let mut changed = false;
         for kind in WaveStage::ALL {
@@ -112,7 +112,7 @@ fn stages_editor(ui: &mut Ui, set: &mut BTreeSet<WaveStage>) -> egui::Response {
 
 /// Draws the config editor, one row per `WaveConfig::FIELDS` entry (the
 /// stage set last, below the grid); pushes `SetConfig` when a field changes.
-/// `after` is called with each scalar field's name after its row (inside
+/// `after` is called with each scalar field's name after its row_ui (inside
 /// the grid: it may add a row of its own, as the tuning suggestion does).
 pub fn config_ui_with(
     ui: &mut Ui,
@@ -122,7 +122,7 @@ pub fn config_ui_with(
 ) {
     let problems = config.problems();
     let problem = first_problem(ui.ctx(), &problems);
-    number_field::problem_block(ui, problem.as_deref(), "Every value is valid.");
+    number_field::problem_block_ui(ui, problem.as_deref(), "Every value is valid.");
     let mut c = config.clone();
     let mut key = None;
     let (sets, scalars): (Vec<&ConfigField>, Vec<&ConfigField>) = WaveConfig::FIELDS
@@ -136,7 +136,7 @@ pub fn config_ui_with(
             for field in scalars {
                 let problem = problems.iter().find(|p| p.field == field.name);
                 if let Some(value) = c.field_mut(field.name)
-                    && row(ui, field, value, problem)
+                    && row_ui(ui, field, value, problem)
                 {
                     key = Some(field.name);
                 }
@@ -147,7 +147,7 @@ pub fn config_ui_with(
         ui.label(RichText::new(field.name).strong())
             .on_hover_text(field.help());
         if let Some(value) = c.field_mut(field.name)
-            && editor(ui, field, value, false).changed()
+            && editor_ui(ui, field, value, false).changed()
         {
             key = Some(field.name);
         }

@@ -1,13 +1,14 @@
 //! The window's layout: menu bar, status bar, charts and results at the
 //! bottom, files on the left, inspector on the right, the graph in the
-//! centre; plus the modal questions.
+//! centre; the modal questions are in `modals.rs`.
 
 use egui::{RichText, Ui};
 
 use super::graph::node_inspector;
+use super::modals;
 use super::{WaveStudioApp, inspector, theme};
 use crate::app::command::Command;
-use crate::app::graph::add_menu::add_node_menu;
+use crate::app::graph::add_menu::add_node_menu_ui;
 use crate::app::shortcuts::shortcut_for;
 
 /// The charts-and-results panel: its first height as a share of the
@@ -31,30 +32,24 @@ const CHARTS_MIN_WIDTH: f32 = 300.0;
 const MENU_NODE_ORIGIN: (f32, f32) = (40.0, 420.0);
 const MENU_NODE_STEP: (f32, f32) = (30.0, 20.0);
 const MENU_NODE_WRAP: (f32, f32) = (10.0, 5.0);
-/// The load-problems window: width, and height of its list.
-const PROBLEMS_WIDTH: f32 = 520.0;
-const PROBLEMS_LIST_HEIGHT: f32 = 300.0;
 /// How much the Run button's green is dimmed when it is enabled.
 const RUN_FILL_DIM: f32 = 0.5;
-/// The drop overlay: darkening and text size.
-const DROP_OVERLAY_ALPHA: u8 = 160;
-const DROP_TEXT_SIZE: f32 = 22.0;
 
 /// Draws everything.
-pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
+pub fn root_ui(app: &mut WaveStudioApp, ui: &mut Ui) {
     let mut out = Vec::new();
-    let menu = egui::Panel::top("menu_bar").show(ui, |ui| menu_bar(app, ui, &mut out));
+    let menu = egui::Panel::top("menu_bar").show(ui, |ui| menu_bar_ui(app, ui, &mut out));
     // Windows open below the menu bar, never over it.
     let mut below_menu = ui.ctx().content_rect();
     below_menu.min.y = menu.response.rect.bottom();
-    egui::Panel::bottom("status_bar").show(ui, |ui| status_bar(app, ui));
+    egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(app, ui));
     let window_h = ui.ctx().content_rect().height();
     egui::Panel::bottom("charts_panel")
         .resizable(true)
         .default_size((window_h * BOTTOM_PANEL_SHARE).max(BOTTOM_PANEL_MIN))
         .min_size(BOTTOM_PANEL_MIN)
         .max_size((window_h * BOTTOM_PANEL_MAX_SHARE).max(BOTTOM_PANEL_MIN))
-        .show(ui, |ui| bottom(app, ui, &mut out));
+        .show(ui, |ui| bottom_ui(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)
         .default_size(FILES_PANEL_SIZE)
@@ -72,20 +67,20 @@ pub fn draw(app: &mut WaveStudioApp, ui: &mut Ui) {
             // widening the inspector (and squeezing the graph).
             egui::ScrollArea::both()
                 .auto_shrink([false, false])
-                .show(ui, |ui| inspector_panel(app, ui, &mut out));
+                .show(ui, |ui| inspector_panel_ui(app, ui, &mut out));
         });
-    egui::CentralPanel::default().show(ui, |ui| centre(app, ui, &mut out));
-    escape_closes_the_top_window(app, ui.ctx(), &mut out);
-    modals(app, ui, &mut out);
+    egui::CentralPanel::default().show(ui, |ui| centre_ui(app, ui, &mut out));
+    modals::escape_closes_the_top_window(app, ui.ctx(), &mut out);
+    modals::modals_ui(app, ui, &mut out);
     app.plugins.window_ui(ui.ctx(), &mut out);
     crate::app::compare::window_ui::window_ui(ui.ctx(), below_menu, &app.compare, &mut out);
     app.dialogs.browser_ui(ui.ctx(), &mut out);
-    hovered_files(ui);
+    modals::hovered_files_ui(ui);
     app.commands.extend(out);
 }
 
 /// A menu item for `command`, showing its shortcut from the shortcut table.
-fn menu_item(ui: &mut Ui, text: &str, enabled: bool, command: Command, out: &mut Vec<Command>) {
+fn menu_item_ui(ui: &mut Ui, text: &str, enabled: bool, command: Command, out: &mut Vec<Command>) {
     let mut button = egui::Button::new(text);
     if let Some(shortcut) = shortcut_for(&command) {
         button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
@@ -95,17 +90,17 @@ fn menu_item(ui: &mut Ui, text: &str, enabled: bool, command: Command, out: &mut
     }
 }
 
-fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+fn menu_bar_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| file_menu(app, ui, out));
+        ui.menu_button("File", |ui| file_menu_ui(app, ui, out));
         ui.menu_button("Edit", |ui| {
-            menu_item(ui, "Undo", app.doc.can_undo(), Command::Undo, out);
-            menu_item(ui, "Redo", app.doc.can_redo(), Command::Redo, out);
+            menu_item_ui(ui, "Undo", app.doc.can_undo(), Command::Undo, out);
+            menu_item_ui(ui, "Redo", app.doc.can_redo(), Command::Redo, out);
         });
         ui.menu_button("View", |ui| {
-            menu_item(ui, "Fit graph to window", true, Command::FitView, out);
-            menu_item(ui, "Plugins…", true, Command::ShowPlugins, out);
-            menu_item(ui, "Rescan plugins", true, Command::RescanPlugins, out);
+            menu_item_ui(ui, "Fit graph to window", true, Command::FitView, out);
+            menu_item_ui(ui, "Plugins…", true, Command::ShowPlugins, out);
+            menu_item_ui(ui, "Rescan plugins", true, Command::RescanPlugins, out);
         });
         ui.menu_button("Add node", |ui| {
             let n = app.doc.doc.nodes.len() as f32;
@@ -113,16 +108,16 @@ fn menu_bar(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
                 MENU_NODE_ORIGIN.0 + MENU_NODE_STEP.0 * (n % MENU_NODE_WRAP.0),
                 MENU_NODE_ORIGIN.1 + MENU_NODE_STEP.1 * (n % MENU_NODE_WRAP.1),
             );
-            add_node_menu(ui, pos, out);
+            add_node_menu_ui(ui, pos, out);
         });
         ui.separator();
-        run_controls(app, ui, out);
+        run_controls_ui(app, ui, out);
     });
 }
 
-fn file_menu(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
-    menu_item(ui, "New", true, Command::New, out);
-    menu_item(ui, "Open…", true, Command::OpenDialog, out);
+fn file_menu_ui(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    menu_item_ui(ui, "New", true, Command::New, out);
+    menu_item_ui(ui, "Open…", true, Command::OpenDialog, out);
     ui.menu_button("Open recent", |ui| {
         if app.settings.recent.is_empty() {
             ui.label(RichText::new("nothing yet").weak());
@@ -134,17 +129,17 @@ fn file_menu(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         }
     });
     ui.separator();
-    menu_item(ui, "Save", true, Command::Save, out);
-    menu_item(ui, "Save As…", true, Command::SaveAsDialog, out);
+    menu_item_ui(ui, "Save", true, Command::Save, out);
+    menu_item_ui(ui, "Save As…", true, Command::SaveAsDialog, out);
     ui.separator();
     let compare = Command::Compare(crate::app::command::CompareCommand::Dialog);
-    menu_item(ui, "Compare with…", true, compare, out);
+    menu_item_ui(ui, "Compare with…", true, compare, out);
     ui.separator();
-    menu_item(ui, "Quit", true, Command::Quit, out);
+    menu_item_ui(ui, "Quit", true, Command::Quit, out);
 }
 
 /// Run and Cancel, why Run is disabled, and progress while running.
-fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+fn run_controls_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let blocker = app.run_blocker();
     let running = app.run.is_running();
     let run = ui.add_enabled(
@@ -161,7 +156,7 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     if run.clicked() {
         out.push(Command::Run);
     }
-    resume_button(app, ui, out);
+    resume_button_ui(app, ui, out);
     if ui
         .add_enabled(running && !app.run.cancelling, egui::Button::new("Cancel"))
         .clicked()
@@ -186,7 +181,7 @@ fn run_controls(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
 
 /// *Resume*: shown when the library knows files of the current pipeline
 /// without a finished result (queued, or from an interrupted run).
-fn resume_button(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+fn resume_button_ui(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let count = app.resumable.1;
     if app.run.is_running() || count == 0 {
         return;
@@ -202,7 +197,7 @@ fn resume_button(app: &WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     }
 }
 
-fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
+fn status_bar_ui(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let name = app.doc.path.as_ref().map_or_else(
             || "built-in default pipeline (not saved yet)".to_string(),
@@ -224,8 +219,8 @@ fn status_bar(app: &WaveStudioApp, ui: &mut Ui) {
     });
 }
 
-fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
-    statistics_line(app, ui);
+fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+    statistics_ui(app, ui);
     let width = ui.available_width();
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
@@ -233,8 +228,11 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;
-            let nodes: Vec<(String, crate::orchestrator::WaveStage)> =
-                doc.nodes.iter().map(|n| (n.id.clone(), n.kind)).collect();
+            let nodes: Vec<(String, crate::orchestrator::WaveStage)> = doc
+                .nodes
+                .iter()
+                .map(|n| (n.id.to_string(), n.kind))
+                .collect();
             app.run.live.ui(ui, &doc.config, &nodes);
         });
         ui.separator();
@@ -244,7 +242,7 @@ fn bottom(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     });
 }
 
-fn statistics_line(app: &WaveStudioApp, ui: &mut Ui) {
+fn statistics_ui(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let title = ui.label(RichText::new("Statistics").strong());
         if let Some(s) = app.run.statistics() {
@@ -318,7 +316,7 @@ fn stage_statistics_ui(ui: &mut Ui, s: &crate::orchestrator::Statistics) {
     });
 }
 
-fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+fn inspector_panel_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     ui.heading("Inspector");
     let mut name = app.doc.doc.name.clone();
     ui.horizontal(|ui| {
@@ -368,134 +366,6 @@ fn inspector_panel(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>)
     }
 }
 
-fn centre(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
+fn centre_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     app.graph.ui(ui, &app.doc, &app.run.live, out);
-}
-
-/// Escape closes the question or window on top (as Cancel would); the file
-/// browser handles its own Escape.
-fn escape_closes_the_top_window(
-    app: &mut WaveStudioApp,
-    ctx: &egui::Context,
-    out: &mut Vec<Command>,
-) {
-    if app.dialogs.browser_open() || !ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
-        return;
-    }
-    if app.pending.is_some() {
-        out.push(Command::CancelPending);
-    } else if app.confirm_forget.is_some() {
-        out.push(Command::CancelForget);
-    } else if app.doc.load_problems.is_some() {
-        out.push(Command::DismissLoadProblems);
-    } else if app.plugins.window_open {
-        app.plugins.window_open = false;
-    }
-}
-
-fn modals(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
-    if let Some(pending) = app.pending.clone() {
-        egui::Modal::new(egui::Id::new("unsaved_modal")).show(ui.ctx(), |ui| {
-            ui.heading("Unsaved changes");
-            ui.label(format!(
-                "“{}” has changes that are not saved.",
-                app.doc.doc.name
-            ));
-            ui.horizontal(|ui| {
-                if ui.button("Save").clicked() {
-                    out.push(Command::SaveThen(pending.clone()));
-                }
-                if ui.button("Discard changes").clicked() {
-                    out.push(Command::Discard(pending.clone()));
-                }
-                if ui.button("Cancel").clicked() {
-                    out.push(Command::CancelPending);
-                }
-            });
-        });
-    }
-    if let Some(paths) = &app.confirm_forget {
-        forget_modal(ui, paths, out);
-    }
-    if let Some(failure) = &app.doc.load_problems {
-        egui::Window::new("Could not open pipeline")
-            .collapsible(false)
-            .resizable(true)
-            .default_width(PROBLEMS_WIDTH)
-            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-            .show(ui.ctx(), |ui| {
-                ui.label(format!(
-                    "{} has {} problem(s); the current pipeline is kept.",
-                    failure.path.display(),
-                    failure.problems.len()
-                ));
-                ui.separator();
-                egui::ScrollArea::vertical()
-                    .max_height(PROBLEMS_LIST_HEIGHT)
-                    .show(ui, |ui| {
-                        for p in &failure.problems {
-                            let at = match (p.line, p.col) {
-                                (Some(l), Some(c)) => format!("{l}:{c}"),
-                                (Some(l), None) => format!("{l}"),
-                                _ => "–".to_string(),
-                            };
-                            ui.horizontal_wrapped(|ui| {
-                                ui.label(RichText::new(at).monospace().color(theme::ERROR));
-                                if !p.location.is_empty() {
-                                    ui.label(RichText::new(&p.location).monospace());
-                                }
-                                ui.label(&p.message);
-                            });
-                        }
-                    });
-                if ui.button("Dismiss").clicked() {
-                    out.push(Command::DismissLoadProblems);
-                }
-            });
-    }
-}
-
-/// Asks before results are forgotten (there is no undo).
-fn forget_modal(ui: &mut Ui, paths: &[std::path::PathBuf], out: &mut Vec<Command>) {
-    egui::Modal::new(egui::Id::new("forget_modal")).show(ui.ctx(), |ui| {
-        ui.heading("Forget results");
-        let what = match paths {
-            [one] => one.display().to_string(),
-            _ => format!("{} files", paths.len()),
-        };
-        ui.label(format!(
-            "Remove every stored result of {what} from the library? They will be analysed again next time."
-        ));
-        ui.horizontal(|ui| {
-            if ui.button("Forget").clicked() {
-                out.push(Command::Forget(paths.to_vec()));
-            }
-            if ui.button("Cancel").clicked() {
-                out.push(Command::CancelForget);
-            }
-        });
-    });
-}
-
-fn hovered_files(ui: &mut Ui) {
-    let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
-    if hovering {
-        let painter = ui.ctx().layer_painter(egui::LayerId::new(
-            egui::Order::Foreground,
-            egui::Id::new("drop_overlay"),
-        ));
-        let rect = ui.ctx().content_rect();
-        painter.rect_filled(
-            rect,
-            0.0,
-            egui::Color32::from_black_alpha(DROP_OVERLAY_ALPHA),
-        );
-        painter.text(
-            rect.center(),
-            egui::Align2::CENTER_CENTER,
-            "Drop audio files or folders to queue them, or a .ron pipeline to open it",
-            egui::FontId::proportional(DROP_TEXT_SIZE),
-            egui::Color32::WHITE,
-        );
-    }
 }

@@ -16,6 +16,7 @@ mod graph;
 mod inspector;
 mod layout;
 mod logic;
+mod modals;
 mod number_field;
 mod plugins;
 mod results;
@@ -207,7 +208,7 @@ impl WaveStudioApp {
 
     /// Draws the whole UI into `ui`.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
-        layout::draw(self, ui);
+        layout::root_ui(self, ui);
         // Clicks take effect in the frame they happen.
         let ctx = ui.ctx().clone();
         self.apply_commands(&ctx);

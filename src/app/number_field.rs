@@ -36,7 +36,7 @@ pub struct Outcome {
 }
 
 /// Shows the number field `id` for `value`.
-pub fn number_field<T: Numeric>(ui: &mut Ui, id: Id, value: &mut T, error: bool) -> Outcome {
+pub fn number_field_ui<T: Numeric>(ui: &mut Ui, id: Id, value: &mut T, error: bool) -> Outcome {
     let current = value.to_f64();
     let fresh = || FieldState {
         text: format_number(current),
@@ -97,7 +97,7 @@ pub fn rejection(ctx: &egui::Context, id: Id) -> Option<String> {
 /// A section's problem in a block of constant height: the first problem
 /// (wrapped, cut with "…" past its lines, whole on hover), or a quiet
 /// "nothing wrong".
-pub fn problem_block(ui: &mut Ui, problem: Option<&str>, fine: &str) {
+pub fn problem_block_ui(ui: &mut Ui, problem: Option<&str>, fine: &str) {
     let body = egui::TextStyle::Body.resolve(ui.style());
     let row = ui.fonts_mut(|f| f.row_height(&body));
     let height = row * PROBLEM_LINES as f32 + ui.spacing().item_spacing.y;

@@ -142,11 +142,11 @@ impl PluginsState {
         egui::Window::new("Plugins")
             .open(&mut open)
             .default_width(520.0)
-            .show(ctx, |ui| self.contents(ui, out));
+            .show(ctx, |ui| self.contents_ui(ui, out));
         self.window_open = open;
     }
 
-    fn contents(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+    fn contents_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!self.scanning(), egui::Button::new("Rescan plugins"))

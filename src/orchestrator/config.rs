@@ -330,6 +330,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_number_has_bounds_and_a_semaphore_sized_value_is_refused() {
+        for field in WaveConfig::FIELDS {
+            let numeric = WaveConfig::default().number(field.name).is_some();
+            assert_eq!(numeric, field.bounds.is_some(), "{}", field.name);
+        }
+        // Above tokio's semaphore limit: `run` panicked on it once.
+        let c = WaveConfig {
+            max_concurrent_waves: 2_305_843_009_213_693_952,
+            ..WaveConfig::default()
+        };
+        let e = c.validate().unwrap_err();
+        assert_eq!(e.field, "max_concurrent_waves");
+        assert!(e.reason.contains("1..=10000"), "{e}");
+        let c = WaveConfig {
+            cpu_threshold_percent: 100.0,
+            ..WaveConfig::default()
+        };
+        assert!(c.validate().is_ok(), "100 % is the documented maximum");
+    }
+
+    #[test]
     fn defaults_are_the_seeds_and_valid() {
         let c = WaveConfig::default();
         assert_eq!(c.enabled_stages.len(), 7);

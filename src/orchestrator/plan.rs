@@ -415,6 +415,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn overrides_share_the_configs_bounds() {
+        let node =
+            |o: NodeOverrides| NodeSpec::new("n", WaveStage::Preparation, "h").with_overrides(o);
+        let too_many = node(NodeOverrides {
+            max_parallel: Some(99_999_999_999),
+            ..NodeOverrides::default()
+        });
+        let problems = override_problems(&too_many);
+        assert!(
+            matches!(&problems[..], [PlanError::InvalidOverride { field: "max_parallel", reason, .. }] if reason.contains("1..=10000")),
+            "{problems:?}"
+        );
+        let long = node(NodeOverrides {
+            timeout_seconds: Some(1e9),
+            ..NodeOverrides::default()
+        });
+        assert_eq!(override_problems(&long).len(), 1);
+        assert!(override_problems(&node(NodeOverrides::default())).is_empty());
+    }
+
+    #[test]
     fn finds_a_cycle_and_names_its_nodes() {
         // 0 <- 1 <- 2 <- 1 (1 and 2 depend on each other), 3 independent.
         let deps = vec![vec![], vec![0, 2], vec![1], vec![]];

@@ -39,7 +39,6 @@ pub(crate) struct Scheduler<'w> {
     skipped: Vec<(NodeId, SkipReason)>,
     failed: Vec<NodeId>,
     errors: Vec<WaveError>,
-    quality_hit: Option<(NodeId, f64)>,
     wave_failed: bool,
     /// Nodes whose dependencies are all done, popped from the end.
     ready: Vec<usize>,
@@ -67,7 +66,6 @@ impl<'w> Scheduler<'w> {
             skipped: Vec::new(),
             failed: Vec::new(),
             errors: Vec::new(),
-            quality_hit: None,
             wave_failed: false,
             ready: wave.plan.roots.iter().rev().copied().collect(),
         }
@@ -100,14 +98,42 @@ impl<'w> Scheduler<'w> {
             .is_enabled(node.kind)
         {
             Some(SkipReason::Disabled)
-        } else if let (true, Some((by, q))) = (node.refinement, &self.quality_hit) {
-            Some(SkipReason::Quality {
-                node: by.clone(),
-                quality: *q,
-            })
+        } else if let Some((by, quality)) = node.refinement.then(|| self.gate(i)).flatten() {
+            Some(SkipReason::Quality { node: by, quality })
         } else {
             None
         }
+    }
+
+    /// The quality that gates refinement `i`, when it reaches the
+    /// threshold: that of the estimates it refines. Each dependency that
+    /// reported a quality counts with it; one that reported none (or was
+    /// skipped) stands for its own dependencies, and so on up. The lowest
+    /// counts, with the node that reported it; `None` when early
+    /// termination is off, nothing upstream reported a quality, or the
+    /// lowest is below the threshold. A confident node beside the chain
+    /// (not upstream of `i`) never gates it.
+    fn gate(&self, i: usize) -> Option<(NodeId, f64)> {
+        let config = self.wave.plan.config_or(&self.wave.shared.config);
+        if !config.early_termination_on_quality {
+            return None;
+        }
+        let nodes = &self.wave.plan.nodes;
+        let mut lowest: Option<(usize, f64)> = None;
+        let mut seen = vec![false; nodes.len()];
+        let mut stack: Vec<usize> = nodes[i].deps.clone();
+        while let Some(d) = stack.pop() {
+            if std::mem::replace(&mut seen[d], true) {
+                continue;
+            }
+            match self.outputs[d].as_ref().and_then(|o| o.quality) {
+                Some(q) if lowest.is_none_or(|(_, l)| q < l) => lowest = Some((d, q)),
+                Some(_) => {}
+                None => stack.extend(&nodes[d].deps),
+            }
+        }
+        let (d, q) = lowest?;
+        (q >= config.quality_threshold).then(|| (nodes[d].id.clone(), q))
     }
 
     fn skip(&mut self, i: usize, reason: SkipReason) {
@@ -186,13 +212,6 @@ impl<'w> Scheduler<'w> {
             Ok(out) => {
                 if let Some(batch) = &wave.batch {
                     batch.record(i, &node.id, true);
-                }
-                if config.early_termination_on_quality
-                    && self.quality_hit.is_none()
-                    && let Some(q) = out.quality
-                    && q >= config.quality_threshold
-                {
-                    self.quality_hit = Some((node.id.clone(), q));
                 }
                 self.outputs[i] = Some(out);
                 self.completion.push(i);

@@ -49,7 +49,7 @@ pub fn node_keys_with(doc: &PipelineDocument, plugins: &Installed) -> BTreeMap<S
                 .filter(|(id, _)| !below.contains(id.as_str()))
                 .map(|(_, k)| k.clone())
                 .collect();
-            (n.id.clone(), visible)
+            (n.id.to_string(), visible)
         })
         .collect();
     merkle_keys(doc, plugins, &extra)
@@ -66,7 +66,7 @@ fn merkle_keys(
     let version = ANALYSIS_VERSION.to_le_bytes();
     for _ in 0..doc.nodes.len() {
         for node in &doc.nodes {
-            if keys.contains_key(&node.id) {
+            if keys.contains_key(node.id.as_str()) {
                 continue;
             }
             let deps: Option<Vec<&String>> =
@@ -84,12 +84,12 @@ fn merkle_keys(
             parts.push(b"visible");
             parts.extend(
                 extra
-                    .get(&node.id)
+                    .get(node.id.as_str())
                     .into_iter()
                     .flatten()
                     .map(String::as_bytes),
             );
-            keys.insert(node.id.clone(), hash_parts(parts));
+            keys.insert(node.id.to_string(), hash_parts(parts));
         }
     }
     keys
@@ -177,13 +177,13 @@ mod tests {
         if let Operation::Tempo { max_bpm, .. } = &mut tempo.operation {
             *max_bpm -= 10.0;
         }
-        let tempo_id = tempo.id.clone();
+        let tempo_id = tempo.id.to_string();
         let after = node_keys(&edited);
         let mut downstream = std::collections::BTreeSet::from([tempo_id.clone()]);
         for _ in 0..doc.nodes.len() {
             for e in &doc.edges {
-                if downstream.contains(&e.from) {
-                    downstream.insert(e.to.clone());
+                if downstream.contains(e.from.as_str()) {
+                    downstream.insert(e.to.to_string());
                 }
             }
         }

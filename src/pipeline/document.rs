@@ -9,12 +9,110 @@ use crate::orchestrator::{NodeOverrides, NodeSpec, PlanSpec, WaveConfig, WaveSta
 /// The file format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// A node's id in a document: unique within it, written in files, and
+/// what edges, the editor and results name the node by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DocNodeId(String);
+
+impl DocNodeId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for DocNodeId {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<String> for DocNodeId {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&String> for DocNodeId {
+    fn from(s: &String) -> Self {
+        Self(s.clone())
+    }
+}
+
+impl From<DocNodeId> for String {
+    fn from(id: DocNodeId) -> Self {
+        id.0
+    }
+}
+
+impl std::ops::Deref for DocNodeId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for DocNodeId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for DocNodeId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for DocNodeId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for DocNodeId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for DocNodeId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<DocNodeId> for str {
+    fn eq(&self, other: &DocNodeId) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<DocNodeId> for &str {
+    fn eq(&self, other: &DocNodeId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<DocNodeId> for String {
+    fn eq(&self, other: &DocNodeId) -> bool {
+        *self == other.0
+    }
+}
+
+impl std::fmt::Display for DocNodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One stage node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineNode {
     /// Unique within the document; edges refer to it.
-    pub id: String,
+    pub id: DocNodeId,
     /// Shown on the canvas.
     pub name: String,
     /// Stage kind it runs as; usually its operation's (`OperationInfo::kind`).
@@ -41,14 +139,14 @@ fn is_default_overrides(o: &NodeOverrides) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Edge {
     /// Id of the node that must be done first.
-    pub from: String,
+    pub from: DocNodeId,
     /// Id of the node that waits for it.
-    pub to: String,
+    pub to: DocNodeId,
 }
 
 impl Edge {
     /// An edge from `from` to `to`.
-    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+    pub fn new(from: impl Into<DocNodeId>, to: impl Into<DocNodeId>) -> Self {
         Self {
             from: from.into(),
             to: to.into(),

@@ -59,7 +59,7 @@ impl PipelineDocument {
         };
         let id = self.fresh_id(&base);
         self.nodes.push(PipelineNode {
-            id: id.clone(),
+            id: id.clone().into(),
             name: operation.label(),
             kind,
             operation,
@@ -87,7 +87,7 @@ impl PipelineDocument {
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .trim_end_matches('_');
         let copy = PipelineNode {
-            id: self.fresh_id(stem),
+            id: self.fresh_id(stem).into(),
             name: format!("{} (copy)", node.name),
             position: (
                 node.position.0 + DUPLICATE_OFFSET.0,
@@ -97,7 +97,7 @@ impl PipelineDocument {
         };
         let new_id = copy.id.clone();
         self.nodes.push(copy);
-        Ok(new_id)
+        Ok(new_id.into())
     }
 
     /// Moves node `id` on the canvas.

@@ -133,22 +133,15 @@ pub const RESULTS: &str = "results";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orchestrator::WaveStatus;
+
     use crate::run::FileResult;
 
     #[test]
     fn fixed_fields_are_the_records_own_names() {
         let record = FileResult {
-            key: Default::default(),
-            file: "a.wav".into(),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
             quality: Some(1.0),
             analysis_s: 0.1,
-            cached: false,
-            skipped: Vec::new(),
-            values: serde_json::Map::new(),
+            ..FileResult::new("a.wav")
         };
         let json = serde_json::to_value(&record).unwrap();
         let keys: Vec<&str> = json

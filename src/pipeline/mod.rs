@@ -19,7 +19,7 @@ pub mod plugin;
 mod validate;
 
 pub use custom::{CustomStageError, CustomStages, StageFactory};
-pub use document::{Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
+pub use document::{DocNodeId, Edge, FORMAT_VERSION, PipelineDocument, PipelineNode, handler_name};
 pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{

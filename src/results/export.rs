@@ -142,16 +142,12 @@ mod tests {
             serde_json::json!([{"bpm": 120.0, "score": 1.0}, {"bpm": 60.0, "score": 0.5}]),
         );
         let result = FileResult {
-            key: Default::default(),
-            file: "dir/a,b.wav".into(),
             ok: false,
             status: crate::orchestrator::WaveStatus::Failed,
             error: Some("say \"hi\"\nthen stop".into()),
-            quality: None,
             analysis_s: 0.5,
-            cached: false,
-            skipped: Vec::new(),
             values,
+            ..FileResult::new("dir/a,b.wav")
         };
         let mut out = Vec::new();
         write_csv(&mut out, &[result]).unwrap();

@@ -94,10 +94,10 @@ pub(crate) fn mount(
     });
     for node in &doc.nodes {
         let cache = library.as_ref().and_then(|l| {
-            let key = l.node_keys.get(&node.id)?;
+            let key = l.node_keys.get(node.id.as_str())?;
             Some(NodeCache::new(l.library.clone(), key.clone()))
         });
-        let handler = match custom.remove(&node.id) {
+        let handler = match custom.remove(node.id.as_str()) {
             Some(h) => h,
             None => handler_with(&node.operation, store.clone(), cache, plugins),
         };
@@ -215,7 +215,7 @@ pub(crate) fn custom_handlers(
         };
         match stages.handler(name, params) {
             Some(Ok(handler)) => {
-                handlers.insert(node.id.clone(), handler);
+                handlers.insert(node.id.to_string(), handler);
             }
             Some(Err(message)) => problems.push(Problem {
                 line: None,

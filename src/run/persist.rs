@@ -377,16 +377,8 @@ mod tests {
 
     fn record(values: Value) -> FileResult {
         FileResult {
-            key: Default::default(),
-            file: "a.wav".into(),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
-            quality: None,
             analysis_s: 0.1,
-            cached: false,
-            skipped: Vec::new(),
-            values: values.as_object().cloned().unwrap_or_default(),
+            ..FileResult::new("a.wav").with_values(values)
         }
     }
 

@@ -39,6 +39,32 @@ pub struct FileResult {
 }
 
 impl FileResult {
+    /// A completed record of `file` with no values: the base that tests,
+    /// benchmarks and tools fill in (`FileResult { status, ..FileResult::new(f) }`).
+    pub fn new(file: impl Into<String>) -> Self {
+        Self {
+            key: WaveKey::default(),
+            file: file.into(),
+            ok: true,
+            status: WaveStatus::Completed,
+            error: None,
+            quality: None,
+            analysis_s: 0.0,
+            cached: false,
+            skipped: Vec::new(),
+            values: StageValues::new(),
+        }
+    }
+
+    /// The same record with `values` (a JSON object; anything else adds
+    /// nothing).
+    pub fn with_values(mut self, values: Value) -> Self {
+        if let Value::Object(map) = values {
+            self.values.extend(map);
+        }
+        self
+    }
+
     /// The record of a finished wave.
     pub fn from_context(ctx: &WaveContext) -> Self {
         let mut values =

@@ -11,7 +11,7 @@ use crate::app::command::CompareCommand;
 use crate::app::compare::state::CompareState;
 use crate::app::run::charts::fmt_secs;
 use crate::app::run::log_chart::{
-    abbreviate, bar_chart, legend_row, log_ms, log_time_plot, time_bar, time_text, with_row_names,
+    abbreviate, bar_chart, legend_ui, log_ms, log_time_plot, time_bar, time_text, with_row_names,
 };
 use crate::app::theme;
 use crate::results::compare::{Comparison, FileComparison, NodeCost, SideCost};
@@ -162,7 +162,7 @@ fn times_ui(ui: &mut Ui, c: &Comparison) {
         "The CPU time each node's thread used, summed over the files. \
          A plugin's own process is not counted.",
     );
-    legend_row(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
+    legend_ui(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
     let rows = s.nodes.len().max(1);
     let (mut a_bars, mut b_bars, mut times) = (Vec::new(), Vec::new(), Vec::new());
     let mut longest: f64 = 0.0;
@@ -213,7 +213,7 @@ fn times_height(rows: usize) -> f32 {
 fn quality_ui(ui: &mut Ui, c: &Comparison) {
     let s = &c.summary;
     ui.label("Quality distribution (files per tenth)");
-    legend_row(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
+    legend_ui(ui, &[(theme::ACCENT, "A"), (B_COLOR, "B")]);
     let bars = |bins: &[usize; 10], offset: f64| -> Vec<Bar> {
         bins.iter()
             .enumerate()
@@ -356,21 +356,12 @@ fn status_text(r: &FileResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orchestrator::WaveStatus;
 
     #[test]
     fn a_truncated_file_reads_partial_on_its_side() {
         let mut r = FileResult {
-            key: Default::default(),
-            file: "/a/cut.mp3".into(),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
-            quality: None,
             analysis_s: 0.1,
-            cached: false,
-            skipped: Vec::new(),
-            values: serde_json::Map::new(),
+            ..FileResult::new("/a/cut.mp3")
         };
         assert_eq!(status_text(&r), "done");
         r.values.insert("partial".into(), true.into());

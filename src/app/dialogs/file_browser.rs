@@ -197,7 +197,7 @@ impl FileBrowser {
             ui.set_width(WINDOW_WIDTH);
             ui.set_max_width(WINDOW_WIDTH);
             ui.heading(self.kind.title());
-            self.contents(ui)
+            self.contents_ui(ui)
         });
         if !self.shown {
             // The first pass only measures; draw the settled layout.
@@ -210,7 +210,7 @@ impl FileBrowser {
         modal.inner
     }
 
-    fn contents(&mut self, ui: &mut egui::Ui) -> Option<BrowserOutcome> {
+    fn contents_ui(&mut self, ui: &mut egui::Ui) -> Option<BrowserOutcome> {
         let mut go_to = None;
         ui.horizontal(|ui| {
             if ui.button("Parent folder").clicked() {
@@ -250,7 +250,7 @@ impl FileBrowser {
                 confirm |= field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             });
         }
-        let (ok, cancel) = self.message_and_buttons(ui);
+        let (ok, cancel) = self.message_and_buttons_ui(ui);
         if cancel {
             return Some(BrowserOutcome::Cancelled);
         }
@@ -265,7 +265,7 @@ impl FileBrowser {
 
     /// The message line (always kept, so no message moves the buttons),
     /// then OK (Replace when asking) and Cancel: whether each was clicked.
-    fn message_and_buttons(&self, ui: &mut egui::Ui) -> (bool, bool) {
+    fn message_and_buttons_ui(&self, ui: &mut egui::Ui) -> (bool, bool) {
         let message = match (&self.error, &self.replacing) {
             (Some(e), _) => RichText::new(e).color(theme::ERROR),
             (None, Some(p)) => RichText::new(format!(

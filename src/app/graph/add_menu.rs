@@ -9,7 +9,7 @@ use crate::orchestrator::WaveStage;
 use crate::pipeline::Operation;
 
 /// Draws the stage-kind → operation menu; a click pushes `AddNode` at `pos`.
-pub fn add_node_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+pub fn add_node_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
     for kind in WaveStage::ALL {
         let title = RichText::new(kind.label()).color(theme::stage_color(kind));
         ui.menu_button(title, |ui| {
@@ -37,11 +37,11 @@ pub fn add_node_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
             }
         });
     }
-    plugin_menu(ui, pos, out);
+    plugin_menu_ui(ui, pos, out);
 }
 
 /// The installed plugins, each added as a node of its manifest's kind.
-fn plugin_menu(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+fn plugin_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
     let installed = crate::app::plugins::current(ui.ctx());
     ui.separator();
     ui.menu_button("Plugins", |ui| {

@@ -29,7 +29,7 @@ pub fn to_graph(doc: &PipelineDocument) -> Snarl<GraphNode> {
         let id = snarl.insert_node(
             pos,
             GraphNode {
-                id: node.id.clone(),
+                id: node.id.to_string(),
             },
         );
         ids.insert(node.id.as_str(), id);

@@ -6,7 +6,7 @@ use egui_snarl::ui::{PinInfo, SnarlStyle, SnarlViewer, SnarlWidget};
 use egui_snarl::{InPin, NodeId, OutPin, Snarl};
 
 use crate::app::command::Command;
-use crate::app::graph::add_menu::add_node_menu;
+use crate::app::graph::add_menu::add_node_menu_ui;
 use crate::app::graph::convert::{GraphNode, doc_id};
 use crate::app::graph::fit::{fit_transform, keep_in_view};
 use crate::app::run::charts::LiveStats;
@@ -194,7 +194,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
             return;
         };
         ui.style_mut().interaction.selectable_labels = false;
-        ui.vertical(|ui| self.body_lines(ui, id, n));
+        ui.vertical(|ui| self.body_lines_ui(ui, id, n));
     }
 
     fn current_transform(
@@ -303,7 +303,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
 
     fn show_graph_menu(&mut self, pos: Pos2, ui: &mut Ui, _snarl: &mut Snarl<GraphNode>) {
         ui.label(RichText::new("Add stage").strong());
-        add_node_menu(ui, (pos.x, pos.y), self.out);
+        add_node_menu_ui(ui, (pos.x, pos.y), self.out);
     }
 
     fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {

@@ -17,7 +17,7 @@ impl GraphViewer<'_> {
     }
 
     /// A node's body: operation, counts and times, one line each.
-    pub(crate) fn body_lines(&self, ui: &mut Ui, id: &str, n: &crate::pipeline::PipelineNode) {
+    pub(crate) fn body_lines_ui(&self, ui: &mut Ui, id: &str, n: &crate::pipeline::PipelineNode) {
         // Every node is as wide as every other (so a run's counts never
         // widen one over its neighbour): a longer line is cut with "…"
         // and the hover popup gives it whole.

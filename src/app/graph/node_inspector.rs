@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::app::command::Command;
-use crate::app::number_field::{self, number_field};
+use crate::app::number_field::{self, number_field_ui};
 use crate::app::theme;
 use crate::orchestrator::WaveStage;
 use serde_json::Value;
@@ -21,10 +21,10 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("`{}`", n.id)).monospace());
         if ui.small_button("Duplicate").clicked() {
-            out.push(Command::DuplicateNode(n.id.clone()));
+            out.push(Command::DuplicateNode(n.id.to_string()));
         }
         if ui.small_button("Delete").clicked() {
-            out.push(Command::RemoveNode(n.id.clone()));
+            out.push(Command::RemoveNode(n.id.to_string()));
         }
     });
     let key = egui::Grid::new("node_grid")
@@ -45,7 +45,7 @@ pub fn node_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<Comm
                 .next()
                 .map(|(param, reason)| format!("{param}: {reason}"))
         });
-    number_field::problem_block(ui, problem.as_deref(), "");
+    number_field::problem_block_ui(ui, problem.as_deref(), "");
     ui.add(egui::Label::new(RichText::new(n.operation.info().summary).weak()).wrap());
     ui.separator();
     dependencies_ui(ui, doc, &n.id, out);
@@ -176,13 +176,13 @@ fn param_ui(ui: &mut Ui, param: &ParamInfo, value: &mut Value) -> bool {
             let (response, changed) = match param.kind {
                 ParamType::Number { .. } => {
                     let mut v = value.as_f64().unwrap_or_default();
-                    let o = number_field(ui, param_id(&name), &mut v, false);
+                    let o = number_field_ui(ui, param_id(&name), &mut v, false);
                     *value = Value::from(v);
                     (o.response, o.changed)
                 }
                 ParamType::Count(_) => {
                     let mut v = value.as_u64().unwrap_or_default();
-                    let o = number_field(ui, param_id(&name), &mut v, false);
+                    let o = number_field_ui(ui, param_id(&name), &mut v, false);
                     *value = Value::from(v);
                     (o.response, o.changed)
                 }
@@ -233,20 +233,20 @@ fn overrides_ui(ui: &mut Ui, n: &mut PipelineNode) -> bool {
     let o = &mut n.overrides;
     ui.label("timeout override")
         .on_hover_text("Replaces stage_timeout_seconds for this node.");
-    changed |= optional(ui, "timeout override", &mut o.timeout_seconds, 300.0, "s");
+    changed |= optional_ui(ui, "timeout override", &mut o.timeout_seconds, 300.0, "s");
     ui.end_row();
     ui.label("retries override")
         .on_hover_text("Replaces max_retries_per_stage for this node.");
-    changed |= optional(ui, "retries override", &mut o.max_retries, 2, "retries");
+    changed |= optional_ui(ui, "retries override", &mut o.max_retries, 2, "retries");
     ui.end_row();
     ui.label("parallel override")
         .on_hover_text("Replaces max_parallel_items_per_stage for this node.");
-    changed |= optional(ui, "parallel override", &mut o.max_parallel, 4, "waves");
+    changed |= optional_ui(ui, "parallel override", &mut o.max_parallel, 4, "waves");
     ui.end_row();
     changed
 }
 
-fn optional<T: egui::emath::Numeric>(
+fn optional_ui<T: egui::emath::Numeric>(
     ui: &mut Ui,
     name: &str,
     value: &mut Option<T>,
@@ -260,7 +260,7 @@ fn optional<T: egui::emath::Numeric>(
             *value = on.then_some(default);
         }
         if let Some(v) = value.as_mut() {
-            changed |= number_field(ui, param_id(name), v, false).changed;
+            changed |= number_field_ui(ui, param_id(name), v, false).changed;
             ui.label(RichText::new(unit).weak());
         } else {
             ui.label(RichText::new("from config").weak());
@@ -301,7 +301,7 @@ fn dependencies_ui(ui: &mut Ui, doc: &PipelineDocument, id: &str, out: &mut Vec<
                 .clicked()
             {
                 out.push(Command::Connect {
-                    from: other.id.clone(),
+                    from: other.id.to_string(),
                     to: id.to_string(),
                 });
                 ui.close();

@@ -31,13 +31,13 @@ pub fn plugin_params_ui(
     ui.end_row();
     let mut changed = false;
     for spec in &plugin.manifest.params {
-        changed |= param_row(ui, spec, params);
+        changed |= param_row_ui(ui, spec, params);
     }
     changed
 }
 
 /// One parameter's row.
-fn param_row(ui: &mut Ui, spec: &ParamSpec, params: &mut BTreeMap<String, Value>) -> bool {
+fn param_row_ui(ui: &mut Ui, spec: &ParamSpec, params: &mut BTreeMap<String, Value>) -> bool {
     ui.label(spec.name.as_str())
         .on_hover_text(spec.help.as_str());
     let current = params.get(&spec.name);

@@ -313,16 +313,13 @@ mod tests {
         values.insert("key".into(), "A minor".into());
         values.insert("camelot".into(), "8A".into());
         FileResult {
-            key: Default::default(),
-            file: file.into(),
             ok: status == WaveStatus::Completed,
             status,
             error: (status == WaveStatus::Failed).then(|| "decode: bad, header".to_string()),
             quality: Some(0.9),
             analysis_s: 0.1,
-            cached: false,
-            skipped: Vec::new(),
             values,
+            ..FileResult::new(file)
         }
     }
 

@@ -8,7 +8,7 @@ use egui_plot::{BarChart, HLine, Line, LineStyle, Plot, PlotPoint, PlotPoints, P
 
 use crate::app::run::charts::{LiveStats, fmt_secs};
 use crate::app::run::log_chart::{
-    abbreviate, legend_row, log_ms, log_time_plot, time_bar, time_text, with_row_names,
+    abbreviate, legend_ui, log_ms, log_time_plot, time_bar, time_text, with_row_names,
 };
 use crate::app::theme;
 use crate::orchestrator::{WaveConfig, WaveStage};
@@ -93,7 +93,7 @@ impl LiveStats {
              The gate skips the refinement stages when the quick estimates' lowest \
              confidence reaches the threshold.",
             );
-        legend_row(
+        legend_ui(
             ui,
             &[
                 (theme::ACCENT, "file (lowest confidence)"),
@@ -131,7 +131,7 @@ impl LiveStats {
             }
         });
         let plot_h = ((height - TITLE_H - 2.0 * LEGEND_H) / 2.0 - 4.0).max(40.0);
-        legend_row(
+        legend_ui(
             ui,
             &[
                 (theme::ACCENT, "CPU %"),
@@ -169,7 +169,7 @@ impl LiveStats {
                         .width(1.5),
                 );
             });
-        legend_row(
+        legend_ui(
             ui,
             &[(theme::OK, "RSS MB"), (theme::ERROR, "memory_threshold_mb")],
         );

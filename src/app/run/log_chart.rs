@@ -33,7 +33,7 @@ pub(crate) fn abbreviate(id: &str) -> String {
 
 /// A legend row: a colour swatch and a name per series, drawn above a
 /// plot so it never covers the data.
-pub(crate) fn legend_row(ui: &mut Ui, entries: &[(Color32, &str)]) {
+pub(crate) fn legend_ui(ui: &mut Ui, entries: &[(Color32, &str)]) {
     ui.horizontal(|ui| {
         for (color, name) in entries {
             let (rect, _) = ui.allocate_exact_size(SWATCH, egui::Sense::hover());

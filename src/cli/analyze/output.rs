@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::audio::AnalysisReport;
 use crate::audio::tempo::BpmCandidate;
 use crate::pipeline::fields;
-use crate::results::export::csv_writer;
+use crate::results::export::{CSV_COLUMNS, csv_writer};
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -37,31 +37,22 @@ pub(super) struct Row {
     pub(super) analysis_s: Option<f64>,
 }
 
-pub(super) const COLUMNS: [&str; 23] = [
-    fields::FILE,
-    fields::OK,
-    fields::ERROR,
-    fields::PARTIAL,
-    fields::DURATION_S,
-    fields::SAMPLE_RATE,
-    fields::CHANNELS,
-    fields::CODEC,
-    fields::BPM,
-    fields::BPM_CONFIDENCE,
-    fields::BPM_CANDIDATES,
-    fields::BPM_REASON,
-    fields::KEY,
-    fields::KEY_CONFIDENCE,
-    fields::CAMELOT,
-    fields::KEY_REASON,
-    fields::LOUDNESS_LUFS,
-    fields::LOUDNESS_RANGE_LU,
-    fields::TRUE_PEAK_DBTP,
-    fields::RMS_DBFS,
-    fields::PEAK_DBFS,
-    fields::SPECTRAL_CENTROID_HZ,
-    fields::ANALYSIS_S,
-];
+/// The columns of `run --format csv` that `analyze` has: it runs no
+/// pipeline, so it has no status, quality, cache or skipped stages.
+pub(super) fn columns() -> Vec<&'static str> {
+    const RUN_ONLY: [&str; 6] = [
+        fields::STATUS,
+        fields::PARTIAL_REASON,
+        fields::LOUDNESS_COMPLIANT,
+        fields::QUALITY,
+        fields::CACHED,
+        fields::SKIPPED,
+    ];
+    CSV_COLUMNS
+        .into_iter()
+        .filter(|c| !RUN_ONLY.contains(c))
+        .collect()
+}
 
 fn r3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
@@ -138,7 +129,7 @@ impl Row {
 
 pub(super) fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
     let mut w = csv_writer(out);
-    w.write_record(COLUMNS)?;
+    w.write_record(columns())?;
     for row in rows {
         w.write_record(row.cells())?;
     }
@@ -209,7 +200,7 @@ mod tests {
             file: "x".into(),
             ..Row::default()
         };
-        assert_eq!(row.cells().len(), COLUMNS.len());
+        assert_eq!(row.cells().len(), columns().len());
         let json = serde_json::to_value(&row).unwrap();
         let keys: Vec<&str> = json
             .as_object()
@@ -217,7 +208,7 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        for c in COLUMNS {
+        for c in columns() {
             assert!(keys.contains(&c), "{c}");
         }
     }

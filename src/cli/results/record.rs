@@ -52,7 +52,6 @@ mod tests {
         values.insert("key".into(), "A minor".into());
         let original = FileResult {
             key: WaveKey(3),
-            file: "/music/a.wav".into(),
             ok: false,
             status: WaveStatus::PartiallyCompleted,
             error: Some("tempo: too short".into()),
@@ -61,6 +60,7 @@ mod tests {
             cached: true,
             skipped: vec!["key: upstream failed".into()],
             values,
+            ..FileResult::new("/music/a.wav")
         };
         let text = serde_json::to_string(&original).unwrap();
         let back = file_result(3, &text).unwrap();

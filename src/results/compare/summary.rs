@@ -289,22 +289,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::orchestrator::{WaveKey, WaveStatus};
+    use crate::orchestrator::WaveKey;
     use crate::results::compare::{CompareError, Comparison, PipelineTag};
     use crate::run::pair::{NodeTime, Side};
 
     fn record(key: u64, values: serde_json::Value, quality: f64) -> FileResult {
         FileResult {
             key: WaveKey(key),
-            file: format!("f{key}.wav"),
-            ok: true,
-            status: WaveStatus::Completed,
-            error: None,
             quality: Some(quality),
             analysis_s: 0.1,
-            cached: false,
-            skipped: Vec::new(),
-            values: values.as_object().cloned().unwrap(),
+            ..FileResult::new(format!("f{key}.wav")).with_values(values)
         }
     }
 

@@ -52,7 +52,7 @@ fn gate_nodes(doc: &PipelineDocument) -> Vec<String> {
     doc.nodes
         .iter()
         .filter(|n| !n.refinement && seen.contains(n.id.as_str()))
-        .map(|n| n.id.clone())
+        .map(|n| n.id.to_string())
         .collect()
 }
 
@@ -108,7 +108,7 @@ pub fn history(
         .nodes
         .iter()
         .filter(|n| n.refinement)
-        .map(|n| n.id.clone())
+        .map(|n| n.id.to_string())
         .collect();
     if refinements.is_empty() {
         return Err(HistoryError::NoRefinement(doc.name.clone()));

@@ -97,6 +97,9 @@ fn the_indexed_job_runs_the_shards_with_the_binarys_real_flags() {
     // `--jobs` matches the cores requested.
     let jobs = words.iter().position(|w| w == "--jobs").unwrap();
     assert_eq!(words[jobs + 1], requests["cpu"].as_str().unwrap());
+    // SIGTERM's grace period is stated and leaves time to stop cleanly.
+    let grace = pod(&job)["terminationGracePeriodSeconds"].as_u64().unwrap();
+    assert!(grace >= 10, "grace period {grace} s");
     let claim = &pod(&job)["volumes"][0]["persistentVolumeClaim"]["claimName"];
     let volume = yaml("kubernetes/volume.yaml");
     assert_eq!(claim, &volume["metadata"]["name"]);
@@ -135,6 +138,10 @@ fn srun_words(script: &str) -> Vec<String> {
 fn the_slurm_scripts_use_the_binarys_real_flags_and_chain_the_merge() {
     let shards = read("slurm/shards.sbatch");
     assert!(shards.contains("#SBATCH --array="), "an array job");
+    assert!(
+        shards.contains("#SBATCH --signal=TERM@"),
+        "a clean stop before the limit"
+    );
     assert_eq!(check_flags(&srun_words(&shards), "shards.sbatch"), "run");
     let merge = read("slurm/merge.sbatch");
     assert_eq!(check_flags(&srun_words(&merge), "merge.sbatch"), "merge");

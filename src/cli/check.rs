@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::Outcome;
+use super::terminal::{escape, escape_text};
 use crate::pipeline;
 
 /// Options of `check`.
@@ -25,13 +26,14 @@ pub fn run(args: &CheckArgs) -> Outcome {
                 // It loads, but cannot run until its plugins are installed.
                 let source = std::fs::read_to_string(path).ok();
                 let missing = pipeline::missing_plugins(&doc, source.as_deref(), &plugins);
+                let name = path.display().to_string();
+                let name = escape(&name);
                 for problem in &missing {
-                    eprintln!("{}:{problem}", path.display());
+                    eprintln!("{name}:{}", escape_text(&problem.to_string()));
                 }
                 ok &= missing.is_empty();
                 println!(
-                    "{}: {} ({} nodes, {} edges)",
-                    path.display(),
+                    "{name}: {} ({} nodes, {} edges)",
                     if missing.is_empty() {
                         "ok"
                     } else {
@@ -43,10 +45,14 @@ pub fn run(args: &CheckArgs) -> Outcome {
             }
             Err(e) => {
                 ok = false;
+                let name = path.display().to_string();
+                let name = escape(&name);
                 for problem in e.problems() {
+                    let text = problem.to_string();
+                    let text = escape_text(&text);
                     match (problem.line, problem.col) {
-                        (Some(_), Some(_)) => eprintln!("{}:{problem}", path.display()),
-                        _ => eprintln!("{}: {problem}", path.display()),
+                        (Some(_), Some(_)) => eprintln!("{name}:{text}"),
+                        _ => eprintln!("{name}: {text}"),
                     }
                 }
             }

@@ -4,7 +4,6 @@
 
 mod output;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -96,6 +95,7 @@ pub async fn run(args: CompareArgs, handle: Handle) -> Result<Outcome, CliError>
         return Err(CliError::NoAudioFiles(display_list(&args.inputs)));
     }
     files.sort();
+    guard_out(&args, &files)?;
     let mut out = open_output(args.out.as_deref())?;
     let library = open_library(&args)?;
     let plugins = Arc::new(Installed::discover());
@@ -122,9 +122,38 @@ pub async fn run(args: CompareArgs, handle: Handle) -> Result<Outcome, CliError>
         CompareFormat::Json => output::write_json(&mut out, &comparison)?,
         CompareFormat::Csv => output::write_csv(&mut out, &comparison)?,
     }
-    out.flush()?;
+    out.commit()?;
     let all_ok = comparison.summary.failures.is_empty() && comparison.files.len() == files.len();
     Ok(Outcome::from_all_ok(all_ok))
+}
+
+/// Refuses an `--out` that is a pipeline, the library or an audio file.
+fn guard_out(args: &CompareArgs, files: &[PathBuf]) -> Result<(), CliError> {
+    use super::clobber::{LIBRARY, PIPELINE, Protected, inputs, refuse_clobber};
+    let out = args.out.as_deref();
+    let db = if args.no_db {
+        None
+    } else {
+        db_path(args.db.as_deref()).ok()
+    };
+    let mut protected = vec![
+        Protected {
+            path: &args.a,
+            what: PIPELINE,
+        },
+        Protected {
+            path: &args.b,
+            what: PIPELINE,
+        },
+    ];
+    if let Some(path) = &db {
+        protected.push(Protected {
+            path,
+            what: LIBRARY,
+        });
+    }
+    protected.extend(inputs(out, files));
+    refuse_clobber(out, &protected)
 }
 
 /// Both sides' records, to the end or to Ctrl+C (then the comparison is

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::CliError;
+use super::terminal::escape;
 use crate::library::{self, Library};
 
 /// The environment variable naming the library when `--db` is not given.
@@ -30,4 +31,23 @@ pub fn open_existing(explicit: Option<&Path>) -> Result<Arc<Library>, CliError> 
         return Err(CliError::NoLibrary(path));
     }
     Ok(Library::open(&path)?)
+}
+
+/// Opens an existing library to read from (`results`, `tune`): one that
+/// cannot be opened for writing (a read-only file or folder) is read as
+/// it is, with a note that nothing will be stored in it.
+pub fn open_to_read(explicit: Option<&Path>) -> Result<Arc<Library>, CliError> {
+    let path = db_path(explicit)?;
+    if !path.is_file() {
+        return Err(CliError::NoLibrary(path));
+    }
+    let library = Library::open_or_read_only(&path)?;
+    if library.is_read_only() {
+        eprintln!(
+            "note: the library {} cannot be written; it is read as it is and nothing will be \
+             stored in it",
+            escape(&path.display().to_string())
+        );
+    }
+    Ok(library)
 }

@@ -48,6 +48,21 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// `--out` names the user's own data (the library, a shard, an input
+    /// or the pipeline): refused before anything is written.
+    #[error(
+        "refusing to write --out {}: it is {what} ({}); nothing was written",
+        out.display(),
+        path.display()
+    )]
+    Clobber {
+        /// The `--out` path.
+        out: PathBuf,
+        /// What it would destroy.
+        what: &'static str,
+        /// That file as given.
+        path: PathBuf,
+    },
     /// Writing the results failed midway.
     #[error("cannot write the results: {0}")]
     Write(#[from] std::io::Error),
@@ -103,7 +118,8 @@ pub fn exit_code(result: Result<Outcome, CliError>) -> ExitCode {
         Ok(Outcome::AllOk) => ExitCode::SUCCESS,
         Ok(Outcome::SomeFailed) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e}");
+            let message = e.to_string();
+            eprintln!("error: {}", super::terminal::escape_text(&message));
             ExitCode::from(2)
         }
     }

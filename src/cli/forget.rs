@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use super::db::open_existing;
 use super::error::{CliError, Outcome};
-use crate::library::{Library, ResultFilter, RunId};
+use super::terminal::escape;
+use crate::library::{Library, ResultFilter, RunId, stored_path, text_path};
 
 /// Options of `forget`.
 #[derive(Debug, Clone, clap::Args)]
@@ -40,7 +41,8 @@ pub fn run(args: &ForgetArgs) -> Result<Outcome, CliError> {
     }
     let (files, missing) = stored_files(&library, &args.paths)?;
     for p in &missing {
-        eprintln!("nothing stored for {} in {path}", p.display());
+        let p = p.display().to_string();
+        eprintln!("nothing stored for {} in {path}", escape(&p));
     }
     let n = if files.is_empty() {
         0
@@ -69,11 +71,13 @@ fn stored_files(
             folder: Some(input.clone()),
             ..ResultFilter::default()
         })?;
-        let itself = all.contains(&input.display().to_string());
+        // Stored as `run` stores it: absolute, so `music/a.flac` from the
+        // folder `run` was started in names the same row.
+        let itself = all.contains(&stored_path(input));
         if under.is_empty() && !itself {
             missing.push(input.clone());
         }
-        files.extend(under.into_iter().map(|r| PathBuf::from(r.path)));
+        files.extend(under.iter().map(|r| text_path(&r.path)));
         if itself {
             files.insert(input.clone());
         }

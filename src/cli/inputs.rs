@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::terminal::escape_text;
 use crate::audio::files::{NamedPaths, scan};
 
 /// The audio files `inputs` name or hold (folders walked); warns about
@@ -10,10 +11,10 @@ use crate::audio::files::{NamedPaths, scan};
 pub(crate) fn audio_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
     let found = scan(inputs, NamedPaths::Keep);
     for line in found.unreadable_lines() {
-        eprintln!("warning: {line}");
+        eprintln!("warning: {}", escape_text(&line));
     }
     if let Some(note) = found.ignored_note() {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", escape_text(&note));
     }
     found.files
 }

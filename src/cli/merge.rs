@@ -8,6 +8,7 @@ mod check;
 
 use std::path::{Path, PathBuf};
 
+use super::clobber::{LIBRARY, Protected, SHARD, refuse_clobber, same_file};
 use super::error::{CliError, Outcome};
 use super::results::export;
 use super::run::RunFormat;
@@ -38,6 +39,17 @@ pub struct MergeArgs {
 /// (nothing merged) when the shards cannot be read or disagree.
 pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
     refuse_self_merge(&args.into, &args.shards)?;
+    refuse_duplicates(&args.shards)?;
+    let mut guard = vec![Protected {
+        path: &args.into,
+        what: LIBRARY,
+    }];
+    guard.extend(
+        args.shards
+            .iter()
+            .map(|path| Protected { path, what: SHARD }),
+    );
+    refuse_clobber(args.out.as_deref(), &guard)?;
     let sources = args
         .shards
         .iter()
@@ -80,6 +92,25 @@ pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::from_all_ok(
         gaps.is_empty() && exported == Outcome::AllOk,
     ))
+}
+
+/// The same shard given twice (by two spellings, a link, or a glob and a
+/// name) would be counted twice and hide a missing one: refused, naming
+/// both arguments.
+fn refuse_duplicates(shards: &[PathBuf]) -> Result<(), CliError> {
+    for (i, a) in shards.iter().enumerate() {
+        if let Some(b) = shards.iter().skip(i + 1).find(|b| same_file(a, b)) {
+            let how = if a.as_os_str() == b.as_os_str() {
+                format!("{} is given twice", a.display())
+            } else {
+                format!("{} and {} are the same file", a.display(), b.display())
+            };
+            return Err(CliError::Merge(format!(
+                "{how}; give each shard's library once"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Merging a library into itself would double nothing but is surely a

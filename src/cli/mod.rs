@@ -2,17 +2,20 @@
 
 mod analyze;
 mod check;
+mod clobber;
 mod compare;
 mod db;
 mod demo;
 mod error;
 mod forget;
 mod inputs;
+mod library_cmd;
 mod merge;
 mod output;
 mod plugins;
 mod results;
 mod run;
+mod terminal;
 mod tune;
 
 use std::process::ExitCode;
@@ -61,6 +64,9 @@ enum Command {
     /// Remove stored results of files or folders (`--run ID`: of a run)
     /// from the results library.
     Forget(forget::ForgetArgs),
+    /// Check a results library for damage (`check`), or copy what a
+    /// damaged one still holds into a new library (`repair NEW.sqlite`).
+    Library(library_cmd::LibraryArgs),
     /// Merge the libraries of a sharded run's shards into one (`merge
     /// OUT.sqlite SHARD_DBS...`): refuses shards of different pipelines or
     /// versions, reports missing shards and files; `--format` exports.
@@ -114,6 +120,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         Some(Command::Plugins(p)) => return Ok(plugins::run(&p)),
         Some(Command::Tune(t)) => return tune::run(&t),
         Some(Command::Merge(m)) => return merge::run(&m),
+        Some(Command::Library(l)) => return library_cmd::run(&l),
         other => other,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -141,7 +148,8 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
             | Command::Forget(_)
             | Command::Plugins(_)
             | Command::Tune(_)
-            | Command::Merge(_),
+            | Command::Merge(_)
+            | Command::Library(_),
         ) => Ok(Outcome::AllOk),
     }
 }

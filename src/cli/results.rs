@@ -5,10 +5,10 @@ mod record;
 mod runs;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::db::open_existing;
+use super::clobber::{LIBRARY, Protected, refuse_clobber};
+use super::db::open_to_read;
 use super::error::{CliError, Outcome};
 use super::output::open_output;
 use super::run::RunFormat;
@@ -45,11 +45,16 @@ pub struct ResultsArgs {
 /// Exports the current results `args` select. `SomeFailed` when a stored
 /// record could not be read back (it is named on stderr and left out).
 pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
-    let library = open_existing(args.db.as_deref())?;
+    let library = open_to_read(args.db.as_deref())?;
+    let guard = [Protected {
+        path: library.path(),
+        what: LIBRARY,
+    }];
+    refuse_clobber(args.out.as_deref(), &guard)?;
     if args.runs {
         let mut out = open_output(args.out.as_deref())?;
         runs::write_table(&mut out, &library.runs()?)?;
-        out.flush()?;
+        out.commit()?;
         return Ok(Outcome::AllOk);
     }
     let filter = ResultFilter {
@@ -101,7 +106,7 @@ pub(super) fn export(
         RunFormat::Csv => write_csv(&mut out, &results)?,
         RunFormat::Jsonl => {}
     }
-    out.flush()?;
+    out.commit()?;
     let path = library.path().display();
     if unreadable > 0 {
         eprintln!("warning: {unreadable} stored record(s) in {path} could not be read back");

@@ -5,9 +5,9 @@ mod order;
 mod plan;
 mod progress;
 pub(crate) mod shard;
+mod signals;
 mod store;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -17,9 +17,11 @@ use super::error::{CliError, Outcome, parse_jobs};
 use crate::orchestrator::{BatchReport, WaveStatus};
 use crate::results::export::{write_csv_with, write_json, write_jsonl};
 use crate::run::FileResult;
+use crate::run::persist::partial_note;
 pub use order::RunOrder;
 use plan::RunPlan;
 use progress::{Progress, print_summary};
+use signals::Stops;
 
 /// Output formats of `run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,12 +89,15 @@ pub struct RunArgs {
 /// Validates the arguments into a plan, then runs it: `AllOk` when every
 /// file completed, `SomeFailed` when some failed, were partial or cancelled.
 pub async fn run(args: RunArgs, handle: Handle) -> Result<Outcome, CliError> {
+    // From the start: a SIGTERM while the inputs are read still ends the
+    // run cleanly.
+    let mut stops = Stops::install()?;
     let mut plan = RunPlan::new(&args, handle)?;
     let outcome = if plan.files.is_empty() {
         tokio::task::block_in_place(|| empty_shard(&mut plan))
     } else {
         let mut progress = Progress::new(plan.files.len(), plan.runner.orchestrator().subscribe());
-        match collect(&mut plan, &mut progress).await {
+        match collect(&mut plan, &mut progress, &mut stops).await {
             Ok((results, report)) => {
                 progress.finish();
                 report_results(&mut plan, &results, &report)
@@ -118,7 +123,7 @@ fn empty_shard(plan: &mut RunPlan) -> Result<Outcome, CliError> {
         RunFormat::Csv => write_csv_with(&mut plan.out, &[], plan.runner.extra_columns())?,
         RunFormat::Jsonl => {}
     }
-    plan.out.flush()?;
+    plan.out.commit()?;
     let stored = match plan.runner.record_empty_run() {
         Ok(Some(run)) => {
             eprintln!("library: empty run {run} recorded");
@@ -133,11 +138,13 @@ fn empty_shard(plan: &mut RunPlan) -> Result<Outcome, CliError> {
     Ok(Outcome::from_all_ok(stored))
 }
 
-/// Runs the files to the end or to Ctrl+C, streaming JSON lines as they
-/// come; returns the results in input order and the batch's report.
+/// Runs the files to the end or to a stop request (Ctrl+C, SIGTERM,
+/// SIGHUP), streaming JSON lines as they come; returns the results in
+/// input order and the batch's report.
 async fn collect(
     plan: &mut RunPlan,
     progress: &mut Progress,
+    stops: &mut Stops,
 ) -> Result<(Vec<FileResult>, BatchReport), CliError> {
     let mut run = plan.runner.start(plan.files.clone(), plan.max_concurrent);
     plan.store.status = run.store.clone();
@@ -149,16 +156,15 @@ async fn collect(
                 Some(result) => {
                     progress.file_done(&result);
                     if plan.format == RunFormat::Jsonl {
-                        let (name, hash) = (plan.runner.name(), plan.runner.hash());
-                        write_jsonl(&mut plan.out, &result, name, hash)?;
+                        stream(plan, &result, progress);
                     }
                     results.push(result);
                 }
                 None => break,
             },
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
+            why = stops.next(), if !interrupted => {
                 interrupted = true;
-                progress.note("interrupted: cancelling; finished results will be written");
+                progress.note(&format!("{why}: cancelling; finished results will be written"));
                 run.cancel.cancel();
             }
             _ = tokio::time::sleep(Duration::from_millis(200)) => progress.tick(),
@@ -180,33 +186,87 @@ async fn collect(
     Ok((results, report))
 }
 
+/// One JSON line to `--out`; after a failed write (a full disk) nothing
+/// more is tried and the one error line says where the results are.
+fn stream(plan: &mut RunPlan, result: &FileResult, progress: &Progress) {
+    if plan.out_error.is_some() {
+        return;
+    }
+    let (name, hash) = (plan.runner.name(), plan.runner.hash());
+    if let Err(e) = write_jsonl(&mut plan.out, result, name, hash) {
+        progress.note(&out_failed(plan, &e));
+        plan.out_error = Some(e);
+    }
+}
+
+/// The one line for a results file that cannot be written.
+fn out_failed(plan: &RunPlan, e: &std::io::Error) -> String {
+    let target = plan
+        .out
+        .path()
+        .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+    let kept = if plan.out.staged() {
+        " (it keeps what it held before)"
+    } else {
+        ""
+    };
+    format!(
+        "error: cannot write the results to {target}{kept}: {e}; every file is still analysed{}",
+        plan.store.where_results_are()
+    )
+}
+
+/// Writes the results document (JSON and CSV at the end; JSON lines were
+/// streamed) and puts the `--out` file in place; false after a failure,
+/// which is reported once.
+fn write_document(plan: &mut RunPlan, results: &[FileResult]) -> bool {
+    if plan.out_error.is_some() {
+        return false;
+    }
+    let (name, hash) = (plan.runner.name(), plan.runner.hash());
+    let written = match plan.format {
+        RunFormat::Json => write_json(&mut plan.out, results, name, hash),
+        RunFormat::Csv => {
+            let extra = plan.runner.extra_columns().to_vec();
+            write_csv_with(&mut plan.out, results, &extra)
+        }
+        RunFormat::Jsonl => Ok(()),
+    };
+    match written.and_then(|()| plan.out.commit()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("{}", out_failed(plan, &e));
+            plan.out_error = Some(e);
+            false
+        }
+    }
+}
+
 /// Writes the results (unless already streamed) and the summary; the
-/// outcome says whether every file completed.
+/// outcome says whether every file completed and every result was
+/// written.
 fn report_results(
     plan: &mut RunPlan,
     results: &[FileResult],
     report: &BatchReport,
 ) -> Result<Outcome, CliError> {
-    let (name, hash) = (plan.runner.name(), plan.runner.hash());
-    match plan.format {
-        RunFormat::Json => write_json(&mut plan.out, results, name, hash)?,
-        RunFormat::Csv => {
-            let extra = plan.runner.extra_columns().to_vec();
-            write_csv_with(&mut plan.out, results, &extra)?
-        }
-        RunFormat::Jsonl => {}
-    }
-    plan.out.flush()?;
+    let written = write_document(plan, results);
     print_summary(&plan.runner.orchestrator().statistics(), results);
     if let Some(abort) = &report.aborted {
+        let abort = abort.to_string();
         eprintln!(
-            "batch aborted: {abort}; {} file(s) not started",
+            "batch aborted: {}; {} file(s) not started",
+            super::terminal::escape_text(&abort),
             report.not_started
         );
     }
     // A library that could not take the results fails the run (exit 1).
     let stored = plan.store.report(results);
+    // A truncated file completes with values for what decoded: partial,
+    // so not a success (as `analyze` counts it).
     let all_ok = results.len() == plan.files.len()
-        && results.iter().all(|r| r.status == WaveStatus::Completed);
-    Ok(Outcome::from_all_ok(all_ok && stored))
+        && results
+            .iter()
+            .all(|r| r.status == WaveStatus::Completed && partial_note(r).is_none());
+    Ok(Outcome::from_all_ok(all_ok && stored && written))
 }

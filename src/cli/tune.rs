@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::db::open_existing;
+use super::db::open_to_read;
 use super::error::{CliError, Outcome};
 use crate::pipeline;
 use crate::pipeline::plugin::Installed;
@@ -54,7 +54,7 @@ pub fn run(args: &TuneArgs) -> Result<Outcome, CliError> {
         return Err(CliError::NotAPipeline(args.pipeline.clone()));
     }
     let doc = pipeline::load(&args.pipeline)?;
-    let library = open_existing(args.db.as_deref())?;
+    let library = open_to_read(args.db.as_deref())?;
     let samples = history(&doc, &library, &Installed::discover())?;
     let tuning = tune(&samples, args.target);
     let mut out = std::io::BufWriter::new(std::io::stdout());

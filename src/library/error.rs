@@ -23,6 +23,28 @@ pub enum LibraryError {
         /// SQLite's message.
         cause: String,
     },
+    /// SQLite's `quick_check` found damaged pages: the file is refused and
+    /// left as it is.
+    #[error(
+        "the library {path} is damaged ({problems}); nothing was written to it. \
+         `wave-studio library check --db {path}` says what can still be read, \
+         `wave-studio library repair --db {path} NEW.sqlite` copies it into a new library"
+    )]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+        /// What the check reported.
+        problems: String,
+    },
+    /// An empty (zero-byte) file where a library was expected: refused
+    /// rather than made a new library, since it is surely not one.
+    #[error(
+        "{path} is an empty file, not a results library; remove it to start a new library there"
+    )]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// A SQLite database of another program.
     #[error("{path} is a SQLite database of another program, not a Wave Studio library")]
     Foreign {
@@ -118,6 +140,8 @@ impl LibraryError {
         match self {
             Self::Open { path, .. }
             | Self::Corrupt { path, .. }
+            | Self::Damaged { path, .. }
+            | Self::Empty { path }
             | Self::Foreign { path }
             | Self::NewerSchema { path, .. }
             | Self::OtherSchema { path, .. }

@@ -73,10 +73,8 @@ impl std::fmt::Display for Fingerprint {
 /// How the library writes a path: absolute (against the current folder),
 /// so a file is the same row whatever folder a run started in.
 pub fn stored_path(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    super::path_text(&absolute)
 }
 
 /// A 128-bit XXH3 hash of `parts`, each length-prefixed so that no two

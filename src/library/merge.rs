@@ -118,7 +118,7 @@ impl Library {
                 cause: e.to_string(),
             })?;
         configure(&conn, &self.path)?;
-        conn.execute("ATTACH DATABASE ?1 AS shard", [read_only_uri(source)])
+        conn.execute("ATTACH DATABASE ?1 AS shard", [file_uri(source, "mode=ro")])
             .map_err(|e| LibraryError::sql(source, &e))?;
         let copied = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -133,8 +133,9 @@ impl Library {
     }
 }
 
-/// A `file:` URI opening `path` read-only (ATTACH takes no flags).
-fn read_only_uri(path: &Path) -> String {
+/// A `file:` URI for `path` with `query` (e.g. `mode=ro`: ATTACH takes no
+/// flags).
+pub(crate) fn file_uri(path: &Path, query: &str) -> String {
     let path = stored_path(path);
     let mut uri = String::from("file:");
     for b in path.bytes() {
@@ -144,7 +145,8 @@ fn read_only_uri(path: &Path) -> String {
             uri.push_str(&format!("%{b:02X}"));
         }
     }
-    uri.push_str("?mode=ro");
+    uri.push('?');
+    uri.push_str(query);
     uri
 }
 
@@ -174,6 +176,11 @@ fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
                 AND m.shard_index IS s.shard_index AND m.shard_count IS s.shard_count;",
     )?;
     let runs = copy_runs(tx)?;
+    tx.execute(
+        "INSERT OR IGNORE INTO main.pipelines (pipeline_hash, text)
+             SELECT pipeline_hash, text FROM shard.pipelines",
+        [],
+    )?;
     tx.execute_batch(
         "CREATE TEMP TABLE incoming AS
              SELECT r.pipeline_name, mf.id AS file_id, rm.new_id AS run_id, r.pipeline_hash,
@@ -234,7 +241,7 @@ mod tests {
 
     #[test]
     fn read_only_uris_escape_what_sqlite_would_read_as_syntax() {
-        let uri = read_only_uri(Path::new("/data/a b?c#d%e.sqlite"));
+        let uri = file_uri(Path::new("/data/a b?c#d%e.sqlite"), "mode=ro");
         assert_eq!(uri, "file:/data/a%20b%3Fc%23d%25e.sqlite?mode=ro");
     }
 }

@@ -176,7 +176,7 @@ impl Library {
         let list: Vec<String> = text
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
-        Ok(list.into_iter().map(PathBuf::from).collect())
+        Ok(list.iter().map(|p| super::text_path(p)).collect())
     }
 
     /// Forgets the results, node outputs and artifacts of these files

@@ -93,6 +93,16 @@ const MIGRATIONS: &[&str] = &[
          coalesce(json_extract(record, '$.partial_reason'), 'decoding stopped early')
      WHERE status = 'completed' AND json_valid(record)
          AND json_extract(record, '$.partial') = 1;",
+    // 4 → 5: each distinct pipeline text once, by its hash (the runs'
+    // `pipeline_hash`), instead of a copy in every run's row; the copies
+    // move there and `runs.pipeline_text` is left empty.
+    "CREATE TABLE IF NOT EXISTS pipelines (
+         pipeline_hash TEXT PRIMARY KEY,
+         text TEXT NOT NULL
+     );
+     INSERT OR IGNORE INTO pipelines (pipeline_hash, text)
+         SELECT pipeline_hash, pipeline_text FROM runs WHERE pipeline_text != '' ORDER BY id;
+     UPDATE runs SET pipeline_text = '' WHERE pipeline_text != '';",
 ];
 
 /// The schema version this program writes.
@@ -109,6 +119,40 @@ pub fn configure(conn: &Connection, path: &Path) -> Result<(), LibraryError> {
         .map_err(sql)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sql)?;
+    Ok(())
+}
+
+/// Checks that a library opened read-only is ours and of this program's
+/// schema (it cannot be upgraded).
+pub fn check_read_only(conn: &Connection, path: &Path) -> Result<(), LibraryError> {
+    let sql = |e: rusqlite::Error| LibraryError::sql(path, &e);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(sql)?;
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(sql)?;
+    if app_id != APPLICATION_ID {
+        return Err(LibraryError::Foreign {
+            path: path.to_path_buf(),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(LibraryError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < SCHEMA_VERSION {
+        return Err(LibraryError::ReadOnly {
+            path: path.to_path_buf(),
+            cause: format!(
+                "its schema version {version} is older than this program's {SCHEMA_VERSION}, \
+                 and a read-only library cannot be upgraded"
+            ),
+        });
+    }
     Ok(())
 }
 

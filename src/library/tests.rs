@@ -243,7 +243,7 @@ fn a_full_database_fails_once_with_a_clear_error_and_keeps_earlier_rows() {
         .query_row("PRAGMA page_count", [], |r| r.get(0))
         .unwrap();
     conn.pragma_update(None, "max_page_count", pages).unwrap();
-    let w = Writer::start(conn, &path).unwrap();
+    let w = Writer::start(conn, &path, Default::default()).unwrap();
     let mut big = finished(run, &a, 2.0);
     big.record = "x".repeat(1 << 20);
     w.file_finished(big);

@@ -36,6 +36,11 @@ pub struct WriterReport {
     pub busy: std::time::Duration,
 }
 
+/// Whether a library's stored decodes passed their quick check: `None`
+/// until a writer has checked them (once per open library), then the
+/// problems found, if any.
+pub(crate) type DecodeCheck = Arc<Mutex<Option<Option<String>>>>;
+
 /// A handle to the writer thread. Dropping it (or `close`) lets the thread
 /// write what is queued and end.
 pub struct Writer {
@@ -53,7 +58,11 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Starts the writer on its own connection.
-    pub(crate) fn start(conn: Connection, path: &Path) -> Result<Self, LibraryError> {
+    pub(crate) fn start(
+        conn: Connection,
+        path: &Path,
+        decodes: DecodeCheck,
+    ) -> Result<Self, LibraryError> {
         let (tx, rx) = channel();
         let failure = Arc::new(Mutex::new(None));
         let state = WriterThread {
@@ -61,6 +70,8 @@ impl Writer {
             path: path.to_path_buf(),
             failure: failure.clone(),
             report: WriterReport::default(),
+            decodes,
+            damaged: None,
         };
         let thread = std::thread::Builder::new()
             .name("library-writer".into())
@@ -138,10 +149,14 @@ struct WriterThread {
     path: PathBuf,
     failure: Arc<Mutex<Option<LibraryError>>>,
     report: WriterReport,
+    decodes: DecodeCheck,
+    /// The stored decodes are damaged: nothing is written.
+    damaged: Option<String>,
 }
 
 impl WriterThread {
     fn run(mut self, rx: &Receiver<Message>) -> WriterReport {
+        self.check_decodes();
         while let Ok(first) = rx.recv() {
             let mut group = vec![first];
             while group.len() < GROUP {
@@ -155,6 +170,32 @@ impl WriterThread {
             self.report.busy += begun.elapsed();
         }
         self.report
+    }
+
+    /// The stored decodes' quick check, once per library, before the first
+    /// write (off the engine's way: this thread only writes); damage
+    /// stops every write.
+    fn check_decodes(&mut self) {
+        let mut verdict = self.decodes.lock();
+        if verdict.is_none() {
+            match super::check::quick_check_artifacts(&self.conn, &self.path) {
+                Ok(()) => *verdict = Some(None),
+                Err(LibraryError::Damaged { problems, .. }) => *verdict = Some(Some(problems)),
+                // Not known (busy, ...): the next writer checks again.
+                Err(_) => {}
+            }
+        }
+        if let Some(Some(problems)) = verdict.as_ref() {
+            self.damaged = Some(problems.clone());
+            self.fail(self.damage());
+        }
+    }
+
+    fn damage(&self) -> LibraryError {
+        LibraryError::Damaged {
+            path: self.path.clone(),
+            problems: self.damaged.clone().unwrap_or_default(),
+        }
     }
 
     fn failed(&self) -> bool {
@@ -171,7 +212,9 @@ impl WriterThread {
         for m in group {
             match m {
                 Message::Begin(run, reply) => {
-                    let id = if self.failed() {
+                    let id = if self.damaged.is_some() {
+                        Err(self.damage())
+                    } else if self.failed() {
                         Err(LibraryError::WriterGone {
                             path: self.path.clone(),
                         })
@@ -229,6 +272,11 @@ impl WriterThread {
         let inputs = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
         let mut id = 0;
         self.transaction(|tx| {
+            // The text once per distinct pipeline, not once per run.
+            tx.execute(
+                "INSERT OR IGNORE INTO pipelines (pipeline_hash, text) VALUES (?1, ?2)",
+                params![run.pipeline_hash, run.pipeline_text],
+            )?;
             tx.execute(
                 "INSERT INTO runs (pipeline_name, pipeline_hash, pipeline_text, program_version,
                                    inputs, started_ms, files_total, shard_index, shard_count,
@@ -237,7 +285,7 @@ impl WriterThread {
                 params![
                     run.pipeline_name,
                     run.pipeline_hash,
-                    run.pipeline_text,
+                    "",
                     run.program_version,
                     inputs,
                     now_ms(),
@@ -277,7 +325,7 @@ fn file_id(tx: &Transaction<'_>, f: &FinishedFile) -> rusqlite::Result<i64> {
     let moved = same
         .query_map([fp], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .filter_map(Result::ok)
-        .find(|(_, old)| !Path::new(old).exists());
+        .find(|(_, old)| !super::text_path(old).exists());
     if let Some((id, _)) = moved {
         tx.execute(
             "UPDATE files SET path = ?2, size = ?3, mtime_ns = ?4, seen_ms = ?5 WHERE id = ?1",

@@ -17,6 +17,21 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than any pipeline needs ([`super::MAX_PIPELINE_BYTES`]):
+    /// refused before it is read, so a stray file cannot fill memory or
+    /// the library.
+    #[error(
+        "the pipeline file is {size} bytes, over the limit of {limit} bytes; is it a pipeline? {}",
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The file is not valid RON, or not shaped like a pipeline.
     #[error("{path}:{line}:{col}: {message}")]
     Syntax {

@@ -80,12 +80,27 @@ pub fn load(path: &Path) -> Result<PipelineDocument, PipelineError> {
     load_with(path, &Installed::discover())
 }
 
-/// Loads and validates a pipeline file against `plugins`.
+/// The largest pipeline file read: 1 MiB. The default pipeline is 4 KB
+/// and a thousand nodes take about 150 KB; a larger file is surely not a
+/// pipeline, and every run stores its pipeline's text in the library.
+pub const MAX_PIPELINE_BYTES: u64 = 1 << 20;
+
+/// Loads and validates a pipeline file against `plugins`; a file over
+/// [`MAX_PIPELINE_BYTES`] is refused unread.
 pub fn load_with(path: &Path, plugins: &Installed) -> Result<PipelineDocument, PipelineError> {
-    let source = fs::read_to_string(path).map_err(|source| PipelineError::Read {
+    let read_error = |source| PipelineError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let size = fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_PIPELINE_BYTES {
+        return Err(PipelineError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: MAX_PIPELINE_BYTES,
+        });
+    }
+    let source = fs::read_to_string(path).map_err(read_error)?;
     parse_with(&source, path, plugins)
 }
 

@@ -23,8 +23,8 @@ pub use document::{DocNodeId, Edge, FORMAT_VERSION, PipelineDocument, PipelineNo
 pub use edit::EditError;
 pub use error::PipelineError;
 pub use format::{
-    PIPELINE_EXTENSION, content_hash, is_pipeline_path, load, load_with, parse, parse_with, save,
-    to_ron,
+    MAX_PIPELINE_BYTES, PIPELINE_EXTENSION, content_hash, is_pipeline_path, load, load_with, parse,
+    parse_with, save, to_ron,
 };
 pub use operation::{KeyNotation, KeyProfileChoice, Operation, OperationInfo};
 pub use params::{ParamInfo, ParamType};

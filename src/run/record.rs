@@ -118,7 +118,9 @@ pub fn wave_input(path: &Path) -> WaveInput {
     );
     WaveInput::new(
         label,
-        serde_json::json!({ "path": path.display().to_string() }),
+        // Losslessly: a name that is not UTF-8 is still found and stays
+        // apart from its look-alikes.
+        serde_json::json!({ "path": crate::library::path_text(path) }),
     )
 }
 

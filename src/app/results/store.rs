@@ -107,7 +107,8 @@ impl StoreState {
     pub fn open(&mut self, path: PathBuf, handle: &Handle, wake: &Wake) {
         self.opening = true;
         self.spawn(handle, wake, move || {
-            Reply::Opened(Library::open(&path).map_err(|e| e.to_string()))
+            // A read-only library is still shown (nothing new is stored).
+            Reply::Opened(Library::open_or_read_only(&path).map_err(|e| e.to_string()))
         });
     }
 

@@ -129,6 +129,13 @@ impl WaveStudioApp {
         for reply in self.store.drain() {
             match reply {
                 Reply::Opened(Ok(library)) => {
+                    if library.is_read_only() {
+                        let path = library.path().display();
+                        let note = format!(
+                            "Library {path} is read-only: its results are shown, nothing new will be stored"
+                        );
+                        self.set_status(note, false);
+                    }
                     self.store.library = Some(library);
                     self.store
                         .load_rows(self.results.filter(), &self.handle, &wake);

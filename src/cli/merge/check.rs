@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cli::error::CliError;
+use crate::cli::terminal::escape;
 use crate::library::MergeSource;
 
 /// Files listed by name in a report before "and N more".
@@ -182,7 +183,8 @@ fn print_files(what: &str, files: &BTreeMap<String, BTreeSet<String>>) {
     eprintln!("warning: {} {what}:", files.len());
     for (path, shards) in files.iter().take(LISTED) {
         let names: Vec<&str> = shards.iter().map(String::as_str).collect();
-        eprintln!("  {path} ({})", names.join(", "));
+        let names = names.join(", ");
+        eprintln!("  {} ({})", escape(path), escape(&names));
     }
     if files.len() > LISTED {
         eprintln!("  and {} more", files.len() - LISTED);

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::cli::terminal::escape;
 use crate::library::RunRow;
 
 /// Writes `runs` as a table with a header.
@@ -27,7 +28,7 @@ pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Res
             out,
             "{:>5}  {:<24} {:<19}  {:<19}  {:>6} {:>6} {:>6} {:>9} {:>6} {:>7}  {}",
             r.id,
-            r.pipeline_name,
+            escape(&r.pipeline_name),
             utc(r.started_ms),
             finished,
             r.files_total,
@@ -36,7 +37,7 @@ pub(super) fn write_table(out: &mut impl Write, runs: &[RunRow]) -> std::io::Res
             r.counts.cancelled,
             r.counts.cached,
             shard,
-            r.host.as_deref().unwrap_or("-")
+            escape(r.host.as_deref().unwrap_or("-"))
         )?;
     }
     Ok(())

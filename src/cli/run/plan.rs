@@ -2,7 +2,6 @@
 //! and compiled, the inputs expanded to audio files, the output opened.
 //! Everything after this point runs; nothing re-checks.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use tokio::runtime::Handle;
@@ -11,9 +10,11 @@ use super::order::processing_order;
 use super::shard::{self, Shard};
 use super::store::RunStore;
 use super::{RunArgs, RunFormat};
-use crate::cli::db::DB_ENV;
+use crate::cli::clobber::{LIBRARY, PIPELINE, Protected, inputs, refuse_clobber};
+use crate::cli::db::{DB_ENV, db_path};
 use crate::cli::error::{CliError, display_list};
 use crate::cli::inputs::audio_files;
+use crate::cli::output::{Output, open_output};
 use crate::pipeline::{self, PipelineDocument};
 use crate::run::PipelineRunner;
 
@@ -30,11 +31,13 @@ pub(super) struct RunPlan {
     /// The results format.
     pub(super) format: RunFormat,
     /// Where results go (stdout or `--out`, buffered).
-    pub(super) out: Box<dyn Write>,
+    pub(super) out: Output,
     /// The results library, or why there is none.
     pub(super) store: RunStore,
     /// The shard of the inputs this run takes (`--shard`).
     pub(super) shard: Option<Shard>,
+    /// The first failed write to `out` (a full disk): the run goes on.
+    pub(super) out_error: Option<std::io::Error>,
 }
 
 impl RunPlan {
@@ -47,6 +50,7 @@ impl RunPlan {
         };
         let args = &shard_names(args, shard)?;
         let (doc, inputs) = split_pipeline(&args.inputs)?;
+        guard_out(args, &[])?;
         let store = RunStore::open(args)?;
         let found = if args.resume && inputs.is_empty() {
             store.resume_files(&doc.name)?
@@ -59,6 +63,7 @@ impl RunPlan {
         if found.is_empty() {
             return Err(CliError::NoAudioFiles(display_list(&inputs)));
         }
+        guard_out(args, &found)?;
         let found = match shard {
             Some(s) => {
                 let mine = shard::select(&found, &inputs, s);
@@ -84,16 +89,7 @@ impl RunPlan {
         if let Some(s) = shard {
             runner.set_shard(s);
         }
-        let out: Box<dyn Write> = match &args.out {
-            Some(path) => {
-                let file = std::fs::File::create(path).map_err(|source| CliError::Output {
-                    path: path.clone(),
-                    source,
-                })?;
-                Box::new(std::io::BufWriter::new(file))
-            }
-            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-        };
+        let out = open_output(args.out.as_deref())?;
         Ok(Self {
             runner,
             files,
@@ -103,6 +99,7 @@ impl RunPlan {
             out,
             store,
             shard,
+            out_error: None,
         })
     }
 }
@@ -127,17 +124,42 @@ fn shard_names(args: &RunArgs, shard: Option<Shard>) -> Result<RunArgs, CliError
     Ok(args)
 }
 
+/// Refuses an `--out` that is the library, the pipeline file or one of
+/// the audio files `found` (every file the inputs hold, all shards).
+fn guard_out(args: &RunArgs, found: &[PathBuf]) -> Result<(), CliError> {
+    let out = args.out.as_deref();
+    let db = if args.no_db {
+        None
+    } else {
+        db_path(args.db.as_deref()).ok()
+    };
+    let mut protected = Vec::new();
+    if let Some(path) = &db {
+        protected.push(Protected {
+            path,
+            what: LIBRARY,
+        });
+    }
+    if let Some(first) = args.inputs.first().filter(|p| is_ron(p)) {
+        protected.push(Protected {
+            path: first,
+            what: PIPELINE,
+        });
+    }
+    protected.extend(inputs(out, found));
+    refuse_clobber(out, &protected)
+}
+
+fn is_ron(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+}
+
 /// The pipeline (the first input if it is a `.ron` file, else the built-in
 /// default) and the audio inputs.
 fn split_pipeline(inputs: &[PathBuf]) -> Result<(PipelineDocument, Vec<PathBuf>), CliError> {
     match inputs.split_first() {
-        Some((first, rest))
-            if first
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("ron")) =>
-        {
-            Ok((pipeline::load(first)?, rest.to_vec()))
-        }
+        Some((first, rest)) if is_ron(first) => Ok((pipeline::load(first)?, rest.to_vec())),
         _ => Ok((pipeline::default_document()?, inputs.to_vec())),
     }
 }

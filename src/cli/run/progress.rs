@@ -4,7 +4,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::cli::terminal::{escape, escape_text};
 use crate::orchestrator::{Statistics, WaveEvent};
+use crate::run::persist::partial_note;
 use crate::run::{FileResult, RunMonitor};
 
 /// Live progress on stderr: a bar on a terminal, plain lines otherwise.
@@ -66,6 +68,7 @@ impl Progress {
     }
 
     pub(super) fn note(&self, line: &str) {
+        let line = escape_text(line);
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
@@ -78,21 +81,29 @@ impl Progress {
             self.failed += 1;
         }
         self.tick();
-        let status = r.status.label();
+        let status = match partial_note(r) {
+            Some(why) => format!("partial ({why})"),
+            None => r.status.label().to_string(),
+        };
+        let partial = status.starts_with("partial");
+        let (status, file) = (escape(&status), escape(&r.file));
         let line = match &r.error {
             Some(e) => format!(
-                "[{}/{}] {status} {} ({:.2} s): {e}",
-                self.done, self.total, r.file, r.analysis_s
+                "[{}/{}] {status} {file} ({:.2} s): {}",
+                self.done,
+                self.total,
+                r.analysis_s,
+                escape(e)
             ),
             None => format!(
-                "[{}/{}] {status} {} ({:.2} s)",
-                self.done, self.total, r.file, r.analysis_s
+                "[{}/{}] {status} {file} ({:.2} s)",
+                self.done, self.total, r.analysis_s
             ),
         };
         match &self.bar {
             Some(bar) => {
                 bar.inc(1);
-                if r.error.is_some() {
+                if r.error.is_some() || partial {
                     bar.suspend(|| eprintln!("{line}"));
                 }
             }
@@ -113,8 +124,14 @@ fn ms(d: Duration) -> String {
 
 /// The seed's statistics plus per-stage timing, on stderr.
 pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
+    let truncated = results.iter().filter(|r| partial_note(r).is_some()).count();
+    let truncated = if truncated > 0 {
+        format!(" ({truncated} of them partial: decoding stopped early)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{} files: {} completed, {} partial, {} failed, {} cancelled; success rate {:.1}%",
+        "{} files: {} completed{truncated}, {} partial, {} failed, {} cancelled; success rate {:.1}%",
         results.len(),
         stats.successful_waves,
         stats.partial_waves,
@@ -144,7 +161,7 @@ pub(super) fn print_summary(stats: &Statistics, results: &[FileResult]) {
         // `ok` counts computed outputs; store hits are in `cached`.
         eprintln!(
             "{:<16} {:>8} {:>6} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}",
-            s.node.as_str(),
+            escape(s.node.as_str()),
             s.attempts,
             s.items_computed(),
             s.items_cached,

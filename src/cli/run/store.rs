@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::RunArgs;
 use crate::cli::db::db_path;
 use crate::cli::error::CliError;
+use crate::cli::terminal::escape_text;
 use crate::library::{Library, RunRow};
 use crate::run::{FileResult, StoreStatus};
 
@@ -53,7 +54,21 @@ impl RunStore {
             Some(_) => "the --out file has them",
             None => "they are on stdout",
         };
+        let error = escape_text(error);
         eprintln!("error: {error}; results are not stored in the library ({copy})");
+    }
+
+    /// Where a run's results are besides `--out`, for the line saying
+    /// `--out` could not be written.
+    pub(super) fn where_results_are(&self) -> String {
+        let run = self.status.as_ref().and_then(|s| s.get().run);
+        match (&self.library, run) {
+            (Some(library), Some(run)) => format!(
+                " and stored in the library: `wave-studio results --db {} --run {run}`",
+                library.path().display()
+            ),
+            _ => "; the results are in no library".to_string(),
+        }
     }
 
     /// After the run: the library line of the summary, or the error line.

@@ -122,7 +122,7 @@ fn cached(
 /// The audio file a wave carries (`{"path": ...}`).
 pub(crate) fn input_path(input: &StageInput) -> Result<PathBuf, StageError> {
     match input.input.payload.get("path").and_then(Value::as_str) {
-        Some(p) => Ok(PathBuf::from(p)),
+        Some(p) => Ok(crate::library::text_path(p)),
         None => Err(StageError::permanent(format!(
             "wave `{}` carries no file path",
             input.input.label

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::Outcome;
-use crate::pipeline::plugin::{Installed, Plugin, search_dirs};
+use crate::pipeline::plugin::{Installed, Plugin, Tracked, search_dirs};
 
 /// Options of `plugins`.
 #[derive(Debug, Clone, clap::Args)]
@@ -104,24 +104,22 @@ fn runnable(plugin: &Plugin) -> Result<(), String> {
             return Err(format!("{} does not exist", path.display()));
         }
     }
-    use std::os::unix::process::CommandExt;
-    let mut child = Command::new(&program)
+    let mut command = Command::new(&program);
+    command
         .args(plugin.manifest.command.iter().skip(1))
         .current_dir(&plugin.dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        // Its own group, so whatever it starts is killed with it.
-        .process_group(0)
-        .spawn()
+        .stderr(Stdio::null());
+    // Tracked, so whatever it starts is killed with it.
+    let (mut child, tracked) = Tracked::spawn(&mut command)
         .map_err(|e| format!("cannot start `{}`: {e}", program.display()))?;
     // It reads an empty request and exits, or waits: either way it started.
     let begun = Instant::now();
     while begun.elapsed() < Duration::from_millis(300) && matches!(child.try_wait(), Ok(None)) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let group = rustix::process::Pid::from_child(&child);
-    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    tracked.kill();
     let _ = child.wait();
     Ok(())
 }

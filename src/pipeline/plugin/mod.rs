@@ -7,6 +7,7 @@
 mod manifest;
 mod persistent;
 mod process;
+mod reaper;
 mod registry;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use manifest::{
 };
 pub use persistent::Persistent;
 pub use process::{MAX_REPLY_BYTES, PROTOCOL_VERSION, Reply, Request, run_once};
+pub use reaper::{TOKEN_VAR, Tracked};
 pub use registry::{Installed, PLUGINS_ENV, add_search_dir, default_dir, search_dirs};
 
 /// What can go wrong with a plugin; each names the plugin or its file.

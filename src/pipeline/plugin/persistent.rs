@@ -13,8 +13,9 @@ use parking_lot::{Mutex, MutexGuard};
 
 use super::process::named_thread;
 use super::process::{
-    Group, MAX_REPLY_BYTES, POLL, Reply, Request, STDERR_TAIL, read_reply, spawn, stderr_suffix,
+    MAX_REPLY_BYTES, POLL, Reply, Request, STDERR_TAIL, read_reply, spawn, stderr_suffix,
 };
+use super::reaper::Tracked;
 use super::{Plugin, PluginError};
 
 /// A plugin in the long-lived mode: its process, started on the first
@@ -42,7 +43,7 @@ enum Line {
 /// A running process with its pipes.
 struct Live {
     child: Child,
-    group: Group,
+    group: Tracked,
     stdin: ChildStdin,
     lines: Receiver<Line>,
     stderr: Arc<Tail>,
@@ -136,9 +137,8 @@ impl Live {
         let program = plugin
             .program()
             .ok_or_else(|| fail("its manifest names no command".to_string()))?;
-        let mut child = spawn(plugin, &program)
+        let (mut child, group) = spawn(plugin, &program)
             .map_err(|e| fail(format!("cannot start `{}`: {e}", program.display())))?;
-        let group = Group::of(&child);
         let (stdin, stdout, stderr) =
             match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
                 (Some(i), Some(o), Some(e)) => (i, o, e),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::reaper::Tracked;
 use super::{Plugin, PluginError};
 
 /// The largest reply read from stdout: a plugin returns values, not data.
@@ -69,9 +70,8 @@ pub fn run_once(
         .ok_or_else(|| fail("its manifest names no command".into()))?;
     let mut line = serde_json::to_vec(request).map_err(|e| fail(e.to_string()))?;
     line.push(b'\n');
-    let mut child = spawn(plugin, &program)
+    let (mut child, group) = spawn(plugin, &program)
         .map_err(|e| fail(format!("cannot start `{}`: {e}", program.display())))?;
-    let group = Group::of(&child);
     let io = match Pipes::start(&mut child, line, &name) {
         Ok(io) => io,
         Err(e) => {
@@ -141,31 +141,20 @@ pub(super) fn stderr_suffix(stderr: &str) -> String {
     }
 }
 
-pub(super) fn spawn(plugin: &Plugin, program: &std::path::Path) -> std::io::Result<Child> {
-    use std::os::unix::process::CommandExt;
-    Command::new(program)
+/// Starts the plugin's program in its folder, tracked so that nothing it
+/// starts outlives it.
+pub(super) fn spawn(
+    plugin: &Plugin,
+    program: &std::path::Path,
+) -> std::io::Result<(Child, Tracked)> {
+    let mut command = Command::new(program);
+    command
         .args(plugin.manifest.command.iter().skip(1))
         .current_dir(&plugin.dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so a kill reaches its children too.
-        .process_group(0)
-        .spawn()
-}
-
-/// The plugin's process group.
-pub(super) struct Group(rustix::process::Pid);
-
-impl Group {
-    pub(super) fn of(child: &Child) -> Self {
-        Self(rustix::process::Pid::from_child(child))
-    }
-
-    pub(super) fn kill(&self) {
-        // Already gone is fine: the point is that nothing remains.
-        let _ = rustix::process::kill_process_group(self.0, rustix::process::Signal::KILL);
-    }
+        .stderr(Stdio::piped());
+    Tracked::spawn(&mut command)
 }
 
 enum Ended {

@@ -186,6 +186,45 @@ fn a_background_child_of_a_finished_plugin_is_killed() {
     assert_eq!(alive_in_group(pgid.trim()), 0);
 }
 
+/// Live processes whose command line holds `marker`, after up to a second.
+fn alive_with(marker: &str) -> usize {
+    let count = || {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+                let state = stat.rsplit_once(')').map_or("", |(_, r)| r).trim_start();
+                !state.starts_with(['Z', 'X'])
+                    && std::fs::read(e.path().join("cmdline"))
+                        .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
+            })
+            .count()
+    };
+    let begun = Instant::now();
+    loop {
+        let n = count();
+        if n == 0 || begun.elapsed() > Duration::from_secs(1) {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_grandchild_that_left_the_group_with_setsid_is_killed_too() {
+    let root = Dir::new("setsid");
+    let marker = format!("3{}", fastrand::u32(1000..9999));
+    // A double fork into a new session: out of the plugin's group.
+    let script = format!(
+        "(setsid sh -c 'sleep {marker}' >/dev/null 2>&1 </dev/null &); \
+         sleep 0.2; echo '{{\"values\": {{}}}}'"
+    );
+    let p = plugin(&root.0, "daemon", &script, "");
+    run(&p, 10.0).unwrap();
+    assert_eq!(alive_with(&format!("sleep {marker}")), 0);
+}
+
 #[test]
 fn manifests_with_unknown_fields_or_bad_values_are_refused_with_the_file() {
     let path = Path::new("/plugins/x/plugin.ron");

@@ -1,6 +1,6 @@
 //! Tempo from the onset envelope: autocorrelation read through a comb of
 //! the period's multiples, weighted by a log-Gaussian tempo prior. This is
-//! the cheap first estimate; [`super::beats`] refines it.
+//! the cheap first estimate; `beats` refines it.
 
 use serde::Serialize;
 

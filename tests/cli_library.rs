@@ -8,13 +8,15 @@
 )]
 
 mod common;
+mod safety;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::signal::{RATE, TempDir, groove, stereo, write_wav};
+use common::signal::TempDir;
+use safety::songs;
 use serde_json::Value;
 
 /// The binary with no display and no library from the environment.
@@ -30,22 +32,6 @@ fn output(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `n` short WAVs named `{tag}NN.wav`, each with its own content (one
-/// groove, a different first sample each) so no two share a fingerprint.
-fn songs(dir: &TempDir, tag: &str, n: usize, seconds: f64) -> Vec<PathBuf> {
-    let base = stereo(&groove(120.0, seconds, 7));
-    (0..n)
-        .map(|i| {
-            let mut samples = base.clone();
-            samples[0] = i as f32 / 1000.0;
-            samples[1] = tag.len() as f32 / 1000.0;
-            let path = dir.path(&format!("{tag}{i:02}.wav"));
-            write_wav(&path, &samples, 2, RATE);
-            path
-        })
-        .collect()
 }
 
 fn strings(paths: &[PathBuf]) -> Vec<String> {

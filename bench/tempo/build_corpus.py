@@ -9,7 +9,8 @@ Truth: the tempo the groove is written at, in beats per minute, where the beat i
 what DJ software counts: the kick-drum pulse of four-on-the-floor styles, the
 kick-snare backbeat (snare on two and four) of drum & bass, jungle, breakbeat,
 electro and hip-hop, the half-time tempo of trap (snare on three of the 8th-note
-grid's bar, counted as DJs' software reports it: the hats' grid, 130-150), and
+grid's bar: written at 130-150, counted as DJs' software reports it, at the
+kick-snare tempo of 65-75), and
 the 70-80 of a reggae one-drop. Every file also says its split: every third file
 of each style (index % 3 == 2) is validation, never tuned on.
 
@@ -52,7 +53,7 @@ STYLES = {
     "dnb": (165, 178),
     "jungle": (160, 175),
     "hiphop": (80, 100),
-    "trap": (130, 150),
+    "trap": (130, 150),  # written; the truth is half of it
     "reggae": (70, 80),
 }
 # Output formats and their ffmpeg codec arguments (None = keep the WAV).
@@ -287,11 +288,13 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for style, (lo, hi) in STYLES.items():
             for i in range(args.per_style):
-                bpm = round(rng.uniform(lo, hi), 1)
+                written = round(rng.uniform(lo, hi), 1)
+                # Trap is written at 130-150 with a half-time feel; DJs count the kick-snare tempo.
+                bpm = round(written / 2, 2) if style == "trap" else written
                 sf = rng.choice(sorted(SOUNDFONTS))
                 effect = rng.choice(sorted(EFFECTS))
                 fmt = rng.choice(sorted(FORMATS))
-                mid = groove_midi(style, bpm, rng, args.seconds + 4)
+                mid = groove_midi(style, written, rng, args.seconds + 4)
                 mid_path = os.path.join(tmp, "g.mid")
                 mid.save(mid_path)
                 wav = os.path.join(tmp, "g.wav")

@@ -4,7 +4,8 @@
 use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 use super::tempo::{
-    TempoEstimate, TempoOptions, presence, rank_candidates, round2, scan_autocorrelation, smooth,
+    TempoEstimate, TempoOptions, into_range, presence, rank_candidates, round2,
+    scan_autocorrelation, smooth,
 };
 
 /// How strongly the tracker holds to the period (Ellis's α).
@@ -196,31 +197,26 @@ pub fn fit_period(beats: &[f64], guess: f64) -> Option<(f64, f64)> {
 /// Accent balance of alternate beats: the weaker over the stronger of
 /// the mean onset strength at even and at odd beats (1 = no accent).
 pub fn alternation(env: &[f32], beats: &[f64]) -> f64 {
-    let strength = |b: f64| {
-        let c = b.round() as i64;
-        (c - 2..=c + 2)
-            .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
-            .fold(0.0f32, |m, &v| m.max(v)) as f64
-    };
+    match parity_means(env, beats) {
+        Some((e, o)) if e.max(o) > 0.0 => e.min(o) / e.max(o),
+        _ => 1.0,
+    }
+}
+
+/// Mean onset strength at the even and at the odd beats, or `None` when
+/// either has fewer than four.
+fn parity_means(env: &[f32], beats: &[f64]) -> Option<(f64, f64)> {
     let (mut even, mut odd, mut ne, mut no) = (0.0, 0.0, 0usize, 0usize);
     for (i, &b) in beats.iter().enumerate() {
         if i % 2 == 0 {
-            even += strength(b);
+            even += strength_at(env, b);
             ne += 1;
         } else {
-            odd += strength(b);
+            odd += strength_at(env, b);
             no += 1;
         }
     }
-    if ne < 4 || no < 4 {
-        return 1.0;
-    }
-    let (e, o) = (even / ne as f64, odd / no as f64);
-    if e.max(o) > 0.0 {
-        e.min(o) / e.max(o)
-    } else {
-        1.0
-    }
+    (ne >= 4 && no >= 4).then(|| (even / ne as f64, odd / no as f64))
 }
 
 /// Evenness of the beats: the lower quartile of onset strength at the
@@ -250,16 +246,7 @@ pub fn salience(env: &[f32], beats: &[f64]) -> f64 {
     if beats.is_empty() || mean <= 0.0 {
         return 0.0;
     }
-    let at_beats = beats
-        .iter()
-        .map(|&b| {
-            let c = b.round() as i64;
-            (c - 2..=c + 2)
-                .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
-                .fold(0.0f32, |m, &v| m.max(v)) as f64
-        })
-        .sum::<f64>()
-        / beats.len() as f64;
+    let at_beats = beats.iter().map(|&b| strength_at(env, b)).sum::<f64>() / beats.len() as f64;
     at_beats / mean
 }
 
@@ -291,67 +278,126 @@ const GROOVE_FLOOR: f64 = 70.0;
 /// note (a backbeat's kicks read ~0.9, a hymn's eighths 0.05–0.45).
 const LOW_EVEN: f64 = 0.5;
 
-/// Chooses the metrical level: the scan can pick the half or double of
-/// the beat (its comb scores both alike). A double-time grid whose beats
-/// are all strong in either band, inside the preferred range, is the beat
-/// (go double). The grid is a subdivision (go half) when its beats
-/// alternate strong/weak in both the full and the low band (a kick alone
-/// against kick and snare alternates in the full band only, a beat against
-/// an off-beat hat in both), when every other point lacks a low-band onset,
-/// or when its beats are uneven, half of them lack bass, and the onsets
-/// recur more strongly at two periods than at one.
+/// High-band accents: the weaker alternate beats below this share of the
+/// stronger mean a snare or clap on every other beat (at the true level of
+/// our breakbeat, electro and drum & bass grooves 0.27–0.57, at half of it
+/// 0.83–1.0).
+const BACKBEAT_HIGH: f64 = 0.6;
+/// A backbeat's accented beats carry no more than this many times the
+/// low-band onset of the others: the kick falls between the snares (a
+/// half-time or subdivided grid has kick and snare together, 4–170×).
+const BACKBEAT_LOW: f64 = 2.0;
+/// Onsets midway between the beats at least this share of those at the
+/// beats mean the grid has its own subdivision (hats on the off-beats):
+/// drum grooves read 0.2–0.7 at the beat, the eighth-note grid of a
+/// chorale 0.0–0.17.
+const SUBDIVIDED: f64 = 0.2;
+
+/// Chooses the metrical level, returning it with its beats: the scan can
+/// pick the half or double of the beat (its comb scores both alike). DJs
+/// count the beat so the snare falls on every other one, so a grid with a
+/// backbeat (see [`is_backbeat`]) is the beat: the double of the scan's
+/// tempo when the backbeat is there, the scan's own when it is there.
+/// Otherwise a double-time grid whose beats are all strong in either band,
+/// inside the preferred range, is the beat (go double). The grid is a
+/// subdivision (go half) when its beats alternate strong/weak in both the
+/// full and the low band (a kick alone against kick and snare alternates in
+/// the full band only, a beat against an off-beat hat in both), when every
+/// other point lacks a low-band onset, or when its beats are uneven, half of
+/// them lack bass, and the onsets recur more strongly at two periods than
+/// at one.
 fn choose_level(
     onsets: &Onsets<'_>,
     fr: f64,
     bpm: f64,
     opts: &TempoOptions,
     cancel: CancelCheck,
-) -> Result<f64, Cancelled> {
+) -> Result<(f64, Vec<f64>), Cancelled> {
     let (env, low) = (onsets.full, onsets.low);
     let fast = 2.0 * bpm;
     if fast <= opts.max_bpm {
         let beats = track_until(env, 60.0 * fr / fast, cancel)?;
-        if consistency(env, &beats) > ALL_BEATS || consistency(low, &beats) > ALL_BEATS {
-            return Ok(fast);
+        if consistency(env, &beats) > ALL_BEATS
+            || consistency(low, &beats) > ALL_BEATS
+            || is_backbeat(onsets, &beats)
+        {
+            return Ok((fast, beats));
         }
     }
+    let period = 60.0 * fr / bpm;
+    let beats = track_until(env, period, cancel)?;
     let slow = bpm / 2.0;
-    if slow >= opts.min_bpm && is_subdivision(onsets, 60.0 * fr / bpm, slow, cancel)? {
-        return Ok(slow);
+    if slow >= opts.min_bpm
+        && !is_backbeat(onsets, &beats)
+        && is_subdivision(onsets, &beats, period, slow)
+    {
+        return Ok((slow, track_until(env, 2.0 * period, cancel)?));
     }
-    Ok(bpm)
+    Ok((bpm, beats))
 }
 
-/// Whether a grid of `period` frames is a subdivision of the beat (see
-/// `choose_level`).
-fn is_subdivision(
-    onsets: &Onsets<'_>,
-    period: f64,
-    slow_bpm: f64,
-    cancel: CancelCheck,
-) -> Result<bool, Cancelled> {
+/// Whether `beats` carry a backbeat: in the high band (snare, clap, hats)
+/// every other beat is accented, the low band (kick, bass) is not accented
+/// on those same beats, and there are onsets between the beats (a grid of
+/// the subdivision itself, such as a chorale's eighths against its
+/// quarters, has its accents on the bass notes and nothing in between).
+fn is_backbeat(onsets: &Onsets<'_>, beats: &[f64]) -> bool {
+    let (Some((h_even, h_odd)), Some((l_even, l_odd))) = (
+        parity_means(onsets.high, beats),
+        parity_means(onsets.low, beats),
+    ) else {
+        return false;
+    };
+    let (h_weak, h_strong, l_weak, l_strong) = if h_odd > h_even {
+        (h_even, h_odd, l_even, l_odd)
+    } else {
+        (h_odd, h_even, l_odd, l_even)
+    };
+    h_weak < BACKBEAT_HIGH * h_strong
+        && l_strong < BACKBEAT_LOW * l_weak.max(1e-9)
+        && midpoint_share(onsets.full, beats) > SUBDIVIDED
+}
+
+/// Mean onset strength midway between consecutive beats over that at the
+/// beats.
+fn midpoint_share(env: &[f32], beats: &[f64]) -> f64 {
+    let at_beats = beats.iter().map(|&b| strength_at(env, b)).sum::<f64>();
+    let between: f64 = beats
+        .windows(2)
+        .map(|w| strength_at(env, 0.5 * (w[0] + w[1])))
+        .sum();
+    let n = beats.len() as f64;
+    if at_beats > 0.0 && n > 1.0 {
+        (between / (n - 1.0)) / (at_beats / n)
+    } else {
+        0.0
+    }
+}
+
+/// Whether a grid of `beats`, `period` frames apart, is a subdivision of
+/// the beat (see `choose_level`).
+fn is_subdivision(onsets: &Onsets<'_>, beats: &[f64], period: f64, slow_bpm: f64) -> bool {
     let (env, low) = (onsets.full, onsets.low);
-    let beats = track_until(env, period, cancel)?;
-    let accented = alternation(env, &beats) < SUBDIVISION && alternation(low, &beats) < SUBDIVISION;
+    let accented = alternation(env, beats) < SUBDIVISION && alternation(low, beats) < SUBDIVISION;
     // Every other grid point without any low-band onset (no kick, no
     // bass) while the full band is uneven too: the grid is the eighths
     // of a syncopated groove (kicks off the beat defeat `alternation`).
-    let even = consistency(env, &beats);
-    let low_even = consistency(low, &beats);
+    let even = consistency(env, beats);
+    let low_even = consistency(low, beats);
     let hollow = low_even < HOLLOW_LOW && even < ALL_BEATS * 0.9;
     if (accented || hollow) && slow_bpm >= GROOVE_FLOOR {
-        return Ok(true);
+        return true;
     }
     // The rules below read accents that a backbeat has too (kick on every
     // beat, snare on two and four): a subdivision also lacks bass on half
     // of its points.
     if low_even >= LOW_EVEN {
-        return Ok(false);
+        return false;
     }
     // A backbeat (kick on every beat, snare on two and four) recurs more
     // at two beats too, but every one of its beats is strong.
     let long_enough = env.len() as f64 >= ODD_MIN_BEATS * 2.0 * period;
-    Ok(long_enough && even < ALL_BEATS && odd_share(onsets.ac, period) < ODD_SUBDIVISION)
+    long_enough && even < ALL_BEATS && odd_share(onsets.ac, period) < ODD_SUBDIVISION
 }
 
 /// The smoothed onset envelopes the level choice reads, and the full
@@ -359,6 +405,8 @@ fn is_subdivision(
 struct Onsets<'a> {
     full: &'a [f32],
     low: &'a [f32],
+    /// The full band less the low band.
+    high: &'a [f32],
     ac: &'a [f64],
 }
 
@@ -396,14 +444,16 @@ pub fn refine_until(
     let smoothed = smooth(&env.values);
     let ac = scan_autocorrelation(env, cancel)?;
     let low = smooth(&env.low);
+    let high: Vec<f32> = smoothed.iter().zip(&low).map(|(f, l)| f - l).collect();
     let onsets = Onsets {
         full: &smoothed,
         low: &low,
+        high: &high,
         ac: &ac,
     };
-    let bpm = choose_level(&onsets, fr, first.bpm, opts, cancel)?;
+    let start = into_range(first.bpm, opts);
+    let (bpm, beats) = choose_level(&onsets, fr, start, opts, cancel)?;
     let period = 60.0 * fr / bpm;
-    let beats = track_until(&smoothed, period, cancel)?;
     let mut out = first.clone();
     out.bpm = round2(bpm);
     out.beats = beats
@@ -477,6 +527,95 @@ mod tests {
                 .candidates
                 .iter()
                 .any(|c| (c.bpm / 132.0 - 1.0).abs() < 0.02)
+        );
+    }
+
+    /// A drum groove at `bpm`, one bar of four beats in eighths: `hits`
+    /// gives each eighth's (full-band, low-band) onset. The full band holds
+    /// the low band plus whatever sounds above it.
+    fn groove(bpm: f64, hits: [(f32, f32); 8], seconds: f64) -> OnsetEnvelope {
+        let fr = 86.13;
+        let eighth = 30.0 * fr / bpm;
+        let n = (fr * seconds) as usize;
+        let (mut values, mut low) = (vec![0.02f32; n], vec![0.01f32; n]);
+        for k in 0..(n as f64 / eighth) as usize {
+            let i = (8.0 + k as f64 * eighth).round() as usize;
+            if i >= n {
+                break;
+            }
+            let (f, l) = hits[k % 8];
+            values[i] = f;
+            low[i] = l;
+        }
+        OnsetEnvelope {
+            values,
+            low,
+            frame_rate: fr,
+            offset_s: 0.0,
+        }
+    }
+
+    fn first(bpm: f64) -> TempoEstimate {
+        TempoEstimate {
+            bpm,
+            confidence: 0.5,
+            candidates: Vec::new(),
+            beats: Vec::new(),
+        }
+    }
+
+    const KICK: (f32, f32) = (1.0, 0.8);
+    const SNARE: (f32, f32) = (1.0, 0.3);
+    const HAT: (f32, f32) = (0.35, 0.0);
+
+    /// Drum & bass's two-step at 172: kick on one and on the and of three,
+    /// snare on two and four, hats on the eighths. The scan's 86 is the
+    /// snares alone; the beat is twice that.
+    #[test]
+    fn a_two_step_at_half_speed_is_doubled_to_its_backbeat() {
+        let hits = [KICK, HAT, SNARE, HAT, HAT, KICK, SNARE, HAT];
+        let env = groove(172.0, hits, 40.0);
+        let refined = refine(&env, &first(86.0), &TempoOptions::default());
+        assert!((refined.bpm / 172.0 - 1.0).abs() < 0.02, "{refined:?}");
+        // Without its snares the same grid has no backbeat to go by.
+        let no_snare = hits.map(|h| if h == SNARE { HAT } else { h });
+        let refined = refine(
+            &groove(172.0, no_snare, 40.0),
+            &first(86.0),
+            &TempoOptions::default(),
+        );
+        assert!((refined.bpm / 86.0 - 1.0).abs() < 0.02, "{refined:?}");
+    }
+
+    /// A breakbeat at 130 (kick, snare, a ghost note and the kick on the
+    /// and of three, snare) is not halved although its beats are uneven,
+    /// half of them without bass, and it recurs more at two beats than at
+    /// one (what halves a chorale's eighths).
+    #[test]
+    fn a_breakbeat_keeps_its_tempo() {
+        let (kick, snare, ghost) = ((0.5, 0.5), (1.0, 0.1), (0.1, 0.0));
+        let hits = [kick, HAT, snare, HAT, ghost, kick, snare, HAT];
+        let env = groove(130.0, hits, 40.0);
+        let refined = refine(&env, &first(130.0), &TempoOptions::default());
+        assert!((refined.bpm / 130.0 - 1.0).abs() < 0.02, "{refined:?}");
+    }
+
+    /// A range set by the user moves the refined answer into it too.
+    #[test]
+    fn the_refined_estimate_lands_inside_the_users_range() {
+        let hits = [KICK, HAT, SNARE, HAT, KICK, HAT, SNARE, HAT];
+        let env = groove(90.0, hits, 40.0);
+        let opts = TempoOptions {
+            min_bpm: 100.0,
+            max_bpm: 190.0,
+        };
+        let refined = refine(&env, &first(90.0), &opts);
+        assert!((refined.bpm / 180.0 - 1.0).abs() < 0.02, "{refined:?}");
+        assert!(
+            refined
+                .candidates
+                .iter()
+                .any(|c| (c.bpm / 90.0 - 1.0).abs() < 0.02)
         );
     }
 

@@ -56,7 +56,7 @@ pub use tempo::{TempoEstimate, TempoOptions};
 /// tempo, beats, key), even slightly. Cache keys include it, so node outputs
 /// stored by an older version are never reused. The golden test in
 /// `audio::golden` fails when the outputs move, as a reminder.
-pub const ANALYSIS_VERSION: u32 = 4;
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq)]

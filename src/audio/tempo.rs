@@ -151,6 +151,31 @@ pub fn prior(bpm: f64, opts: &TempoOptions) -> f64 {
     (-0.5 * octaves * octaves).exp() * inside
 }
 
+/// The octave of `bpm` inside the preferred range: `bpm` halved or
+/// doubled until it lies in it, as DJ software applies its BPM range (the
+/// octave nearest the range when the range is narrower than an octave).
+pub fn into_range(bpm: f64, opts: &TempoOptions) -> f64 {
+    let usable = bpm.is_finite() && bpm > 0.0 && opts.min_bpm > 0.0 && opts.max_bpm >= opts.min_bpm;
+    if !usable {
+        return bpm;
+    }
+    // Distance of an octave from the range, in octaves (0 inside it).
+    let outside = |b: f64| {
+        (opts.min_bpm / b)
+            .log2()
+            .max((b / opts.max_bpm).log2())
+            .max(0.0)
+    };
+    (-6..=6)
+        .map(|k| bpm * 2f64.powi(k))
+        .min_by(|a, b| {
+            outside(*a)
+                .total_cmp(&outside(*b))
+                .then((a / bpm).log2().abs().total_cmp(&(b / bpm).log2().abs()))
+        })
+        .unwrap_or(bpm)
+}
+
 /// The cheap estimate: scan, weigh by the prior, pick the peak. `None`
 /// when the envelope is too short or flat to say anything.
 pub fn first_estimate(env: &OnsetEnvelope, opts: &TempoOptions) -> Option<TempoEstimate> {
@@ -213,8 +238,10 @@ fn pick(env: &OnsetEnvelope, opts: &TempoOptions, ac: &[f64]) -> Option<TempoEst
         .map(|w| w[1])
         .collect();
     peaks.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let &(bpm, raw, weighted) = peaks.first()?;
-    let others: Vec<f64> = peaks[1..].iter().map(|p| p.0).collect();
+    let &(peak, raw, weighted) = peaks.first()?;
+    // The peak's octave inside the range; the peak itself stays a candidate.
+    let bpm = into_range(peak, opts);
+    let others: Vec<f64> = peaks.iter().map(|p| p.0).filter(|&b| b != bpm).collect();
     let candidates = rank_candidates(ac, fr, bpm, &others);
     let runner = peaks.get(1).map_or(0.0, |p| p.2);
     let margin = if weighted > 0.0 {
@@ -324,5 +351,38 @@ mod tests {
             let e = first_estimate(&pulses(bpm, 86.13, 20.0), &TempoOptions::default()).unwrap();
             assert!((e.bpm / bpm - 1.0).abs() < 0.02, "{bpm}: {e:?}");
         }
+    }
+
+    fn range(min_bpm: f64, max_bpm: f64) -> TempoOptions {
+        TempoOptions { min_bpm, max_bpm }
+    }
+
+    #[test]
+    fn a_range_moves_the_tempo_by_octaves_not_by_clipping() {
+        assert_eq!(into_range(85.0, &range(88.0, 175.0)), 170.0);
+        assert_eq!(into_range(200.0, &range(70.0, 140.0)), 100.0);
+        assert_eq!(into_range(33.0, &range(70.0, 140.0)), 132.0);
+        assert_eq!(into_range(120.0, &range(70.0, 140.0)), 120.0);
+        // Narrower than an octave: the octave nearest the range.
+        assert_eq!(into_range(66.0, &range(120.0, 125.0)), 132.0);
+        assert_eq!(into_range(0.0, &range(70.0, 140.0)), 0.0);
+    }
+
+    /// A click at 85 BPM read with the "dance, drum & bass" preset comes out
+    /// at 170 (the pulse itself stays a candidate), with the "hip-hop/house"
+    /// one at 85.
+    #[test]
+    fn the_quick_estimate_lands_inside_the_users_range() {
+        let env = pulses(85.0, 86.13, 30.0);
+        let dnb = first_estimate(&env, &range(88.0, 175.0)).unwrap();
+        assert!((dnb.bpm / 170.0 - 1.0).abs() < 0.02, "{dnb:?}");
+        assert!(
+            dnb.candidates
+                .iter()
+                .any(|c| (c.bpm / 85.0 - 1.0).abs() < 0.02),
+            "{dnb:?}"
+        );
+        let hiphop = first_estimate(&env, &range(70.0, 140.0)).unwrap();
+        assert!((hiphop.bpm / 85.0 - 1.0).abs() < 0.02, "{hiphop:?}");
     }
 }

@@ -4,7 +4,8 @@
 //! Layers, with dependencies pointing down only:
 //! `app` (GUI) and `cli` → `results` → `run` → `pipeline` → `orchestrator`
 //! (async engine) and `audio` (pure DSP); `run`, `results`, `app` and `cli`
-//! also use `library` (the results store), which knows none of them.
+//! also use `library` (the results store), which knows none of them;
+//! `text` (terminal-safe text) is below them all.
 
 #[cfg(feature = "gui")]
 pub mod app;
@@ -15,3 +16,4 @@ pub mod orchestrator;
 pub mod pipeline;
 pub mod results;
 pub mod run;
+pub mod text;

@@ -114,6 +114,97 @@ fn control_characters_in_names_are_escaped_on_every_terminal_line() {
     );
 }
 
+/// `analyze`, `compare`, `tune` and `plugins list` print names too: the
+/// same escapes, and CSV cells carry them escaped as well.
+#[test]
+fn analyze_compare_tune_and_plugins_escape_what_they_print() {
+    let dir = TempDir::new("honest-escape-more");
+    let song = songs(&dir, "m", 1, 1.5).remove(0);
+    let evil = dir.path("evil\u{1b}]0;pwned\u{7}.wav");
+    std::fs::rename(&song, &evil).unwrap();
+    let broken = dir.path("bad\u{1b}[2J.mp3");
+    std::fs::write(&broken, [7u8; 3000]).unwrap();
+    let pipeline = dir.path("evil.ron");
+    let default = std::fs::read_to_string("pipelines/default.ron").unwrap();
+    let named = default.replacen(
+        "name: \"Full analysis\"",
+        "name: \"Full\\u{1b}[31m analysis\"",
+        1,
+    );
+    std::fs::write(&pipeline, named).unwrap();
+    let plugins = dir.path("plugins");
+    let manifest = std::fs::read_to_string("plugins/speech_music/plugin.ron").unwrap();
+    std::fs::create_dir_all(plugins.join("sm")).unwrap();
+    std::fs::write(
+        plugins.join("sm/plugin.ron"),
+        manifest.replacen("is this speech", "is this\\u{1b}[2J speech", 1),
+    )
+    .unwrap();
+    let db = dir.path("lib.sqlite");
+    let run = |args: &[&str], paths: &[&std::path::Path]| {
+        let mut c = bin();
+        c.args(args).env("WAVE_STUDIO_PLUGINS", &plugins);
+        for p in paths {
+            c.arg(p);
+        }
+        c.output().unwrap()
+    };
+    let table = run(&["analyze", "--format", "table"], &[&evil, &broken]);
+    let csv = run(&["analyze", "--format", "csv"], &[&evil]);
+    let compare = run(&["compare", "--no-db"], &[&pipeline, &pipeline, &evil]);
+    let stored = run(&["run", "--db"], &[&db, &pipeline, &evil]);
+    assert_eq!(stored.status.code(), Some(0), "{}", text(&stored.stderr));
+    let tune = run(&["tune", "--db"], &[&db, &pipeline]);
+    let list = run(&["plugins", "list"], &[]);
+    for (what, o) in [
+        ("analyze table", &table),
+        ("analyze csv", &csv),
+        ("compare", &compare),
+        ("tune", &tune),
+        ("plugins list", &list),
+    ] {
+        for bytes in [&o.stdout, &o.stderr] {
+            let raw = String::from_utf8_lossy(bytes);
+            assert!(
+                !raw.contains('\u{1b}') && !raw.contains('\u{7}'),
+                "{what}: {raw:?}"
+            );
+        }
+    }
+    let shown = "evil\\x1b]0;pwned\\x07.wav";
+    assert!(
+        text(&table.stdout).contains(shown),
+        "{}",
+        text(&table.stdout)
+    );
+    assert!(
+        text(&table.stderr).contains("bad\\x1b[2J.mp3"),
+        "{}",
+        text(&table.stderr)
+    );
+    assert!(text(&csv.stdout).contains(shown), "{}", text(&csv.stdout));
+    assert!(
+        text(&compare.stdout).contains("Full\\x1b[31m analysis"),
+        "{}",
+        text(&compare.stdout)
+    );
+    assert!(
+        text(&compare.stderr).contains(shown),
+        "{}",
+        text(&compare.stderr)
+    );
+    assert!(
+        text(&tune.stdout).contains("Full\\x1b[31m analysis"),
+        "{}",
+        text(&tune.stdout)
+    );
+    assert!(
+        text(&list.stdout).contains("is this\\x1b[2J speech"),
+        "{}",
+        text(&list.stdout)
+    );
+}
+
 #[test]
 fn merge_names_a_shard_given_twice_and_forget_resolves_relative_paths() {
     let dir = TempDir::new("honest-merge");

@@ -63,6 +63,19 @@ fn latin1_names_are_analysed_stored_apart_and_shown_escaped() {
     let err = text(&o.stderr);
     assert!(err.contains("2 files answered from the store"), "{err}");
 
+    // CSV shows such a byte as the terminal does, never as a raw NUL.
+    let o = bin()
+        .args(["results", "--format", "csv", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!o.stdout.contains(&0), "{}", text(&o.stdout));
+    let csv = text(&o.stdout);
+    assert!(
+        csv.contains("caf\\xe9.wav") && csv.contains("caf\\xe8.wav"),
+        "{csv}"
+    );
+
     let o = bin()
         .args(["forget", "--db"])
         .arg(&db)

@@ -13,6 +13,8 @@ use clap::{Args, ValueEnum};
 use super::error::{CliError, Outcome, display_list, parse_jobs};
 
 use crate::audio::{AnalysisOptions, analyze_file};
+use crate::library::path_text;
+use crate::text::{escape, escape_text};
 use output::{Row, write_csv, write_table};
 
 /// Output formats.
@@ -66,16 +68,20 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
                 loop {
                     let idx = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(idx) else { break };
-                    let name = path.display().to_string();
+                    let name = path_text(path);
                     let row = match analyze_file(path, opts, cancel) {
                         Ok(report) => {
                             if let Some(why) = &report.facts.partial {
-                                eprintln!("warning: partial result ({why}): {name}");
+                                eprintln!(
+                                    "warning: partial result ({}): {}",
+                                    escape(why),
+                                    escape(&name)
+                                );
                             }
                             Row::from_report(name, &report)
                         }
                         Err(e) => {
-                            eprintln!("error: {e}");
+                            eprintln!("error: {}", escape_text(&e.to_string()));
                             Row {
                                 file: name,
                                 error: Some(e.to_string()),
@@ -100,7 +106,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, CliError> {
         .zip(&files)
         .map(|(row, path)| {
             row.unwrap_or_else(|| Row {
-                file: path.display().to_string(),
+                file: path_text(path),
                 error: Some("not analysed".to_string()),
                 ..Row::default()
             })

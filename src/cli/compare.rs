@@ -18,6 +18,7 @@ use crate::pipeline::plugin::Installed;
 use crate::pipeline::{self, PipelineDocument};
 use crate::results::compare::{Comparison, PipelineTag};
 use crate::run::pair::{PipelinePair, SideResult};
+use crate::text::{escape, escape_text};
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +81,7 @@ fn open_library(args: &CompareArgs) -> Result<Option<Arc<Library>>, CliError> {
     match Library::open(&path) {
         Ok(l) => Ok(Some(l)),
         Err(e) => {
+            let e = escape_text(&e.to_string()).into_owned();
             eprintln!("error: {e}; comparing without the results library");
             Ok(None)
         }
@@ -172,7 +174,7 @@ async fn collect(pair: &PipelinePair, files: Vec<PathBuf>) -> Result<Vec<SideRes
                         results.len() + 1,
                         r.side.label(),
                         r.result.status.label(),
-                        r.result.file,
+                        escape(&r.result.file),
                         r.result.analysis_s
                     );
                     results.push(r);
@@ -192,11 +194,15 @@ async fn collect(pair: &PipelinePair, files: Vec<PathBuf>) -> Result<Vec<SideRes
         .map_err(|e| CliError::Internal(format!("the comparison task failed: {e}")))?;
     for (side, report) in [("A", report_a), ("B", report_b)] {
         if let Some(abort) = &report.aborted {
-            eprintln!("pipeline {side}: batch aborted: {abort}");
+            eprintln!(
+                "pipeline {side}: batch aborted: {}",
+                escape_text(&abort.to_string())
+            );
         }
     }
     for (side, status) in ["A", "B"].iter().zip(&run.store) {
         if let Some(error) = status.as_ref().and_then(|s| s.get().error) {
+            let error = escape_text(&error.to_string()).into_owned();
             eprintln!("pipeline {side}: error: {error}; its results are not stored");
         }
     }

@@ -6,7 +6,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::Outcome;
+use crate::library::path_text;
 use crate::pipeline::plugin::{Installed, Plugin, Tracked, search_dirs};
+use crate::text::{escape, escape_text};
 
 /// Options of `plugins`.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,21 +43,26 @@ pub fn run(args: &PluginsArgs) -> Outcome {
     }
 }
 
+/// A path as the terminal shows it.
+fn shown_path(path: &Path) -> String {
+    escape(&path_text(path)).into_owned()
+}
+
 fn list(installed: &Installed, dirs: &[std::path::PathBuf]) -> Outcome {
-    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let shown: Vec<String> = dirs.iter().map(|d| shown_path(d)).collect();
     println!("plugin folders: {}", shown.join(", "));
     if installed.plugins.is_empty() {
         println!("no plugins installed");
     }
     for plugin in installed.plugins.values() {
         let m = &plugin.manifest;
-        println!("{}  ({:?}, {:?})", m.name, m.kind, m.mode);
-        println!("    {}", m.description);
-        println!("    command: {}", plugin.command_line());
-        println!("    dir:     {}", plugin.dir.display());
+        println!("{}  ({:?}, {:?})", escape(&m.name), m.kind, m.mode);
+        println!("    {}", escape_text(&m.description));
+        println!("    command: {}", escape(&plugin.command_line()));
+        println!("    dir:     {}", shown_path(&plugin.dir));
     }
     for problem in &installed.problems {
-        eprintln!("broken: {problem}");
+        eprintln!("broken: {}", escape_text(&problem.to_string()));
     }
     Outcome::from_all_ok(installed.problems.is_empty())
 }
@@ -65,7 +72,7 @@ fn check(installed: &Installed, name: Option<&str>) -> Outcome {
     if let Some(name) = name
         && installed.get(name).is_none()
     {
-        eprintln!("{}", installed.why_missing(name));
+        eprintln!("{}", escape_text(&installed.why_missing(name)));
         return Outcome::SomeFailed;
     }
     for plugin in installed.plugins.values() {
@@ -73,17 +80,22 @@ fn check(installed: &Installed, name: Option<&str>) -> Outcome {
             continue;
         }
         match runnable(plugin) {
-            Ok(()) => println!("{}: ok ({})", plugin.manifest.name, plugin.command_line()),
+            Ok(()) => println!(
+                "{}: ok ({})",
+                escape(&plugin.manifest.name),
+                escape(&plugin.command_line())
+            ),
             Err(e) => {
                 ok = false;
-                eprintln!("{}: {e}", plugin.manifest.name);
+                let name = escape(&plugin.manifest.name);
+                eprintln!("{name}: {}", escape_text(&e.to_string()));
             }
         }
     }
     if name.is_none() {
         for problem in &installed.problems {
             ok = false;
-            eprintln!("broken: {problem}");
+            eprintln!("broken: {}", escape_text(&problem.to_string()));
         }
     }
     Outcome::from_all_ok(ok)

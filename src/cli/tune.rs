@@ -11,6 +11,7 @@ use super::error::{CliError, Outcome};
 use crate::pipeline;
 use crate::pipeline::plugin::Installed;
 use crate::results::tune::{DEFAULT_TARGET, Tuning, history, tune};
+use crate::text::escape;
 
 /// Output formats of `tune`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,7 +81,8 @@ pub fn write_table(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "\"{name}\": {} file(s) whose refinements ran (quick confidence, and whether the refinement changed the tempo or key)",
+        "\"{}\": {} file(s) whose refinements ran (quick confidence, and whether the refinement changed the tempo or key)",
+        escape(name),
         t.files
     )?;
     writeln!(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::pipeline::fields;
 use crate::run::FileResult;
+use crate::text::escape_text;
 
 /// CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 29] = [
@@ -80,7 +81,9 @@ pub fn write_json(
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        // As on a terminal: control characters and bytes outside UTF-8
+        // (`library::path_text`) as `\xNN`; JSON carries them exactly.
+        Value::String(s) => escape_text(s).into_owned(),
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(" "),
         // A tempo candidate: `132.0@0.91`, as `analyze` writes it.
         Value::Object(o) if o.contains_key("bpm") && o.contains_key("score") => {

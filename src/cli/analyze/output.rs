@@ -8,6 +8,7 @@ use crate::audio::AnalysisReport;
 use crate::audio::tempo::BpmCandidate;
 use crate::pipeline::fields;
 use crate::results::export::{CSV_COLUMNS, csv_writer};
+use crate::text::{escape, escape_text};
 
 /// One output row; `None` prints as null / an empty cell.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -92,9 +93,9 @@ impl Row {
     fn cells(&self) -> Vec<String> {
         let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         vec![
-            self.file.clone(),
+            escape_text(&self.file).into_owned(),
             self.ok.to_string(),
-            self.error.clone().unwrap_or_default(),
+            escape_text(self.error.as_deref().unwrap_or_default()).into_owned(),
             self.partial.to_string(),
             f(self.duration_s),
             self.sample_rate.map(|v| v.to_string()).unwrap_or_default(),
@@ -146,12 +147,12 @@ pub(super) fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result
             let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
             let status = match (&r.error, r.ok) {
                 (None, true) => "ok".to_string(),
-                (Some(e), true) => format!("partial: {e}"),
-                (Some(e), false) => format!("failed: {e}"),
+                (Some(e), true) => format!("partial: {}", escape(e)),
+                (Some(e), false) => format!("failed: {}", escape(e)),
                 (None, false) => "failed".to_string(),
             };
             [
-                r.file.clone(),
+                escape(&r.file).into_owned(),
                 f(r.bpm, 1),
                 r.key.clone().unwrap_or_else(|| "-".into()),
                 r.camelot.clone().unwrap_or_else(|| "-".into()),

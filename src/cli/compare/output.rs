@@ -8,6 +8,7 @@ use crate::pipeline::fields;
 use crate::results::compare::{Comparison, QualityHistogram, SideCost, compared_fields};
 use crate::results::export::csv_writer;
 use crate::run::FileResult;
+use crate::text::{escape, escape_text};
 
 /// A value for a table cell: numbers to two decimals at most, a key with
 /// its Camelot code.
@@ -22,10 +23,11 @@ fn shown(record: &FileResult, field: &str) -> String {
         },
         other => other.to_string(),
     };
-    match (field, record.value(fields::CAMELOT).as_str()) {
+    let text = match (field, record.value(fields::CAMELOT).as_str()) {
         (fields::KEY, Some(c)) if !v.is_null() => format!("{text} ({c})"),
         _ => text,
-    }
+    };
+    escape(&text).into_owned()
 }
 
 /// The comparison as a table: the header, every difference per file,
@@ -36,8 +38,8 @@ pub fn write_table(
     paths: &[String; 2],
 ) -> std::io::Result<()> {
     let s = &c.summary;
-    writeln!(out, "A: {} ({})", c.a.name, paths[0])?;
-    writeln!(out, "B: {} ({})", c.b.name, paths[1])?;
+    writeln!(out, "A: {} ({})", escape(&c.a.name), escape(&paths[0]))?;
+    writeln!(out, "B: {} ({})", escape(&c.b.name), escape(&paths[1]))?;
     let failed = |side| s.failures.iter().filter(|f| f.side == side).count();
     writeln!(
         out,
@@ -55,7 +57,13 @@ pub fn write_table(
     if !s.failures.is_empty() {
         writeln!(out, "\nfailures")?;
         for f in &s.failures {
-            writeln!(out, "  {}  {}: {}", f.side, f.file, f.error)?;
+            writeln!(
+                out,
+                "  {}  {}: {}",
+                f.side,
+                escape(&f.file),
+                escape(&f.error)
+            )?;
         }
     }
     Ok(())
@@ -72,7 +80,7 @@ fn write_differences(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()>
     }
     let width = rows
         .iter()
-        .map(|(f, _)| f.file.len())
+        .map(|(f, _)| escape(&f.file).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -86,11 +94,11 @@ fn write_differences(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()>
         writeln!(
             out,
             "{:<width$}  {:<18} {:<18} {:<18} {}",
-            f.file,
-            d.field,
+            escape(&f.file),
+            escape(&d.field),
             shown(&f.a, &d.field),
             shown(&f.b, &d.field),
-            d.note
+            escape(&d.note)
         )?;
     }
     Ok(())
@@ -112,17 +120,17 @@ fn write_agreement(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
         writeln!(
             out,
             "{:<22} {:>6} {:>6} {:>7.1}%{octave}",
-            f.field,
+            escape(&f.field),
             f.compared,
             f.agreed,
             f.share() * 100.0
         )?;
     }
     if !s.only_a.is_empty() {
-        writeln!(out, "only A gives: {}", s.only_a.join(", "))?;
+        writeln!(out, "only A gives: {}", escape(&s.only_a.join(", ")))?;
     }
     if !s.only_b.is_empty() {
-        writeln!(out, "only B gives: {}", s.only_b.join(", "))?;
+        writeln!(out, "only B gives: {}", escape(&s.only_b.join(", ")))?;
     }
     Ok(())
 }
@@ -160,7 +168,7 @@ fn write_costs(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
         writeln!(
             out,
             "{:<22} {a_cpu:>9} {a_wall:>9} {a_n:>7} {b_cpu:>9} {b_wall:>9} {b_n:>7} {ratio:>6}",
-            n.node
+            escape(&n.node)
         )?;
     }
     let ([a_cpu, b_cpu], [a_wall, b_wall]) = (s.total_cpu_seconds, s.total_wall_seconds);
@@ -231,11 +239,11 @@ pub fn write_csv(out: &mut dyn Write, c: &Comparison) -> std::io::Result<()> {
             };
             let cell = |r: &FileResult| match r.value(field) {
                 Value::Null => String::new(),
-                Value::String(s) => s.clone(),
+                Value::String(s) => escape_text(s).into_owned(),
                 v => v.to_string(),
             };
             w.write_record([
-                f.file.as_str(),
+                escape_text(&f.file).as_ref(),
                 field,
                 cell(&f.a).as_str(),
                 cell(&f.b).as_str(),

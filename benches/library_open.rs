@@ -73,6 +73,7 @@ fn build(db: &Path) {
                 bpm_note: None,
                 key_note: None,
                 partial_note: None,
+                ..Default::default()
             },
             record: format!("{{\"file\":\"track{i}\",\"bpm\":{bpm}}}"),
             outputs: Vec::new(),

@@ -124,6 +124,7 @@ fn main() {
                 status: WaveStatus::Completed,
                 duration: Duration::from_millis(300),
                 quality,
+                gate_quality: quality,
             },
             t,
         );

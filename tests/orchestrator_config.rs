@@ -708,6 +708,9 @@ async fn a_refinement_is_gated_by_the_quality_of_what_it_refines() {
     let q = vec![("low", Some(0.3)), ("high", Some(0.96)), ("none", None)];
     let ctx = run(beside, q.clone()).await;
     assert_eq!(state(&ctx), NodeState::Completed, "{:?}", ctx.skipped);
+    // What the gate read is the quick estimate's quality, which is what
+    // the app's quality chart plots; the wave's lowest is that too here.
+    assert_eq!(ctx.gate_quality, Some(0.3));
 
     // Upstream through a node that reports nothing: the seed's chain.
     let chain = vec![
@@ -725,6 +728,7 @@ async fn a_refinement_is_gated_by_the_quality_of_what_it_refines() {
             quality: 0.96
         })
     );
+    assert_eq!(ctx.gate_quality, Some(0.96));
 
     // Two estimates refined: the weaker one keeps the refinement running.
     let two = vec![
@@ -736,6 +740,7 @@ async fn a_refinement_is_gated_by_the_quality_of_what_it_refines() {
     ];
     let ctx = run(two, q).await;
     assert_eq!(state(&ctx), NodeState::Completed);
+    assert_eq!(ctx.gate_quality, Some(0.3));
 }
 
 trait Tap: Sized {

@@ -253,7 +253,7 @@ impl FileQueue {
         if cancelled > 0 {
             summary.push_str(&format!(" · {cancelled} cancelled"));
         }
-        ui.label(RichText::new(summary).small());
+        ui.label(summary);
         ui.separator();
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         egui::ScrollArea::vertical()
@@ -382,7 +382,7 @@ fn entry_ui(
                 .desired_height(row_h - 6.0)
                 .fill(theme::ACCENT.gamma_multiply(0.7)),
         ),
-        _ => ui.label(RichText::new(label).color(color).small()),
+        _ => ui.label(RichText::new(label).color(color)),
     };
     match &entry.state {
         FileState::Failed(e) | FileState::Partial(e) => {

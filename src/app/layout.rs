@@ -242,6 +242,26 @@ fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     });
 }
 
+/// The engine's wave counts as words: how many waves ended and how (a
+/// rate of "completed" read 0 % while files were done but partial).
+fn statistics_line(s: &crate::orchestrator::Statistics) -> String {
+    let mut line = format!(
+        "waves {} ended: {} complete",
+        s.total_waves, s.successful_waves
+    );
+    for (n, what) in [
+        (s.partial_waves, "partial"),
+        (s.failed_waves, "failed"),
+        (s.cancelled_waves, "cancelled"),
+    ] {
+        if n > 0 {
+            line.push_str(&format!(", {n} {what}"));
+        }
+    }
+    line.push_str(&format!(" · active {}", s.active_waves));
+    line
+}
+
 fn statistics_ui(app: &WaveStudioApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let title = ui.label(RichText::new("Statistics").strong());
@@ -252,10 +272,7 @@ fn statistics_ui(app: &WaveStudioApp, ui: &mut Ui) {
             Some(s) => {
                 // Files by state are the queue's line (done, partial,
                 // failed, cancelled): one count, in one place.
-                ui.label(format!(
-                    "waves {} · completed {:.1}% · active {}",
-                    s.total_waves, s.success_rate, s.active_waves
-                ));
+                ui.label(statistics_line(s));
                 let cached = s.items_cached();
                 if cached > 0 {
                     ui.label(format!("· cached {cached}"));
@@ -368,4 +385,25 @@ fn inspector_panel_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Comman
 
 fn centre_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     app.graph.ui(ui, &app.doc, &app.run.live, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seven waves done, every one partial: no "completed 0.0 %".
+    #[test]
+    fn the_statistics_line_counts_waves_by_how_they_ended() {
+        let s = crate::orchestrator::Statistics {
+            total_waves: 7,
+            partial_waves: 6,
+            failed_waves: 1,
+            active_waves: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            statistics_line(&s),
+            "waves 7 ended: 0 complete, 6 partial, 1 failed · active 4"
+        );
+    }
 }

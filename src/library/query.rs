@@ -10,7 +10,10 @@ use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
      r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s,
-     r.bpm_note, r.key_note, r.partial_note";
+     r.bpm_note, r.key_note, r.partial_note,
+     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.bpm_confidence') END,
+     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.key_confidence') END,
+     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.key_runner_up') END";
 
 /// The WHERE clause and its parameters for `filter`.
 fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -70,6 +73,10 @@ fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
             bpm_note: r.get(15)?,
             key_note: r.get(16)?,
             partial_note: r.get(17)?,
+            // A record written by hand may hold anything there.
+            bpm_confidence: r.get(18).ok().flatten(),
+            key_confidence: r.get(19).ok().flatten(),
+            key_runner_up: r.get(20).ok().flatten(),
         },
     })
 }

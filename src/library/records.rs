@@ -84,6 +84,12 @@ pub struct ResultSummary {
     pub bpm_note: Option<String>,
     /// Why there is no key, when there is none for a reason.
     pub key_note: Option<String>,
+    /// The tempo's confidence (read from the stored record, not a column).
+    pub bpm_confidence: Option<f64>,
+    /// The key's confidence (from the record).
+    pub key_confidence: Option<f64>,
+    /// The second-best key (from the record).
+    pub key_runner_up: Option<String>,
     /// Why the values of a completed file cover only part of it (the
     /// decoder stopped early: a truncated or damaged file), when they do.
     pub partial_note: Option<String>,

@@ -122,6 +122,11 @@ pub struct WaveContext {
     pub started_unix_ms: u64,
     /// Time from start to end.
     pub duration: Duration,
+    /// The quality the refinement gate read: the lowest over the wave's
+    /// refinements of the quality of what each refines, whether or not it
+    /// reached the threshold; `None` when no refinement was reached or
+    /// nothing upstream of one reported a quality.
+    pub gate_quality: Option<f64>,
 }
 
 impl WaveContext {

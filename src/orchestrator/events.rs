@@ -170,6 +170,8 @@ pub enum WaveEvent {
         duration: Duration,
         /// The lowest quality any completed node reported, if any did.
         quality: Option<f64>,
+        /// The quality the refinement gate read (`WaveContext::gate_quality`).
+        gate_quality: Option<f64>,
     },
     /// The CPU governor changed the effective per-stage concurrency.
     ConcurrencyChanged {

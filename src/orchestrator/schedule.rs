@@ -42,6 +42,9 @@ pub(crate) struct Scheduler<'w> {
     wave_failed: bool,
     /// Nodes whose dependencies are all done, popped from the end.
     ready: Vec<usize>,
+    /// The lowest quality the gate read for a refinement (see
+    /// `gate_input`), whether or not it skipped it.
+    gate_quality: Option<f64>,
 }
 
 impl<'w> Scheduler<'w> {
@@ -68,6 +71,7 @@ impl<'w> Scheduler<'w> {
             errors: Vec::new(),
             wave_failed: false,
             ready: wave.plan.roots.iter().rev().copied().collect(),
+            gate_quality: None,
         }
     }
 
@@ -75,6 +79,11 @@ impl<'w> Scheduler<'w> {
     /// skipped on the way.
     pub(crate) fn next_to_run(&mut self) -> Option<NodeRun> {
         while let Some(i) = self.ready.pop() {
+            if self.wave.plan.nodes[i].refinement
+                && let Some((_, q)) = self.gate_input(i)
+            {
+                self.gate_quality = Some(self.gate_quality.map_or(q, |g| g.min(q)));
+            }
             match self.skip_reason(i) {
                 Some(reason) => self.skip(i, reason),
                 None => return Some(self.node_run(i)),
@@ -106,18 +115,24 @@ impl<'w> Scheduler<'w> {
     }
 
     /// The quality that gates refinement `i`, when it reaches the
-    /// threshold: that of the estimates it refines. Each dependency that
-    /// reported a quality counts with it; one that reported none (or was
-    /// skipped) stands for its own dependencies, and so on up. The lowest
-    /// counts, with the node that reported it; `None` when early
-    /// termination is off, nothing upstream reported a quality, or the
-    /// lowest is below the threshold. A confident node beside the chain
-    /// (not upstream of `i`) never gates it.
+    /// threshold (see `gate_input`), with the node that reported it;
+    /// `None` when early termination is off, nothing upstream reported a
+    /// quality, or the lowest is below the threshold.
     fn gate(&self, i: usize) -> Option<(NodeId, f64)> {
         let config = self.wave.plan.config_or(&self.wave.shared.config);
         if !config.early_termination_on_quality {
             return None;
         }
+        let (d, q) = self.gate_input(i)?;
+        (q >= config.quality_threshold).then(|| (self.wave.plan.nodes[d].id.clone(), q))
+    }
+
+    /// The quality of the estimates refinement `i` refines, and the node
+    /// that reported it. Each dependency that reported a quality counts
+    /// with it; one that reported none (or was skipped) stands for its own
+    /// dependencies, and so on up. The lowest counts. A confident node
+    /// beside the chain (not upstream of `i`) never counts.
+    fn gate_input(&self, i: usize) -> Option<(usize, f64)> {
         let nodes = &self.wave.plan.nodes;
         let mut lowest: Option<(usize, f64)> = None;
         let mut seen = vec![false; nodes.len()];
@@ -132,8 +147,7 @@ impl<'w> Scheduler<'w> {
                 None => stack.extend(&nodes[d].deps),
             }
         }
-        let (d, q) = lowest?;
-        (q >= config.quality_threshold).then(|| (nodes[d].id.clone(), q))
+        lowest
     }
 
     fn skip(&mut self, i: usize, reason: SkipReason) {
@@ -293,6 +307,7 @@ impl<'w> Scheduler<'w> {
             errors: self.errors,
             started_unix_ms: self.started_unix_ms,
             duration: self.start.elapsed(),
+            gate_quality: self.gate_quality,
         }
     }
 }
@@ -317,6 +332,7 @@ impl Wave {
             status: ctx.status,
             duration: ctx.duration,
             quality: ctx.quality(),
+            gate_quality: ctx.gate_quality,
         });
         shared.stats.wave_finished(&ctx);
         ctx

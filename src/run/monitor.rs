@@ -279,6 +279,7 @@ mod tests {
             status: WaveStatus::Completed,
             duration: Duration::from_millis(50),
             quality: Some(0.7),
+            gate_quality: Some(0.7),
         });
         assert!(!m.waves.contains_key(&WaveKey(7)), "finished waves leave");
         assert_eq!(m.waves_finished, 1);

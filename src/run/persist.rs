@@ -218,6 +218,9 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         bpm_note: bpm_note(r),
         key_note: text(fields::KEY_REASON),
         partial_note: partial_note(r),
+        bpm_confidence: r.value(fields::BPM_CONFIDENCE).as_f64(),
+        key_confidence: r.value(fields::KEY_CONFIDENCE).as_f64(),
+        key_runner_up: text(fields::KEY_RUNNER_UP),
     }
 }
 

@@ -3,6 +3,7 @@
 //! from (off the UI thread).
 
 pub(crate) mod row;
+pub(crate) mod spelling;
 pub(crate) mod store;
 pub(crate) mod store_commands;
 pub(crate) mod table;

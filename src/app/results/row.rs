@@ -37,6 +37,15 @@ pub struct Row {
     pub bpm_note: Option<String>,
     /// Why there is no key, when there is none for a reason.
     pub key_note: Option<String>,
+    /// The tempo's confidence, for the BPM cell's hover.
+    pub bpm_confidence: Option<f64>,
+    /// The key in its stable form ("A# major"), as exports write it; the
+    /// cell shows it spelt ("B♭ major").
+    pub key_stable: Option<String>,
+    /// The key's confidence and the runner-up, for the key cell's hover.
+    pub key_confidence: Option<f64>,
+    /// The second-best key, stable form.
+    pub key_runner_up: Option<String>,
     /// The list columns, for export when the whole record is not at hand.
     quality: Option<f64>,
     ok: bool,
@@ -155,9 +164,12 @@ impl Row {
             (None, Some(_)) => "none".to_string(),
             (bpm, _) => opt(bpm),
         };
-        let key_cell = match (s.key, &s.key_note) {
+        let key_cell = match (&s.key, &s.key_note) {
             (None, Some(_)) => "none".to_string(),
-            (key, _) => key.unwrap_or_default(),
+            (key, _) => key
+                .as_deref()
+                .map(super::spelling::spelled)
+                .unwrap_or_default(),
         };
         let cells = [
             file.clone(),
@@ -183,6 +195,10 @@ impl Row {
             error,
             bpm_note: s.bpm_note,
             key_note: s.key_note,
+            bpm_confidence: s.bpm_confidence,
+            key_stable: s.key,
+            key_confidence: s.key_confidence,
+            key_runner_up: s.key_runner_up,
             quality: s.quality,
             ok: s.ok,
             cached: s.cached,
@@ -198,14 +214,45 @@ impl Row {
         self.cells.get(column).map_or("", String::as_str)
     }
 
-    /// Key in standard notation, e.g. "A minor"; empty when none.
+    /// Key in its stable form, e.g. "A# minor" (the cell spells it
+    /// "B♭ minor"); empty when none.
     pub fn key(&self) -> &str {
-        // The cell says "none" when there is no key for a reason.
-        if self.key_note.is_some() {
-            ""
-        } else {
-            self.cell(2)
+        self.key_stable.as_deref().unwrap_or_default()
+    }
+
+    /// What the BPM cell says on hover: the candidates with their scores
+    /// and the confidence, or why there is no tempo.
+    pub fn tempo_tip(&self) -> Option<String> {
+        let note = self.bpm_note.as_deref();
+        if self.bpm.is_none() {
+            return note.map(|n| format!("No tempo: {n}"));
         }
+        let mut tip = note.map_or_else(String::new, |n| format!("Tempo candidates (score): {n}"));
+        if let Some(c) = self.bpm_confidence {
+            if !tip.is_empty() {
+                tip.push('\n');
+            }
+            tip.push_str(&format!("confidence {c:.2}"));
+        }
+        (!tip.is_empty()).then_some(tip)
+    }
+
+    /// What the key cell says on hover: the confidence, the runner-up and
+    /// the stable name exports use, or why there is no key.
+    pub fn key_tip(&self) -> Option<String> {
+        if let Some(note) = &self.key_note {
+            return Some(format!("No key: {note}"));
+        }
+        let key = self.key_stable.as_deref()?;
+        let mut tip = super::spelling::spelled(key);
+        if let Some(c) = self.key_confidence {
+            tip.push_str(&format!(" · confidence {c:.2}"));
+        }
+        if let Some(r) = &self.key_runner_up {
+            tip.push_str(&format!("\nrunner-up: {}", super::spelling::spelled(r)));
+        }
+        tip.push_str(&format!("\nexports and the CLI write \"{key}\""));
+        Some(tip)
     }
 
     /// Key in Camelot notation, e.g. "8A"; empty when none.

@@ -254,18 +254,13 @@ fn row_ui(
             {
                 response.on_hover_text(e);
             } else if c == BPM_COLUMN
-                && let Some(note) = &row.bpm_note
+                && let Some(tip) = row.tempo_tip()
             {
-                let title = if row.bpm.is_some() {
-                    "Tempo candidates (score)"
-                } else {
-                    "No tempo"
-                };
-                response.on_hover_text(format!("{title}: {note}"));
+                response.on_hover_text(tip);
             } else if c == KEY_COLUMN
-                && let Some(note) = &row.key_note
+                && let Some(tip) = row.key_tip()
             {
-                response.on_hover_text(format!("No key: {note}"));
+                response.on_hover_text(tip);
             } else if c == PLUGIN_ORDER[1] && row.has_plugin_values() {
                 response.on_hover_text(row.cell(c));
             }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui_plot::PlotPoint;
 
-use crate::orchestrator::WaveEvent;
+use crate::orchestrator::{WaveConfig, WaveEvent};
 use crate::run::RunMonitor;
 
 /// Points a series keeps at most; beyond it, every other point is dropped
@@ -64,17 +64,35 @@ pub struct LiveStats {
     pub rss: Series,
     /// Effective per-stage concurrency over time.
     pub concurrency: Series,
+    /// The configuration the run was started with: its thresholds and
+    /// limits are what the charts are drawn against, whatever the document
+    /// says after an edit. `None` before any run.
+    pub config: Option<WaveConfig>,
 }
 
 impl LiveStats {
+    /// Empty figures of a run started with `config`.
+    pub fn for_run(config: WaveConfig) -> Self {
+        Self {
+            config: Some(config),
+            ..Self::default()
+        }
+    }
+
     /// Folds one event in; `t` is seconds since the run started.
     pub fn ingest(&mut self, event: &WaveEvent, t: f64) {
         self.monitor.ingest(event);
         match event {
+            // What the gate read where a refinement was reached; the
+            // wave's lowest quality otherwise (a pipeline without one).
             WaveEvent::WaveFinished {
-                quality: Some(q), ..
+                quality,
+                gate_quality,
+                ..
             } => {
-                self.quality.push(self.monitor.waves_finished as f64, *q);
+                if let Some(q) = gate_quality.or(*quality) {
+                    self.quality.push(self.monitor.waves_finished as f64, q);
+                }
             }
             WaveEvent::ResourceSample {
                 cpu_percent,

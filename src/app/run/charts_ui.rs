@@ -22,9 +22,11 @@ const NAMES_WIDTH: f32 = 84.0;
 const CONCURRENCY: Color32 = Color32::from_rgb(200, 160, 255);
 
 impl LiveStats {
-    /// Draws the three charts side by side in `ui`.
+    /// Draws the three charts side by side in `ui`, against the run's
+    /// configuration (the document's, `config`, before any run).
     /// `nodes` are the document's nodes (id, kind), in document order.
     pub fn ui(&self, ui: &mut Ui, config: &WaveConfig, nodes: &[(String, WaveStage)]) {
+        let config = self.config.as_ref().unwrap_or(config);
         let width = ((ui.available_width() - 16.0) / 3.0).max(120.0);
         let height = ui.available_height().max(120.0);
         ui.horizontal(|ui| {
@@ -89,14 +91,15 @@ impl LiveStats {
     fn quality_ui(&self, ui: &mut Ui, height: f32, config: &WaveConfig) {
         ui.label(RichText::new("Quality per file").strong())
             .on_hover_text(
-                "A file's quality is the lowest confidence its stages reported (tempo, key). \
-             The gate skips the refinement stages when the quick estimates' lowest \
-             confidence reaches the threshold.",
+                "Each file's point is the quality the refinement gate read: the lowest \
+             confidence of the estimates its refinements refine (a node beside them does \
+             not count). At or above the threshold the refinements are skipped. A pipeline \
+             without refinements plots the lowest confidence any node reported.",
             );
         legend_ui(
             ui,
             &[
-                (theme::ACCENT, "file (lowest confidence)"),
+                (theme::ACCENT, "file (quality the gate read)"),
                 (theme::WARN, "quality_threshold"),
             ],
         );
@@ -146,8 +149,12 @@ impl LiveStats {
             .iter()
             .map(|p| PlotPoint::new(p.x, p.y * 100.0 / conc_max))
             .collect();
+        // Before any sample the x axis would span −1000…1000 s.
+        let last_t = self.cpu.points().last().map_or(0.0, |p| p.x);
         Plot::new("resources_cpu")
             .height(plot_h)
+            .include_x(0.0)
+            .include_x(last_t.max(10.0))
             .include_y(0.0)
             .include_y(105.0)
             .allow_scroll(false)
@@ -176,6 +183,8 @@ impl LiveStats {
         Plot::new("resources_memory")
             .height(plot_h)
             .x_axis_label("s")
+            .include_x(0.0)
+            .include_x(last_t.max(10.0))
             .include_y(0.0)
             .include_y(config.memory_threshold_mb * 1.1)
             .allow_scroll(false)

@@ -160,7 +160,7 @@ impl RunState {
             let _ = tx.send(RunMessage::Done(report));
             wake();
         });
-        self.live = LiveStats::default();
+        self.live = LiveStats::for_run(doc.config.clone());
         self.report = None;
         self.cancelling = false;
         self.store_error = None;

@@ -141,3 +141,28 @@ fn the_queue_counts_are_body_text_and_charts_keep_the_runs_config() {
     assert_eq!(h.state().document().config, edited);
     assert_eq!(h.state().live().config.as_ref(), Some(&ran));
 }
+
+/// A refinement skipped because the estimates it refines were confident:
+/// the status cell names the node and its quality on hover.
+#[test]
+fn the_status_cell_says_which_nodes_quality_skipped_a_refinement() {
+    let rt = runtime();
+    let mut h = harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run();
+    let r = wave_studio::run::FileResult {
+        skipped: vec!["tempo_refine: `confidence` reached quality 0.960".into()],
+        ..wave_studio::run::FileResult::new("/music/a.wav")
+    }
+    .with_values(serde_json::json!({"bpm": 120.0, "bpm_confidence": 0.96}));
+    h.state_mut().ingest_result(r);
+    h.run();
+    h.get_by_label("done").hover();
+    h.run_steps(4);
+    assert!(
+        shows(
+            &h,
+            "skipped: tempo_refine: `confidence` reached quality 0.960"
+        ),
+        "the skip and its reason on hover"
+    );
+}

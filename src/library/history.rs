@@ -68,6 +68,7 @@ mod tests {
         c.execute_batch(
             "DROP TABLE pipelines;
              UPDATE runs SET pipeline_text = CASE pipeline_hash WHEN 'h-3' THEN '(a)' ELSE '(bb)' END;
+             ALTER TABLE results DROP COLUMN details;
              PRAGMA user_version = 4;",
         )
         .unwrap();

@@ -156,7 +156,7 @@ const RUN_COPY: &str = "pipeline_name, pipeline_hash, pipeline_text, program_ver
 
 const RESULT_COPY: &str = "pipeline_name, file_id, run_id, pipeline_hash, fingerprint, status,
      ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s, finished_ms,
-     record, bpm_note, key_note, partial_note";
+     record, bpm_note, key_note, partial_note, details";
 
 /// The attached `shard`'s rows into `main`.
 fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
@@ -186,7 +186,7 @@ fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
              SELECT r.pipeline_name, mf.id AS file_id, rm.new_id AS run_id, r.pipeline_hash,
                  r.fingerprint, r.status, r.ok, r.cached, r.error, r.quality, r.bpm, r.key,
                  r.camelot, r.lufs, r.duration_s, r.analysis_s, r.finished_ms, r.record,
-                 r.bpm_note, r.key_note, r.partial_note
+                 r.bpm_note, r.key_note, r.partial_note, r.details
              FROM shard.results r JOIN shard.files sf ON sf.id = r.file_id
              JOIN main.files mf ON mf.path = sf.path
              JOIN temp.run_map rm ON rm.old_id = r.run_id;

@@ -10,10 +10,7 @@ use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
      r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s,
-     r.bpm_note, r.key_note, r.partial_note,
-     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.bpm_confidence') END,
-     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.key_confidence') END,
-     CASE WHEN json_valid(r.record) THEN json_extract(r.record, '$.key_runner_up') END";
+     r.bpm_note, r.key_note, r.partial_note, r.details";
 
 /// The WHERE clause and its parameters for `filter`.
 fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -73,12 +70,37 @@ fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
             bpm_note: r.get(15)?,
             key_note: r.get(16)?,
             partial_note: r.get(17)?,
-            // A record written by hand may hold anything there.
-            bpm_confidence: r.get(18).ok().flatten(),
-            key_confidence: r.get(19).ok().flatten(),
-            key_runner_up: r.get(20).ok().flatten(),
+            ..Details::read(r.get::<_, Option<String>>(18)?.as_deref()).summary()
         },
     })
+}
+
+/// The `details` column (see the schema's 5 → 6): absent or unreadable
+/// details leave the hover without them, nothing worse.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Details {
+    bpm_confidence: Option<f64>,
+    key_confidence: Option<f64>,
+    key_runner_up: Option<String>,
+    #[serde(default)]
+    skipped: Vec<String>,
+}
+
+impl Details {
+    fn read(text: Option<&str>) -> Self {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+
+    fn summary(self) -> ResultSummary {
+        ResultSummary {
+            bpm_confidence: self.bpm_confidence,
+            key_confidence: self.key_confidence,
+            key_runner_up: self.key_runner_up,
+            skipped: self.skipped,
+            ..ResultSummary::default()
+        }
+    }
 }
 
 pub(super) fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {

@@ -90,6 +90,8 @@ pub struct ResultSummary {
     pub key_confidence: Option<f64>,
     /// The second-best key (from the record).
     pub key_runner_up: Option<String>,
+    /// Nodes skipped and why, one line each (from the record).
+    pub skipped: Vec<String>,
     /// Why the values of a completed file cover only part of it (the
     /// decoder stopped early: a truncated or damaged file), when they do.
     pub partial_note: Option<String>,

@@ -103,6 +103,17 @@ const MIGRATIONS: &[&str] = &[
      INSERT OR IGNORE INTO pipelines (pipeline_hash, text)
          SELECT pipeline_hash, pipeline_text FROM runs WHERE pipeline_text != '' ORDER BY id;
      UPDATE runs SET pipeline_text = '' WHERE pipeline_text != '';",
+    // 5 → 6: what the table tells on hover (the tempo's and key's
+    // confidence, the key's runner-up, the nodes skipped and why) as a
+    // small JSON object, so listing 100,000 rows parses no whole record;
+    // filled in from the stored records.
+    "ALTER TABLE results ADD COLUMN details TEXT;
+     UPDATE results SET details = json_object(
+         'bpm_confidence', json_extract(record, '$.bpm_confidence'),
+         'key_confidence', json_extract(record, '$.key_confidence'),
+         'key_runner_up', json_extract(record, '$.key_runner_up'),
+         'skipped', json(coalesce(json_extract(record, '$.skipped'), '[]')))
+     WHERE json_valid(record);",
 ];
 
 /// The schema version this program writes.

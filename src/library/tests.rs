@@ -75,6 +75,11 @@ fn writes_results_outputs_and_artifacts_and_reads_them_back() {
     let w = lib.writer().unwrap();
     let run = w.begin_run(new_run(vec![audio.clone()])).unwrap();
     let f = finished(run, &audio, 120.0);
+    let mut f = f;
+    f.summary.bpm_confidence = Some(0.5);
+    f.summary.key_confidence = Some(0.75);
+    f.summary.key_runner_up = Some("C major".into());
+    f.summary.skipped = vec!["k: `q` reached quality 0.960".into()];
     let fp = f.fingerprint.clone();
     w.file_finished(f);
     w.finish_run(
@@ -89,6 +94,14 @@ fn writes_results_outputs_and_artifacts_and_reads_them_back() {
     let rows = lib.results(&ResultFilter::default()).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].summary.bpm, Some(120.0));
+    // The hover's figures, from the `details` column.
+    let s = &rows[0].summary;
+    assert_eq!(
+        (s.bpm_confidence, s.key_confidence),
+        (Some(0.5), Some(0.75))
+    );
+    assert_eq!(s.key_runner_up.as_deref(), Some("C major"));
+    assert_eq!(s.skipped, ["k: `q` reached quality 0.960"]);
     assert_eq!(
         rows[0].summary.bpm_note.as_deref(),
         Some("120 (1.00) · 60 (0.80)")
@@ -183,6 +196,7 @@ fn a_version_one_library_is_migrated_in_place() {
              ALTER TABLE runs DROP COLUMN shard_count;
              ALTER TABLE runs DROP COLUMN host;
              ALTER TABLE results DROP COLUMN partial_note;
+             ALTER TABLE results DROP COLUMN details;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -338,6 +352,7 @@ fn a_version_two_library_is_migrated_to_record_shards_and_hosts() {
              ALTER TABLE runs DROP COLUMN shard_count;
              ALTER TABLE runs DROP COLUMN host;
              ALTER TABLE results DROP COLUMN partial_note;
+             ALTER TABLE results DROP COLUMN details;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -394,6 +409,7 @@ fn a_version_three_library_learns_which_results_are_partial() {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
             "ALTER TABLE results DROP COLUMN partial_note;
+             ALTER TABLE results DROP COLUMN details;
              PRAGMA user_version = 3;",
         )
         .unwrap();
@@ -525,4 +541,39 @@ fn a_later_result_wins_a_merge_and_an_old_library_is_refused_as_a_source() {
     assert!(e.to_string().contains("shard-0.sqlite"), "{e}");
     let e = read_source(&dir.0.join("absent.sqlite")).unwrap_err();
     assert!(e.to_string().contains("absent.sqlite"), "{e}");
+}
+
+#[test]
+fn a_version_five_library_learns_the_hover_details_from_its_records() {
+    let dir = Dir::new("migrate5");
+    let path = dir.0.join("v5.sqlite");
+    let song = dir.0.join("a.wav");
+    std::fs::write(&song, b"a").unwrap();
+    {
+        let lib = Library::open(&path).unwrap();
+        let w = lib.writer().unwrap();
+        let run = w.begin_run(new_run(vec![dir.0.clone()])).unwrap();
+        let mut f = finished(run, &song, 120.0);
+        f.record = r#"{"bpm":120.0,"bpm_confidence":0.8,"key_confidence":0.6,
+            "key_runner_up":"E minor","skipped":["key_refine: `confidence` reached quality 0.950"],
+            "beats":[0.5,1.0]}"#
+            .into();
+        w.file_finished(f);
+        w.close().unwrap();
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "ALTER TABLE results DROP COLUMN details;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    let rows = lib.results(&ResultFilter::default()).unwrap();
+    let s = &rows[0].summary;
+    assert_eq!((s.bpm_confidence, s.key_confidence), (Some(0.8), Some(0.6)));
+    assert_eq!(s.key_runner_up.as_deref(), Some("E minor"));
+    assert_eq!(
+        s.skipped,
+        ["key_refine: `confidence` reached quality 0.950"]
+    );
 }

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::error::LibraryError;
 use super::fingerprint::stored_path;
-use super::records::{FinishedFile, NewRun, RunCounts, RunId, now_ms};
+use super::records::{FinishedFile, NewRun, ResultSummary, RunCounts, RunId, now_ms};
 
 /// Files written per transaction at most: a small group keeps each commit
 /// short when the engine outpaces the disk.
@@ -340,6 +340,17 @@ fn file_id(tx: &Transaction<'_>, f: &FinishedFile) -> rusqlite::Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
+/// The `details` column of a result (see the schema's 5 → 6).
+fn details(s: &ResultSummary) -> String {
+    serde_json::json!({
+        "bpm_confidence": s.bpm_confidence,
+        "key_confidence": s.key_confidence,
+        "key_runner_up": s.key_runner_up,
+        "skipped": s.skipped,
+    })
+    .to_string()
+}
+
 fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::Result<()> {
     let id = file_id(tx, &f)?;
     let s = &f.summary;
@@ -347,9 +358,9 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
     tx.execute(
         "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
              status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
-             finished_ms, record, bpm_note, key_note, partial_note)
+             finished_ms, record, bpm_note, key_note, partial_note, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21)",
+             ?19, ?20, ?21, ?22)",
         params![
             f.pipeline_name,
             id,
@@ -371,7 +382,8 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
             f.record,
             s.bpm_note,
             s.key_note,
-            s.partial_note
+            s.partial_note,
+            details(s)
         ],
     )?;
     let mut put = tx.prepare_cached(

@@ -221,6 +221,7 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         bpm_confidence: r.value(fields::BPM_CONFIDENCE).as_f64(),
         key_confidence: r.value(fields::KEY_CONFIDENCE).as_f64(),
         key_runner_up: text(fields::KEY_RUNNER_UP),
+        skipped: r.skipped.clone(),
     }
 }
 

@@ -46,6 +46,9 @@ pub struct Row {
     pub key_confidence: Option<f64>,
     /// The second-best key, stable form.
     pub key_runner_up: Option<String>,
+    /// Nodes skipped and why ("tempo_refine: `confidence` reached quality
+    /// 0.960"), for the status cell's hover.
+    pub skipped: Vec<String>,
     /// The list columns, for export when the whole record is not at hand.
     quality: Option<f64>,
     ok: bool,
@@ -199,6 +202,7 @@ impl Row {
             key_stable: s.key,
             key_confidence: s.key_confidence,
             key_runner_up: s.key_runner_up,
+            skipped: s.skipped,
             quality: s.quality,
             ok: s.ok,
             cached: s.cached,
@@ -218,6 +222,17 @@ impl Row {
     /// "B♭ minor"); empty when none.
     pub fn key(&self) -> &str {
         self.key_stable.as_deref().unwrap_or_default()
+    }
+
+    /// What the status cell says on hover: the error, then what was
+    /// skipped and why (a refinement skipped because a node was confident
+    /// names that node and its quality).
+    pub fn status_tip(&self) -> Option<String> {
+        let mut lines: Vec<String> = self.error.iter().cloned().collect();
+        if !self.skipped.is_empty() {
+            lines.push(format!("skipped: {}", self.skipped.join("; ")));
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
     }
 
     /// What the BPM cell says on hover: the candidates with their scores

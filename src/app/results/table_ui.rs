@@ -233,7 +233,7 @@ fn row_ui(
                         ui.add(egui::Button::selectable(selected, text).truncate())
                     } else {
                         // The status says its error on hover: one tooltip.
-                        let elided_tip = !(c == STATUS_COLUMN && row.error.is_some());
+                        let elided_tip = c != STATUS_COLUMN;
                         ui.add(
                             egui::Label::new(text)
                                 .truncate()
@@ -250,9 +250,9 @@ fn row_ui(
                     "Provisional (~): the quick estimate, replaced when the file finishes",
                 );
             } else if c == STATUS_COLUMN
-                && let Some(e) = &row.error
+                && let Some(tip) = row.status_tip()
             {
-                response.on_hover_text(e);
+                response.on_hover_text(tip);
             } else if c == BPM_COLUMN
                 && let Some(tip) = row.tempo_tip()
             {

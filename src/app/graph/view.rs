@@ -53,6 +53,8 @@ pub struct GraphView {
     rects: Vec<(String, Rect)>,
     /// The open node menu, if any.
     menu: Option<NodeMenu>,
+    /// The canvas on screen, as last drawn.
+    view: Option<Rect>,
 }
 
 impl GraphView {
@@ -140,6 +142,7 @@ impl GraphView {
         // Fit the view to the graph when a document opens, and again when
         // the canvas changes size, until the user pans or zooms it.
         let view = ui.available_rect_before_wrap();
+        self.view = Some(view);
         let touched_now = ui.ctx().input(|i| {
             i.pointer.hover_pos().is_some_and(|p| view.contains(p))
                 && (i.pointer.any_down()
@@ -216,6 +219,11 @@ impl GraphView {
     /// The nodes' rects as last drawn (canvas coordinates).
     pub fn content(&self) -> Option<Rect> {
         self.content
+    }
+
+    /// The canvas on screen, as last drawn.
+    pub fn view_rect(&self) -> Rect {
+        self.view.unwrap_or(Rect::NOTHING)
     }
 
     /// Each node's rect as last drawn (canvas coordinates).

@@ -1,8 +1,7 @@
 //! The graph canvas's state: the editor graph built from the document, the
 //! selection the canvas last reported, when to fit the view and where a
-//! new node goes. Drawing
-//! only reads it and reports `CanvasEvent`s; `apply` and `sync` (called
-//! where commands are applied) change it.
+//! new node goes. Drawing only reads it and reports `CanvasEvent`s;
+//! `apply` and `sync` (called where commands are applied) change it.
 
 use egui::{Rect, Ui};
 use egui_snarl::{NodeId, Snarl};

@@ -2,7 +2,10 @@
 //! selects any node (also on the right of a fitted graph), the node menu
 //! deletes the whole selection, nodes keep their size through a run and
 //! never overlap, a duplicate goes to free space, a pan never loses the
-//! graph, and a run's per-node figures go with the pipeline they belong to.
+//! graph, a run's per-node figures go with the pipeline they belong to, a
+//! new node lands in view where the user looks, *Fit graph* shows every
+//! node, a zoom below readable always shows its level with a reset, and a
+//! narrower canvas keeps the nodes that were in view.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -205,4 +208,275 @@ fn a_right_click_anywhere_on_a_title_opens_the_menu_and_cuts_no_wire_under_it() 
         assert!(!gui_support::shows(&h, "Duplicate"), "Escape closes it");
         x += 6.0;
     }
+}
+
+/// Each node's rect on screen.
+fn screen_rects(h: &H) -> Vec<(String, egui::Rect)> {
+    let t = h.state().canvas_transform();
+    let rects = h.state().canvas_node_rects().iter();
+    rects.map(|(id, r)| (id.clone(), t * *r)).collect()
+}
+
+/// The nodes not wholly inside the canvas.
+fn outside_view(h: &H) -> Vec<(String, egui::Rect)> {
+    let view = h.state().canvas_view().expand(0.5);
+    let rects = screen_rects(h).into_iter();
+    rects.filter(|(_, r)| !view.contains_rect(*r)).collect()
+}
+
+/// The point of the canvas nearest its bottom-right corner (at least
+/// `inset` points in) that is on no node.
+fn empty_canvas_point(h: &H, inset: f32) -> egui::Pos2 {
+    let view = h.state().canvas_view().shrink(inset);
+    let rects = screen_rects(h);
+    let free = |p: egui::Pos2| !rects.iter().any(|(_, r)| r.expand(4.0).contains(p));
+    (0..40)
+        .flat_map(|i| (0..40).map(move |j| (i, j)))
+        .map(|(i, j)| view.max - egui::vec2(i as f32, j as f32) * 8.0)
+        .find(|p| view.contains(*p) && free(*p))
+        .unwrap_or_else(|| panic!("no empty point in {view:?}: {rects:?}"))
+}
+
+/// Drags the primary button from `from` to `to` in a few steps.
+fn drag(h: &mut H, from: egui::Pos2, to: egui::Pos2) {
+    let button = egui::PointerButton::Primary;
+    let modifiers = egui::Modifiers::NONE;
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button,
+        pressed: true,
+        modifiers,
+    });
+    h.step();
+    for i in 1..=8 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 8.0),
+        ));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button,
+        pressed: false,
+        modifiers,
+    });
+    h.run_steps(4);
+}
+
+#[test]
+fn a_node_added_from_a_menu_lands_in_view_where_the_user_looks_on_no_other_node() {
+    let rt = runtime();
+    // A window with room beside the graph (at 1280 it fills the canvas).
+    let mut h = gui_support::harness(WaveStudioApp::new(rt.handle().clone()));
+    h.run_steps(4);
+    // From the menu bar: the visible centre.
+    h.get_by_label("Add node").click();
+    h.run();
+    h.get_by_label("Post-processing ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "LoudnessGate")
+        .click();
+    h.run_steps(4);
+    assert_eq!(h.state().selected(), Some("loudnessgate"));
+    assert!(
+        outside_view(&h).is_empty(),
+        "clipped: {:?}",
+        outside_view(&h)
+    );
+    assert!(overlaps(&h).is_empty(), "{:?}", overlaps(&h));
+    let view = h.state().canvas_view();
+    let added = screen_rects(&h)
+        .into_iter()
+        .find(|(id, _)| id == "loudnessgate");
+    let (_, added) = added.unwrap();
+    // The nearest free spot to the centre: beside the graph.
+    let near = view.width() * 0.5;
+    assert!(
+        (added.center() - view.center()).length() < near,
+        "{added:?} is far from the centre of {view:?}"
+    );
+
+    // Zoomed out a little (the graph filled the canvas), then from the
+    // canvas's own menu, opened at its bottom-right corner: at the
+    // pointer, but whole.
+    h.event(egui::Event::PointerMoved(view.center()));
+    h.run();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -120.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(4);
+    let at = empty_canvas_point(&h, 6.0);
+    click_at(
+        &mut h,
+        at,
+        egui::PointerButton::Secondary,
+        egui::Modifiers::NONE,
+    );
+    h.get_by_label("Post-processing ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "LoudnessGate")
+        .click();
+    h.run_steps(4);
+    assert_eq!(h.state().selected(), Some("loudnessgate_2"));
+    assert!(
+        outside_view(&h).is_empty(),
+        "clipped: {:?}",
+        outside_view(&h)
+    );
+    assert!(overlaps(&h).is_empty(), "{:?}", overlaps(&h));
+    let added = screen_rects(&h)
+        .into_iter()
+        .find(|(id, _)| id == "loudnessgate_2");
+    let (_, added) = added.unwrap();
+    assert!(
+        added.distance_to_pos(at) < 40.0,
+        "{added:?} is not at the pointer {at:?}"
+    );
+}
+
+#[test]
+fn fit_graph_shows_every_node_also_a_new_one_moved_far_away() {
+    let rt = runtime();
+    let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
+    h.run_steps(4);
+    h.get_by_label("Add node").click();
+    h.run();
+    h.get_by_label("Finalization ⏵").hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Write").click();
+    h.run_steps(4);
+    let far = vec![
+        ("write_2".to_string(), (2600.0, 1700.0)),
+        ("decode".to_string(), (-900.0, -400.0)),
+    ];
+    h.state_mut().push(Command::MoveNodes(far));
+    h.run_steps(4);
+    assert!(
+        !outside_view(&h).is_empty(),
+        "the moved nodes are out of view"
+    );
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Fit graph to window").click();
+    h.run_steps(4);
+    assert_eq!(h.state().canvas_node_rects().len(), 12);
+    assert!(
+        outside_view(&h).is_empty(),
+        "clipped: {:?}",
+        outside_view(&h)
+    );
+}
+
+#[test]
+fn a_double_click_never_shrinks_node_text_unseen_and_reset_zoom_gives_100_percent() {
+    let rt = runtime();
+    // Frames as short as a real one's, so two clicks make a double-click.
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(SMALL)
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(64)
+        .build_ui_state(
+            |ui, app: &mut WaveStudioApp| app.frame(ui),
+            WaveStudioApp::new(rt.handle().clone()),
+        );
+    h.run_steps(4);
+    let body = h.ctx.global_style().text_styles[&egui::TextStyle::Body].size;
+    let zoom_shown = |h: &H| {
+        let scale = h.state().canvas_transform().scaling;
+        let text = format!("Zoom {:.0} %", scale * 100.0);
+        gui_support::shows_exactly(h, &text) && gui_support::shows_exactly(h, "Reset zoom")
+    };
+    let at = empty_canvas_point(&h, 6.0);
+    h.event(egui::Event::PointerMoved(at));
+    h.run();
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.run_steps(4);
+    let scale = h.state().canvas_transform().scaling;
+    assert!(
+        scale * wave_studio::app::NODE_TEXT_SIZE >= body - 0.01 || zoom_shown(&h),
+        "node text {} px on screen, body text {body} px, and no zoom level shown",
+        scale * wave_studio::app::NODE_TEXT_SIZE
+    );
+    // Zoomed far out with the wheel: the level shows, one click resets it.
+    h.event(egui::Event::PointerMoved(at));
+    h.run();
+    for _ in 0..6 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -200.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run();
+    }
+    h.run_steps(4);
+    let scale = h.state().canvas_transform().scaling;
+    assert!(scale < 0.5, "zoomed out: {scale}");
+    assert!(zoom_shown(&h), "the zoom level and a reset show at {scale}");
+    h.get_by_label("Reset zoom").click();
+    h.run_steps(4);
+    assert_eq!(h.state().canvas_transform().scaling, 1.0);
+    assert!(!gui_support::shows(&h, "Reset zoom"), "nothing to reset");
+}
+
+#[test]
+fn widening_a_side_panel_keeps_every_visible_node_in_view() {
+    let rt = runtime();
+    let mut h = harness_sized(WaveStudioApp::new(rt.handle().clone()), SMALL);
+    h.run_steps(4);
+    assert!(outside_view(&h).is_empty(), "{:?}", outside_view(&h));
+    // The inspector's edge, dragged 260 points left.
+    let before = h.state().canvas_view();
+    let edge = egui::pos2(before.max.x + 16.0, before.center().y);
+    drag(&mut h, edge, edge - egui::vec2(260.0, 0.0));
+    let after = h.state().canvas_view();
+    assert!(
+        after.width() < before.width() - 200.0,
+        "{before:?} → {after:?}"
+    );
+    assert!(
+        outside_view(&h).is_empty(),
+        "clipped: {:?}",
+        outside_view(&h)
+    );
+
+    // Panned by the user (so no longer fitted), then the window made
+    // narrower: the nodes in view stay in view.
+    let pos = after.center();
+    h.event(egui::Event::PointerMoved(pos));
+    h.run();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, 40.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: egui::Modifiers::SHIFT,
+    });
+    h.run_steps(4);
+    let view = h.state().canvas_view().expand(0.5);
+    let shown: Vec<String> = screen_rects(&h)
+        .into_iter()
+        .filter(|(_, r)| view.contains_rect(*r))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!shown.is_empty());
+    h.set_size(egui::vec2(SMALL.x - 120.0, SMALL.y));
+    h.run_steps(4);
+    assert!(h.state().canvas_view().max.x < view.max.x - 80.0);
+    let clipped: Vec<_> = outside_view(&h)
+        .into_iter()
+        .filter(|(id, _)| shown.contains(id))
+        .collect();
+    assert!(clipped.is_empty(), "clipped: {clipped:?}");
 }

@@ -150,7 +150,7 @@ fn a_pipeline_naming_a_missing_plugin_shows_why_and_does_not_run() {
             name: "ghost".into(),
             params: Default::default(),
         },
-        pos: (0.0, 0.0),
+        at: None,
     });
     h.run();
     assert!(shows(&h, "plugin `ghost` is not installed"));
@@ -205,7 +205,7 @@ fn a_running_batch_keeps_the_plugins_it_started_with() {
             name: "slow".into(),
             params: Default::default(),
         },
-        pos: (0.0, 0.0),
+        at: None,
     });
     let files: Vec<_> = (0..3)
         .map(|i| {

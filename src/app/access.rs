@@ -96,6 +96,13 @@ impl WaveStudioApp {
         self.graph.content()
     }
 
+    /// The graph canvas on screen, as last drawn (tests: what must stay
+    /// in view).
+    #[doc(hidden)]
+    pub fn canvas_view(&self) -> egui::Rect {
+        self.graph.view_rect()
+    }
+
     /// Each node's rect as last drawn (canvas coordinates), by node id.
     #[doc(hidden)]
     pub fn canvas_node_rects(&self) -> &[(String, egui::Rect)] {

@@ -38,15 +38,17 @@ pub enum Command {
     /// Drops what waited for the unsaved-changes question.
     CancelPending,
     // Graph and config edits (undoable).
-    /// Adds a node running `operation` at canvas position `pos`, and
+    /// Adds a node running `operation` where the user is looking, and
     /// selects it.
     AddNode {
         /// Its stage kind.
         kind: WaveStage,
         /// What it runs.
         operation: Operation,
-        /// Where it goes on the canvas.
-        pos: (f32, f32),
+        /// Where the canvas menu was opened (canvas coordinates), or
+        /// `None` for the visible centre; the node goes to the nearest spot
+        /// there, wholly in view, that covers no other node.
+        at: Option<(f32, f32)>,
     },
     /// Removes a node and its edges.
     RemoveNode(String),
@@ -97,6 +99,8 @@ pub enum Command {
     SetName(String),
     /// Fits the graph view to the whole pipeline.
     FitView,
+    /// Zooms the graph view to 100 %.
+    ResetZoom,
     /// Steps back one edit.
     Undo,
     /// Steps forward one undone edit.

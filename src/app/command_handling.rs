@@ -64,8 +64,8 @@ impl WaveStudioApp {
             Command::AddNode {
                 kind,
                 operation,
-                pos,
-            } => self.add_node(kind, operation, pos),
+                at,
+            } => self.add_node(kind, operation, at),
             Command::RemoveNode(id) => self.remove_nodes(&[id]),
             Command::RemoveNodes(ids) => self.remove_nodes(&ids),
             Command::DuplicateNode(id) => self.duplicate_node(&id),
@@ -81,6 +81,7 @@ impl WaveStudioApp {
             Command::Select(id) => self.selected = id,
             Command::Canvas(event) => self.graph.apply(event),
             Command::FitView => self.graph.request_fit(),
+            Command::ResetZoom => self.graph.reset_zoom(),
             Command::SetName(name) => {
                 self.doc.edit(Some("doc.name"), |doc| doc.name = name);
             }
@@ -251,7 +252,8 @@ impl WaveStudioApp {
         }
     }
 
-    fn add_node(&mut self, kind: WaveStage, operation: Operation, pos: (f32, f32)) {
+    fn add_node(&mut self, kind: WaveStage, operation: Operation, at: Option<(f32, f32)>) {
+        let pos = self.graph.new_node_pos(at);
         let id = self.edit(None, |doc| Ok(doc.add_node(kind, operation, pos)));
         if let Some(id) = id {
             self.set_status(format!("Added node `{id}`"), false);

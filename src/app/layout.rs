@@ -26,12 +26,6 @@ const INSPECTOR_PANEL_MIN: f32 = 240.0;
 /// The charts' share of the bottom panel's width, and their smallest width.
 const CHARTS_SHARE: f32 = 0.62;
 const CHARTS_MIN_WIDTH: f32 = 300.0;
-/// Where "Add node" from the menu bar puts a node: a start, a step per node
-/// already there, and after how many nodes the steps wrap (so new nodes
-/// fan out instead of stacking).
-const MENU_NODE_ORIGIN: (f32, f32) = (40.0, 420.0);
-const MENU_NODE_STEP: (f32, f32) = (30.0, 20.0);
-const MENU_NODE_WRAP: (f32, f32) = (10.0, 5.0);
 /// How much the Run button's green is dimmed when it is enabled.
 const RUN_FILL_DIM: f32 = 0.5;
 
@@ -102,14 +96,8 @@ fn menu_bar_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
             menu_item_ui(ui, "Plugins…", true, Command::ShowPlugins, out);
             menu_item_ui(ui, "Rescan plugins", true, Command::RescanPlugins, out);
         });
-        ui.menu_button("Add node", |ui| {
-            let n = app.doc.doc.nodes.len() as f32;
-            let pos = (
-                MENU_NODE_ORIGIN.0 + MENU_NODE_STEP.0 * (n % MENU_NODE_WRAP.0),
-                MENU_NODE_ORIGIN.1 + MENU_NODE_STEP.1 * (n % MENU_NODE_WRAP.1),
-            );
-            add_node_menu_ui(ui, pos, out);
-        });
+        // From the menu bar, a node goes to the canvas's visible centre.
+        ui.menu_button("Add node", |ui| add_node_menu_ui(ui, None, out));
         ui.separator();
         run_controls_ui(app, ui, out);
     });

@@ -1,5 +1,5 @@
 //! The *Add node* menu: the built-in operations by stage kind, then the
-//! installed plugins; a click pushes `AddNode` at the given canvas position.
+//! installed plugins; a click pushes `AddNode` where the menu was opened.
 
 use egui::{RichText, Ui};
 
@@ -8,8 +8,9 @@ use crate::app::theme;
 use crate::orchestrator::WaveStage;
 use crate::pipeline::Operation;
 
-/// Draws the stage-kind → operation menu; a click pushes `AddNode` at `pos`.
-pub fn add_node_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+/// Draws the stage-kind → operation menu; a click pushes `AddNode` at `at`
+/// (canvas coordinates; `None`: the visible centre).
+pub fn add_node_menu_ui(ui: &mut Ui, at: Option<(f32, f32)>, out: &mut Vec<Command>) {
     for kind in WaveStage::ALL {
         let title = RichText::new(kind.label()).color(theme::stage_color(kind));
         ui.menu_button(title, |ui| {
@@ -30,18 +31,18 @@ pub fn add_node_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
                     out.push(Command::AddNode {
                         kind,
                         operation: op,
-                        pos,
+                        at,
                     });
                     ui.close();
                 }
             }
         });
     }
-    plugin_menu_ui(ui, pos, out);
+    plugin_menu_ui(ui, at, out);
 }
 
 /// The installed plugins, each added as a node of its manifest's kind.
-fn plugin_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
+fn plugin_menu_ui(ui: &mut Ui, at: Option<(f32, f32)>, out: &mut Vec<Command>) {
     let installed = crate::app::plugins::current(ui.ctx());
     ui.separator();
     ui.menu_button("Plugins", |ui| {
@@ -59,7 +60,7 @@ fn plugin_menu_ui(ui: &mut Ui, pos: (f32, f32), out: &mut Vec<Command>) {
                         name: m.name.clone(),
                         params: Default::default(),
                     },
-                    pos,
+                    at,
                 });
                 ui.close();
             }

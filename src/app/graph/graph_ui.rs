@@ -8,7 +8,7 @@ use egui_snarl::{InPin, NodeId, OutPin, Snarl};
 use crate::app::command::Command;
 use crate::app::graph::add_menu::add_node_menu_ui;
 use crate::app::graph::convert::{GraphNode, doc_id};
-use crate::app::graph::fit::{fit_transform, keep_in_view};
+use crate::app::graph::fit::{contain, fit_transform, keep_in_view};
 use crate::app::run::charts::LiveStats;
 use crate::app::theme;
 use crate::pipeline::{Operation, PipelineDocument};
@@ -26,6 +26,11 @@ pub struct GraphViewer<'a> {
     pub out: &'a mut Vec<Command>,
     /// When set, the view is fitted to the whole graph inside this rect.
     pub fit: Option<egui::Rect>,
+    /// Nodes (canvas) that were wholly in view and must stay so (the
+    /// canvas shrank, or it is fitted automatically).
+    pub keep: Option<egui::Rect>,
+    /// Zoom to 100 % about the canvas's centre.
+    pub reset_zoom: bool,
     /// The selected document nodes, outlined.
     pub selection: &'a [String],
     /// The top-most node under a primary click this frame.
@@ -60,7 +65,7 @@ const SELECTION_STROKE: f32 = 2.5;
 
 /// Roughly a node's size on the canvas, for fitting the view before the
 /// nodes were drawn once.
-const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
+pub(crate) const NODE_SIZE: egui::Vec2 = egui::vec2(190.0, 120.0);
 /// Size of the text in a node's body, in canvas points; the fitted zoom
 /// keeps it at least the body text size on screen.
 pub const NODE_TEXT_SIZE: f32 = 14.0;
@@ -71,7 +76,7 @@ const NODE_TITLE_SIZE: f32 = 15.0;
 pub(crate) const NODE_BODY_WIDTH: f32 = 116.0;
 const NODE_TITLE_EXTRA: f32 = 20.0;
 /// How far the wheel may zoom out and in.
-pub const MIN_ZOOM: f32 = 0.25;
+pub const MIN_ZOOM: f32 = 0.1;
 pub const MAX_ZOOM: f32 = 2.0;
 
 impl SnarlViewer<GraphNode> for GraphViewer<'_> {
@@ -205,26 +210,29 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
         if let Some((factor, pointer)) = self.wheel_zoom {
             // Zoom about the pointer: the canvas point under it stays.
             let scale = (to_global.scaling * factor).clamp(MIN_ZOOM, MAX_ZOOM);
-            let at = to_global.inverse() * pointer;
-            *to_global =
-                egui::emath::TSTransform::new(pointer.to_vec2() - at.to_vec2() * scale, scale);
+            *to_global = zoom_about(*to_global, pointer, scale);
+        }
+        if self.reset_zoom {
+            *to_global = zoom_about(*to_global, self.view.center(), 1.0);
         }
         if let Some(content) = self.content {
             *to_global = keep_in_view(*to_global, self.view, content);
         }
-        let Some(view) = self.fit else {
-            return;
-        };
-        let content = self.content.unwrap_or_else(|| {
-            let mut content = egui::Rect::NOTHING;
-            for (pos, _) in snarl.nodes_pos() {
-                content.extend_with(pos);
-                content.extend_with(pos + NODE_SIZE);
+        if let Some(view) = self.fit {
+            let content = self.content.unwrap_or_else(|| {
+                let mut content = egui::Rect::NOTHING;
+                for (pos, _) in snarl.nodes_pos() {
+                    content.extend_with(pos);
+                    content.extend_with(pos + NODE_SIZE);
+                }
+                content
+            });
+            if let Some(t) = fit_transform(view, content, self.min_fit_scale) {
+                *to_global = t;
             }
-            content
-        });
-        if let Some(t) = fit_transform(view, content, self.min_fit_scale) {
-            *to_global = t;
+        }
+        if let Some(keep) = self.keep {
+            *to_global = contain(*to_global, self.view, keep, MIN_ZOOM);
         }
     }
 
@@ -311,7 +319,7 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
 
     fn show_graph_menu(&mut self, pos: Pos2, ui: &mut Ui, _snarl: &mut Snarl<GraphNode>) {
         ui.label(RichText::new("Add stage").strong());
-        add_node_menu_ui(ui, (pos.x, pos.y), self.out);
+        add_node_menu_ui(ui, Some((pos.x, pos.y)), self.out);
     }
 
     fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<GraphNode>) {
@@ -359,6 +367,12 @@ impl SnarlViewer<GraphNode> for GraphViewer<'_> {
     }
 }
 
+/// `t` at zoom `scale`, the canvas point shown at `at` (screen) staying.
+fn zoom_about(t: egui::emath::TSTransform, at: Pos2, scale: f32) -> egui::emath::TSTransform {
+    let canvas = t.inverse() * at;
+    egui::emath::TSTransform::new(at.to_vec2() - canvas.to_vec2() * scale, scale)
+}
+
 /// Whether the pointer is on `rect` (canvas coordinates) of the canvas
 /// layer, not on a window or menu above it.
 fn pointer_on(ui: &Ui, rect: egui::Rect) -> bool {
@@ -398,6 +412,8 @@ pub struct Clicks {
     pub rects: Vec<(String, egui::Rect)>,
     /// A node right-clicked, and where (screen): open its menu.
     pub menu: Option<(String, Pos2)>,
+    /// The empty canvas was double-clicked: fit the graph.
+    pub double_clicked: bool,
 }
 
 /// Shows the graph; returns what was clicked and egui-snarl's selection.
@@ -409,6 +425,9 @@ pub fn graph_ui(
 ) -> Clicks {
     let mut style = SnarlStyle::new();
     style.collapsible = Some(false);
+    // A double-click fits the app's way (every node, the zoom level shown),
+    // not egui-snarl's (which may shrink the text unseen).
+    style.centering = Some(false);
     style.min_scale = Some(MIN_ZOOM);
     style.max_scale = Some(MAX_ZOOM);
     style.header_drag_space = Some(egui::vec2(0.0, 0.0));
@@ -440,6 +459,7 @@ pub fn graph_ui(
     Clicks {
         node: viewer.clicked.take().filter(|_| in_view),
         background: response.clicked_by(egui::PointerButton::Primary),
+        double_clicked: in_view && response.double_clicked(),
         snarl: snarl_selection,
         snarl_docs,
         transform: viewer.transform,

@@ -1,6 +1,6 @@
 //! The pipeline graph: the document converted to the editor's graph
 //! (`convert`), the canvas that draws it and reports edits (`graph_ui`,
-//! `view`), the node menu, and the selected node's inspector with its
+//! `view`, `zoom`), the node menu, and the selected node's inspector with its
 //! plugin parameters.
 
 pub(crate) mod add_menu;
@@ -12,3 +12,4 @@ pub(crate) mod node_inspector;
 pub(crate) mod node_menu;
 pub(crate) mod plugin_params;
 pub(crate) mod view;
+pub(crate) mod zoom;

@@ -1,15 +1,19 @@
 //! The graph canvas's state: the editor graph built from the document, the
-//! selection the canvas last reported, and when to fit the view. Drawing
-//! only reads it and reports `CanvasEvent`s; `apply` and `sync` (called
-//! where commands are applied) change it.
+//! selection the canvas last reported, when to fit the view and where a
+//! new node goes. Drawing only reads it and reports `CanvasEvent`s;
+//! `apply` and `sync` (called where commands are applied) change it.
 
 use egui::{Rect, Ui};
 use egui_snarl::{NodeId, Snarl};
 
 use crate::app::command::{CanvasEvent, Command};
 use crate::app::graph::convert::{GraphNode, to_graph};
-use crate::app::graph::graph_ui::{Clicks, GraphViewer, NODE_TEXT_SIZE, graph_ui};
+use crate::app::graph::fit::free_spot;
+use crate::app::graph::graph_ui::{
+    Clicks, GraphViewer, MIN_ZOOM, NODE_SIZE, NODE_TEXT_SIZE, graph_ui,
+};
 use crate::app::graph::node_menu::{NodeMenu, node_menu_ui};
+use crate::app::graph::zoom::zoom_ui;
 use crate::app::run::charts::LiveStats;
 use crate::app::state::DocState;
 
@@ -53,6 +57,10 @@ pub struct GraphView {
     rects: Vec<(String, Rect)>,
     /// The open node menu, if any.
     menu: Option<NodeMenu>,
+    /// The canvas on screen, as last drawn.
+    view: Option<Rect>,
+    /// Zoom to 100 % on the next frame.
+    reset_zoom: bool,
 }
 
 impl GraphView {
@@ -77,6 +85,7 @@ impl GraphView {
             self.epoch = Some(doc.epoch);
             self.touched = false;
             self.fitted = None;
+            self.rects.clear();
         }
     }
 
@@ -137,44 +146,29 @@ impl GraphView {
 
     /// Draws the graph; gestures and view changes become commands in `out`.
     pub fn ui(&mut self, ui: &mut Ui, doc: &DocState, live: &LiveStats, out: &mut Vec<Command>) {
-        // Fit the view to the graph when a document opens, and again when
-        // the canvas changes size, until the user pans or zooms it.
         let view = ui.available_rect_before_wrap();
-        let touched_now = ui.ctx().input(|i| {
-            i.pointer.hover_pos().is_some_and(|p| view.contains(p))
-                && (i.pointer.any_down()
-                    || i.smooth_scroll_delta != egui::Vec2::ZERO
-                    || i.zoom_delta() != 1.0)
-        });
-        if touched_now && !self.touched {
-            out.push(Command::Canvas(CanvasEvent::Touched));
-        }
         let wheel_zoom = take_wheel(ui, view);
-        let resized = self
-            .fitted
-            .is_none_or(|r| (r.size() - view.size()).length() > RESIZE_TOLERANCE);
-        // Nodes that grew (a long name, live counts) are fitted again too.
-        let grown = match (self.content, self.content_fitted) {
-            (Some(c), Some(f)) => (c.size() - f).length() > RESIZE_TOLERANCE,
-            (Some(_), None) => true,
-            (None, _) => false,
+        let (fit, keep) = self.fit_plan(ui, view, out);
+        self.view = Some(view);
+        // An explicit fit (View menu, double-click) shows every node, even
+        // below readable size: the zoom level then shows, with a reset.
+        let min_fit_scale = if self.fit_frames > 0 {
+            MIN_ZOOM
+        } else {
+            readable_scale(ui)
         };
-        let fit = (self.fit_frames > 0 || ((resized || grown) && !(self.touched || touched_now)))
-            .then_some(view);
-        if fit.is_some() {
-            self.content_fitted = self.content.map(|c| c.size());
-            out.push(Command::Canvas(CanvasEvent::Fitted(view)));
-        }
         let mut viewer = GraphViewer {
             doc: &doc.doc,
             live,
             out,
             fit,
+            keep,
+            reset_zoom: std::mem::take(&mut self.reset_zoom),
             selection: &self.selection,
             clicked: None,
             transform: None,
             content: self.content,
-            min_fit_scale: readable_scale(ui),
+            min_fit_scale,
             wheel_zoom,
             drawn: Rect::NOTHING,
             rects: Vec::new(),
@@ -190,6 +184,10 @@ impl GraphView {
             self.content = clicks.content;
             self.rects.clone_from(&clicks.rects);
         }
+        if clicks.double_clicked {
+            out.push(Command::FitView);
+        }
+        zoom_ui(ui.ctx(), view, self.transform.scaling, out);
         if let Some((node, at)) = clicks.menu.clone() {
             self.menu = Some(NodeMenu::new(node, at));
         }
@@ -213,9 +211,99 @@ impl GraphView {
         }
     }
 
+    /// Whether to fit the view this frame (inside which rect), and which
+    /// nodes (canvas) must stay wholly in view. The view is fitted when a
+    /// document opens, and again when the canvas changes size or the nodes
+    /// grow, until the user pans or zooms it; a resize or automatic fit
+    /// never takes out of view a node that was wholly in it.
+    fn fit_plan(
+        &mut self,
+        ui: &Ui,
+        view: Rect,
+        out: &mut Vec<Command>,
+    ) -> (Option<Rect>, Option<Rect>) {
+        let touched_now = ui.ctx().input(|i| {
+            i.pointer.hover_pos().is_some_and(|p| view.contains(p))
+                && (i.pointer.any_down()
+                    || i.smooth_scroll_delta != egui::Vec2::ZERO
+                    || i.zoom_delta() != 1.0)
+        });
+        if touched_now && !self.touched {
+            out.push(Command::Canvas(CanvasEvent::Touched));
+        }
+        let resized = self
+            .fitted
+            .is_none_or(|r| (r.size() - view.size()).length() > RESIZE_TOLERANCE);
+        // Nodes that grew (a long name, live counts) are fitted again too.
+        let grown = match (self.content, self.content_fitted) {
+            (Some(c), Some(f)) => (c.size() - f).length() > RESIZE_TOLERANCE,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let auto_fit = (resized || grown) && !(self.touched || touched_now);
+        let fit = (self.fit_frames > 0 || auto_fit).then_some(view);
+        if fit.is_some() {
+            self.content_fitted = self.content.map(|c| c.size());
+            out.push(Command::Canvas(CanvasEvent::Fitted(view)));
+        }
+        let moved = self.view.is_some_and(|old| {
+            (old.min - view.min).length() > RESIZE_TOLERANCE
+                || (old.max - view.max).length() > RESIZE_TOLERANCE
+        });
+        let keep = (self.fit_frames == 0 && (moved || auto_fit))
+            .then(|| self.shown_nodes())
+            .flatten();
+        (fit, keep)
+    }
+
+    /// The nodes wholly in view as last drawn (canvas coordinates).
+    fn shown_nodes(&self) -> Option<Rect> {
+        let old = self.view?.expand(0.5);
+        self.content?;
+        let keep = self
+            .rects
+            .iter()
+            .map(|(_, r)| *r)
+            .filter(|r| old.contains_rect(self.transform * *r))
+            .fold(Rect::NOTHING, Rect::union);
+        keep.is_positive().then_some(keep)
+    }
+
+    /// Zooms to 100 % about the canvas's centre on the next frame.
+    pub fn reset_zoom(&mut self) {
+        self.reset_zoom = true;
+        self.touched = true;
+    }
+
+    /// Where a new node goes (canvas coordinates): at `at` (where the
+    /// canvas menu was opened) or else centred in view, then moved wholly
+    /// into view and to the nearest spot that covers no drawn node.
+    pub fn new_node_pos(&self, at: Option<(f32, f32)>) -> (f32, f32) {
+        let Some(view) = self.view else {
+            return at.unwrap_or_default();
+        };
+        let size = self.rects.first().map_or(NODE_SIZE, |(_, r)| r.size());
+        let visible = self.transform.inverse() * view;
+        let min = at.map_or(visible.center() - size / 2.0, |(x, y)| egui::pos2(x, y));
+        let others: Vec<Rect> = self.rects.iter().map(|(_, r)| *r).collect();
+        let spot = free_spot(visible, Rect::from_min_size(min, size), &others);
+        // A node's position is inside its drawn frame (by its margin).
+        let inset = self.graph.nodes_pos().find_map(|(pos, n)| {
+            let (_, r) = self.rects.iter().find(|(id, _)| *id == n.id)?;
+            Some(pos - r.min)
+        });
+        let at = spot + inset.unwrap_or_default();
+        (at.x, at.y)
+    }
+
     /// The nodes' rects as last drawn (canvas coordinates).
     pub fn content(&self) -> Option<Rect> {
         self.content
+    }
+
+    /// The canvas on screen, as last drawn.
+    pub fn view_rect(&self) -> Rect {
+        self.view.unwrap_or(Rect::NOTHING)
     }
 
     /// Each node's rect as last drawn (canvas coordinates).

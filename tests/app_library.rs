@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
 use gui_support::{TempDir, groove, harness, runtime, shows, step_until, write_wav};
-use wave_studio::app::{Command, FileState, Launch, SavedEntry, Source, WaveStudioApp};
+use wave_studio::app::{
+    Command, FileState, Launch, PipelineId, SavedEntry, Scope, Source, WaveStudioApp,
+};
 use wave_studio::library::{Library, ResultFilter};
 use wave_studio::pipeline::{self, PipelineDocument};
 use wave_studio::run::PipelineRunner;
@@ -74,20 +76,41 @@ fn stored_rows_show_filter_by_pipeline_and_forget() {
         ..doc.clone()
     };
     store(&rt, &db, &other, &files[..1]);
+    // The same name, other settings: a different pipeline as saved.
+    let mut same_name = doc.clone();
+    same_name.config.quality_threshold = 0.5;
+    let third = dir.path("third.wav");
+    std::fs::copy(&files[0], &third).unwrap();
+    store(&rt, &db, &same_name, std::slice::from_ref(&third));
 
     let app = WaveStudioApp::with_launch(rt.handle().clone(), launch(&db, Vec::new()));
     let mut h = harness(app);
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
+    // This pipeline only, by default: not `other`, not the namesake.
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 2));
     assert_eq!(h.state().results().source, Source::Library);
     assert!(shows(&h, "song1.wav"));
-    assert!(shows(&h, "Results (3)"));
+    assert!(!shows(&h, "third.wav"));
+    assert!(shows(&h, "Results (2)"));
+    let this = PipelineId::of(h.state().document());
+    let this_text = format!("This pipeline ({})", this.label());
+    assert!(
+        h.query_by_value(&this_text).is_some(),
+        "the combo shows {this_text}"
+    );
+    let namesake = PipelineId::of(&same_name);
+    assert_eq!(namesake.name, this.name);
+    assert!(h.state().results().pipelines.contains(&namesake));
 
     h.state_mut()
-        .push(Command::FilterResults(Some("other".into())));
+        .push(Command::FilterResults(Scope::Saved(PipelineId::of(&other))));
     assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 1));
     assert_eq!(h.state().results().rows[0].pipeline, "other");
-    h.state_mut().push(Command::FilterResults(None));
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
+    h.state_mut()
+        .push(Command::FilterResults(Scope::Saved(namesake.clone())));
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 1));
+    assert!(h.state().results().rows[0].path.ends_with("third.wav"));
+    h.state_mut().push(Command::FilterResults(Scope::All));
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 4));
 
     // The folder filter, typed, then cleared with its button.
     h.get_by_label("Folder").click();
@@ -96,20 +119,40 @@ fn stored_rows_show_filter_by_pipeline_and_forget() {
     h.get_by_label("Folder").type_text(&elsewhere);
     assert!(step_until(&mut h, WAIT, |a| a.results().rows.is_empty()));
     h.get_by_label("×").click();
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 4));
 
+    // Rows of several pipelines say which one they come from.
+    let song1_row = format!("song1.wav · {}", this.label());
+    assert!(shows(&h, &song1_row));
     // Select song1's row (clicking its name), forget it, confirm.
-    h.get_by_label("song1.wav").click();
+    h.get_by_label(&song1_row).click();
     h.run();
     h.get_by_label("Forget results…").click();
     h.run();
     assert!(shows(&h, "Remove every stored result of"));
     h.get_by_label("Forget").click();
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 2));
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 3));
     assert!(shows(&h, "Forgot 1 result(s)"));
     let song1 = files[1].display().to_string();
     assert!(!stored_paths(&db).contains(&song1));
-    assert_eq!(stored_paths(&db).len(), 2);
+    assert_eq!(stored_paths(&db).len(), 3);
+
+    // "This pipeline" follows the open document: edited into the
+    // namesake's settings, the table lists the namesake's results.
+    h.state_mut()
+        .push(Command::FilterResults(Scope::ThisPipeline));
+    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 1));
+    h.state_mut().push(Command::SetConfig {
+        config: same_name.config.clone(),
+        key: String::new(),
+    });
+    assert!(step_until(&mut h, WAIT, |a| {
+        a.results().rows.len() == 1 && a.results().rows[0].path.ends_with("third.wav")
+    }));
+    assert!(
+        h.query_by_value(&format!("This pipeline ({})", namesake.label()))
+            .is_some()
+    );
 }
 
 #[test]

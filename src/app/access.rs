@@ -129,7 +129,7 @@ impl WaveStudioApp {
     /// Feeds a finished file without a run (benchmarks).
     #[doc(hidden)]
     pub fn ingest_result(&mut self, result: crate::run::FileResult) {
-        let pipeline = self.doc.doc.name.clone();
+        let pipeline = crate::app::results::table::PipelineId::of(&self.doc.doc);
         self.results.push(result, &pipeline, &[]);
     }
 

@@ -129,9 +129,9 @@ pub enum Command {
     /// Sorts the results by a column (again: reverses).
     SortResults(usize),
     // The results library.
-    /// Shows this pipeline's stored results (`None`: all), under the
-    /// folder typed in the table.
-    FilterResults(Option<String>),
+    /// Shows the stored results of these pipelines, under the folder
+    /// typed in the table.
+    FilterResults(crate::app::results::table::Scope),
     /// Selects a results row (`toggle`: adds or removes it).
     SelectResult {
         /// The row's index in the table.

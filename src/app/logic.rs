@@ -71,6 +71,7 @@ impl WaveStudioApp {
             self.set_status(format!("Results not stored: {e} (the run goes on)"), true);
         }
         self.poll_compare_and_tune();
+        self.sync_results_pipeline();
         self.drain_store();
         self.apply_commands(ctx);
         // An automatic run waits for the library, so that it is stored,

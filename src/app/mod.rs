@@ -39,7 +39,7 @@ pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::convert::{GraphNode, to_graph};
 pub use graph::graph_ui::NODE_TEXT_SIZE;
 pub use results::store::{DB_ENV, library_path};
-pub use results::table::{ResultsTable, Row, Source};
+pub use results::table::{PipelineId, ResultsTable, Row, Scope, Source};
 pub use run::charts::{LiveStats, SERIES_CAP, Series};
 pub use state::DocState;
 

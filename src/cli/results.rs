@@ -61,6 +61,7 @@ pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
         pipeline: args.pipeline.clone(),
         folder: args.folder.clone(),
         run: args.run,
+        ..ResultFilter::default()
     };
     export(&library, &filter, args.format, args.out.as_deref())
 }

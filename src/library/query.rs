@@ -8,7 +8,8 @@ use super::error::LibraryError;
 use super::records::{ResultFilter, ResultRow, ResultSummary, RunCounts, RunId, RunRow};
 use super::{Library, connect, stored_path};
 
-const RESULT_COLUMNS: &str = "r.pipeline_name, f.path, r.run_id, r.finished_ms, r.status, r.ok,
+const RESULT_COLUMNS: &str =
+    "r.pipeline_name, r.pipeline_hash, f.path, r.run_id, r.finished_ms, r.status, r.ok,
      r.cached, r.error, r.quality, r.bpm, r.key, r.camelot, r.lufs, r.duration_s, r.analysis_s,
      r.bpm_note, r.key_note, r.partial_note, r.details";
 
@@ -19,6 +20,10 @@ fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
     if let Some(p) = &filter.pipeline {
         params.push(Box::new(p.clone()));
         clauses.push(format!("r.pipeline_name = ?{}", params.len()));
+    }
+    if let Some(h) = &filter.pipeline_hash {
+        params.push(Box::new(h.clone()));
+        clauses.push(format!("r.pipeline_hash = ?{}", params.len()));
     }
     if let Some(dir) = &filter.folder {
         // Under the folder: the folder's path and a separator as a prefix,
@@ -52,25 +57,26 @@ fn filter_sql(filter: &ResultFilter) -> (String, Vec<Box<dyn ToSql>>) {
 fn result_row(r: &Row<'_>) -> rusqlite::Result<ResultRow> {
     Ok(ResultRow {
         pipeline_name: r.get(0)?,
-        path: r.get(1)?,
-        run: r.get(2)?,
-        finished_ms: r.get(3)?,
+        pipeline_hash: r.get(1)?,
+        path: r.get(2)?,
+        run: r.get(3)?,
+        finished_ms: r.get(4)?,
         summary: ResultSummary {
-            status: r.get(4)?,
-            ok: r.get(5)?,
-            cached: r.get(6)?,
-            error: r.get(7)?,
-            quality: r.get(8)?,
-            bpm: r.get(9)?,
-            key: r.get(10)?,
-            camelot: r.get(11)?,
-            lufs: r.get(12)?,
-            duration_s: r.get(13)?,
-            analysis_s: r.get(14)?,
-            bpm_note: r.get(15)?,
-            key_note: r.get(16)?,
-            partial_note: r.get(17)?,
-            ..Details::read(r.get::<_, Option<String>>(18)?.as_deref()).summary()
+            status: r.get(5)?,
+            ok: r.get(6)?,
+            cached: r.get(7)?,
+            error: r.get(8)?,
+            quality: r.get(9)?,
+            bpm: r.get(10)?,
+            key: r.get(11)?,
+            camelot: r.get(12)?,
+            lufs: r.get(13)?,
+            duration_s: r.get(14)?,
+            analysis_s: r.get(15)?,
+            bpm_note: r.get(16)?,
+            key_note: r.get(17)?,
+            partial_note: r.get(18)?,
+            ..Details::read(r.get::<_, Option<String>>(19)?.as_deref()).summary()
         },
     })
 }
@@ -187,12 +193,17 @@ impl Library {
         self.read(|c| c.prepare(&sql)?.query_map([], run_row)?.collect())
     }
 
-    /// The names of the pipelines that have results.
-    pub fn pipelines(&self) -> Result<Vec<String>, LibraryError> {
+    /// The pipelines that have results, as (name, hash), by name then by
+    /// their newest result, newest first.
+    pub fn pipelines(&self) -> Result<Vec<(String, String)>, LibraryError> {
         self.read(|c| {
-            c.prepare("SELECT DISTINCT pipeline_name FROM results ORDER BY pipeline_name")?
-                .query_map([], |r| r.get(0))?
-                .collect()
+            c.prepare(
+                "SELECT pipeline_name, pipeline_hash FROM results
+                 GROUP BY pipeline_name, pipeline_hash
+                 ORDER BY pipeline_name, max(finished_ms) DESC",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
         })
     }
 

@@ -156,6 +156,8 @@ pub struct FinishedFile {
 pub struct ResultRow {
     /// The pipeline's name.
     pub pipeline_name: String,
+    /// The hash of the pipeline that produced it (`pipeline::content_hash`).
+    pub pipeline_hash: String,
     /// The file's current path.
     pub path: String,
     /// The run that produced it.
@@ -169,8 +171,11 @@ pub struct ResultRow {
 /// Which results to list or export.
 #[derive(Debug, Clone, Default)]
 pub struct ResultFilter {
-    /// Only this pipeline's.
+    /// Only this pipeline's (by name).
     pub pipeline: Option<String>,
+    /// Only results of the pipeline with this hash (a pipeline as saved:
+    /// two that share a name stay apart).
+    pub pipeline_hash: Option<String>,
     /// Only files under this folder.
     pub folder: Option<PathBuf>,
     /// Only this run's.

@@ -156,9 +156,16 @@ pub fn save(doc: &PipelineDocument, path: &Path) -> Result<(), PipelineError> {
 }
 
 /// A 64-bit FNV-1a hash of the document's saved form, in hex: results carry
-/// it so they can be traced to the exact pipeline.
+/// it so they can be traced to the exact pipeline. Where the nodes sit on
+/// the canvas and the description change no result, so they are left out:
+/// moving a node keeps the pipeline's results its own.
 pub fn content_hash(doc: &PipelineDocument) -> String {
-    let text = to_ron(doc).unwrap_or_default();
+    let mut bare = doc.clone();
+    bare.description.clear();
+    for node in &mut bare.nodes {
+        node.position = (0.0, 0.0);
+    }
+    let text = to_ron(&bare).unwrap_or_default();
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
@@ -203,6 +210,23 @@ mod tests {
         });
         doc.edges.push(Edge::new("probe", "tempo"));
         doc
+    }
+
+    #[test]
+    fn moving_a_node_keeps_the_hash_and_a_parameter_changes_it() {
+        let doc = sample();
+        let mut moved = doc.clone();
+        moved.nodes[0].position = (400.0, -80.0);
+        moved.description = "notes".into();
+        assert_eq!(content_hash(&moved), content_hash(&doc));
+        let mut edited = doc.clone();
+        edited.config.quality_threshold += 0.1;
+        assert_ne!(content_hash(&edited), content_hash(&doc));
+        let renamed = PipelineDocument {
+            name: "Other".into(),
+            ..doc.clone()
+        };
+        assert_ne!(content_hash(&renamed), content_hash(&doc));
     }
 
     #[test]

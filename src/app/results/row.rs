@@ -11,6 +11,8 @@ use crate::pipeline::fields;
 use crate::run::FileResult;
 use crate::run::persist::{parse_status, summary};
 
+use super::table::PipelineId;
+
 /// How many columns a row shows.
 pub const COLUMN_COUNT: usize = 8;
 
@@ -23,6 +25,8 @@ pub struct Row {
     pub path: String,
     /// The pipeline that produced the result.
     pub pipeline: String,
+    /// That pipeline's content hash.
+    pub pipeline_hash: String,
     /// Tempo, BPM, when measured.
     pub bpm: Option<f64>,
     /// Integrated loudness, LUFS, when measured.
@@ -101,9 +105,9 @@ impl Row {
     /// The row of a file the running batch just finished (its path as the
     /// library writes it, so it replaces the stored row); its Plugins cell
     /// shows the values named in `plugin_values`.
-    pub fn from_result(r: FileResult, pipeline: &str, plugin_values: &[String]) -> Self {
+    pub fn from_result(r: FileResult, pipeline: &PipelineId, plugin_values: &[String]) -> Self {
         let path = stored_path(Path::new(&r.file));
-        let mut row = Self::from_summary(pipeline.to_string(), path, summary(&r));
+        let mut row = Self::from_summary(pipeline.clone(), path, summary(&r));
         row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
         // A cancelled file keeps the quick estimates it reached: still
         // provisional, and marked so.
@@ -116,7 +120,7 @@ impl Row {
 
     /// The row of a file still running, from the quick estimates published
     /// so far (`values`): its tempo and key marked `~` as provisional.
-    pub fn provisional(pipeline: &str, path: String, values: &Map<String, Value>) -> Self {
+    pub fn provisional(pipeline: &PipelineId, path: String, values: &Map<String, Value>) -> Self {
         let text = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
         let s = ResultSummary {
             status: crate::run::persist::status_name(WaveStatus::Running),
@@ -125,7 +129,7 @@ impl Row {
             camelot: text(fields::CAMELOT),
             ..Default::default()
         };
-        let mut row = Self::from_summary(pipeline.to_string(), path, s);
+        let mut row = Self::from_summary(pipeline.clone(), path, s);
         row.mark_provisional();
         row.provisional = true;
         row
@@ -144,10 +148,14 @@ impl Row {
 
     /// The row of a stored result.
     pub fn from_stored(r: ResultRow) -> Self {
-        Self::from_summary(r.pipeline_name, r.path, r.summary)
+        let id = PipelineId {
+            name: r.pipeline_name,
+            hash: r.pipeline_hash,
+        };
+        Self::from_summary(id, r.path, r.summary)
     }
 
-    fn from_summary(pipeline: String, path: String, s: ResultSummary) -> Self {
+    fn from_summary(pipeline: PipelineId, path: String, s: ResultSummary) -> Self {
         // A truncated file's wave completes, but its values cover only what
         // was decoded: say so, with the reason, as `analyze` does.
         let (status, status_cell, error) = match (parse_status(&s.status), s.partial_note) {
@@ -190,7 +198,8 @@ impl Row {
         Self {
             file,
             path,
-            pipeline,
+            pipeline: pipeline.name,
+            pipeline_hash: pipeline.hash,
             bpm: s.bpm,
             lufs: s.lufs,
             duration: s.duration_s,
@@ -283,6 +292,14 @@ impl Row {
     /// Whether this row came from this session's run (not the library).
     pub fn is_fresh(&self) -> bool {
         self.record.is_some() || self.provisional
+    }
+
+    /// The pipeline that produced it, with its hash.
+    pub fn pipeline_id(&self) -> PipelineId {
+        PipelineId {
+            name: self.pipeline.clone(),
+            hash: self.pipeline_hash.clone(),
+        }
     }
 
     /// Whether this row is the result of `pipeline` for `path`.

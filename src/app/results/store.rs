@@ -9,6 +9,7 @@ use std::sync::mpsc;
 
 use tokio::runtime::Handle;
 
+use crate::app::results::table::PipelineId;
 use crate::library::{Library, ResultFilter, ResultRow};
 use crate::orchestrator::Wake;
 
@@ -34,7 +35,7 @@ pub enum Reply {
     Opened(Result<Arc<Library>, String>),
     /// Rows for the table (and the pipelines for the filter), for the
     /// request numbered `.0`.
-    Rows(u64, Result<(Vec<ResultRow>, Vec<String>), String>),
+    Rows(u64, Result<(Vec<ResultRow>, Vec<PipelineId>), String>),
     /// What resuming the pipeline would run, for request `.0`.
     Resume(u64, Result<ResumeInfo, String>),
     /// Results forgotten (their paths and count), or why not.
@@ -120,7 +121,11 @@ impl StoreState {
         self.rows_request += 1;
         let n = self.rows_request;
         self.spawn(handle, wake, move || {
-            let read = || Ok((lib.results(&filter)?, lib.pipelines()?));
+            let read = || {
+                let pipelines = lib.pipelines()?.into_iter();
+                let ids = pipelines.map(|(name, hash)| PipelineId { name, hash });
+                Ok((lib.results(&filter)?, ids.collect()))
+            };
             Reply::Rows(
                 n,
                 read().map_err(|e: crate::library::LibraryError| e.to_string()),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::app::WaveStudioApp;
 use crate::app::command::Command;
 use crate::app::results::store::Reply;
-use crate::app::results::table::Source;
+use crate::app::results::table::{PipelineId, Scope, Source};
 use crate::library::stored_path;
 use crate::orchestrator::Wake;
 
@@ -18,12 +18,33 @@ impl WaveStudioApp {
         self.wake.clone().unwrap_or_else(|| Arc::new(|| {}))
     }
 
+    /// Keeps `Scope::ThisPipeline` meaning the open document as it is
+    /// now: when an edit changes its content hash (not a node moved: see
+    /// `pipeline::content_hash`), the table lists that pipeline's results.
+    pub(crate) fn sync_results_pipeline(&mut self) {
+        let stamp = (self.doc.epoch, self.doc.generation);
+        if self.results.synced == Some(stamp) {
+            return;
+        }
+        self.results.synced = Some(stamp);
+        let id = PipelineId::of(&self.doc.doc);
+        if id == self.results.current {
+            return;
+        }
+        self.results.current = id;
+        if self.results.scope == Scope::ThisPipeline && self.results.source == Source::Library {
+            let wake = self.waker();
+            self.store
+                .load_rows(self.results.filter(), &self.handle, &wake);
+        }
+    }
+
     /// Applies the library, selection, queue order and resume commands.
     pub(crate) fn apply_library(&mut self, command: Command) {
         let wake = self.waker();
         match command {
-            Command::FilterResults(pipeline) => {
-                self.results.pipeline = pipeline;
+            Command::FilterResults(scope) => {
+                self.results.scope = scope;
                 self.store
                     .load_rows(self.results.filter(), &self.handle, &wake);
             }

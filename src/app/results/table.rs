@@ -17,6 +17,48 @@ pub const COLUMNS: [&str; 8] = [
     "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status", "Plugins",
 ];
 
+/// A pipeline as saved: its name and content hash
+/// (`pipeline::content_hash`). Two pipelines that share a name differ here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PipelineId {
+    /// The pipeline's name.
+    pub name: String,
+    /// Its content hash.
+    pub hash: String,
+}
+
+impl PipelineId {
+    /// The id of `doc` as it is now.
+    pub fn of(doc: &crate::pipeline::PipelineDocument) -> Self {
+        Self {
+            name: doc.name.clone(),
+            hash: crate::pipeline::content_hash(doc),
+        }
+    }
+
+    /// For people: the name and the hash's first six digits.
+    pub fn label(&self) -> String {
+        let short = self.hash.get(..6).unwrap_or(&self.hash);
+        if short.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} · {short}", self.name)
+        }
+    }
+}
+
+/// Which pipelines' results the library part of the table lists.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Scope {
+    /// The open pipeline's, as it is now (name and hash): the default.
+    #[default]
+    ThisPipeline,
+    /// Every pipeline's.
+    All,
+    /// One saved pipeline's.
+    Saved(PipelineId),
+}
+
 /// Where the table's rows come from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Source {
@@ -44,12 +86,16 @@ pub struct ResultsTable {
     pub(crate) selected: BTreeSet<usize>,
     /// Where the rows come from.
     pub source: Source,
-    /// Only this pipeline's results (library only).
-    pub pipeline: Option<String>,
+    /// Which pipelines' results (library only).
+    pub scope: Scope,
+    /// The open pipeline, which `Scope::ThisPipeline` means.
+    pub current: PipelineId,
+    /// The document (epoch, generation) `current` was taken from.
+    pub(crate) synced: Option<(u64, u64)>,
     /// Only results under this folder; the text as typed.
     pub folder: String,
     /// The pipelines the library has results of, for the filter.
-    pub pipelines: Vec<String>,
+    pub pipelines: Vec<PipelineId>,
     /// The plugin values of this session's rows: extra CSV columns.
     plugin_columns: Vec<String>,
     /// The quick estimates of files still running, by (pipeline, path).
@@ -60,18 +106,23 @@ impl ResultsTable {
     /// Adds a finished file of `pipeline`, replacing its earlier row; a
     /// file outside the library filter is left out. `plugin_values` are
     /// the names shown in the Plugins column.
-    pub fn push(&mut self, r: FileResult, pipeline: &str, plugin_values: &[String]) {
+    pub fn push(&mut self, r: FileResult, pipeline: &PipelineId, plugin_values: &[String]) {
         for name in plugin_values {
             if !self.plugin_columns.contains(name) {
                 self.plugin_columns.push(name.clone());
             }
         }
         let row = Row::from_result(r, pipeline, plugin_values);
-        self.quick.remove(&(pipeline.to_string(), row.path.clone()));
+        self.quick
+            .remove(&(pipeline.name.clone(), row.path.clone()));
         if !self.shows(pipeline, &row.path) {
             return;
         }
-        match self.rows.iter().rposition(|x| x.is(pipeline, &row.path)) {
+        match self
+            .rows
+            .iter()
+            .rposition(|x| x.is(&pipeline.name, &row.path))
+        {
             Some(i) => {
                 if let Some(slot) = self.rows.get_mut(i) {
                     *slot = row;
@@ -87,7 +138,7 @@ impl ResultsTable {
     /// row replaces it. `path` is the file as the library stores it.
     pub fn provisional(
         &mut self,
-        pipeline: &str,
+        pipeline: &PipelineId,
         path: String,
         values: &serde_json::Map<String, serde_json::Value>,
     ) {
@@ -96,11 +147,15 @@ impl ResultsTable {
         }
         let quick = self
             .quick
-            .entry((pipeline.to_string(), path.clone()))
+            .entry((pipeline.name.clone(), path.clone()))
             .or_default();
         quick.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
         let row = Row::provisional(pipeline, path, quick);
-        match self.rows.iter().rposition(|x| x.is(pipeline, &row.path)) {
+        match self
+            .rows
+            .iter()
+            .rposition(|x| x.is(&pipeline.name, &row.path))
+        {
             Some(i) => {
                 if let Some(slot) = self.rows.get_mut(i) {
                     *slot = row;
@@ -150,7 +205,7 @@ impl ResultsTable {
             .collect();
         let rest: Vec<Row> = fresh
             .into_values()
-            .filter(|r| self.shows(&r.pipeline, &r.path))
+            .filter(|r| self.shows(&r.pipeline_id(), &r.path))
             .collect();
         self.rows.extend(rest);
         self.selected.clear();
@@ -174,24 +229,41 @@ impl ResultsTable {
         self.sorted = false;
     }
 
+    /// The one pipeline the table lists, `None` for all.
+    pub fn scoped(&self) -> Option<&PipelineId> {
+        match &self.scope {
+            Scope::ThisPipeline => Some(&self.current),
+            Scope::All => None,
+            Scope::Saved(id) => Some(id),
+        }
+    }
+
     /// The library filter the table shows.
     pub fn filter(&self) -> ResultFilter {
         let folder = self.folder.trim();
+        let one = self.scoped();
         ResultFilter {
-            pipeline: self.pipeline.clone(),
+            pipeline: one.map(|p| p.name.clone()),
+            pipeline_hash: one.map(|p| p.hash.clone()),
             folder: (!folder.is_empty()).then(|| PathBuf::from(folder)),
             run: None,
         }
     }
 
     /// Whether a result of `pipeline` for `path` belongs in the table.
-    fn shows(&self, pipeline: &str, path: &str) -> bool {
+    fn shows(&self, pipeline: &PipelineId, path: &str) -> bool {
         if self.source == Source::Session {
             return true;
         }
-        let filter = self.filter();
-        filter.pipeline.is_none_or(|p| p == pipeline)
-            && filter.folder.is_none_or(|f| Path::new(path).starts_with(f))
+        let folder = self.folder.trim();
+        self.scoped().is_none_or(|p| p == pipeline)
+            && (folder.is_empty() || Path::new(path).starts_with(folder))
+    }
+
+    /// Whether the rows may come from more than one pipeline, so each
+    /// says which.
+    pub fn mixes_pipelines(&self) -> bool {
+        self.scoped().is_none() && self.source != Source::Session
     }
 
     /// Selects row `i` alone, or toggles it with `toggle`.
@@ -305,6 +377,13 @@ pub enum ExportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn id(name: &str) -> PipelineId {
+        PipelineId {
+            name: name.into(),
+            hash: String::new(),
+        }
+    }
     use crate::orchestrator::WaveStatus;
 
     fn result(file: &str, bpm: f64, status: WaveStatus) -> FileResult {
@@ -326,13 +405,21 @@ mod tests {
     #[test]
     fn sorts_numbers_as_numbers_and_exports() {
         let mut t = ResultsTable::default();
-        t.push(result("/a/slow.wav", 90.0, WaveStatus::Completed), "p", &[]);
         t.push(
-            result("/a/fast.wav", 128.0, WaveStatus::Completed),
-            "p",
+            result("/a/slow.wav", 90.0, WaveStatus::Completed),
+            &id("p"),
             &[],
         );
-        t.push(result("/a/mid.wav", 100.5, WaveStatus::Failed), "p", &[]);
+        t.push(
+            result("/a/fast.wav", 128.0, WaveStatus::Completed),
+            &id("p"),
+            &[],
+        );
+        t.push(
+            result("/a/mid.wav", 100.5, WaveStatus::Failed),
+            &id("p"),
+            &[],
+        );
         t.sort_by(1);
         t.ensure_sorted();
         let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
@@ -363,13 +450,26 @@ mod tests {
     fn a_new_result_replaces_the_row_of_the_same_pipeline_and_file() {
         let mut t = ResultsTable {
             source: Source::Library,
+            scope: Scope::All,
             folder: "/a".into(),
             ..Default::default()
         };
-        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), "p", &[]);
-        t.push(result("/a/x.wav", 91.0, WaveStatus::Completed), "q", &[]);
-        t.push(result("/a/x.wav", 92.0, WaveStatus::Completed), "p", &[]);
-        t.push(result("/b/y.wav", 92.0, WaveStatus::Completed), "p", &[]);
+        t.push(result("/a/x.wav", 90.0, WaveStatus::Failed), &id("p"), &[]);
+        t.push(
+            result("/a/x.wav", 91.0, WaveStatus::Completed),
+            &id("q"),
+            &[],
+        );
+        t.push(
+            result("/a/x.wav", 92.0, WaveStatus::Completed),
+            &id("p"),
+            &[],
+        );
+        t.push(
+            result("/b/y.wav", 92.0, WaveStatus::Completed),
+            &id("p"),
+            &[],
+        );
         assert_eq!(
             t.rows.len(),
             2,
@@ -390,11 +490,11 @@ mod tests {
         let mut t = ResultsTable::default();
         let mut tempo = serde_json::Map::new();
         tempo.insert("bpm".into(), 119.6.into());
-        t.provisional("p", "/a/x.wav".into(), &tempo);
+        t.provisional(&id("p"), "/a/x.wav".into(), &tempo);
         let mut key = serde_json::Map::new();
         key.insert("key".into(), "A minor".into());
         key.insert("camelot".into(), "8A".into());
-        t.provisional("p", "/a/x.wav".into(), &key);
+        t.provisional(&id("p"), "/a/x.wav".into(), &key);
         assert_eq!(t.rows.len(), 1);
         let row = &t.rows[0];
         assert!(row.provisional);
@@ -411,17 +511,25 @@ mod tests {
         assert!(!text.contains("x.wav"), "{text}");
         std::fs::remove_dir_all(&dir).unwrap();
         // The finished result replaces it.
-        t.push(result("/a/x.wav", 120.0, WaveStatus::Completed), "p", &[]);
+        t.push(
+            result("/a/x.wav", 120.0, WaveStatus::Completed),
+            &id("p"),
+            &[],
+        );
         assert_eq!(t.rows.len(), 1);
         assert!(!t.rows[0].provisional);
         assert_eq!(t.rows[0].cell(1), "120.0");
         // One that never finishes goes when the run ends.
-        t.provisional("p", "/a/y.wav".into(), &tempo);
+        t.provisional(&id("p"), "/a/y.wav".into(), &tempo);
         assert_eq!(t.rows.len(), 2);
         t.drop_provisional();
         assert_eq!(t.rows.len(), 1);
         // A file cancelled after its quick estimates keeps them, marked.
-        t.push(result("/a/z.wav", 134.0, WaveStatus::Cancelled), "p", &[]);
+        t.push(
+            result("/a/z.wav", 134.0, WaveStatus::Cancelled),
+            &id("p"),
+            &[],
+        );
         let z = t.rows.iter().find(|r| r.path.ends_with("z.wav")).unwrap();
         assert_eq!(z.cell(1), "~134.0");
     }
@@ -434,13 +542,14 @@ mod tests {
             .insert("partial_reason".into(), "the file ends mid-frame".into());
         let stored = ResultRow {
             pipeline_name: "p".into(),
+            pipeline_hash: String::new(),
             path: "/a/cut.wav".into(),
             run: 1,
             finished_ms: 0,
             summary: crate::run::persist::summary(&r),
         };
         let mut t = ResultsTable::default();
-        t.push(r, "p", &[]);
+        t.push(r, &id("p"), &[]);
         let row = &t.rows[0];
         assert_eq!(row.status, WaveStatus::PartiallyCompleted);
         assert_eq!(row.cell(6), "partial: the file ends mid-frame");

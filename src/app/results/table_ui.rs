@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use crate::app::command::{Command, ExportFormat};
 use crate::app::results::row::PROVISIONAL_COLUMNS;
-use crate::app::results::table::{COLUMNS, ResultsTable, Row, Source};
+use crate::app::results::table::{COLUMNS, ResultsTable, Row, Scope, Source};
 use crate::app::theme;
 use crate::orchestrator::WaveStatus;
 
@@ -77,14 +77,22 @@ impl ResultsTable {
         self.header_ui(ui, columns, row_h, out);
         ui.separator();
         if self.rows.is_empty() {
-            let text = match &self.source {
-                Source::Loading => "Loading the results library…",
-                Source::Library => "No stored results match; results appear here as files finish.",
-                _ => "Results appear here as files finish.",
+            let text = match (&self.source, &self.scope) {
+                (Source::Loading, _) => "Loading the results library…".to_string(),
+                (Source::Library, Scope::ThisPipeline) => format!(
+                    "No stored results of this pipeline as it is now ({}); results appear \
+                     here as files finish, and All pipelines shows the others.",
+                    self.current.label()
+                ),
+                (Source::Library, _) => {
+                    "No stored results match; results appear here as files finish.".to_string()
+                }
+                _ => "Results appear here as files finish.".to_string(),
             };
             ui.label(RichText::new(text).weak());
             return;
         }
+        let mixed = self.mixes_pipelines();
         egui::ScrollArea::vertical()
             .id_salt("results_v")
             .auto_shrink([true, false])
@@ -92,7 +100,7 @@ impl ResultsTable {
                 for &i in self.order.get(range).unwrap_or_default() {
                     if let Some(row) = self.rows.get(i) {
                         let selected = self.selected.contains(&i);
-                        row_ui(ui, (i, row, selected), columns, row_h, out);
+                        row_ui(ui, (i, row, selected, mixed), columns, row_h, out);
                     }
                 }
             });
@@ -135,15 +143,27 @@ impl ResultsTable {
     /// The pipeline combo and the folder field.
     fn filter_ui(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
-            let mut pipeline = self.pipeline.clone();
+            let mut scope = self.scope.clone();
+            let this = format!("This pipeline ({})", self.current.label());
+            let shown = match &scope {
+                Scope::ThisPipeline => this.clone(),
+                Scope::All => "All pipelines".to_string(),
+                Scope::Saved(id) => id.label(),
+            };
             egui::ComboBox::from_id_salt("results_pipeline")
-                .selected_text(pipeline.as_deref().unwrap_or("All pipelines"))
+                .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut pipeline, None, "All pipelines");
-                    for p in &self.pipelines {
-                        ui.selectable_value(&mut pipeline, Some(p.clone()), p);
+                    ui.selectable_value(&mut scope, Scope::ThisPipeline, this);
+                    ui.selectable_value(&mut scope, Scope::All, "All pipelines");
+                    for p in self.pipelines.iter().filter(|p| **p != self.current) {
+                        ui.selectable_value(&mut scope, Scope::Saved(p.clone()), p.label());
                     }
-                });
+                })
+                .response
+                .on_hover_text(
+                    "Pipelines as saved: name and content hash. Results of two pipelines \
+                     that share a name stay apart.",
+                );
             let label = ui.label("Folder");
             let edit = egui::TextEdit::singleline(&mut self.folder)
                 .hint_text("any folder")
@@ -157,8 +177,8 @@ impl ResultsTable {
             if cleared {
                 self.folder.clear();
             }
-            if pipeline != self.pipeline || folder_changed || cleared {
-                out.push(Command::FilterResults(pipeline));
+            if scope != self.scope || folder_changed || cleared {
+                out.push(Command::FilterResults(scope));
             }
         });
     }
@@ -200,14 +220,19 @@ fn scroll_bar_room(ui: &Ui) -> f32 {
 /// on hover.
 fn row_ui(
     ui: &mut Ui,
-    (i, row, selected): (usize, &Row, bool),
+    (i, row, selected, mixed): (usize, &Row, bool, bool),
     columns: &[(usize, f32)],
     row_h: f32,
     out: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
         for &(c, w) in columns {
-            let mut text = RichText::new(row.cell(c));
+            // Rows of several pipelines each say which they come from.
+            let mut text = if c == 0 && mixed {
+                RichText::new(format!("{} · {}", row.cell(c), row.pipeline_id().label()))
+            } else {
+                RichText::new(row.cell(c))
+            };
             let quick = row.provisional && PROVISIONAL_COLUMNS.contains(&c);
             if quick {
                 text = text.italics().color(theme::ACCENT);
@@ -283,9 +308,11 @@ fn file_cell_actions(
     }
     // Long names are cut with "…": the full path on hover, and which
     // pipeline's result it is (one file may have several).
-    response
-        .clone()
-        .on_hover_text(format!("{}\npipeline: {}", row.path, row.pipeline));
+    response.clone().on_hover_text(format!(
+        "{}\npipeline: {}",
+        row.path,
+        row.pipeline_id().label()
+    ));
     response.context_menu(|ui| {
         ui.label(RichText::new(&row.path).weak());
         if ui.button("Forget results…").clicked() {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::files::{FileQueue, FileState};
-use crate::app::results::table::ResultsTable;
+use crate::app::results::table::{PipelineId, ResultsTable};
 use crate::app::run::charts::LiveStats;
 use crate::library::Library;
 use crate::orchestrator::{
@@ -36,8 +36,9 @@ struct ActiveRun {
     /// runner keys files by position).
     entries: Vec<usize>,
     started: Instant,
-    /// The pipeline's name, which its results are stored under.
-    pipeline: String,
+    /// The pipeline as run (name and hash), which its results are stored
+    /// under.
+    pipeline: PipelineId,
     /// How writing to the library goes, with one.
     store: Option<StoreStatus>,
     /// Raises waves not started yet (*Analyse next*).
@@ -166,7 +167,7 @@ impl RunState {
         self.store_error = None;
         self.store_error_shown = false;
         self.active = Some(ActiveRun {
-            pipeline: doc.name.clone(),
+            pipeline: PipelineId::of(doc),
             store,
             priorities,
             next_priority: 1,

@@ -121,7 +121,7 @@ fn a_selection_rectangle_on_the_canvas_selects_a_node() {
     // egui-snarl selects by Shift-dragging a rectangle over nodes: here
     // over the whole canvas (between the side panels, above the charts),
     // from its empty top-left corner.
-    let start = egui::pos2(240.0, 50.0);
+    let start = egui::pos2(280.0, 50.0);
     let end = egui::pos2(1280.0, 640.0);
     let shift = egui::Modifiers::SHIFT;
     let button = |pos, pressed| egui::Event::PointerButton {
@@ -622,7 +622,7 @@ fn a_click_on_the_empty_canvas_clears_the_selection() {
     h.run();
     assert_eq!(h.state().selected(), Some("decode"));
     // The canvas's empty top-left corner (as in the rectangle test).
-    let empty = egui::pos2(240.0, 50.0);
+    let empty = egui::pos2(280.0, 50.0);
     h.event(egui::Event::PointerMoved(empty));
     for pressed in [true, false] {
         h.event(egui::Event::PointerButton {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use gui_support::{TempDir, groove, harness, runtime, shows, step_until, write_wav};
-use wave_studio::app::WaveStudioApp;
+use wave_studio::app::{Column, WaveStudioApp};
 use wave_studio::pipeline::Operation;
 
 /// Copies the repository's `plugins/NAME` folder into `to`.
@@ -103,12 +103,29 @@ fn a_plugin_dropped_in_while_running_is_added_run_and_shown() {
     assert!(done, "the run ends");
     let rows = &h.state().results().rows;
     assert_eq!(rows.len(), 1);
-    let plugins_cell = rows[0].cell(7);
+    let plugins_cell = rows[0].cell(Column::Plugins);
     assert!(
         plugins_cell.contains("artist=Kittest Artist"),
         "{plugins_cell}"
     );
     assert!(plugins_cell.contains("title=Rescanned"), "{plugins_cell}");
+    // Last in the row: the table scrolls sideways to it.
+    let name = rows[0].file.clone();
+    let at = h
+        .query_all_by_label(&name)
+        .map(|n| n.rect().center())
+        .find(|p| p.y > 500.0)
+        .unwrap();
+    for _ in 0..10 {
+        h.event(egui::Event::PointerMoved(at));
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(-100.0, 0.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run();
+    }
     assert!(shows(&h, "artist=Kittest Artist"), "the table shows it");
     // The CSV export has the plugin's columns.
     let csv = dir.path("export.csv");
@@ -234,10 +251,10 @@ fn a_running_batch_keeps_the_plugins_it_started_with() {
     assert_eq!(rows.len(), 3);
     for row in rows {
         assert!(
-            row.cell(7).contains("slow_answer=42"),
+            row.cell(Column::Plugins).contains("slow_answer=42"),
             "{}: {}",
             row.file,
-            row.cell(7)
+            row.cell(Column::Plugins)
         );
     }
 }

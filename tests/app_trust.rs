@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
 use gui_support::{TempDir, groove, harness, runtime, shows, step_until, write_wav};
-use wave_studio::app::{Command, FileState, WaveStudioApp};
+use wave_studio::app::{Column, Command, FileState, WaveStudioApp};
 
 #[test]
 fn opus_and_alac_files_are_queued_on_drop_and_what_is_ignored_is_named() {
@@ -92,7 +92,7 @@ fn a_truncated_file_is_partial_with_its_reason_in_the_row_and_the_counts() {
         .iter()
         .find(|r| r.file == "cut.wav")
         .unwrap();
-    assert_eq!(row.cell(6), format!("partial: {why}"));
+    assert_eq!(row.cell(Column::Status), format!("partial: {why}"));
     assert!(shows(&h, "partial: "));
 }
 
@@ -121,7 +121,7 @@ fn quick_estimates_show_at_once_as_provisional_then_the_finished_values_replace_
         a.results()
             .rows
             .iter()
-            .any(|r| r.provisional && r.cell(1).starts_with('~'))
+            .any(|r| r.provisional && r.cell(Column::Bpm).starts_with('~'))
     };
     assert!(
         step_until(&mut h, Duration::from_secs(60), provisional),
@@ -129,7 +129,11 @@ fn quick_estimates_show_at_once_as_provisional_then_the_finished_values_replace_
     );
     assert!(h.state().is_running());
     let row = h.state().results().rows.first().unwrap().clone();
-    let bpm: f64 = row.cell(1).trim_start_matches('~').parse().unwrap();
+    let bpm: f64 = row
+        .cell(Column::Bpm)
+        .trim_start_matches('~')
+        .parse()
+        .unwrap();
     assert!((bpm - 120.0).abs() < 1.5, "{bpm}");
     assert!(
         shows(&h, &format!("~{bpm:.1}")),
@@ -145,6 +149,6 @@ fn quick_estimates_show_at_once_as_provisional_then_the_finished_values_replace_
     );
     let row = &rows[0];
     assert!(!row.provisional);
-    assert!(!row.cell(1).starts_with('~') && row.bpm.is_some());
-    assert!(!row.cell(2).starts_with('~'));
+    assert!(!row.cell(Column::Bpm).starts_with('~') && row.bpm.is_some());
+    assert!(!row.cell(Column::Key).starts_with('~'));
 }

@@ -127,7 +127,9 @@ pub enum Command {
     /// Exports the results to a file.
     Export(ExportFormat, PathBuf),
     /// Sorts the results by a column (again: reverses).
-    SortResults(usize),
+    SortResults(crate::app::results::table::Column),
+    /// Shows these results columns, in this order (remembered).
+    SetColumns(crate::app::results::table::ColumnLayout),
     // The results library.
     /// Shows the stored results of these pipelines, under the folder
     /// typed in the table.

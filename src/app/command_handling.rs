@@ -112,6 +112,7 @@ impl WaveStudioApp {
                 Err(e) => self.set_status(format!("Export failed: {e:#}"), true),
             },
             Command::SortResults(column) => self.results.sort_by(column),
+            Command::SetColumns(layout) => self.results.columns = layout,
             command => self.apply_library(command),
         }
     }

@@ -17,15 +17,19 @@ use crate::app::shortcuts::shortcut_for;
 const BOTTOM_PANEL_SHARE: f32 = 0.38;
 const BOTTOM_PANEL_MIN: f32 = 160.0;
 const BOTTOM_PANEL_MAX_SHARE: f32 = 0.7;
-/// The file queue panel: default and smallest width.
-const FILES_PANEL_SIZE: f32 = 180.0;
+/// The file queue panel: its default share of the window's width (wider
+/// names in a wider window), within its smallest and largest default.
+const FILES_PANEL_SHARE: f32 = 0.15;
 const FILES_PANEL_MIN: f32 = 180.0;
+const FILES_PANEL_MAX: f32 = 300.0;
 /// The inspector panel: default and smallest width.
 const INSPECTOR_PANEL_SIZE: f32 = 320.0;
 const INSPECTOR_PANEL_MIN: f32 = 240.0;
-/// The charts' share of the bottom panel's width, and their smallest width.
-const CHARTS_SHARE: f32 = 0.62;
+/// The charts' share of the bottom panel's width, their smallest width,
+/// and their largest: a wider window gives the results table the room.
+const CHARTS_SHARE: f32 = 0.56;
 const CHARTS_MIN_WIDTH: f32 = 300.0;
+const CHARTS_MAX_WIDTH: f32 = 840.0;
 /// How much the Run button's green is dimmed when it is enabled.
 const RUN_FILL_DIM: f32 = 0.5;
 
@@ -37,7 +41,8 @@ pub fn root_ui(app: &mut WaveStudioApp, ui: &mut Ui) {
     let mut below_menu = ui.ctx().content_rect();
     below_menu.min.y = menu.response.rect.bottom();
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(app, ui));
-    let window_h = ui.ctx().content_rect().height();
+    let window = ui.ctx().content_rect();
+    let window_h = window.height();
     egui::Panel::bottom("charts_panel")
         .resizable(true)
         .default_size((window_h * BOTTOM_PANEL_SHARE).max(BOTTOM_PANEL_MIN))
@@ -46,7 +51,7 @@ pub fn root_ui(app: &mut WaveStudioApp, ui: &mut Ui) {
         .show(ui, |ui| bottom_ui(app, ui, &mut out));
     egui::Panel::left("files_panel")
         .resizable(true)
-        .default_size(FILES_PANEL_SIZE)
+        .default_size((window.width() * FILES_PANEL_SHARE).clamp(FILES_PANEL_MIN, FILES_PANEL_MAX))
         .min_size(FILES_PANEL_MIN)
         .show(ui, |ui| {
             let running = app.run.is_running();
@@ -212,7 +217,7 @@ fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let width = ui.available_width();
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
-        let charts_w = (width * CHARTS_SHARE).max(CHARTS_MIN_WIDTH);
+        let charts_w = (width * CHARTS_SHARE).clamp(CHARTS_MIN_WIDTH, CHARTS_MAX_WIDTH);
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             let doc = &app.doc.doc;

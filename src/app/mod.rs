@@ -39,7 +39,7 @@ pub use files::{FileEntry, FileQueue, FileState, SavedEntry};
 pub use graph::convert::{GraphNode, to_graph};
 pub use graph::graph_ui::NODE_TEXT_SIZE;
 pub use results::store::{DB_ENV, library_path};
-pub use results::table::{PipelineId, ResultsTable, Row, Scope, Source};
+pub use results::table::{Column, ColumnLayout, PipelineId, ResultsTable, Row, Scope, Source};
 pub use run::charts::{LiveStats, SERIES_CAP, Series};
 pub use state::DocState;
 
@@ -80,6 +80,8 @@ struct Settings {
     /// The pipeline file open when the app closed (none: the built-in
     /// default or an unsaved pipeline).
     last_pipeline: Option<PathBuf>,
+    /// The results columns shown, in order.
+    columns: ColumnLayout,
 }
 
 impl Settings {
@@ -241,7 +243,25 @@ impl eframe::App for WaveStudioApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.queue = self.files.saved();
         self.settings.last_pipeline = self.doc.path.clone();
+        self.settings.columns = self.results.columns.clone();
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+impl WaveStudioApp {
+    /// The app as the last session left it (`storage`: what `save`
+    /// wrote): its queue, the pipeline that was open unless `launch`
+    /// names one, the results columns.
+    pub fn restored(handle: Handle, launch: Launch, storage: Option<&dyn eframe::Storage>) -> Self {
+        let settings = storage
+            .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        let queue = settings.queue.clone();
+        let launch = settings.fill_in(launch);
+        let mut app = WaveStudioApp::with_queue(handle, launch, queue);
+        app.results.columns = settings.columns.clone();
+        app.settings = settings;
+        app
     }
 }
 
@@ -262,15 +282,9 @@ pub fn run_native(handle: Handle, launch: Launch) -> eframe::Result {
         "wave-studio",
         options,
         Box::new(move |cc| {
-            let settings = cc
-                .storage
-                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
-                .unwrap_or_default();
-            let queue = settings.queue.clone();
-            let launch = settings.fill_in(launch);
-            let mut app = WaveStudioApp::with_queue(handle, launch, queue);
-            app.settings = settings;
-            Ok(Box::new(app))
+            Ok(Box::new(WaveStudioApp::restored(
+                handle, launch, cc.storage,
+            )))
         }),
     )
 }

@@ -23,26 +23,38 @@ pub fn stage_color(kind: WaveStage) -> Color32 {
     }
 }
 
-/// egui's fonts with one change: the proportional family falls back to
+/// egui's fonts with two additions. The proportional family falls back to
 /// the monospace font (Hack, bundled with egui), which has the arrows,
-/// triangles and dots the UI uses (→ ▲ ▼ ●) that Ubuntu-Light lacks, so
-/// they show as themselves instead of empty boxes.
+/// triangles and dots the UI uses (→ ▲ ▼ ●) that Ubuntu-Light lacks, then
+/// to the flat and sharp signs of DejaVu Sans (♭ ♯, for keys as musicians
+/// spell them; `assets/fonts`), so they show as themselves instead of
+/// empty boxes.
 pub fn fonts() -> egui::FontDefinitions {
     use egui::FontFamily;
     let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        ACCIDENTALS.into(),
+        std::sync::Arc::new(egui::FontData::from_static(include_bytes!(
+            "../../assets/fonts/accidentals.ttf"
+        ))),
+    );
     let fallback = fonts
         .families
         .get(&FontFamily::Monospace)
         .and_then(|m| m.first())
         .cloned();
-    if let (Some(fallback), Some(proportional)) =
-        (fallback, fonts.families.get_mut(&FontFamily::Proportional))
-        && !proportional.contains(&fallback)
-    {
-        proportional.push(fallback);
+    if let Some(proportional) = fonts.families.get_mut(&FontFamily::Proportional) {
+        for name in fallback.into_iter().chain([ACCIDENTALS.to_string()]) {
+            if !proportional.contains(&name) {
+                proportional.push(name);
+            }
+        }
     }
     fonts
 }
+
+/// The font with ♭ and ♯.
+const ACCIDENTALS: &str = "wave-studio-accidentals";
 
 #[cfg(test)]
 mod tests {
@@ -65,7 +77,7 @@ mod tests {
     fn proportional_text_has_the_symbols_the_ui_uses() {
         // Not ⚠: egui draws it from NotoEmoji, the face its replacement
         // glyph comes from too, so `has_glyph` cannot tell it is there.
-        let symbols = "→ ▲ ▼ ● × · … –";
+        let symbols = "→ ▲ ▼ ● × · … – ↑ ↓ ♭ ♯";
         // egui's own proportional fonts lack some of them.
         assert!(!draws(None, symbols));
         assert!(draws(Some(fonts()), symbols));

@@ -90,6 +90,11 @@ struct Details {
     key_runner_up: Option<String>,
     #[serde(default)]
     skipped: Vec<String>,
+    loudness_range_lu: Option<f64>,
+    true_peak_dbtp: Option<f64>,
+    loudness_compliant: Option<bool>,
+    #[serde(default)]
+    loudness_issues: Vec<String>,
 }
 
 impl Details {
@@ -104,6 +109,10 @@ impl Details {
             key_confidence: self.key_confidence,
             key_runner_up: self.key_runner_up,
             skipped: self.skipped,
+            loudness_range_lu: self.loudness_range_lu,
+            true_peak_dbtp: self.true_peak_dbtp,
+            loudness_compliant: self.loudness_compliant,
+            loudness_issues: self.loudness_issues,
             ..ResultSummary::default()
         }
     }

@@ -92,6 +92,15 @@ pub struct ResultSummary {
     pub key_runner_up: Option<String>,
     /// Nodes skipped and why, one line each (from the record).
     pub skipped: Vec<String>,
+    /// Loudness range, LU (from the record).
+    pub loudness_range_lu: Option<f64>,
+    /// True peak, dBTP (from the record).
+    pub true_peak_dbtp: Option<f64>,
+    /// Whether the loudness gate passed; `None` without one (from the
+    /// record).
+    pub loudness_compliant: Option<bool>,
+    /// Why the loudness gate did not pass (from the record).
+    pub loudness_issues: Vec<String>,
     /// Why the values of a completed file cover only part of it (the
     /// decoder stopped early: a truncated or damaged file), when they do.
     pub partial_note: Option<String>,

@@ -104,7 +104,9 @@ const MIGRATIONS: &[&str] = &[
          SELECT pipeline_hash, pipeline_text FROM runs WHERE pipeline_text != '' ORDER BY id;
      UPDATE runs SET pipeline_text = '' WHERE pipeline_text != '';",
     // 5 → 6: what the table tells on hover (the tempo's and key's
-    // confidence, the key's runner-up, the nodes skipped and why) as a
+    // confidence, the key's runner-up, the nodes skipped and why) and the
+    // loudness columns the list has none of (range, true peak, the gate's
+    // verdict: `->` keeps a JSON boolean a boolean) as a
     // small JSON object, so listing 100,000 rows parses no whole record;
     // filled in from the stored records.
     "ALTER TABLE results ADD COLUMN details TEXT;
@@ -112,7 +114,12 @@ const MIGRATIONS: &[&str] = &[
          'bpm_confidence', json_extract(record, '$.bpm_confidence'),
          'key_confidence', json_extract(record, '$.key_confidence'),
          'key_runner_up', json_extract(record, '$.key_runner_up'),
-         'skipped', json(coalesce(json_extract(record, '$.skipped'), '[]')))
+         'skipped', json(coalesce(json_extract(record, '$.skipped'), '[]')),
+         'loudness_range_lu', json_extract(record, '$.loudness_range_lu'),
+         'true_peak_dbtp', json_extract(record, '$.true_peak_dbtp'),
+         'loudness_compliant', json(record -> '$.loudness_compliant'),
+         'loudness_issues',
+             json(coalesce(json_extract(record, '$.loudness_issues'), '[]')))
      WHERE json_valid(record);",
 ];
 

@@ -80,6 +80,9 @@ fn writes_results_outputs_and_artifacts_and_reads_them_back() {
     f.summary.key_confidence = Some(0.75);
     f.summary.key_runner_up = Some("C major".into());
     f.summary.skipped = vec!["k: `q` reached quality 0.960".into()];
+    f.summary.loudness_range_lu = Some(7.25);
+    f.summary.true_peak_dbtp = Some(-1.5);
+    f.summary.loudness_compliant = Some(true);
     let fp = f.fingerprint.clone();
     w.file_finished(f);
     w.finish_run(
@@ -102,6 +105,11 @@ fn writes_results_outputs_and_artifacts_and_reads_them_back() {
     );
     assert_eq!(s.key_runner_up.as_deref(), Some("C major"));
     assert_eq!(s.skipped, ["k: `q` reached quality 0.960"]);
+    assert_eq!(
+        (s.loudness_range_lu, s.true_peak_dbtp),
+        (Some(7.25), Some(-1.5))
+    );
+    assert_eq!(s.loudness_compliant, Some(true));
     assert_eq!(
         rows[0].summary.bpm_note.as_deref(),
         Some("120 (1.00) · 60 (0.80)")
@@ -556,7 +564,8 @@ fn a_version_five_library_learns_the_hover_details_from_its_records() {
         let mut f = finished(run, &song, 120.0);
         f.record = r#"{"bpm":120.0,"bpm_confidence":0.8,"key_confidence":0.6,
             "key_runner_up":"E minor","skipped":["key_refine: `confidence` reached quality 0.950"],
-            "beats":[0.5,1.0]}"#
+            "beats":[0.5,1.0],"loudness_range_lu":6.5,"true_peak_dbtp":-0.4,
+            "loudness_compliant":false,"loudness_issues":["true peak -0.4 dBTP is not below -1.0 dBTP"]}"#
             .into();
         w.file_finished(f);
         w.close().unwrap();
@@ -575,5 +584,14 @@ fn a_version_five_library_learns_the_hover_details_from_its_records() {
     assert_eq!(
         s.skipped,
         ["key_refine: `confidence` reached quality 0.950"]
+    );
+    assert_eq!(
+        (s.loudness_range_lu, s.true_peak_dbtp),
+        (Some(6.5), Some(-0.4))
+    );
+    assert_eq!(s.loudness_compliant, Some(false));
+    assert_eq!(
+        s.loudness_issues,
+        ["true peak -0.4 dBTP is not below -1.0 dBTP"]
     );
 }

@@ -347,6 +347,10 @@ fn details(s: &ResultSummary) -> String {
         "key_confidence": s.key_confidence,
         "key_runner_up": s.key_runner_up,
         "skipped": s.skipped,
+        "loudness_range_lu": s.loudness_range_lu,
+        "true_peak_dbtp": s.true_peak_dbtp,
+        "loudness_compliant": s.loudness_compliant,
+        "loudness_issues": s.loudness_issues,
     })
     .to_string()
 }

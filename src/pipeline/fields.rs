@@ -121,6 +121,9 @@ pub const KEY_DISPLAY: &str = "key_display";
 pub const LOUDNESS_COMPLIANT: &str = "loudness_compliant";
 /// Why the loudness does not meet the gate.
 pub const LOUDNESS_ISSUES: &str = "loudness_issues";
+/// What the loudness gate's error starts with when it fails a file
+/// (`fail_on_violation`), before the issues joined by "; ".
+pub const NOT_COMPLIANT_ERROR: &str = "not EBU R128 compliant: ";
 
 // Around the records in JSON exports.
 /// The pipeline's name.

@@ -222,7 +222,28 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         key_confidence: r.value(fields::KEY_CONFIDENCE).as_f64(),
         key_runner_up: text(fields::KEY_RUNNER_UP),
         skipped: r.skipped.clone(),
+        loudness_range_lu: r.value(fields::LOUDNESS_RANGE_LU).as_f64(),
+        true_peak_dbtp: r.value(fields::TRUE_PEAK_DBTP).as_f64(),
+        loudness_compliant: compliance(r).map(|(ok, _)| ok),
+        loudness_issues: compliance(r).map(|(_, why)| why).unwrap_or_default(),
     }
+}
+
+/// The loudness gate's verdict and its issues: from its values, or from
+/// its error when it failed the file (`fail_on_violation`); `None` when
+/// the pipeline has no gate or it did not run.
+fn compliance(r: &FileResult) -> Option<(bool, Vec<String>)> {
+    if let Some(ok) = r.value(fields::LOUDNESS_COMPLIANT).as_bool() {
+        let issues = r.value(fields::LOUDNESS_ISSUES).as_array().map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        });
+        return Some((ok, issues.unwrap_or_default()));
+    }
+    let error = r.error.as_deref()?;
+    let (_, issues) = error.split_once(fields::NOT_COMPLIANT_ERROR)?;
+    Some((false, issues.split("; ").map(str::to_string).collect()))
 }
 
 /// Why a completed file's values cover only part of it: the decoder

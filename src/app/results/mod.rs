@@ -2,6 +2,7 @@
 //! how they are drawn, and the library the app opens, lists and forgets
 //! from (off the UI thread).
 
+pub(crate) mod columns;
 pub(crate) mod row;
 pub(crate) mod spelling;
 pub(crate) mod store;

@@ -11,10 +11,11 @@ use crate::pipeline::fields;
 use crate::run::FileResult;
 use crate::run::persist::{parse_status, summary};
 
+use super::columns::Column;
 use super::table::PipelineId;
 
-/// How many columns a row shows.
-pub const COLUMN_COUNT: usize = 8;
+/// How many cells a row has.
+const COLUMN_COUNT: usize = Column::ALL.len();
 
 /// One displayed row.
 #[derive(Debug, Clone)]
@@ -31,6 +32,14 @@ pub struct Row {
     pub bpm: Option<f64>,
     /// Integrated loudness, LUFS, when measured.
     pub lufs: Option<f64>,
+    /// Loudness range, LU, when measured.
+    pub loudness_range: Option<f64>,
+    /// True peak, dBTP, when measured.
+    pub true_peak: Option<f64>,
+    /// Whether the loudness gate passed, when the pipeline has one.
+    pub compliant: Option<bool>,
+    /// Why it did not.
+    pub loudness_issues: Vec<String>,
     /// Duration in seconds, when known.
     pub duration: Option<f64>,
     /// How the file's wave ended.
@@ -67,10 +76,8 @@ pub struct Row {
     cells: [String; COLUMN_COUNT],
 }
 
-/// The column with plugin values, as `name=value` pairs.
-const PLUGINS_COLUMN: usize = 7;
-/// The columns a quick estimate fills (BPM, Key, Camelot).
-pub const PROVISIONAL_COLUMNS: [usize; 3] = [1, 2, 3];
+/// The columns a quick estimate fills.
+pub const PROVISIONAL_COLUMNS: [Column; 3] = [Column::Bpm, Column::Key, Column::Camelot];
 /// What a provisional cell starts with.
 const PROVISIONAL_MARK: &str = "~";
 
@@ -108,7 +115,7 @@ impl Row {
     pub fn from_result(r: FileResult, pipeline: &PipelineId, plugin_values: &[String]) -> Self {
         let path = stored_path(Path::new(&r.file));
         let mut row = Self::from_summary(pipeline.clone(), path, summary(&r));
-        row.cells[PLUGINS_COLUMN] = plugin_cell(&r, plugin_values);
+        row.cells[Column::Plugins.index()] = plugin_cell(&r, plugin_values);
         // A cancelled file keeps the quick estimates it reached: still
         // provisional, and marked so.
         if r.status == WaveStatus::Cancelled {
@@ -138,7 +145,7 @@ impl Row {
     /// Marks the tempo and key cells `~`: quick estimates, not refined.
     fn mark_provisional(&mut self) {
         for c in PROVISIONAL_COLUMNS {
-            if let Some(cell) = self.cells.get_mut(c)
+            if let Some(cell) = self.cells.get_mut(c.index())
                 && !cell.is_empty()
             {
                 cell.insert_str(0, PROVISIONAL_MARK);
@@ -155,46 +162,21 @@ impl Row {
         Self::from_summary(id, r.path, r.summary)
     }
 
-    fn from_summary(pipeline: PipelineId, path: String, s: ResultSummary) -> Self {
+    fn from_summary(pipeline: PipelineId, path: String, mut s: ResultSummary) -> Self {
         // A truncated file's wave completes, but its values cover only what
         // was decoded: say so, with the reason, as `analyze` does.
-        let (status, status_cell, error) = match (parse_status(&s.status), s.partial_note) {
+        let (status, status_cell, error) = match (parse_status(&s.status), s.partial_note.take()) {
             (WaveStatus::Completed, Some(why)) => (
                 WaveStatus::PartiallyCompleted,
                 format!("partial: {why}"),
                 Some(why),
             ),
-            (status, _) => (status, status.label().to_string(), s.error),
+            (status, _) => (status, status.label().to_string(), s.error.take()),
         };
         let file = Path::new(&path)
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
-        let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
-        // No tempo for a reason (noise, speech): say so; hover tells why.
-        let bpm_cell = match (s.bpm, &s.bpm_note) {
-            (None, Some(_)) => "none".to_string(),
-            (bpm, _) => opt(bpm),
-        };
-        let key_cell = match (&s.key, &s.key_note) {
-            (None, Some(_)) => "none".to_string(),
-            (key, _) => key
-                .as_deref()
-                .map(super::spelling::spelled)
-                .unwrap_or_default(),
-        };
-        let cells = [
-            file.clone(),
-            bpm_cell,
-            key_cell,
-            s.camelot.unwrap_or_default(),
-            opt(s.lufs),
-            s.duration_s.map_or_else(String::new, |d| {
-                format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
-            }),
-            status_cell,
-            // Stored rows keep only the list columns.
-            String::new(),
-        ];
+        let cells = cells(&file, status_cell, &s);
         Self {
             file,
             path,
@@ -202,6 +184,10 @@ impl Row {
             pipeline_hash: pipeline.hash,
             bpm: s.bpm,
             lufs: s.lufs,
+            loudness_range: s.loudness_range_lu,
+            true_peak: s.true_peak_dbtp,
+            compliant: s.loudness_compliant,
+            loudness_issues: s.loudness_issues,
             duration: s.duration_s,
             status,
             error,
@@ -223,8 +209,33 @@ impl Row {
     }
 
     /// A cell as shown.
-    pub fn cell(&self, column: usize) -> &str {
-        self.cells.get(column).map_or("", String::as_str)
+    pub fn cell(&self, column: Column) -> &str {
+        self.cells.get(column.index()).map_or("", String::as_str)
+    }
+
+    /// The value a number column sorts by.
+    pub fn number(&self, column: Column) -> Option<f64> {
+        match column {
+            Column::Bpm => self.bpm,
+            Column::Loudness => self.lufs,
+            Column::Range => self.loudness_range,
+            Column::TruePeak => self.true_peak,
+            Column::Duration => self.duration,
+            Column::Quality => self.quality,
+            _ => None,
+        }
+    }
+
+    /// What the compliance cell says on hover: why the gate failed.
+    pub fn compliance_tip(&self) -> Option<String> {
+        match self.compliant? {
+            true => Some("The loudness gate passed".into()),
+            false if self.loudness_issues.is_empty() => Some("The loudness gate failed".into()),
+            false => Some(format!(
+                "Not compliant: {}",
+                self.loudness_issues.join("; ")
+            )),
+        }
     }
 
     /// Key in its stable form, e.g. "A# minor" (the cell spells it
@@ -281,12 +292,12 @@ impl Row {
 
     /// Key in Camelot notation, e.g. "8A"; empty when none.
     pub fn camelot(&self) -> &str {
-        self.cell(3)
+        self.cell(Column::Camelot)
     }
 
     /// Whether its Plugins cell has something to show.
     pub fn has_plugin_values(&self) -> bool {
-        !self.cells[PLUGINS_COLUMN].is_empty()
+        !self.cell(Column::Plugins).is_empty()
     }
 
     /// Whether this row came from this session's run (not the library).
@@ -321,6 +332,9 @@ impl Row {
         };
         put(fields::BPM, self.bpm.into());
         put(fields::LOUDNESS_LUFS, self.lufs.into());
+        put(fields::LOUDNESS_RANGE_LU, self.loudness_range.into());
+        put(fields::TRUE_PEAK_DBTP, self.true_peak.into());
+        put(fields::LOUDNESS_COMPLIANT, self.compliant.into());
         put(fields::DURATION_S, self.duration.into());
         for (k, v) in [(fields::KEY, self.key()), (fields::CAMELOT, self.camelot())] {
             if !v.is_empty() {
@@ -340,4 +354,43 @@ impl Row {
             values,
         }
     }
+}
+
+/// A row's cells as shown, in the order of `Column::ALL`; each value with
+/// its unit.
+fn cells(file: &str, status: String, s: &ResultSummary) -> [String; COLUMN_COUNT] {
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
+    let unit =
+        |v: Option<f64>, unit: &str| v.map_or_else(String::new, |v| format!("{v:.1} {unit}"));
+    // No tempo for a reason (noise, speech): say so; hover tells why.
+    let bpm = match (s.bpm, &s.bpm_note) {
+        (None, Some(_)) => "none".to_string(),
+        (bpm, _) => opt(bpm),
+    };
+    let key = match (&s.key, &s.key_note) {
+        (None, Some(_)) => "none".to_string(),
+        (key, _) => key
+            .as_deref()
+            .map(super::spelling::spelled)
+            .unwrap_or_default(),
+    };
+    [
+        file.to_string(),
+        bpm,
+        key,
+        s.camelot.clone().unwrap_or_default(),
+        unit(s.lufs, "LUFS"),
+        unit(s.loudness_range_lu, "LU"),
+        unit(s.true_peak_dbtp, "dBTP"),
+        s.loudness_compliant
+            .map_or("", |ok| if ok { "pass" } else { "fail" })
+            .to_string(),
+        s.duration_s.map_or_else(String::new, |d| {
+            format!("{}:{:04.1}", (d / 60.0) as u64, d % 60.0)
+        }),
+        status,
+        s.quality.map_or_else(String::new, |q| format!("{q:.2}")),
+        // Stored rows keep only the list columns.
+        String::new(),
+    ]
 }

@@ -10,12 +10,8 @@ use crate::library::{ResultFilter, ResultRow};
 use crate::run::FileResult;
 
 use crate::app::command::ExportFormat;
+pub use crate::app::results::columns::{Column, ColumnLayout};
 pub use crate::app::results::row::Row;
-
-/// Column titles, in order.
-pub const COLUMNS: [&str; 8] = [
-    "File", "BPM", "Key", "Camelot", "LUFS", "Duration", "Status", "Plugins",
-];
 
 /// A pipeline as saved: its name and content hash
 /// (`pipeline::content_hash`). Two pipelines that share a name differ here.
@@ -80,7 +76,7 @@ pub struct ResultsTable {
     /// in place).
     pub rows: Vec<Row>,
     pub(crate) order: Vec<usize>,
-    pub(crate) sort: Option<(usize, bool)>,
+    pub(crate) sort: Option<(Column, bool)>,
     sorted: bool,
     /// Selected rows, by index into `rows`.
     pub(crate) selected: BTreeSet<usize>,
@@ -96,6 +92,11 @@ pub struct ResultsTable {
     pub folder: String,
     /// The pipelines the library has results of, for the filter.
     pub pipelines: Vec<PipelineId>,
+    /// The columns shown after File, in order (remembered).
+    pub columns: ColumnLayout,
+    /// Which columns some row has a value in (by `Column::index`), made
+    /// with the sort order: an empty column is left out of the view.
+    filled: [bool; Column::ALL.len()],
     /// The plugin values of this session's rows: extra CSV columns.
     plugin_columns: Vec<String>,
     /// The quick estimates of files still running, by (pipeline, path).
@@ -266,6 +267,11 @@ impl ResultsTable {
         self.scoped().is_none() && self.source != Source::Session
     }
 
+    /// Whether some row has a value in `column` (as of the last sort).
+    pub fn is_filled(&self, column: Column) -> bool {
+        self.filled.get(column.index()).copied().unwrap_or(false)
+    }
+
     /// Selects row `i` alone, or toggles it with `toggle`.
     pub fn select(&mut self, i: usize, toggle: bool) {
         if !toggle {
@@ -288,7 +294,7 @@ impl ResultsTable {
     }
 
     /// Sorts by `column`; again on the same column flips the direction.
-    pub fn sort_by(&mut self, column: usize) {
+    pub fn sort_by(&mut self, column: Column) {
         self.sort = match self.sort {
             Some((c, asc)) if c == column => Some((c, !asc)),
             _ => Some((column, true)),
@@ -301,21 +307,16 @@ impl ResultsTable {
             return;
         }
         self.order = (0..self.rows.len()).collect();
+        self.filled = Column::ALL.map(|c| self.rows.iter().any(|r| !r.cell(c).is_empty()));
         if let Some((column, asc)) = self.sort {
             let rows = &self.rows;
-            let num = |r: &Row| match column {
-                1 => r.bpm,
-                4 => r.lufs,
-                5 => r.duration,
-                _ => None,
-            };
+            let num = |r: &Row| r.number(column).unwrap_or(f64::NEG_INFINITY);
             self.order.sort_by(|&a, &b| {
                 let (ra, rb) = (&rows[a], &rows[b]);
-                let ord = match column {
-                    1 | 4 | 5 => num(ra)
-                        .unwrap_or(f64::NEG_INFINITY)
-                        .total_cmp(&num(rb).unwrap_or(f64::NEG_INFINITY)),
-                    _ => ra.cell(column).cmp(rb.cell(column)),
+                let ord = if column.is_number() {
+                    num(ra).total_cmp(&num(rb))
+                } else {
+                    ra.cell(column).cmp(rb.cell(column))
                 };
                 if asc { ord } else { ord.reverse() }
             });
@@ -420,11 +421,11 @@ mod tests {
             &id("p"),
             &[],
         );
-        t.sort_by(1);
+        t.sort_by(Column::Bpm);
         t.ensure_sorted();
         let bpms: Vec<_> = t.order.iter().map(|&i| t.rows[i].bpm).collect();
         assert_eq!(bpms, [Some(90.0), Some(100.5), Some(128.0)]);
-        t.sort_by(1);
+        t.sort_by(Column::Bpm);
         t.ensure_sorted();
         assert_eq!(t.rows[t.order[0]].file, "fast.wav");
 
@@ -499,10 +500,14 @@ mod tests {
         let row = &t.rows[0];
         assert!(row.provisional);
         assert_eq!(
-            [row.cell(1), row.cell(2), row.cell(3)],
+            [
+                row.cell(Column::Bpm),
+                row.cell(Column::Key),
+                row.cell(Column::Camelot)
+            ],
             ["~119.6", "~A minor", "~8A"]
         );
-        assert_eq!(row.cell(6), "running");
+        assert_eq!(row.cell(Column::Status), "running");
         // Not exported: it is not a result yet.
         let dir = std::env::temp_dir().join(format!("ws-prov-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -518,7 +523,7 @@ mod tests {
         );
         assert_eq!(t.rows.len(), 1);
         assert!(!t.rows[0].provisional);
-        assert_eq!(t.rows[0].cell(1), "120.0");
+        assert_eq!(t.rows[0].cell(Column::Bpm), "120.0");
         // One that never finishes goes when the run ends.
         t.provisional(&id("p"), "/a/y.wav".into(), &tempo);
         assert_eq!(t.rows.len(), 2);
@@ -531,7 +536,7 @@ mod tests {
             &[],
         );
         let z = t.rows.iter().find(|r| r.path.ends_with("z.wav")).unwrap();
-        assert_eq!(z.cell(1), "~134.0");
+        assert_eq!(z.cell(Column::Bpm), "~134.0");
     }
 
     #[test]
@@ -552,13 +557,13 @@ mod tests {
         t.push(r, &id("p"), &[]);
         let row = &t.rows[0];
         assert_eq!(row.status, WaveStatus::PartiallyCompleted);
-        assert_eq!(row.cell(6), "partial: the file ends mid-frame");
+        assert_eq!(row.cell(Column::Status), "partial: the file ends mid-frame");
         assert_eq!(row.error.as_deref(), Some("the file ends mid-frame"));
         // Reloaded from the library, the row says the same.
         let mut t = ResultsTable::default();
         t.set_stored(vec![stored]);
         let row = &t.rows[0];
         assert_eq!(row.status, WaveStatus::PartiallyCompleted);
-        assert_eq!(row.cell(6), "partial: the file ends mid-frame");
+        assert_eq!(row.cell(Column::Status), "partial: the file ends mid-frame");
     }
 }

@@ -1,28 +1,41 @@
 //! Drawing the results table: toolbar with the library filter, sortable
 //! header, and only the visible rows (so 100,000 rows stay cheap).
 
-use egui::{RichText, Ui};
+use egui::{Rect, RichText, Ui};
 
 use crate::app::command::{Command, ExportFormat};
 use crate::app::results::row::PROVISIONAL_COLUMNS;
-use crate::app::results::table::{COLUMNS, ResultsTable, Row, Scope, Source};
+use crate::app::results::table::{Column, ResultsTable, Row, Scope, Source};
 use crate::app::theme;
 use crate::orchestrator::WaveStatus;
 
-const WIDTHS: [f32; 8] = [190.0, 52.0, 72.0, 60.0, 52.0, 60.0, 64.0, 200.0];
-/// Columns aligned right: BPM, LUFS, Duration.
-const NUMBER_COLUMNS: [usize; 3] = [1, 4, 5];
-/// The status column, coloured by outcome.
-const STATUS_COLUMN: usize = 6;
-/// The tempo column: its candidates (or why there is none) on hover.
-const BPM_COLUMN: usize = 1;
-/// The key column: why there is none, on hover.
-const KEY_COLUMN: usize = 2;
-/// Column order with plugin values: the file, (Status,) then the Plugins
-/// column (else far to the right in a narrow panel), then the rest in order.
-const PLUGIN_ORDER: [usize; 2] = [0, 7];
 /// The folder filter's width.
 const FOLDER_WIDTH: f32 = 160.0;
+/// The File column's narrowest width, and its share of a table too narrow
+/// for every column (it takes all the room the others leave).
+const FILE_MIN_WIDTH: f32 = 120.0;
+const FILE_SHARE: f32 = 0.34;
+const FILE_SHARE_MAX: f32 = 260.0;
+
+/// The columns as laid out this frame: File's width, then the others'.
+pub(crate) struct Layout {
+    file_w: f32,
+    rest: Vec<(Column, f32)>,
+    row_h: f32,
+    spacing: f32,
+}
+
+impl Layout {
+    /// The x offset of each column after File, from the row's left.
+    fn offsets(&self) -> impl Iterator<Item = (Column, f32, f32)> + '_ {
+        let mut x = self.file_w + self.spacing;
+        self.rest.iter().map(move |&(c, w)| {
+            let at = x;
+            x += w + self.spacing;
+            (c, at, w)
+        })
+    }
+}
 
 impl ResultsTable {
     /// Draws the table.
@@ -32,77 +45,93 @@ impl ResultsTable {
         if self.source != Source::Session {
             self.filter_ui(ui, out);
         }
-        // The Plugins column only when some row has plugin values; the
-        // file column takes what the others leave, and the table scrolls
-        // sideways when they do not fit.
-        let order: &[usize] = if self.rows.iter().any(Row::has_plugin_values) {
-            &PLUGIN_ORDER
-        } else {
-            &PLUGIN_ORDER[..1]
-        };
-        // Status right after the file, so it stays in view in a narrow
-        // window (the table scrolls sideways for the rest).
-        let order: Vec<usize> = [0, STATUS_COLUMN]
-            .into_iter()
-            .chain(order.iter().copied().skip(1))
-            .chain(1..STATUS_COLUMN)
-            .collect();
-        let spacing = ui.spacing().item_spacing.x;
-        let fixed: f32 = order
-            .iter()
-            .skip(1)
-            .filter_map(|&c| WIDTHS.get(c))
-            .sum::<f32>()
-            + spacing * (order.len() as f32)
-            + scroll_bar_room(ui);
-        let mut widths = WIDTHS;
-        widths[0] = (ui.available_width() - fixed).max(120.0);
-        let columns: Vec<(usize, f32)> = order.iter().map(|&c| (c, widths[c])).collect();
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        egui::ScrollArea::horizontal()
-            .id_salt("results_h")
-            .auto_shrink([false, false])
-            .show(ui, |ui| self.table_ui(ui, &columns, row_h, out));
-    }
-
-    /// The header and the visible rows; `columns` are (column, width) in
-    /// the order shown.
-    fn table_ui(
-        &mut self,
-        ui: &mut Ui,
-        columns: &[(usize, f32)],
-        row_h: f32,
-        out: &mut Vec<Command>,
-    ) {
-        self.header_ui(ui, columns, row_h, out);
-        ui.separator();
         if self.rows.is_empty() {
-            let text = match (&self.source, &self.scope) {
-                (Source::Loading, _) => "Loading the results library…".to_string(),
-                (Source::Library, Scope::ThisPipeline) => format!(
-                    "No stored results of this pipeline as it is now ({}); results appear \
-                     here as files finish, and All pipelines shows the others.",
-                    self.current.label()
-                ),
-                (Source::Library, _) => {
-                    "No stored results match; results appear here as files finish.".to_string()
-                }
-                _ => "Results appear here as files finish.".to_string(),
-            };
-            ui.label(RichText::new(text).weak());
+            ui.separator();
+            ui.label(RichText::new(self.empty_text()).weak());
             return;
         }
+        let layout = self.layout(ui);
+        self.table_ui(ui, &layout, out);
+    }
+
+    /// The shown columns' widths: a column no row has a value in is left
+    /// out (a loudness pipeline has no BPM); File takes what the others
+    /// leave, at least its share (the rest then scrolls sideways under it).
+    fn layout(&self, ui: &Ui) -> Layout {
+        let rest: Vec<(Column, f32)> = self
+            .columns
+            .shown()
+            .iter()
+            .filter(|&&c| c == Column::Status || self.is_filled(c))
+            .map(|&c| (c, c.width()))
+            .collect();
+        let spacing = ui.spacing().item_spacing.x;
+        let others: f32 = rest.iter().map(|(_, w)| w + spacing).sum();
+        let room = ui.available_width() - scroll_bar_room(ui);
+        let least = (room * FILE_SHARE).clamp(FILE_MIN_WIDTH, FILE_SHARE_MAX);
+        Layout {
+            file_w: (room - others).max(least),
+            rest,
+            row_h: ui.text_style_height(&egui::TextStyle::Body) + 4.0,
+            spacing,
+        }
+    }
+
+    fn empty_text(&self) -> String {
+        match (&self.source, &self.scope) {
+            (Source::Loading, _) => "Loading the results library…".to_string(),
+            (Source::Library, Scope::ThisPipeline) => format!(
+                "No stored results of this pipeline as it is now ({}); results appear \
+                 here as files finish, and All pipelines shows the others.",
+                self.current.label()
+            ),
+            (Source::Library, _) => {
+                "No stored results match; results appear here as files finish.".to_string()
+            }
+            _ => "Results appear here as files finish.".to_string(),
+        }
+    }
+
+    /// The visible rows under a header that stays on top, the File column
+    /// frozen at the left: both stay in view however the table scrolls.
+    /// The first row of the scrolled content is the header's room.
+    fn table_ui(&mut self, ui: &mut Ui, layout: &Layout, out: &mut Vec<Command>) {
         let mixed = self.mixes_pipelines();
-        egui::ScrollArea::vertical()
-            .id_salt("results_v")
-            .auto_shrink([true, false])
-            .show_rows(ui, row_h, self.order.len(), |ui, range| {
-                for &i in self.order.get(range).unwrap_or_default() {
-                    if let Some(row) = self.rows.get(i) {
-                        let selected = self.selected.contains(&i);
-                        row_ui(ui, (i, row, selected, mixed), columns, row_h, out);
+        let width: f32 = layout
+            .offsets()
+            .last()
+            .map_or(layout.file_w, |(_, x, w)| x + w)
+            + scroll_bar_room(ui);
+        egui::ScrollArea::both()
+            .id_salt("results_table")
+            .auto_shrink([false, false])
+            .show_rows(ui, layout.row_h, self.order.len() + 1, |ui, range| {
+                let top = ui.min_rect().top();
+                for k in range {
+                    if k == 0 {
+                        ui.allocate_exact_size(
+                            egui::vec2(width, layout.row_h),
+                            egui::Sense::hover(),
+                        );
+                        continue;
                     }
+                    let Some(row) = self
+                        .order
+                        .get(k - 1)
+                        .and_then(|&i| Some((i, self.rows.get(i)?)))
+                    else {
+                        continue;
+                    };
+                    let selected = self.selected.contains(&row.0);
+                    row_ui(ui, (row.0, row.1, selected, mixed), layout, out);
                 }
+                let clip = ui.clip_rect();
+                let left = ui.min_rect().left();
+                let at = Rect::from_min_size(
+                    egui::pos2(left, clip.top().max(top)),
+                    egui::vec2(width, layout.row_h),
+                );
+                self.header_ui(ui, layout, at, out);
             });
     }
 
@@ -124,6 +153,14 @@ impl ResultsTable {
             {
                 out.push(Command::AskForget(selected));
             }
+            // Open while the user ticks and moves several columns.
+            let stay = egui::containers::menu::MenuConfig::new()
+                .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+            egui::containers::menu::MenuButton::new("Columns")
+                .config(stay)
+                .ui(ui, |ui| self.columns_ui(ui, out))
+                .0
+                .on_hover_text("Choose and order the columns (remembered)");
             let any = !self.rows.is_empty();
             if ui
                 .add_enabled(any, egui::Button::new("Export CSV…"))
@@ -138,6 +175,52 @@ impl ResultsTable {
                 out.push(Command::ExportDialog(ExportFormat::Json));
             }
         });
+    }
+
+    /// The column chooser: every column with a box to show it and
+    /// buttons to move it earlier or later; File always shows, first.
+    fn columns_ui(&self, ui: &mut Ui, out: &mut Vec<Command>) {
+        let mut layout = self.columns.clone();
+        ui.add_enabled(false, egui::Checkbox::new(&mut true, "File (always first)"));
+        for c in self.columns.chooser_order() {
+            ui.horizontal(|ui| {
+                let mut shown = layout.is_shown(c);
+                let title = if self.rows.is_empty() || self.is_filled(c) {
+                    c.title().to_string()
+                } else {
+                    format!("{} (no values)", c.title())
+                };
+                if ui
+                    .checkbox(&mut shown, title)
+                    .on_hover_text(c.about())
+                    .changed()
+                {
+                    layout.toggle(c);
+                }
+                let shown = self.columns.is_shown(c);
+                let earlier = ui.add_enabled(shown, egui::Button::new("↑").small());
+                if earlier
+                    .on_hover_text(format!("Move {} earlier", c.title()))
+                    .clicked()
+                {
+                    layout.shift(c, -1);
+                }
+                let later = ui.add_enabled(shown, egui::Button::new("↓").small());
+                if later
+                    .on_hover_text(format!("Move {} later", c.title()))
+                    .clicked()
+                {
+                    layout.shift(c, 1);
+                }
+            });
+        }
+        ui.separator();
+        if ui.button("Default columns").clicked() {
+            layout = Default::default();
+        }
+        if layout != self.columns {
+            out.push(Command::SetColumns(layout));
+        }
     }
 
     /// The pipeline combo and the folder field.
@@ -183,28 +266,61 @@ impl ResultsTable {
         });
     }
 
-    /// Column titles that sort when clicked, with the sort direction.
-    fn header_ui(&self, ui: &mut Ui, columns: &[(usize, f32)], row_h: f32, out: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            for &(i, width) in columns {
-                let title = COLUMNS.get(i).copied().unwrap_or_default();
-                let arrow = match self.sort {
-                    Some((c, true)) if c == i => " ▲",
-                    Some((c, false)) if c == i => " ▼",
-                    _ => "",
-                };
-                let button = egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
-                    .frame(false);
-                if ui
-                    .add_sized([width, row_h], button)
-                    .on_hover_text("Sort by this column")
-                    .clicked()
-                {
-                    out.push(Command::SortResults(i));
-                }
-            }
-            ui.add_space(scroll_bar_room(ui));
-        });
+    /// Column titles that sort when clicked, with the sort direction, at
+    /// `rect` over the rows (painted last, so it covers what scrolled
+    /// under it).
+    fn header_ui(&self, ui: &mut Ui, layout: &Layout, rect: Rect, out: &mut Vec<Command>) {
+        let fill = ui.visuals().panel_fill;
+        let clip = ui.clip_rect();
+        ui.painter().rect_filled(rect.intersect(clip), 0.0, fill);
+        let cell = |x: f32, w: f32| {
+            Rect::from_min_size(
+                egui::pos2(rect.left() + x, rect.top()),
+                egui::vec2(w, rect.height()),
+            )
+        };
+        for (c, x, w) in layout.offsets() {
+            self.title_ui(ui, c, cell(x, w), out);
+        }
+        // File last, over the columns that scrolled under it.
+        let file = cell(0.0, layout.file_w)
+            .translate(egui::vec2((clip.left() - rect.left()).max(0.0), 0.0));
+        ui.painter().rect_filled(file, 0.0, fill);
+        self.title_ui(ui, Column::File, file, out);
+        let y = rect.bottom();
+        ui.painter().hline(
+            rect.x_range(),
+            y,
+            ui.visuals().widgets.noninteractive.bg_stroke,
+        );
+    }
+
+    /// One column title: sorts when clicked, says its unit on hover.
+    fn title_ui(&self, ui: &mut Ui, c: Column, rect: Rect, out: &mut Vec<Command>) {
+        let arrow = match self.sort {
+            Some((s, true)) if s == c => " ▲",
+            Some((s, false)) if s == c => " ▼",
+            _ => "",
+        };
+        let text = RichText::new(format!("{}{arrow}", c.title())).strong();
+        let button = egui::Button::new(text).frame(false).truncate();
+        // Aligned as the column's values are.
+        let align = if c.is_number() {
+            egui::Layout::right_to_left(egui::Align::Center)
+        } else {
+            egui::Layout::left_to_right(egui::Align::Center)
+        };
+        let response = ui
+            .scope_builder(egui::UiBuilder::new().max_rect(rect).layout(align), |ui| {
+                ui.add(button)
+            })
+            .inner;
+        if response
+            .on_hover_text(format!("{}. Click to sort.", c.about()))
+            .clicked()
+        {
+            out.push(Command::SortResults(c));
+        }
     }
 }
 
@@ -215,83 +331,104 @@ fn scroll_bar_room(ui: &Ui) -> f32 {
     scroll.bar_width + scroll.bar_outer_margin + scroll.bar_inner_margin
 }
 
-/// One result row: the file name selects it (Ctrl toggles) and has the
-/// context menu; text left, numbers right, the status coloured, its error
-/// on hover.
+/// One result row: the file name (frozen at the left) selects it (Ctrl
+/// toggles) and has the context menu; text left, numbers right, the
+/// status and compliance coloured, the details on hover.
 fn row_ui(
     ui: &mut Ui,
     (i, row, selected, mixed): (usize, &Row, bool, bool),
-    columns: &[(usize, f32)],
-    row_h: f32,
+    layout: &Layout,
     out: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
-        for &(c, w) in columns {
-            // Rows of several pipelines each say which they come from.
-            let mut text = if c == 0 && mixed {
-                RichText::new(format!("{} · {}", row.cell(c), row.pipeline_id().label()))
-            } else {
-                RichText::new(row.cell(c))
-            };
-            let quick = row.provisional && PROVISIONAL_COLUMNS.contains(&c);
-            if quick {
-                text = text.italics().color(theme::ACCENT);
-            }
-            if c == STATUS_COLUMN {
-                text = text.color(match row.status {
-                    WaveStatus::Completed => theme::OK,
-                    WaveStatus::PartiallyCompleted => theme::WARN,
-                    WaveStatus::Failed => theme::ERROR,
-                    _ => ui.visuals().weak_text_color(),
-                });
-            }
-            // Text left, numbers right, like a spreadsheet.
-            let align = if NUMBER_COLUMNS.contains(&c) {
-                egui::Layout::right_to_left(egui::Align::Center)
-            } else {
-                egui::Layout::left_to_right(egui::Align::Center)
-            };
-            let response = ui
-                .allocate_ui_with_layout(egui::vec2(w, row_h), align, |ui| {
-                    ui.set_min_size(egui::vec2(w, row_h));
-                    if c == 0 {
-                        ui.add(egui::Button::selectable(selected, text).truncate())
-                    } else {
-                        // The status says its error on hover: one tooltip.
-                        let elided_tip = c != STATUS_COLUMN;
-                        ui.add(
-                            egui::Label::new(text)
-                                .truncate()
-                                .show_tooltip_when_elided(elided_tip),
-                        )
-                    }
-                })
-                .inner;
-            if c == 0 {
-                file_cell_actions(&response, i, row, selected, out);
-            }
-            if quick {
-                response.on_hover_text(
-                    "Provisional (~): the quick estimate, replaced when the file finishes",
-                );
-            } else if c == STATUS_COLUMN
-                && let Some(tip) = row.status_tip()
-            {
-                response.on_hover_text(tip);
-            } else if c == BPM_COLUMN
-                && let Some(tip) = row.tempo_tip()
-            {
-                response.on_hover_text(tip);
-            } else if c == KEY_COLUMN
-                && let Some(tip) = row.key_tip()
-            {
-                response.on_hover_text(tip);
-            } else if c == PLUGIN_ORDER[1] && row.has_plugin_values() {
-                response.on_hover_text(row.cell(c));
-            }
+    let width = layout
+        .offsets()
+        .last()
+        .map_or(layout.file_w, |(_, x, w)| x + w);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, layout.row_h), egui::Sense::hover());
+    let clip = ui.clip_rect();
+    if !clip.intersects(rect) {
+        return;
+    }
+    let cell = |x: f32, w: f32| {
+        Rect::from_min_size(
+            egui::pos2(rect.left() + x, rect.top()),
+            egui::vec2(w, rect.height()),
+        )
+    };
+    for (c, x, w) in layout.offsets() {
+        let r = cell(x, w);
+        if clip.intersects(r) {
+            cell_ui(ui, row, c, r);
         }
-        ui.add_space(scroll_bar_room(ui));
-    });
+    }
+    // Rows of several pipelines each say which they come from.
+    let name = if mixed {
+        format!("{} · {}", row.file, row.pipeline_id().label())
+    } else {
+        row.file.clone()
+    };
+    let file =
+        cell(0.0, layout.file_w).translate(egui::vec2((clip.left() - rect.left()).max(0.0), 0.0));
+    ui.painter().rect_filled(file, 0.0, ui.visuals().panel_fill);
+    let left = egui::Layout::left_to_right(egui::Align::Center);
+    let response = ui
+        .scope_builder(egui::UiBuilder::new().max_rect(file).layout(left), |ui| {
+            ui.add(egui::Button::selectable(selected, name).truncate())
+        })
+        .inner;
+    file_cell_actions(&response, i, row, selected, out);
+}
+
+/// One cell after File, in `rect`.
+fn cell_ui(ui: &mut Ui, row: &Row, c: Column, rect: Rect) {
+    let mut text = RichText::new(row.cell(c));
+    let quick = row.provisional && PROVISIONAL_COLUMNS.contains(&c);
+    if quick {
+        text = text.italics().color(theme::ACCENT);
+    }
+    let weak = ui.visuals().weak_text_color();
+    text = match c {
+        Column::Status => text.color(match row.status {
+            WaveStatus::Completed => theme::OK,
+            WaveStatus::PartiallyCompleted => theme::WARN,
+            WaveStatus::Failed => theme::ERROR,
+            _ => weak,
+        }),
+        Column::Compliance => text.color(match row.compliant {
+            Some(true) => theme::OK,
+            _ => theme::ERROR,
+        }),
+        _ => text,
+    };
+    // Text left, numbers right, like a spreadsheet.
+    let align = if c.is_number() {
+        egui::Layout::right_to_left(egui::Align::Center)
+    } else {
+        egui::Layout::left_to_right(egui::Align::Center)
+    };
+    let tip = match c {
+        _ if quick => {
+            Some("Provisional (~): the quick estimate, replaced when the file finishes".into())
+        }
+        Column::Status => row.status_tip(),
+        Column::Bpm => row.tempo_tip(),
+        Column::Key => row.key_tip(),
+        Column::Compliance => row.compliance_tip(),
+        Column::Plugins if row.has_plugin_values() => Some(row.cell(c).to_string()),
+        _ => None,
+    };
+    let response = ui
+        .scope_builder(egui::UiBuilder::new().max_rect(rect).layout(align), |ui| {
+            // One tooltip: a cell with its own says more than its text.
+            let label = egui::Label::new(text)
+                .truncate()
+                .show_tooltip_when_elided(tip.is_none());
+            ui.add(label)
+        })
+        .inner;
+    if let Some(tip) = tip {
+        response.on_hover_text(tip);
+    }
 }
 
 /// Selecting a row, and its context menu.

@@ -117,7 +117,8 @@ pub(super) fn loudness_gate(
     }
     if fail_on_violation && !issues.is_empty() {
         return Err(StageError::permanent(format!(
-            "not EBU R128 compliant: {}",
+            "{}{}",
+            fields::NOT_COMPLIANT_ERROR,
             issues.join("; ")
         )));
     }

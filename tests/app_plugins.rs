@@ -117,14 +117,7 @@ fn a_plugin_dropped_in_while_running_is_added_run_and_shown() {
         .find(|p| p.y > 500.0)
         .unwrap();
     for _ in 0..10 {
-        h.event(egui::Event::PointerMoved(at));
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(-100.0, 0.0),
-            phase: egui::TouchPhase::Move,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run();
+        gui_support::wheel_right(&mut h, at);
     }
     assert!(shows(&h, "artist=Kittest Artist"), "the table shows it");
     // The CSV export has the plugin's columns.

@@ -72,18 +72,11 @@ fn in_table(h: &Harness<'static, WaveStudioApp>, label: &str) -> Option<egui::Re
         .find(|&r| in_table_area(h, r))
 }
 
-/// Turns the mouse wheel sideways over the results table (at the button
-/// labelled `label`): 100 points to the right.
+/// Scrolls the results table 100 points to the right, the wheel turned
+/// at the button labelled `label`.
 fn scroll_right(h: &mut Harness<'static, WaveStudioApp>, label: &str) {
     let at = in_table(h, label).unwrap().center();
-    h.event(egui::Event::PointerMoved(at));
-    h.event(egui::Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(-100.0, 0.0),
-        phase: egui::TouchPhase::Move,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.run();
+    gui_support::wheel_right(h, at);
 }
 
 #[test]

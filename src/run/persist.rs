@@ -203,6 +203,7 @@ fn stored_record(result: &FileResult) -> String {
 /// The list columns of a result.
 pub fn summary(r: &FileResult) -> ResultSummary {
     let text = |k: &str| r.value(k).as_str().map(str::to_string);
+    let (compliant, issues) = compliance(r).map_or((None, Vec::new()), |(ok, why)| (Some(ok), why));
     ResultSummary {
         status: status_name(r.status),
         ok: r.ok,
@@ -224,8 +225,8 @@ pub fn summary(r: &FileResult) -> ResultSummary {
         skipped: r.skipped.clone(),
         loudness_range_lu: r.value(fields::LOUDNESS_RANGE_LU).as_f64(),
         true_peak_dbtp: r.value(fields::TRUE_PEAK_DBTP).as_f64(),
-        loudness_compliant: compliance(r).map(|(ok, _)| ok),
-        loudness_issues: compliance(r).map(|(_, why)| why).unwrap_or_default(),
+        loudness_compliant: compliant,
+        loudness_issues: issues,
     }
 }
 

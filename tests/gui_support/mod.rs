@@ -58,6 +58,19 @@ pub fn step_until(
     false
 }
 
+/// Turns the mouse wheel sideways at `at`: content 100 points to the
+/// left, as a trackpad or Shift+wheel does.
+pub fn wheel_right(h: &mut Harness<'static, WaveStudioApp>, at: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(at));
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(-100.0, 0.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+}
+
 /// A file "dropped" on the window, as the windowing backend would give it.
 #[derive(Debug)]
 pub struct Dropped(pub PathBuf);

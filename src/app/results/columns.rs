@@ -125,6 +125,16 @@ impl Column {
         )
     }
 
+    /// How its cells and title are aligned: text left, numbers right,
+    /// like a spreadsheet.
+    pub fn align(self) -> egui::Layout {
+        if self.is_number() {
+            egui::Layout::right_to_left(egui::Align::Center)
+        } else {
+            egui::Layout::left_to_right(egui::Align::Center)
+        }
+    }
+
     /// The name settings store it by (stable across versions).
     fn key(self) -> &'static str {
         match self {

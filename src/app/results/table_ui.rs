@@ -35,6 +35,26 @@ impl Layout {
             (c, at, w)
         })
     }
+
+    /// A row's whole width, File and every column after it.
+    fn width(&self) -> f32 {
+        self.offsets().last().map_or(self.file_w, |(_, x, w)| x + w)
+    }
+
+    /// The cell `w` wide at `x` from the left of `row`.
+    fn cell(row: Rect, x: f32, w: f32) -> Rect {
+        Rect::from_min_size(
+            egui::pos2(row.left() + x, row.top()),
+            egui::vec2(w, row.height()),
+        )
+    }
+
+    /// The File cell of `row`, held at the visible left edge (`clip`)
+    /// once the row has scrolled past it.
+    fn frozen_file(&self, row: Rect, clip: Rect) -> Rect {
+        Self::cell(row, 0.0, self.file_w)
+            .translate(egui::vec2((clip.left() - row.left()).max(0.0), 0.0))
+    }
 }
 
 impl ResultsTable {
@@ -97,11 +117,7 @@ impl ResultsTable {
     /// The first row of the scrolled content is the header's room.
     fn table_ui(&mut self, ui: &mut Ui, layout: &Layout, out: &mut Vec<Command>) {
         let mixed = self.mixes_pipelines();
-        let width: f32 = layout
-            .offsets()
-            .last()
-            .map_or(layout.file_w, |(_, x, w)| x + w)
-            + scroll_bar_room(ui);
+        let width = layout.width() + scroll_bar_room(ui);
         egui::ScrollArea::both()
             .id_salt("results_table")
             .auto_shrink([false, false])
@@ -273,18 +289,11 @@ impl ResultsTable {
         let fill = ui.visuals().panel_fill;
         let clip = ui.clip_rect();
         ui.painter().rect_filled(rect.intersect(clip), 0.0, fill);
-        let cell = |x: f32, w: f32| {
-            Rect::from_min_size(
-                egui::pos2(rect.left() + x, rect.top()),
-                egui::vec2(w, rect.height()),
-            )
-        };
         for (c, x, w) in layout.offsets() {
-            self.title_ui(ui, c, cell(x, w), out);
+            self.title_ui(ui, c, Layout::cell(rect, x, w), out);
         }
         // File last, over the columns that scrolled under it.
-        let file = cell(0.0, layout.file_w)
-            .translate(egui::vec2((clip.left() - rect.left()).max(0.0), 0.0));
+        let file = layout.frozen_file(rect, clip);
         ui.painter().rect_filled(file, 0.0, fill);
         self.title_ui(ui, Column::File, file, out);
         let y = rect.bottom();
@@ -305,11 +314,7 @@ impl ResultsTable {
         let text = RichText::new(format!("{}{arrow}", c.title())).strong();
         let button = egui::Button::new(text).frame(false).truncate();
         // Aligned as the column's values are.
-        let align = if c.is_number() {
-            egui::Layout::right_to_left(egui::Align::Center)
-        } else {
-            egui::Layout::left_to_right(egui::Align::Center)
-        };
+        let align = c.align();
         let response = ui
             .scope_builder(egui::UiBuilder::new().max_rect(rect).layout(align), |ui| {
                 ui.add(button)
@@ -340,23 +345,14 @@ fn row_ui(
     layout: &Layout,
     out: &mut Vec<Command>,
 ) {
-    let width = layout
-        .offsets()
-        .last()
-        .map_or(layout.file_w, |(_, x, w)| x + w);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, layout.row_h), egui::Sense::hover());
+    let size = egui::vec2(layout.width(), layout.row_h);
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
     let clip = ui.clip_rect();
     if !clip.intersects(rect) {
         return;
     }
-    let cell = |x: f32, w: f32| {
-        Rect::from_min_size(
-            egui::pos2(rect.left() + x, rect.top()),
-            egui::vec2(w, rect.height()),
-        )
-    };
     for (c, x, w) in layout.offsets() {
-        let r = cell(x, w);
+        let r = Layout::cell(rect, x, w);
         if clip.intersects(r) {
             cell_ui(ui, row, c, r);
         }
@@ -367,8 +363,7 @@ fn row_ui(
     } else {
         row.file.clone()
     };
-    let file =
-        cell(0.0, layout.file_w).translate(egui::vec2((clip.left() - rect.left()).max(0.0), 0.0));
+    let file = layout.frozen_file(rect, clip);
     ui.painter().rect_filled(file, 0.0, ui.visuals().panel_fill);
     let left = egui::Layout::left_to_right(egui::Align::Center);
     let response = ui
@@ -400,12 +395,7 @@ fn cell_ui(ui: &mut Ui, row: &Row, c: Column, rect: Rect) {
         }),
         _ => text,
     };
-    // Text left, numbers right, like a spreadsheet.
-    let align = if c.is_number() {
-        egui::Layout::right_to_left(egui::Align::Center)
-    } else {
-        egui::Layout::left_to_right(egui::Align::Center)
-    };
+    let align = c.align();
     let tip = match c {
         _ if quick => {
             Some("Provisional (~): the quick estimate, replaced when the file finishes".into())

@@ -103,12 +103,17 @@ fn stored_rows_show_filter_by_pipeline_and_forget() {
 
     h.state_mut()
         .push(Command::FilterResults(Scope::Saved(PipelineId::of(&other))));
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 1));
-    assert_eq!(h.state().results().rows[0].pipeline, "other");
+    assert!(step_until(&mut h, WAIT, |a| {
+        let rows = &a.results().rows;
+        rows.len() == 1 && rows[0].pipeline == "other"
+    }));
     h.state_mut()
         .push(Command::FilterResults(Scope::Saved(namesake.clone())));
-    assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 1));
-    assert!(h.state().results().rows[0].path.ends_with("third.wav"));
+    // Both scopes hold one row: wait for the namesake's, not the length.
+    assert!(step_until(&mut h, WAIT, |a| {
+        let rows = &a.results().rows;
+        rows.len() == 1 && rows[0].path.ends_with("third.wav")
+    }));
     h.state_mut().push(Command::FilterResults(Scope::All));
     assert!(step_until(&mut h, WAIT, |a| a.results().rows.len() == 4));
 

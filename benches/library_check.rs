@@ -77,9 +77,11 @@ fn build(db: &Path, artifact_bytes: usize) {
                 .map(|node| NodeOutputRow {
                     cache_key: format!("{node}-{fp}"),
                     output: "{\"bpm\":120.0}".into(),
+                    series: Vec::new(),
                 })
                 .to_vec(),
             artifacts,
+            node_keys: Vec::new(),
         });
     }
     writer.finish_run(run, RunCounts::default());

@@ -78,6 +78,7 @@ fn build(db: &Path) {
             record: format!("{{\"file\":\"track{i}\",\"bpm\":{bpm}}}"),
             outputs: Vec::new(),
             artifacts: Vec::new(),
+            node_keys: Vec::new(),
         });
     }
     let counts = RunCounts {

@@ -187,9 +187,11 @@ fn merge_sources(dir: &Path) -> Vec<PathBuf> {
                         .map(|node| NodeOutputRow {
                             cache_key: format!("{node}-{fp}"),
                             output: "{\"bpm\":120.0}".into(),
+                            series: Vec::new(),
                         })
                         .to_vec(),
                     artifacts: Vec::new(),
+                    node_keys: Vec::new(),
                 });
             }
             writer.finish_run(run, RunCounts::default());

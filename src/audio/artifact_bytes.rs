@@ -12,6 +12,7 @@ use super::byte_cursor::{ByteReader, ByteWriter};
 use super::chroma::Chroma;
 use super::loudness::LoudnessReport;
 use super::onset::OnsetEnvelope;
+use super::series::{LoudnessCurve, Waveform};
 use super::spectral::{SpectralReport, Stat};
 
 /// First bytes of every artifact blob.
@@ -68,6 +69,8 @@ impl Artifacts {
             spectral: read_spectral(&mut r)?,
             onset: read_onset(&mut r)?,
             chroma: read_chroma(&mut r)?,
+            waveform: Waveform::default(),
+            loudness_curve: LoudnessCurve::default(),
         };
         r.finish()?;
         Ok(artifacts)

@@ -14,6 +14,8 @@ use super::decode::AudioStream;
 use super::error::AudioError;
 use super::loudness::{LoudnessMeter, LoudnessReport};
 use super::onset::{OnsetDetector, OnsetEnvelope};
+use super::series::waveform::WaveformBuilder;
+use super::series::{LoudnessCurve, Waveform};
 use super::spectral::{SpectralAnalyzer, SpectralReport};
 
 /// Format facts and decoding counters.
@@ -55,6 +57,11 @@ pub struct Artifacts {
     pub onset: OnsetEnvelope,
     /// Chroma frames (~5 per second).
     pub chroma: Chroma,
+    /// The waveform overview. Kept as a series of the decode node in the
+    /// library, not in the artifacts' bytes (empty when read back).
+    pub waveform: Waveform,
+    /// Loudness over time; a series as `waveform` is.
+    pub loudness_curve: LoudnessCurve,
 }
 
 /// Decodes `path` once, feeding every block to the analyses. Checks
@@ -169,6 +176,7 @@ struct Pass {
     reduced: Vec<f32>,
     onset: OnsetDetector,
     chroma: ChromaExtractor,
+    waveform: WaveformBuilder,
 }
 
 impl Pass {
@@ -182,11 +190,13 @@ impl Pass {
             reduced: Vec::new(),
             onset: OnsetDetector::new(analysis_rate),
             chroma: ChromaExtractor::new(analysis_rate),
+            waveform: WaveformBuilder::new(rate, channels),
         }
     }
 
     fn push(&mut self, interleaved: &[f32], mono: &[f32]) {
         self.loudness.push(interleaved);
+        self.waveform.push(interleaved, mono);
         self.spectral.push(mono);
         self.reduced.clear();
         self.decimator.process(mono, &mut self.reduced);
@@ -198,6 +208,8 @@ impl Pass {
         Artifacts {
             facts,
             loudness: self.loudness.report(),
+            loudness_curve: self.loudness.curve(),
+            waveform: self.waveform.finish(),
             spectral: self.spectral.report(),
             onset: self.onset.finish(),
             chroma: self.chroma.finish(),

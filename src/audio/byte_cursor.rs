@@ -89,6 +89,14 @@ impl ByteWriter {
         }
     }
 
+    /// Length, then each value (series samples quantised to 16 bits).
+    pub(super) fn i16s(&mut self, values: &[i16]) {
+        self.len(values.len());
+        for &v in values {
+            self.raw(&v.to_le_bytes());
+        }
+    }
+
     /// Length in frames, then each frame's twelve values.
     pub(super) fn frames(&mut self, frames: &[[f32; CHROMA_BINS]]) {
         self.len(frames.len());
@@ -161,6 +169,15 @@ impl<'a> ByteReader<'a> {
         usize::try_from(value).map_err(|_| ArtifactBytesError::OutOfRange { field, value })
     }
 
+    pub(super) fn f32(&mut self, field: &'static str) -> Read<f32> {
+        Ok(f32::from_bits(self.u32(field)?))
+    }
+
+    /// A count of `elem_size`-byte records to follow (see `len`).
+    pub(super) fn count(&mut self, field: &'static str, elem_size: usize) -> Read<usize> {
+        self.len(field, elem_size)
+    }
+
     pub(super) fn f64(&mut self, field: &'static str) -> Read<f64> {
         Ok(f64::from_bits(self.u64(field)?))
     }
@@ -213,6 +230,15 @@ impl<'a> ByteReader<'a> {
         let n = self.len(field, 4)?;
         let bytes = self.take(n * 4, field)?;
         Ok(bytes.chunks_exact(4).map(f32_at).collect())
+    }
+
+    pub(super) fn i16s(&mut self, field: &'static str) -> Read<Vec<i16>> {
+        let n = self.len(field, 2)?;
+        let bytes = self.take(n * 2, field)?;
+        Ok(bytes
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect())
     }
 
     pub(super) fn frames(&mut self, field: &'static str) -> Read<Vec<[f32; CHROMA_BINS]>> {

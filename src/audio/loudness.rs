@@ -1,6 +1,8 @@
 //! EBU R128 / ITU-R BS.1770-4 loudness (integrated, range, true peak), plus
 //! plain levels: RMS, sample peak, leading and trailing silence.
 
+use super::series::LoudnessCurve;
+use super::series::loudness_curve::CurveFollower;
 use ebur128::{EbuR128, Mode};
 use serde::Serialize;
 
@@ -49,6 +51,7 @@ pub struct LoudnessMeter {
     frames: u64,
     first_loud: Option<u64>,
     last_loud: Option<u64>,
+    curve: CurveFollower,
 }
 
 impl std::fmt::Debug for LoudnessMeter {
@@ -83,16 +86,13 @@ impl LoudnessMeter {
             frames: 0,
             first_loud: None,
             last_loud: None,
+            curve: CurveFollower::new(rate, true_peak),
         }
     }
 
     /// Adds interleaved frames.
     pub fn push(&mut self, interleaved: &[f32]) {
-        if let Some(ebu) = self.ebu.as_mut()
-            && ebu.add_frames_f32(interleaved).is_err()
-        {
-            self.ebu = None;
-        }
+        self.feed_meter(interleaved);
         let mut sum = 0.0f32;
         let mut peak = self.peak;
         // Partial sums in f32 per block keep this fast; the total is f64.
@@ -114,6 +114,29 @@ impl LoudnessMeter {
         self.sum_sq += f64::from(sum);
         self.samples += interleaved.len() as u64;
         self.frames += (interleaved.len() / self.channels) as u64;
+    }
+
+    /// Feeds the R128 meter in pieces that end on its 100 ms blocks, so
+    /// the curves read each block as it completes.
+    fn feed_meter(&mut self, interleaved: &[f32]) {
+        let Some(ebu) = self.ebu.as_mut() else { return };
+        let channels = self.channels;
+        let mut rest = interleaved;
+        while rest.len() >= channels {
+            let frames = (rest.len() / channels).min(self.curve.room());
+            let (piece, tail) = rest.split_at(frames * channels);
+            if ebu.add_frames_f32(piece).is_err() {
+                self.ebu = None;
+                return;
+            }
+            self.curve.advance(ebu, channels as u32, frames);
+            rest = tail;
+        }
+    }
+
+    /// Momentary and short-term loudness and the peak per second so far.
+    pub fn curve(&self) -> LoudnessCurve {
+        self.curve.curve()
     }
 
     /// The figures so far.

@@ -35,6 +35,7 @@ pub mod onset;
 pub mod report;
 pub mod riff;
 pub mod samples;
+pub mod series;
 pub mod spectral;
 pub mod stft;
 pub mod tempo;
@@ -56,7 +57,7 @@ pub use tempo::{TempoEstimate, TempoOptions};
 /// tempo, beats, key), even slightly. Cache keys include it, so node outputs
 /// stored by an older version are never reused. The golden test in
 /// `audio::golden` fails when the outputs move, as a reminder.
-pub const ANALYSIS_VERSION: u32 = 5;
+pub const ANALYSIS_VERSION: u32 = 6;
 
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq)]

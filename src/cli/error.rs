@@ -106,6 +106,9 @@ pub enum CliError {
     /// shard that cannot be read); the message names them.
     #[error("merge: {0}")]
     Merge(String),
+    /// `results --series` was asked for something it cannot do.
+    #[error("--series: {0}")]
+    Series(String),
     /// The async runtime or a worker could not start, or a task failed.
     #[error("{0}")]
     Internal(String),

@@ -3,6 +3,7 @@
 
 mod record;
 mod runs;
+mod series;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use super::output::open_output;
 use super::run::RunFormat;
 use crate::library::{Library, ResultFilter, RunId};
 use crate::results::export::{write_csv, write_json, write_jsonl};
+use crate::results::series::ExportKind;
 
 /// Options of `results`.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,9 +29,9 @@ pub struct ResultsArgs {
     /// Only the results this run produced.
     #[arg(long, value_name = "ID")]
     pub run: Option<RunId>,
-    /// Export format (as `run`'s).
+    /// Export format (as `run`'s; with --series: csv, jams or json).
     #[arg(long, value_enum, default_value = "json")]
-    pub format: RunFormat,
+    pub format: ResultsFormat,
     /// Write here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -40,6 +42,28 @@ pub struct ResultsArgs {
     /// List the runs (id, pipeline, started, finished, counts) instead.
     #[arg(long, conflicts_with_all = ["pipeline", "folder", "run"])]
     pub runs: bool,
+    /// Export these series of FILES instead (comma-separated): beats,
+    /// downbeats, tempo, key, loudness, waveform.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS",
+          conflicts_with_all = ["runs", "folder", "run"])]
+    pub series: Vec<ExportKind>,
+    /// With --series: audio files (or folders: every file under them
+    /// with a stored result).
+    #[arg(value_name = "FILES", requires = "series")]
+    pub files: Vec<PathBuf>,
+}
+
+/// The formats of `results`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultsFormat {
+    /// As `run --format json` (series: one JSON file per audio file).
+    Json,
+    /// As `run --format jsonl`.
+    Jsonl,
+    /// As `run --format csv` (series: one CSV per audio file and kind).
+    Csv,
+    /// JAMS 0.3, series only: one file per audio file.
+    Jams,
 }
 
 /// Exports the current results `args` select. `SomeFailed` when a stored
@@ -57,13 +81,33 @@ pub fn run(args: &ResultsArgs) -> Result<Outcome, CliError> {
         out.commit()?;
         return Ok(Outcome::AllOk);
     }
+    if !args.series.is_empty() {
+        let job = series::SeriesExport {
+            kinds: &args.series,
+            files: &args.files,
+            pipeline: args.pipeline.as_deref(),
+            format: args.format,
+            out: args.out.as_deref(),
+        };
+        return series::export(&library, &job);
+    }
+    let format = match args.format {
+        ResultsFormat::Json => RunFormat::Json,
+        ResultsFormat::Jsonl => RunFormat::Jsonl,
+        ResultsFormat::Csv => RunFormat::Csv,
+        ResultsFormat::Jams => {
+            return Err(CliError::Series(
+                "--format jams holds series: add --series KINDS FILES...".into(),
+            ));
+        }
+    };
     let filter = ResultFilter {
         pipeline: args.pipeline.clone(),
         folder: args.folder.clone(),
         run: args.run,
         ..ResultFilter::default()
     };
-    export(&library, &filter, args.format, args.out.as_deref())
+    export(&library, &filter, format, args.out.as_deref())
 }
 
 /// Writes the results `filter` selects from `library` in `format` to `out`

@@ -16,6 +16,7 @@ use tokio::runtime::Handle;
 use super::error::{CliError, Outcome, parse_jobs};
 use crate::orchestrator::{BatchReport, WaveStatus};
 use crate::results::export::{write_csv_with, write_json, write_jsonl};
+use crate::results::series::with_series;
 use crate::run::FileResult;
 use crate::run::persist::partial_note;
 pub use order::RunOrder;
@@ -84,6 +85,11 @@ pub struct RunArgs {
     /// completions; a Slurm array's SLURM_ARRAY_TASK_COUNT otherwise).
     #[arg(long, value_name = "N", requires = "shard", value_parser = shard::parse_count)]
     pub shards: Option<u32>,
+    /// Add these series to each JSON result (comma-separated): beats,
+    /// downbeats, tempo, key, loudness, waveform. Left out by default,
+    /// so the output stays small.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    pub series: Vec<crate::results::series::ExportKind>,
 }
 
 /// Validates the arguments into a plan, then runs it: `AllOk` when every
@@ -193,6 +199,7 @@ fn stream(plan: &mut RunPlan, result: &FileResult, progress: &Progress) {
         return;
     }
     let (name, hash) = (plan.runner.name(), plan.runner.hash());
+    let result = &with_series(result, &plan.series);
     if let Err(e) = write_jsonl(&mut plan.out, result, name, hash) {
         progress.note(&out_failed(plan, &e));
         plan.out_error = Some(e);
@@ -225,6 +232,13 @@ fn write_document(plan: &mut RunPlan, results: &[FileResult]) -> bool {
     }
     let (name, hash) = (plan.runner.name(), plan.runner.hash());
     let written = match plan.format {
+        RunFormat::Json if !plan.series.is_empty() => {
+            let results: Vec<FileResult> = results
+                .iter()
+                .map(|r| with_series(r, &plan.series))
+                .collect();
+            write_json(&mut plan.out, &results, name, hash)
+        }
         RunFormat::Json => write_json(&mut plan.out, results, name, hash),
         RunFormat::Csv => {
             let extra = plan.runner.extra_columns().to_vec();

@@ -13,13 +13,14 @@ use super::{Library, connect_read_only};
 
 /// The tables, in the order a copy must write them (rows before the rows
 /// that refer to them).
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "files",
     "runs",
     "pipelines",
     "results",
     "node_outputs",
     "artifacts",
+    "series",
 ];
 
 /// A row read whole: its column names and values.

@@ -69,6 +69,8 @@ mod tests {
             "DROP TABLE pipelines;
              UPDATE runs SET pipeline_text = CASE pipeline_hash WHEN 'h-3' THEN '(a)' ELSE '(bb)' END;
              ALTER TABLE results DROP COLUMN details;
+             ALTER TABLE results DROP COLUMN node_keys;
+             DROP TABLE series;
              PRAGMA user_version = 4;",
         )
         .unwrap();

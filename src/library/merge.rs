@@ -38,6 +38,8 @@ pub struct MergeStats {
     pub node_outputs: u64,
     /// Stored decodes not already stored.
     pub artifacts: u64,
+    /// Series (beats, curves, waveforms) not already stored.
+    pub series: u64,
 }
 
 /// Reads the library at `path` for a merge, read-only: its runs, the files
@@ -156,7 +158,7 @@ const RUN_COPY: &str = "pipeline_name, pipeline_hash, pipeline_text, program_ver
 
 const RESULT_COPY: &str = "pipeline_name, file_id, run_id, pipeline_hash, fingerprint, status,
      ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s, finished_ms,
-     record, bpm_note, key_note, partial_note, details";
+     record, bpm_note, key_note, partial_note, details, node_keys";
 
 /// The attached `shard`'s rows into `main`.
 fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
@@ -186,7 +188,7 @@ fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
              SELECT r.pipeline_name, mf.id AS file_id, rm.new_id AS run_id, r.pipeline_hash,
                  r.fingerprint, r.status, r.ok, r.cached, r.error, r.quality, r.bpm, r.key,
                  r.camelot, r.lufs, r.duration_s, r.analysis_s, r.finished_ms, r.record,
-                 r.bpm_note, r.key_note, r.partial_note, r.details
+                 r.bpm_note, r.key_note, r.partial_note, r.details, r.node_keys
              FROM shard.results r JOIN shard.files sf ON sf.id = r.file_id
              JOIN main.files mf ON mf.path = sf.path
              JOIN temp.run_map rm ON rm.old_id = r.run_id;
@@ -210,11 +212,17 @@ fn copy_rows(tx: &Transaction<'_>) -> rusqlite::Result<MergeStats> {
              SELECT cache_key, fingerprint, data, created_ms FROM shard.artifacts",
         [],
     )?;
+    let series = tx.execute(
+        "INSERT OR IGNORE INTO main.series (cache_key, kind, fingerprint, data, created_ms)
+             SELECT cache_key, kind, fingerprint, data, created_ms FROM shard.series",
+        [],
+    )?;
     Ok(MergeStats {
         runs,
         results: results as u64,
         node_outputs: node_outputs as u64,
         artifacts: artifacts as u64,
+        series: series as u64,
     })
 }
 

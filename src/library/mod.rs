@@ -27,7 +27,7 @@ pub use merge::{MergeSource, MergeStats, read_source};
 pub use path_text::{path_text, text_path};
 pub use records::{
     ArtifactBytes, ArtifactRow, FinishedFile, NewRun, NodeOutputRow, ResultFilter, ResultRow,
-    ResultSummary, RunCounts, RunId, RunRow, Shard,
+    ResultSeries, ResultSummary, RunCounts, RunId, RunRow, Shard, StoredSeries,
 };
 pub use schema::SCHEMA_VERSION;
 pub use writer::{Writer, WriterReport};
@@ -197,6 +197,15 @@ impl Library {
             c.prepare_cached("SELECT output FROM node_outputs WHERE cache_key = ?1")?
                 .query_row([cache_key], |r| r.get(0))
                 .optional()
+        })
+    }
+
+    /// The stored series of a node output, by kind, by its cache key.
+    pub fn node_series(&self, cache_key: &str) -> Result<Vec<(String, Vec<u8>)>, LibraryError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT kind, data FROM series WHERE cache_key = ?1 ORDER BY kind")?
+                .query_map([cache_key], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
         })
     }
 

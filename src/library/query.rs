@@ -2,10 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, Row, ToSql, params_from_iter};
+use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::error::LibraryError;
-use super::records::{ResultFilter, ResultRow, ResultSummary, RunCounts, RunId, RunRow};
+use super::records::{
+    ResultFilter, ResultRow, ResultSeries, ResultSummary, RunCounts, RunId, RunRow, StoredSeries,
+};
 use super::{Library, connect, stored_path};
 
 const RESULT_COLUMNS: &str =
@@ -228,7 +230,7 @@ impl Library {
         Ok(list.iter().map(|p| super::text_path(p)).collect())
     }
 
-    /// Forgets the results, node outputs and artifacts of these files
+    /// Forgets the results, node outputs, artifacts and series of these files
     /// (by path); returns how many results went.
     pub fn forget_files(&self, paths: &[PathBuf]) -> Result<usize, LibraryError> {
         self.write(|tx| {
@@ -248,8 +250,59 @@ impl Library {
                 )?;
                 tx.execute("DELETE FROM node_outputs WHERE fingerprint = ?1", [&fp])?;
                 tx.execute("DELETE FROM artifacts WHERE fingerprint = ?1", [&fp])?;
+                tx.execute("DELETE FROM series WHERE fingerprint = ?1", [&fp])?;
             }
             Ok(n)
+        })
+    }
+
+    /// The series of `path`'s latest result (of pipeline `pipeline`, if
+    /// named). `None` when the file has no result; no series when its
+    /// result predates them.
+    pub fn series_of(
+        &self,
+        path: &Path,
+        pipeline: Option<&str>,
+    ) -> Result<Option<ResultSeries>, LibraryError> {
+        self.read(|c| {
+            let row: Option<(String, String, Option<String>, Option<f64>)> = c
+                .prepare_cached(
+                    "SELECT r.pipeline_name, r.pipeline_hash, r.node_keys, r.duration_s
+                     FROM results r JOIN files f ON f.id = r.file_id
+                     WHERE f.path = ?1 AND (?2 IS NULL OR r.pipeline_name = ?2)
+                     ORDER BY r.finished_ms DESC LIMIT 1",
+                )?
+                .query_row(params![stored_path(path), pipeline], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            let Some((pipeline_name, pipeline_hash, keys, duration_s)) = row else {
+                return Ok(None);
+            };
+            let keys: Vec<(String, String)> = keys
+                .and_then(|k| serde_json::from_str(&k).ok())
+                .unwrap_or_default();
+            let mut stmt = c.prepare_cached(
+                "SELECT kind, data FROM series WHERE cache_key = ?1 ORDER BY kind",
+            )?;
+            let mut out = Vec::new();
+            for (node, key) in keys {
+                let rows = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                for row in rows {
+                    let (kind, data) = row?;
+                    out.push(StoredSeries {
+                        node: node.clone(),
+                        kind,
+                        data,
+                    });
+                }
+            }
+            Ok(Some(ResultSeries {
+                pipeline_name,
+                pipeline_hash,
+                duration_s,
+                series: out,
+            }))
         })
     }
 

@@ -113,6 +113,8 @@ pub struct NodeOutputRow {
     pub cache_key: String,
     /// The output, as JSON.
     pub output: String,
+    /// Its series, by kind, in their stored form.
+    pub series: Vec<(String, std::sync::Arc<[u8]>)>,
 }
 
 /// Produces an artifact's bytes; called on the writer thread, so encoding
@@ -158,6 +160,33 @@ pub struct FinishedFile {
     pub outputs: Vec<NodeOutputRow>,
     /// Decoded artifacts computed in this run.
     pub artifacts: Vec<ArtifactRow>,
+    /// The cache key of each node that completed, by node id (computed or
+    /// taken from the store): where the result's series are.
+    pub node_keys: Vec<(String, String)>,
+}
+
+/// A result's series, as `Library::series_of` finds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultSeries {
+    /// The result's pipeline name.
+    pub pipeline_name: String,
+    /// The result's pipeline hash.
+    pub pipeline_hash: String,
+    /// The file's duration as analysed, seconds.
+    pub duration_s: Option<f64>,
+    /// Each node's series, nodes in the order they completed.
+    pub series: Vec<StoredSeries>,
+}
+
+/// One stored series of a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSeries {
+    /// The node that made it.
+    pub node: String,
+    /// Its kind's name (`audio::series::SeriesKind::name`).
+    pub kind: String,
+    /// Its bytes (`audio::series::Series::to_bytes`).
+    pub data: Vec<u8>,
 }
 
 /// A stored result, as lists show it.

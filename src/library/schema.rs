@@ -121,6 +121,20 @@ const MIGRATIONS: &[&str] = &[
          'loudness_issues',
              json(coalesce(json_extract(record, '$.loudness_issues'), '[]')))
      WHERE json_valid(record);",
+    // 6 → 7: analysis over time (beats, tempo, key, loudness, waveform),
+    // one compact blob per node output and kind, under the node's cache
+    // key as its output is; each result names the cache keys of its nodes
+    // so its series are found. Old results have none until analysed again.
+    "CREATE TABLE series (
+         cache_key TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         fingerprint TEXT NOT NULL,
+         data BLOB NOT NULL,
+         created_ms INTEGER NOT NULL,
+         PRIMARY KEY (cache_key, kind)
+     );
+     CREATE INDEX series_by_fingerprint ON series(fingerprint);
+     ALTER TABLE results ADD COLUMN node_keys TEXT;",
 ];
 
 /// The schema version this program writes.

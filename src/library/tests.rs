@@ -46,11 +46,13 @@ fn finished(run: RunId, path: &Path, bpm: f64) -> FinishedFile {
         outputs: vec![NodeOutputRow {
             cache_key: format!("k-{fingerprint}"),
             output: "{}".into(),
+            series: vec![("beats".into(), vec![7, 8, 9].into())],
         }],
         artifacts: vec![ArtifactRow {
             cache_key: format!("a-{fingerprint}"),
             bytes: Box::new(|| vec![1, 2, 3]),
         }],
+        node_keys: vec![("tempo".into(), format!("k-{fingerprint}"))],
     }
 }
 
@@ -205,6 +207,8 @@ fn a_version_one_library_is_migrated_in_place() {
              ALTER TABLE runs DROP COLUMN host;
              ALTER TABLE results DROP COLUMN partial_note;
              ALTER TABLE results DROP COLUMN details;
+             ALTER TABLE results DROP COLUMN node_keys;
+             DROP TABLE series;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -361,6 +365,8 @@ fn a_version_two_library_is_migrated_to_record_shards_and_hosts() {
              ALTER TABLE runs DROP COLUMN host;
              ALTER TABLE results DROP COLUMN partial_note;
              ALTER TABLE results DROP COLUMN details;
+             ALTER TABLE results DROP COLUMN node_keys;
+             DROP TABLE series;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -418,6 +424,8 @@ fn a_version_three_library_learns_which_results_are_partial() {
         c.execute_batch(
             "ALTER TABLE results DROP COLUMN partial_note;
              ALTER TABLE results DROP COLUMN details;
+             ALTER TABLE results DROP COLUMN node_keys;
+             DROP TABLE series;
              PRAGMA user_version = 3;",
         )
         .unwrap();
@@ -495,10 +503,15 @@ fn merging_shards_copies_every_row_once_and_a_second_merge_changes_nothing() {
     let first = out.merge_from(&a).unwrap();
     assert_eq!((first.runs, first.results), (1, 4));
     assert_eq!((first.node_outputs, first.artifacts), (4, 4));
+    assert_eq!(first.series, 4);
     out.merge_from(&b).unwrap();
     let again = out.merge_from(&b).unwrap();
     assert_eq!(again.runs, 0, "a run already merged is not copied again");
     assert_eq!((again.node_outputs, again.artifacts), (0, 0));
+    assert_eq!(again.series, 0);
+    // The merged results find their series.
+    let found = out.series_of(&files[5], None).unwrap().unwrap();
+    assert_eq!(found.series.len(), 1);
 
     let rows = out.results(&ResultFilter::default()).unwrap();
     assert_eq!(rows.len(), 6);
@@ -572,6 +585,8 @@ fn a_version_five_library_learns_the_hover_details_from_its_records() {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
             "ALTER TABLE results DROP COLUMN details;
+             ALTER TABLE results DROP COLUMN node_keys;
+             DROP TABLE series;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -594,4 +609,55 @@ fn a_version_five_library_learns_the_hover_details_from_its_records() {
         s.loudness_issues,
         ["true peak -0.4 dBTP is not below -1.0 dBTP"]
     );
+}
+
+#[test]
+fn series_are_found_by_result_and_forgotten_with_their_file() {
+    let dir = Dir::new("series");
+    let audio = dir.0.join("a.wav");
+    let other = dir.0.join("b.wav");
+    std::fs::write(&audio, b"one").unwrap();
+    std::fs::write(&other, b"two").unwrap();
+    let lib = Library::open(&dir.0.join("lib.sqlite")).unwrap();
+    let w = lib.writer().unwrap();
+    let run = w
+        .begin_run(new_run(vec![audio.clone(), other.clone()]))
+        .unwrap();
+    w.file_finished(finished(run, &audio, 120.0));
+    let mut cached = finished(run, &other, 90.0);
+    // A result whose node came from the store names its key all the same.
+    cached.outputs.clear();
+    cached.node_keys = vec![("tempo".into(), "k-elsewhere".into())];
+    w.file_finished(cached);
+    w.finish_run(run, RunCounts::default());
+    w.close().unwrap();
+
+    let found = lib.series_of(&audio, None).unwrap().unwrap();
+    assert_eq!(
+        (found.pipeline_name.as_str(), found.pipeline_hash.as_str()),
+        ("p", "h")
+    );
+    assert_eq!(
+        found.series,
+        [StoredSeries {
+            node: "tempo".into(),
+            kind: "beats".into(),
+            data: vec![7, 8, 9],
+        }]
+    );
+    assert!(lib.series_of(&audio, Some("other")).unwrap().is_none());
+    // Nothing stored under the other result's key: no series, no error.
+    assert!(
+        lib.series_of(&other, None)
+            .unwrap()
+            .unwrap()
+            .series
+            .is_empty()
+    );
+    let fp = Fingerprint::of_file(&audio).unwrap();
+    assert_eq!(lib.node_series(&format!("k-{fp}")).unwrap().len(), 1);
+
+    lib.forget_files(std::slice::from_ref(&audio)).unwrap();
+    assert!(lib.series_of(&audio, None).unwrap().is_none());
+    assert!(lib.node_series(&format!("k-{fp}")).unwrap().is_empty());
 }

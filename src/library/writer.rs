@@ -355,6 +355,12 @@ fn details(s: &ResultSummary) -> String {
     .to_string()
 }
 
+/// The `node_keys` column: `[node id, cache key]` pairs in the order the
+/// nodes completed.
+fn node_keys_json(keys: &[(String, String)]) -> String {
+    serde_json::to_string(keys).unwrap_or_default()
+}
+
 fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::Result<()> {
     let id = file_id(tx, &f)?;
     let s = &f.summary;
@@ -362,9 +368,9 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
     tx.execute(
         "INSERT OR REPLACE INTO results (pipeline_name, file_id, run_id, pipeline_hash, fingerprint,
              status, ok, cached, error, quality, bpm, key, camelot, lufs, duration_s, analysis_s,
-             finished_ms, record, bpm_note, key_note, partial_note, details)
+             finished_ms, record, bpm_note, key_note, partial_note, details, node_keys)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22)",
+             ?19, ?20, ?21, ?22, ?23)",
         params![
             f.pipeline_name,
             id,
@@ -387,15 +393,29 @@ fn write_file(tx: &Transaction<'_>, f: FinishedFile, _path: &Path) -> rusqlite::
             s.bpm_note,
             s.key_note,
             s.partial_note,
-            details(s)
+            details(s),
+            node_keys_json(&f.node_keys)
         ],
     )?;
     let mut put = tx.prepare_cached(
         "INSERT OR REPLACE INTO node_outputs (cache_key, fingerprint, output, created_ms)
          VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let mut series = tx.prepare_cached(
+        "INSERT OR REPLACE INTO series (cache_key, kind, fingerprint, data, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for o in &f.outputs {
         put.execute(params![o.cache_key, f.fingerprint.as_str(), o.output, now])?;
+        for (kind, data) in &o.series {
+            series.execute(params![
+                o.cache_key,
+                kind,
+                f.fingerprint.as_str(),
+                &data[..],
+                now
+            ])?;
+        }
     }
     let mut blob = tx.prepare_cached(
         "INSERT OR REPLACE INTO artifacts (cache_key, fingerprint, data, created_ms)

@@ -60,6 +60,11 @@ pub struct StageOutput {
     /// counts it as cached and keeps its time out of the node's timing.
     #[serde(default, skip_serializing_if = "is_false")]
     pub cached: bool,
+    /// Named binary series the stage made (a waveform overview, a beat
+    /// grid): kept beside the values, never merged into them, and not part
+    /// of the serialized output (a store keeps them apart).
+    #[serde(skip)]
+    pub series: Vec<(String, Arc<[u8]>)>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -73,7 +78,14 @@ impl StageOutput {
             values,
             quality: None,
             cached: false,
+            series: Vec::new(),
         }
+    }
+
+    /// The same output with a named series.
+    pub fn with_series(mut self, name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.series.push((name.into(), bytes.into()));
+        self
     }
 
     /// Marks the output as taken from a store rather than computed.

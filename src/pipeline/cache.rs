@@ -147,6 +147,14 @@ impl NodeCache {
         let key = self.key(input)?;
         let text = self.library.node_output(&key).ok()??;
         let mut out: StageOutput = serde_json::from_str(&text).ok()?;
+        // Its series are stored beside it; unreadable ones are left out.
+        out.series = self
+            .library
+            .node_series(&key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(kind, data)| (kind, data.into()))
+            .collect();
         // The stored output may name the file where it was first analysed:
         // a moved file is the same content under the wave's own path.
         if out.values.contains_key(fields::FILE)

@@ -91,6 +91,14 @@ pub const BPM_REASON: &str = "bpm_reason";
 pub const BEATS: &str = "beats";
 /// Whether the tempo was refined by beat tracking.
 pub const TEMPO_REFINED: &str = "tempo_refined";
+/// Beats per bar (beat tracking only; 4 when unsure).
+pub const METER: &str = "meter";
+/// Confidence in the meter and the downbeats, 0..=1.
+pub const METER_CONFIDENCE: &str = "meter_confidence";
+/// Time of the first downbeat, seconds.
+pub const FIRST_DOWNBEAT_S: &str = "first_downbeat_s";
+/// Whether the local tempo moves through the file (a live drummer, a ramp).
+pub const TEMPO_VARIABLE: &str = "tempo_variable";
 
 // Key.
 /// Key, e.g. "A minor".
@@ -107,6 +115,9 @@ pub const KEY_RUNNER_UP: &str = "key_runner_up";
 pub const TUNING_SEMITONES: &str = "tuning_semitones";
 /// Whether the key was refined by the profile families' vote.
 pub const KEY_REFINED: &str = "key_refined";
+/// Key segments over time, in order, as "A minor" names (one name when
+/// the piece stays in its key).
+pub const KEY_SEGMENTS: &str = "key_segments";
 
 // Summaries.
 /// The lowest confidence of the quick estimates.

@@ -162,6 +162,7 @@ pub(crate) fn finished_file(
             Some(NodeOutputRow {
                 cache_key: key_of(node)?,
                 output: serde_json::to_string(o.as_ref()).ok()?,
+                series: o.series.clone(),
             })
         })
         .collect();
@@ -175,6 +176,11 @@ pub(crate) fn finished_file(
             })
         })
         .collect();
+    let node_keys = ctx
+        .results
+        .iter()
+        .filter_map(|(node, _)| Some((node.to_string(), key_of(node)?)))
+        .collect();
     Some(FinishedFile {
         run,
         pipeline_name: name.to_string(),
@@ -186,6 +192,7 @@ pub(crate) fn finished_file(
         record: stored_record(result),
         outputs,
         artifacts,
+        node_keys,
     })
 }
 

@@ -2,6 +2,7 @@
 //! file becomes.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -36,6 +37,22 @@ pub struct FileResult {
     /// The values of every completed stage, later stages winning.
     #[serde(flatten)]
     pub values: StageValues,
+    /// The series (beats, curves, waveform) of every completed stage in
+    /// completion order: `(node, kind, bytes)`. Not in `values`, and
+    /// written out only when asked for (`run --series`).
+    #[serde(skip)]
+    pub series: Vec<NodeSeries>,
+}
+
+/// One series of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSeries {
+    /// The node that made it.
+    pub node: String,
+    /// Its kind's name.
+    pub kind: String,
+    /// Its stored form (`audio::series::Series::to_bytes`).
+    pub bytes: Arc<[u8]>,
 }
 
 impl FileResult {
@@ -53,6 +70,7 @@ impl FileResult {
             cached: false,
             skipped: Vec::new(),
             values: StageValues::new(),
+            series: Vec::new(),
         }
     }
 
@@ -101,6 +119,17 @@ impl FileResult {
                 .map(|(n, r)| format!("{n}: {r}"))
                 .collect(),
             values,
+            series: ctx
+                .results
+                .iter()
+                .flat_map(|(node, o)| {
+                    o.series.iter().map(|(kind, bytes)| NodeSeries {
+                        node: node.to_string(),
+                        kind: kind.clone(),
+                        bytes: bytes.clone(),
+                    })
+                })
+                .collect(),
         }
     }
 

@@ -352,6 +352,7 @@ impl Row {
             cached: self.cached,
             skipped: Vec::new(),
             values,
+            series: Vec::new(),
         }
     }
 }

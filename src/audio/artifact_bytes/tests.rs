@@ -23,7 +23,13 @@ fn assert_round_trip(original: &Artifacts) -> Vec<u8> {
     let back = Artifacts::from_bytes(&bytes).unwrap();
     // PartialEq on floats misses NaN; the re-encoding compares bits.
     assert_eq!(back.to_bytes(), bytes);
-    assert_eq!(&back, original);
+    // The curves are stored as series, not in the artifacts' bytes.
+    let expected = Artifacts {
+        waveform: Default::default(),
+        loudness_curve: Default::default(),
+        ..original.clone()
+    };
+    assert_eq!(back, expected);
     bytes
 }
 

@@ -32,6 +32,7 @@ pub(super) fn file_result(index: usize, record: &str) -> Option<FileResult> {
         skipped,
         // What is left are the stage values, flattened in the record.
         values: map,
+        series: Vec::new(),
     })
 }
 

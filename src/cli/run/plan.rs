@@ -30,6 +30,8 @@ pub(super) struct RunPlan {
     pub(super) max_concurrent: usize,
     /// The results format.
     pub(super) format: RunFormat,
+    /// Series each JSON result carries (`--series`).
+    pub(super) series: Vec<crate::results::series::ExportKind>,
     /// Where results go (stdout or `--out`, buffered).
     pub(super) out: Output,
     /// The results library, or why there is none.
@@ -49,6 +51,11 @@ impl RunPlan {
             None => None,
         };
         let args = &shard_names(args, shard)?;
+        if !args.series.is_empty() && args.format == RunFormat::Csv {
+            return Err(CliError::Series(
+                "goes with --format json or jsonl; for CSV use `results --series`".into(),
+            ));
+        }
         let (doc, inputs) = split_pipeline(&args.inputs)?;
         guard_out(args, &[])?;
         let store = RunStore::open(args)?;
@@ -96,6 +103,7 @@ impl RunPlan {
             input_index,
             max_concurrent,
             format: args.format,
+            series: args.series.clone(),
             out,
             store,
             shard,

@@ -1,9 +1,10 @@
 //! Probe and decode: the only operations that read the file.
 
-use super::{ArtifactStore, check_cancel, input_path, put, stage_error};
+use super::{ArtifactStore, check_cancel, input_path, put, stage_error, with_series};
 use crate::audio::AnalysisOptions;
 use crate::audio::artifacts::decode_pass_until;
 use crate::audio::decode::AudioStream;
+use crate::audio::series::Series;
 use crate::orchestrator::{StageInput, StageOutput, StageResult, StageValues};
 use crate::pipeline::fields;
 
@@ -52,7 +53,7 @@ pub(super) fn decode(
 ) -> StageResult {
     let path = input_path(input)?;
     let opts = options(silence_dbfs, true_peak, excerpt_s);
-    let artifacts = decode_pass_until(&path, &opts, || input.cancel.is_cancelled())
+    let mut artifacts = decode_pass_until(&path, &opts, || input.cancel.is_cancelled())
         .map_err(|e| stage_error(&e))?;
     let mut v = StageValues::new();
     let f = &artifacts.facts;
@@ -80,6 +81,9 @@ pub(super) fn decode(
     put(&mut v, fields::LEADING_SILENCE_S, l.leading_silence_s);
     put(&mut v, fields::TRAILING_SILENCE_S, l.trailing_silence_s);
     put(&mut v, fields::LOUDNESS_CONFIDENCE, l.confidence);
+    // The curves go with the output, not with the artifacts later stages read.
+    let waveform = Series::Waveform(std::mem::take(&mut artifacts.waveform));
+    let loudness = Series::Loudness(std::mem::take(&mut artifacts.loudness_curve));
     store.put(input.wave, input.node.clone(), artifacts);
-    Ok(StageOutput::new(v))
+    Ok(with_series(StageOutput::new(v), [waveform, loudness]))
 }

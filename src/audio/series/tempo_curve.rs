@@ -112,7 +112,10 @@ fn window_tempo(x: &[f32], fr: f64, file_bpm: f64) -> (f64, f64) {
 /// maxima on whole lags, which would snap every tooth (and so the tempo)
 /// to the frame grid.
 fn comb(ac: &[f64], period: f64, teeth: usize) -> f64 {
-    (1..=teeth).map(|k| cubic_at(ac, period * k as f64)).sum::<f64>() / teeth as f64
+    (1..=teeth)
+        .map(|k| cubic_at(ac, period * k as f64))
+        .sum::<f64>()
+        / teeth as f64
 }
 
 /// `x` read at fractional index `pos` by Catmull–Rom interpolation (0

@@ -130,13 +130,27 @@ fn export_file(
             ok = false;
         }
     }
+    write_exports(library, job, file, &found, &all, inputs, names)?;
+    Ok(ok)
+}
+
+/// Writes `file`'s exports in `job`'s format.
+fn write_exports(
+    library: &Library,
+    job: &SeriesExport<'_>,
+    file: &Path,
+    found: &ResultSeries,
+    all: &[NodeSeriesValue],
+    inputs: &[PathBuf],
+    names: &mut BTreeSet<PathBuf>,
+) -> Result<(), CliError> {
     let stem = file
         .file_stem()
         .map_or_else(|| "audio".to_string(), |s| s.to_string_lossy().into_owned());
     match job.format {
         ResultsFormat::Csv => {
             for &kind in job.kinds {
-                let Some(s) = pick(&all, kind.source()) else {
+                let Some(s) = pick(all, kind.source()) else {
                     continue;
                 };
                 let suffix = format!(".{}.csv", kind.name());
@@ -154,7 +168,7 @@ fn export_file(
                 pipeline: found.pipeline_name.clone(),
                 pipeline_hash: found.pipeline_hash.clone(),
             };
-            let doc = jams(&source, &all, job.kinds);
+            let doc = jams(&source, all, job.kinds);
             write_one(library, job.out, (&stem, ".jams"), inputs, names, |w| {
                 serde_json::to_writer(&mut *w, &doc)?;
                 writeln!(w)
@@ -163,7 +177,7 @@ fn export_file(
         ResultsFormat::Json | ResultsFormat::Jsonl => {
             let mut map = serde_json::Map::new();
             for &kind in job.kinds {
-                if let Some(s) = pick(&all, kind.source()) {
+                if let Some(s) = pick(all, kind.source()) {
                     map.insert(kind.source().name().to_string(), series_json(&s.series));
                 }
             }
@@ -186,7 +200,7 @@ fn export_file(
             )?;
         }
     }
-    Ok(ok)
+    Ok(())
 }
 
 /// The stored series decoded, and the kinds that would not decode.

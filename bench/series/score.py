@@ -12,7 +12,8 @@ Prints, per split (tune / validation) and source (written / openmsx):
 beat_f: mean mir_eval F-measure, +-50 ms (the issue's window), over all files;
 beat_f_at_level: the same over the files whose tempo is at the truth's level
 (Acc1), which is what the grid can be right about; downbeat_f: over 4/4 files,
-+-50 ms; meter4: share of 4/4 files read as 4 beats a bar; tempo_curve_ok:
++-50 ms; meter4: share of 4/4 files read as 4 beats a bar; meter_ok: share of
+files of a known meter (4/4, 3/4, ...) whose meter we read right; tempo_curve_ok:
 share of files whose every local tempo window is within 3 % of the truth
 (or of its half/double, the file tempo's level).
 
@@ -67,6 +68,7 @@ def main():
     ap.add_argument("--binary", default="target/release/wave-studio")
     ap.add_argument("--midi", default="/usr/share/games/openttd/baseset/openmsx")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--per-file", action="store_true", help="a line per file, for tuning")
     args = ap.parse_args()
     with open(os.path.join(args.corpus, "manifest.csv")) as f:
         rows = list(csv.DictReader(f))
@@ -93,18 +95,25 @@ def main():
         values = [v for v in curve.get("bpm", []) if v]
         level = min((truth_bpm * k for k in (0.5, 1.0, 2.0)), key=lambda t: abs(t - bpm)) if bpm else truth_bpm
         curve_ok = bool(values) and all(abs(v / level - 1.0) <= 0.03 for v in values)
+        ours_meter = beats.get("meter")
         groups[(r["split"], source)].append(dict(f=f, at_level=at_level, down_f=down_f,
-                                                 meter4=beats.get("meter") == 4 if meter == 4 else None,
+                                                 meter4=ours_meter == 4 if meter == 4 else None,
+                                                 meter_ok=ours_meter == meter if meter else None,
                                                  curve_ok=curve_ok))
+        if args.per_file:
+            print(f"file split={r['split']} style={r['style']} truth={truth_bpm:g}/{meter} "
+                  f"ours={bpm:g}/{ours_meter} beat_f={f:.2f} downbeat_f="
+                  f"{'-' if down_f is None else f'{down_f:.2f}'} {r['file']}")
     for (split, source), items in sorted(groups.items()):
         mean = lambda xs: 100.0 * sum(xs) / len(xs) if xs else float("nan")
         level = [i["f"] for i in items if i["at_level"]]
         downs = [i["down_f"] for i in items if i["down_f"] is not None]
         m4 = [i["meter4"] for i in items if i["meter4"] is not None]
+        mk = [i["meter_ok"] for i in items if i["meter_ok"] is not None]
         print(f"series split={split} source={source} files={len(items)} "
               f"beat_f={mean([i['f'] for i in items]):.1f} beat_f_at_level={mean(level):.1f} "
               f"(n={len(level)}) downbeat_f={mean(downs):.1f} (n={len(downs)}) "
-              f"meter4={mean(m4):.1f} tempo_curve_ok={mean([i['curve_ok'] for i in items]):.1f}")
+              f"meter4={mean(m4):.1f} meter_ok={mean(mk):.1f} (n={len(mk)}) tempo_curve_ok={mean([i['curve_ok'] for i in items]):.1f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! Beat tracking by dynamic programming (Ellis 2007), and the tempo
 //! refinement it allows: a least-squares fit of the beat period.
 
+use super::beat_phase::on_the_kicks;
 use super::cancel::{CancelCheck, Cancelled, every, never};
 use super::onset::OnsetEnvelope;
 use super::tempo::{
@@ -232,7 +233,7 @@ pub fn consistency(env: &[f32], beats: &[f64]) -> f64 {
 }
 
 /// Onset strength at a beat: the maximum within ±2 frames.
-fn strength_at(env: &[f32], b: f64) -> f64 {
+pub(super) fn strength_at(env: &[f32], b: f64) -> f64 {
     let c = b.round() as i64;
     (c - 2..=c + 2)
         .filter_map(|i| usize::try_from(i).ok().and_then(|i| env.get(i)))
@@ -453,6 +454,7 @@ pub fn refine_until(
     };
     let start = into_range(first.bpm, opts);
     let (bpm, beats) = choose_level(&onsets, fr, start, opts, cancel)?;
+    let beats = on_the_kicks(&low, beats, low.len());
     let period = 60.0 * fr / bpm;
     let mut out = first.clone();
     out.bpm = round2(bpm);

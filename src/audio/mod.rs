@@ -12,6 +12,7 @@ pub mod abstain;
 pub mod artifact_bytes;
 mod artifact_error;
 pub mod artifacts;
+mod beat_phase;
 pub mod beats;
 mod byte_cursor;
 pub mod cadence;

@@ -72,6 +72,13 @@ fn analysis_output_matches_the_golden() {
             "key_confidence",
             report.key.as_ref().map_or(f64::NAN, |k| k.confidence),
         ),
+        (
+            "beats_sum",
+            report
+                .tempo
+                .as_ref()
+                .map_or(f64::NAN, |t| t.beats.iter().sum()),
+        ),
     ];
     let want = [
         ("bpm", 120.0),
@@ -82,6 +89,7 @@ fn analysis_output_matches_the_golden() {
         ("onset_sum", 2636.9743096916936),
         ("chroma_sum", 350.44048887982285),
         ("key_confidence", 0.42490793657411235),
+        ("beats_sum", 389.67399999999986),
     ];
     let mut changed: Vec<String> = got
         .iter()

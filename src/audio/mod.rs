@@ -55,10 +55,11 @@ pub use tempo::{TempoEstimate, TempoOptions};
 
 /// Version of the analysis algorithms. Bump it whenever any algorithm's
 /// output changes (decoding, loudness, spectral statistics, onsets, chroma,
-/// tempo, beats, key), even slightly. Cache keys include it, so node outputs
+/// tempo, beats, key, and the series: downbeats, tempo and key curves),
+/// even slightly. Cache keys include it, so node outputs
 /// stored by an older version are never reused. The golden test in
 /// `audio::golden` fails when the outputs move, as a reminder.
-pub const ANALYSIS_VERSION: u32 = 6;
+pub const ANALYSIS_VERSION: u32 = 7;
 
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq)]

@@ -253,3 +253,119 @@ fn the_beats_of_a_120_bpm_groove_are_on_the_kicks() {
         .count();
     assert!(hits >= 54, "{hits} of 60 kicks have a beat within 50 ms");
 }
+
+/// 4/4 at 120 BPM after a one-beat pickup: a kick on every beat, a clap
+/// on two and four, and a new chord (I–vi–IV–V in C) on every bar line,
+/// so the bar lines fall at 0.5 s + 2 s·k.
+fn pickup_groove(seconds: f64) -> Vec<f32> {
+    use std::f64::consts::TAU;
+    let rate = 44_100.0;
+    let n = (seconds * rate) as usize;
+    let chords: [[f64; 3]; 4] = [
+        [60.0, 64.0, 67.0],
+        [57.0, 60.0, 64.0],
+        [53.0, 57.0, 60.0],
+        [55.0, 59.0, 62.0],
+    ];
+    let hz = |m: f64| 440.0 * 2f64.powf((m - 69.0) / 12.0);
+    let mut rng = fastrand::Rng::with_seed(26);
+    let mut out = vec![0f32; n];
+    for (i, o) in out.iter_mut().enumerate() {
+        let t = i as f64 / rate;
+        // Bar k runs from 0.5 + 2k; the pickup beat holds the last chord.
+        let bar = ((t - 0.5) / 2.0).floor().rem_euclid(4.0) as usize;
+        let chord = chords[bar];
+        let tone: f64 = chord.iter().map(|&m| (TAU * hz(m) * t).sin()).sum::<f64>()
+            + 0.8 * (TAU * hz(chord[0] - 24.0) * t).sin();
+        *o = (0.05 * tone) as f32;
+    }
+    for beat in 0..(seconds * 2.0) as usize {
+        let start = (beat as f64 * 0.5 * rate) as usize;
+        // Beat 0 is the pickup (beat four); beats 1, 5, 9... are bar lines.
+        let clap = beat % 2 == 0;
+        for k in 0..(0.12 * rate) as usize {
+            let Some(o) = out.get_mut(start + k) else {
+                break;
+            };
+            let tt = k as f64 / rate;
+            let mut s = 0.5 * (-tt * 30.0).exp() * (TAU * 55.0 * tt).sin();
+            if clap {
+                s += 0.3 * (-tt * 60.0).exp() * (rng.f64() * 2.0 - 1.0);
+            }
+            *o += s as f32;
+        }
+    }
+    out
+}
+
+#[test]
+fn downbeats_fall_on_the_bar_lines_after_a_pickup() {
+    let dir = TempDir::new("series-downbeats");
+    let path = dir.path("pickup.wav");
+    write_wav(&path, &stereo(&pickup_groove(40.0)), 2, 44_100);
+    let db = dir.path("lib.sqlite");
+    let run = analyse(&db, &[&path], &["--series", "beats"]);
+    let grid = &run["results"][0]["series"]["beats"];
+    assert_eq!(grid["meter"], 4, "{grid}");
+    let downbeats: Vec<f64> = grid["beats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b[2] == 1)
+        .map(|b| b[0].as_f64().unwrap())
+        .collect();
+    assert!(downbeats.len() >= 17, "{downbeats:?}");
+    let on_bar_lines = downbeats
+        .iter()
+        .filter(|&&t| ((t - 0.5) / 2.0 - ((t - 0.5) / 2.0).round()).abs() * 2.0 <= 0.05)
+        .count();
+    assert!(
+        on_bar_lines * 10 >= downbeats.len() * 9,
+        "{on_bar_lines} of {} downbeats within 50 ms of a bar line: {downbeats:?}",
+        downbeats.len()
+    );
+    assert!(grid["meter_confidence"].as_f64().unwrap() > 0.3, "{grid}");
+}
+
+#[test]
+fn two_real_pieces_in_two_keys_read_as_two_key_segments() {
+    let dir = TempDir::new("series-modulation");
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real");
+    // A major (Bach, BWV 104.6, brass), then A minor (BWV 111.6, organ):
+    // 24.7 s each, so the key changes at 24.7 s.
+    let joined = dir.path("a major then a minor.wav");
+    tools::run(
+        "ffmpeg",
+        &[
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            real.join("bach_bwv104.6_brass_144.mp3").to_str().unwrap(),
+            "-i",
+            real.join("bach_bwv111.6_organ_100.ogg").to_str().unwrap(),
+            "-filter_complex",
+            "[0:a]aresample=44100,aformat=channel_layouts=stereo[a];[1:a]aresample=44100,aformat=channel_layouts=stereo[b];[a][b]concat=n=2:v=0:a=1",
+            joined.to_str().unwrap(),
+        ],
+    );
+    let db = dir.path("lib.sqlite");
+    let run = analyse(&db, &[&joined], &["--series", "key"]);
+    let segments = run["results"][0]["series"]["key"]["segments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let keys: Vec<&str> = segments
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["A major", "A minor"], "{segments:?}");
+    let boundary = segments[0]["end_s"].as_f64().unwrap();
+    let (first, channels) = tools::ffmpeg_decode(&real.join("bach_bwv104.6_brass_144.mp3"));
+    // At the file's rate, 44.1 kHz.
+    let first_len = first.len() as f64 / channels as f64 / 44_100.0;
+    assert!(
+        (boundary - first_len).abs() <= 5.0,
+        "boundary {boundary} s, pieces meet at {first_len} s"
+    );
+}

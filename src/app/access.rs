@@ -137,4 +137,9 @@ impl WaveStudioApp {
     pub fn tune_state(&self) -> &TuneState {
         &self.tune
     }
+
+    /// The track view's state.
+    pub fn track(&self) -> &crate::app::track::TrackState {
+        &self.track
+    }
 }

@@ -141,6 +141,18 @@ pub enum Command {
         /// Ctrl/Cmd was held.
         toggle: bool,
     },
+    /// Opens a file's track view from its stored result (of `pipeline`,
+    /// or the newest of any pipeline).
+    OpenTrack {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The pipeline whose result to show.
+        pipeline: Option<String>,
+        /// The file-level tempo the table shows, BPM.
+        bpm: Option<f64>,
+    },
+    /// Closes the track view.
+    CloseTrack,
     /// Asks to forget the selected rows' results.
     ForgetSelectedResults,
     /// Asks whether to forget these files' results.

@@ -400,7 +400,18 @@ fn entry_ui(
         let toggle = response.ctx.input(|inp| inp.modifiers.command);
         out.push(Command::SelectFile { index: i, toggle });
     }
+    let open = || Command::OpenTrack {
+        path: entry.path.clone(),
+        pipeline: None,
+        bpm: None,
+    };
+    if response.double_clicked() {
+        out.push(open());
+    }
     response.context_menu(|ui| {
+        if ui.button("Open track view").clicked() {
+            out.push(open());
+        }
         if ui.button("Analyse next").clicked() {
             out.push(Command::AnalyseNext(vec![i]));
         }

@@ -10,6 +10,7 @@ use super::{WaveStudioApp, inspector, theme};
 use crate::app::command::Command;
 use crate::app::graph::add_menu::add_node_menu_ui;
 use crate::app::shortcuts::shortcut_for;
+use crate::app::track::{BottomTab, track_ui};
 
 /// The charts-and-results panel: its first height as a share of the
 /// window's (egui remembers the height the user drags it to, also between
@@ -220,19 +221,62 @@ fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
         let charts_w = (width * CHARTS_SHARE).clamp(CHARTS_MIN_WIDTH, CHARTS_MAX_WIDTH);
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
-            let doc = &app.doc.doc;
-            let nodes: Vec<(String, crate::orchestrator::WaveStage)> = doc
-                .nodes
-                .iter()
-                .map(|n| (n.id.to_string(), n.kind))
-                .collect();
-            app.run.live.ui(ui, &doc.config, &nodes);
+            bottom_tabs_ui(app, ui);
+            match app.track.tab {
+                BottomTab::Charts => {
+                    let doc = &app.doc.doc;
+                    let nodes: Vec<(String, crate::orchestrator::WaveStage)> = doc
+                        .nodes
+                        .iter()
+                        .map(|n| (n.id.to_string(), n.kind))
+                        .collect();
+                    app.run.live.ui(ui, &doc.config, &nodes);
+                }
+                BottomTab::Track => {
+                    let limits = track_limits(&app.doc.doc);
+                    track_ui::track_ui(&mut app.track, ui, limits, out);
+                }
+            }
         });
         ui.separator();
         ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), height), down, |ui| {
             app.results.ui(ui, out);
         });
     });
+}
+
+/// The Charts / Track tabs over the bottom-left area.
+fn bottom_tabs_ui(app: &mut WaveStudioApp, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let tab = &mut app.track.tab;
+        ui.selectable_value(tab, BottomTab::Charts, "Charts");
+        let name = app
+            .track
+            .track
+            .as_ref()
+            .map(|t| format!("Track: {}", t.data.file_name()));
+        let label = name.unwrap_or_else(|| "Track".into());
+        ui.selectable_value(tab, BottomTab::Track, label)
+            .on_hover_text("A file's waveform, beat grid, tempo, key and loudness over time: double-click a result to open it");
+    });
+}
+
+/// The loudness target and true-peak ceiling of the open pipeline's
+/// loudness gate, else EBU R128's −23 LUFS and −1 dBTP.
+fn track_limits(doc: &crate::pipeline::PipelineDocument) -> track_ui::Limits {
+    let gate = doc.nodes.iter().find_map(|n| match n.operation {
+        crate::pipeline::Operation::LoudnessGate {
+            target_lufs,
+            max_true_peak_dbtp,
+            ..
+        } => Some((target_lufs, max_true_peak_dbtp)),
+        _ => None,
+    });
+    let (target_lufs, max_peak_db) = gate.unwrap_or((-23.0, -1.0));
+    track_ui::Limits {
+        target_lufs,
+        max_peak_db,
+    }
 }
 
 /// The engine's wave counts as words: how many waves ended and how (a

@@ -24,6 +24,7 @@ mod run;
 mod shortcuts;
 mod state;
 mod theme;
+mod track;
 
 use std::path::PathBuf;
 
@@ -42,6 +43,8 @@ pub use results::store::{DB_ENV, library_path};
 pub use results::table::{Column, ColumnLayout, PipelineId, ResultsTable, Row, Scope, Source};
 pub use run::charts::{LiveStats, SERIES_CAP, Series};
 pub use state::DocState;
+pub use track::time_view::TimeView;
+pub use track::{BottomTab, LaneKind, Track, TrackData, TrackState};
 
 use dialogs::ask::Dialogs;
 use graph::view::GraphView;
@@ -132,6 +135,8 @@ pub struct WaveStudioApp {
     plugins: plugins::PluginsState,
     /// *Compare with…*: pipeline B and the comparison.
     compare: compare::state::CompareState,
+    /// The track view: an analysed file over time.
+    track: track::TrackState,
     /// The quality gate's suggestion from history.
     tune: compare::tune_ui::TuneState,
 }
@@ -175,6 +180,7 @@ impl WaveStudioApp {
             resumable: ((0, 0, 0), 0),
             plugins: plugins::PluginsState::default(),
             compare: compare::state::CompareState::default(),
+            track: track::TrackState::default(),
             tune: compare::tune_ui::TuneState::default(),
         }
     }

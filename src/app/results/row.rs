@@ -109,6 +109,15 @@ fn plugin_cell(r: &FileResult, names: &[String]) -> String {
 }
 
 impl Row {
+    /// The command that opens this row's track view.
+    pub fn open_track(&self) -> crate::app::command::Command {
+        crate::app::command::Command::OpenTrack {
+            path: self.path.clone().into(),
+            pipeline: Some(self.pipeline.clone()),
+            bpm: self.bpm,
+        }
+    }
+
     /// The row of a file the running batch just finished (its path as the
     /// library writes it, so it replaces the stored row); its Plugins cell
     /// shows the values named in `plugin_values`.

@@ -40,6 +40,9 @@ pub enum Reply {
     Resume(u64, Result<ResumeInfo, String>),
     /// Results forgotten (their paths and count), or why not.
     Forgot(Result<(Vec<PathBuf>, usize), String>),
+    /// A file's stored series for the track view, for request `.0`
+    /// (`None`: the file has no stored result).
+    Track(u64, Result<Option<crate::app::track::TrackData>, String>),
 }
 
 /// The open library (if any) and its tasks' channel.
@@ -143,6 +146,30 @@ impl StoreState {
         let pipeline = pipeline.to_string();
         self.spawn(handle, wake, move || {
             Reply::Resume(n, resume_info(&lib, pipeline).map_err(|e| e.to_string()))
+        });
+    }
+
+    /// Reads `path`'s stored series (of `pipeline`, else its newest
+    /// result) for the track view's request `n`.
+    pub fn load_track(
+        &self,
+        n: u64,
+        (path, pipeline, bpm): (PathBuf, Option<String>, Option<f64>),
+        handle: &Handle,
+        wake: &Wake,
+    ) {
+        let Some(lib) = self.library.clone() else {
+            let why = "no results library is open (the app was started without one)";
+            let _ = self.tx.send(Reply::Track(n, Err(why.into())));
+            wake();
+            return;
+        };
+        self.spawn(handle, wake, move || {
+            let read = lib.series_of(&path, pipeline.as_deref());
+            let data = read.map(|stored| {
+                stored.map(|s| crate::app::track::TrackData::from_stored(path, bpm, s))
+            });
+            Reply::Track(n, data.map_err(|e| e.to_string()))
         });
     }
 

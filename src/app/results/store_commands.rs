@@ -49,6 +49,20 @@ impl WaveStudioApp {
                     .load_rows(self.results.filter(), &self.handle, &wake);
             }
             Command::SelectResult { row, toggle } => self.results.select(row, toggle),
+            Command::OpenTrack {
+                path,
+                pipeline,
+                bpm,
+            } => {
+                let n = self.track.begin(path.clone());
+                self.store
+                    .load_track(n, (path, pipeline, bpm), &self.handle, &wake);
+            }
+            Command::CloseTrack => {
+                self.track.track = None;
+                self.track.error = None;
+                self.track.tab = crate::app::track::BottomTab::Charts;
+            }
             Command::ForgetSelectedResults => {
                 let paths = self.results.selected_paths();
                 self.apply_library(Command::AskForget(paths));
@@ -184,6 +198,7 @@ impl WaveStudioApp {
                     self.check_resume();
                 }
                 Reply::Forgot(Err(e)) => self.set_status(format!("Forget failed: {e}"), true),
+                Reply::Track(n, answer) => self.track.finish(n, answer),
             }
         }
         if self.store.library.is_some()

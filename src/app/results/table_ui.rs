@@ -72,6 +72,19 @@ impl ResultsTable {
         }
         let layout = self.layout(ui);
         self.table_ui(ui, &layout, out);
+        self.enter_opens_the_track(ui, out);
+    }
+
+    /// Enter with one row selected (and no text field focused) opens its
+    /// track view, as a double-click does.
+    fn enter_opens_the_track(&self, ui: &Ui, out: &mut Vec<Command>) {
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if !enter || ui.memory(|m| m.focused().is_some()) || self.selected.len() != 1 {
+            return;
+        }
+        if let Some(row) = self.selected.iter().next().and_then(|&i| self.rows.get(i)) {
+            out.push(row.open_track());
+        }
     }
 
     /// The shown columns' widths: a column no row has a value in is left
@@ -433,6 +446,9 @@ fn file_cell_actions(
         let toggle = response.ctx.input(|inp| inp.modifiers.command);
         out.push(Command::SelectResult { row: i, toggle });
     }
+    if response.double_clicked() {
+        out.push(row.open_track());
+    }
     // Long names are cut with "…": the full path on hover, and which
     // pipeline's result it is (one file may have several).
     response.clone().on_hover_text(format!(
@@ -442,6 +458,9 @@ fn file_cell_actions(
     ));
     response.context_menu(|ui| {
         ui.label(RichText::new(&row.path).weak());
+        if ui.button("Open track view").clicked() {
+            out.push(row.open_track());
+        }
         if ui.button("Forget results…").clicked() {
             // The selection when the row is part of it, else this row.
             out.push(if selected {

@@ -31,6 +31,9 @@ const INSPECTOR_PANEL_MIN: f32 = 240.0;
 const CHARTS_SHARE: f32 = 0.56;
 const CHARTS_MIN_WIDTH: f32 = 300.0;
 const CHARTS_MAX_WIDTH: f32 = 840.0;
+/// The track view's share of the bottom panel's width, and its largest.
+const TRACK_SHARE: f32 = 0.64;
+const TRACK_MAX_WIDTH: f32 = 1400.0;
 /// How much the Run button's green is dimmed when it is enabled.
 const RUN_FILL_DIM: f32 = 0.5;
 
@@ -218,7 +221,12 @@ fn bottom_ui(app: &mut WaveStudioApp, ui: &mut Ui, out: &mut Vec<Command>) {
     let width = ui.available_width();
     let height = ui.available_height();
     ui.horizontal_top(|ui| {
-        let charts_w = (width * CHARTS_SHARE).clamp(CHARTS_MIN_WIDTH, CHARTS_MAX_WIDTH);
+        // A track reads better wide: it takes more of the panel than charts.
+        let (share, max) = match app.track.tab {
+            BottomTab::Charts => (CHARTS_SHARE, CHARTS_MAX_WIDTH),
+            BottomTab::Track => (TRACK_SHARE, TRACK_MAX_WIDTH),
+        };
+        let charts_w = (width * share).clamp(CHARTS_MIN_WIDTH, max);
         let down = egui::Layout::top_down(egui::Align::Min);
         ui.allocate_ui_with_layout(egui::vec2(charts_w, height), down, |ui| {
             bottom_tabs_ui(app, ui);

@@ -79,7 +79,7 @@ impl ResultsTable {
     /// track view, as a double-click does.
     fn enter_opens_the_track(&self, ui: &Ui, out: &mut Vec<Command>) {
         let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if !enter || ui.memory(|m| m.focused().is_some()) || self.selected.len() != 1 {
+        if !enter || ui.ctx().text_edit_focused() || self.selected.len() != 1 {
             return;
         }
         if let Some(row) = self.selected.iter().next().and_then(|&i| self.rows.get(i)) {

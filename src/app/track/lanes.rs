@@ -40,14 +40,17 @@ impl Frame<'_> {
         self.view.x_of(t, rect.left(), rect.width())
     }
 
+    /// The lane's name at its top left, on a dark backing so it reads
+    /// over whatever the lane draws.
     fn label(&self, rect: Rect, text: &str) {
-        self.painter.text(
-            rect.left_top() + egui::vec2(4.0, 2.0),
-            Align2::LEFT_TOP,
-            text,
-            FontId::proportional(11.0),
-            self.text,
-        );
+        let galley =
+            self.painter
+                .layout_no_wrap(text.to_string(), FontId::proportional(11.0), self.text);
+        let at = rect.left_top() + egui::vec2(4.0, 2.0);
+        let back = Rect::from_min_size(at, galley.size()).expand(2.0);
+        self.painter
+            .rect_filled(back, 2.0, Color32::from_black_alpha(170));
+        self.painter.galley(at, galley, self.text);
     }
 
     fn missing(&self, rect: Rect, what: &str) {
@@ -268,12 +271,11 @@ fn key(f: &Frame<'_>, data: &TrackData, rect: Rect) -> bool {
         let galley = f
             .painter
             .layout_no_wrap(text, FontId::proportional(11.0), Color32::BLACK);
-        if galley.size().x + 6.0 < r.width() {
-            f.painter.galley(
-                pos2(r.left() + 4.0, r.center().y - 0.5 * galley.size().y),
-                galley,
-                Color32::BLACK,
-            );
+        // Centred in the segment's visible part, clear of the lane's name.
+        let x = (r.center().x - 0.5 * galley.size().x).max(rect.left() + 40.0);
+        if x + galley.size().x + 2.0 < r.right() {
+            let y = r.center().y - 0.5 * galley.size().y;
+            f.painter.galley(pos2(x, y), galley, Color32::BLACK);
         }
     }
     true

@@ -137,6 +137,12 @@ fn a_stored_result_opens_as_a_track_with_its_lanes() {
     h.run();
     assert!(h.state().track().track.is_none());
     assert_eq!(h.state().track().tab, BottomTab::Charts);
+
+    // Enter on the selected row opens it again.
+    h.get_by_label("bach brass.mp3").click();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    assert!(step_until(&mut h, WAIT, |a| a.track().track.is_some()));
 }
 
 /// Two clicks at `pos` in one frame (a double-click).

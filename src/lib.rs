@@ -14,6 +14,7 @@ pub mod cli;
 pub mod library;
 pub mod orchestrator;
 pub mod pipeline;
+pub mod playback;
 pub mod results;
 pub mod run;
 pub mod text;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::{TempDir, harness_sized, runtime, shows, step_until};
 use wave_studio::app::{BottomTab, Command, LaneKind, Launch, WaveStudioApp};
 use wave_studio::library::Library;
@@ -127,6 +127,31 @@ fn a_stored_result_opens_as_a_track_with_its_lanes() {
     h.get_by_label("Fit").click();
     h.run();
     assert_eq!(view(&h), whole);
+
+    // No audio output in tests: Play is disabled (the reason on hover);
+    // a click on the lanes still moves the playhead.
+    assert!(h.get_by_label("▶ Play").accesskit_node().is_disabled());
+    h.get_by_label("▶ Play").hover();
+    // Tooltips wait for the pointer to rest.
+    for _ in 0..60 {
+        h.step();
+    }
+    assert!(shows(&h, "Cannot play: no audio output"));
+    let before = h.state().track().track.as_ref().unwrap().playhead_s;
+    let at = lanes_point(&h) + egui::vec2(150.0, 0.0);
+    h.event(egui::Event::PointerMoved(at));
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.run_steps(2);
+    let after = h.state().track().track.as_ref().unwrap().playhead_s;
+    assert!(after > before + 1.0, "playhead {before} -> {after}");
 
     // Hiding a lane; closing goes back to the charts.
     h.get_by_role_and_label(Role::CheckBox, LaneKind::Key.label())

@@ -71,6 +71,9 @@ pub struct Launch {
     pub db: Option<PathBuf>,
     /// Use no results library (`--no-db`).
     pub no_db: bool,
+    /// Look for an audio output for the track view's playback (the app
+    /// does; tests leave it off so that none opens a device).
+    pub audio: bool,
 }
 
 /// Settings that persist between launches.
@@ -197,6 +200,9 @@ impl WaveStudioApp {
     pub fn with_queue(handle: Handle, launch: Launch, queue: Vec<SavedEntry>) -> Self {
         let mut app = Self::new(handle);
         app.files.restore(queue);
+        if launch.audio {
+            app.track.listen.probe();
+        }
         if let Some(p) = &launch.pipeline {
             app.open(p);
         }

@@ -167,6 +167,7 @@ fn gui(args: GuiArgs, handle: tokio::runtime::Handle) -> Result<Outcome, CliErro
         auto_run: args.run,
         db: args.db,
         no_db: args.no_db,
+        audio: true,
     };
     crate::app::run_native(handle, launch)
         .map(|()| Outcome::AllOk)

@@ -141,7 +141,7 @@ pub struct Chunk {
 }
 
 /// The device's format.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutFormat {
     /// Frames per second.
     pub rate: u32,

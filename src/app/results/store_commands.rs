@@ -59,6 +59,7 @@ impl WaveStudioApp {
                     .load_track(n, (path, pipeline, bpm), &self.handle, &wake);
             }
             Command::CloseTrack => {
+                self.track.listen.stop();
                 self.track.track = None;
                 self.track.error = None;
                 self.track.tab = crate::app::track::BottomTab::Charts;

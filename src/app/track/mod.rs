@@ -5,6 +5,7 @@
 //! holds what is shown and how it is zoomed.
 
 pub mod lanes;
+pub mod listen;
 pub mod ruler;
 pub mod time_view;
 pub mod track_ui;
@@ -159,6 +160,8 @@ pub struct Track {
     pub view: TimeView,
     /// The time under the pointer, seconds.
     pub hover_s: Option<f64>,
+    /// Where play starts (the last click), seconds.
+    pub playhead_s: f64,
 }
 
 /// Which part the bottom-left area shows.
@@ -186,6 +189,8 @@ pub struct TrackState {
     pub tab: BottomTab,
     /// The newest open request: older answers are dropped.
     pub request: u64,
+    /// Playback.
+    pub listen: listen::Listen,
 }
 
 impl TrackState {
@@ -207,10 +212,12 @@ impl TrackState {
         match answer {
             Ok(Some(data)) => {
                 let view = TimeView::fit(data.duration_s);
+                self.listen.stop();
                 self.track = Some(Track {
                     data,
                     view,
                     hover_s: None,
+                    playhead_s: 0.0,
                 });
             }
             Ok(None) => {

@@ -59,6 +59,15 @@ impl TimeView {
         }
     }
 
+    /// Scrolls so that `t_s` is shown (a playhead leaving the view
+    /// turns the page, as DJ software does).
+    pub fn follow(&mut self, t_s: f64) {
+        if t_s < self.start_s || t_s > self.end_s() {
+            self.start_s = t_s - 0.05 * self.span_s;
+            self.clamp();
+        }
+    }
+
     /// The time at `x` on a lane from `left` to `left + width` pixels.
     pub fn time_at(&self, x: f32, left: f32, width: f32) -> f64 {
         self.start_s + f64::from((x - left) / width.max(1.0)) * self.span_s
@@ -104,6 +113,8 @@ mod tests {
         assert_eq!(v.start_s, 0.0);
         v.pan(1000.0);
         assert!((v.end_s() - 60.0).abs() < 1e-9);
+        v.follow(1.0);
+        assert!(v.start_s <= 1.0 && v.end_s() >= 1.0);
         let x = v.x_of(55.0, 10.0, 500.0);
         assert!((v.time_at(x, 10.0, 500.0) - 55.0).abs() < 1e-6);
     }

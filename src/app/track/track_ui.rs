@@ -6,6 +6,7 @@
 use egui::{Align2, FontId, RichText, Sense, Stroke, Ui, pos2};
 
 use super::lanes::{self, Frame};
+use super::listen::Listen;
 use super::{LaneKind, Track, TrackState, ruler};
 use crate::app::command::Command;
 
@@ -38,8 +39,10 @@ pub fn track_ui(state: &mut TrackState, ui: &mut Ui, limits: Limits, out: &mut V
     if let Some(e) = &state.error {
         ui.colored_label(crate::app::theme::ERROR, e);
     }
+    state.listen.poll();
     let hidden = state.hidden.clone();
-    let Some(track) = state.track.as_mut() else {
+    let TrackState { track, listen, .. } = state;
+    let Some(track) = track.as_mut() else {
         if state.loading.is_none() {
             ui.weak("Double-click a file in the results table or the queue (or press Enter on a selected row) to see its waveform, beat grid, tempo, key and loudness over time.");
         }
@@ -47,15 +50,62 @@ pub fn track_ui(state: &mut TrackState, ui: &mut Ui, limits: Limits, out: &mut V
     };
     let mut toggles = Vec::new();
     header_ui(ui, track, &hidden, &mut toggles, out);
+    play_ui(ui, track, listen);
+    let shown: Vec<LaneKind> = LaneKind::ALL
+        .into_iter()
+        .filter(|l| !hidden.contains(l))
+        .collect();
+    lanes_ui(ui, track, listen, &shown, limits);
     for lane in toggles {
         state.toggle(lane);
     }
-    let shown: Vec<LaneKind> = LaneKind::ALL
-        .into_iter()
-        .filter(|l| state.shows(*l))
-        .collect();
-    if let Some(track) = state.track.as_mut() {
-        lanes_ui(ui, track, &shown, limits);
+}
+
+/// Play/pause (Space), the beat click, the position; disabled with the
+/// reason when there is no audio output.
+fn play_ui(ui: &mut Ui, track: &mut Track, listen: &mut Listen) {
+    let space = ui.input(|i| i.key_pressed(egui::Key::Space)) && !ui.ctx().text_edit_focused();
+    let why = listen.disabled_because();
+    let playing = listen.is_playing();
+    let mut toggle = space && why.is_none();
+    ui.horizontal(|ui| {
+        let label = if playing { "⏸ Pause" } else { "▶ Play" };
+        let button = ui.add_enabled(why.is_none(), egui::Button::new(label));
+        let button = match &why {
+            Some(why) => button.on_disabled_hover_text(why),
+            None => button.on_hover_text(
+                "Play or pause from the playhead (Space); click the lanes to move it",
+            ),
+        };
+        toggle |= button.clicked();
+        let mut click = listen.click;
+        if ui
+            .checkbox(&mut click, "Beat click")
+            .on_hover_text("A click on every beat, accented on downbeats, to check the grid by ear")
+            .changed()
+        {
+            listen.set_click(click);
+        }
+        let at = listen.position_s().unwrap_or(track.playhead_s);
+        ui.monospace(ruler::label(at, 0.1));
+        if let Some(e) = listen.error() {
+            ui.colored_label(crate::app::theme::ERROR, e);
+        }
+    });
+    if toggle {
+        let ticks = super::listen::ticks(track.data.beats());
+        let at = listen
+            .position_s()
+            .filter(|_| playing)
+            .unwrap_or(track.playhead_s);
+        listen.toggle(&track.data.path, at, &ticks);
+    }
+    if listen.is_playing() {
+        if let Some(t) = listen.position_s() {
+            track.playhead_s = t;
+            track.view.follow(t);
+        }
+        ui.ctx().request_repaint();
     }
 }
 
@@ -111,12 +161,26 @@ fn fitted_heights(shown: &[LaneKind], available: f32) -> Vec<f32> {
     shown.iter().map(|&l| lanes::height(l) * scale).collect()
 }
 
-fn lanes_ui(ui: &mut Ui, track: &mut Track, shown: &[LaneKind], limits: Limits) {
+fn lanes_ui(
+    ui: &mut Ui,
+    track: &mut Track,
+    listen: &mut Listen,
+    shown: &[LaneKind],
+    limits: Limits,
+) {
     let heights = fitted_heights(shown, ui.available_height());
     let total = RULER_H + heights.iter().map(|h| h + GAP).sum::<f32>();
     let size = egui::vec2(ui.available_width(), total);
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     navigate(ui, track, &response, rect);
+    if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        // A click moves the playhead (and a playing track with it).
+        let t = track.view.time_at(p.x, rect.left(), rect.width());
+        track.playhead_s = t.clamp(0.0, track.view.duration_s);
+        listen.seek(track.playhead_s);
+    }
     let painter = ui.painter_at(rect);
     let f = Frame {
         painter: &painter,
@@ -136,6 +200,11 @@ fn lanes_ui(ui: &mut Ui, track: &mut Track, shown: &[LaneKind], limits: Limits) 
         lane_rects.push((lane, r));
         top += h + GAP;
     }
+    let head = track.view.x_of(track.playhead_s, rect.left(), rect.width());
+    painter.line_segment(
+        [pos2(head, rect.top()), pos2(head, rect.bottom())],
+        Stroke::new(2.0, crate::app::theme::WARN),
+    );
     if let Some(t) = track.hover_s {
         let x = track.view.x_of(t, rect.left(), rect.width());
         painter.line_segment(

@@ -100,11 +100,12 @@ fn play_ui(ui: &mut Ui, track: &mut Track, listen: &mut Listen) {
             .unwrap_or(track.playhead_s);
         listen.toggle(&track.data.path, at, &ticks);
     }
+    // The player's position is the playhead (paused, seeking or at the end).
+    if let Some(t) = listen.position_s() {
+        track.playhead_s = t.min(track.view.duration_s);
+    }
     if listen.is_playing() {
-        if let Some(t) = listen.position_s() {
-            track.playhead_s = t;
-            track.view.follow(t);
-        }
+        track.view.follow(track.playhead_s);
         ui.ctx().request_repaint();
     }
 }

@@ -2,6 +2,14 @@
 //! results table and charts holding a 10,000-file run. CPU time per frame
 //! (egui pass + tessellation, no GPU). Prints
 //! `ui frame_ms_p50=X frame_ms_p99=Y`.
+//!
+//! Then the track view on a library holding a 5-minute and a 60-minute
+//! file analysed by the release binary: the time from the open command to
+//! the track drawn (the library read and decode on the app's blocking
+//! thread included), and the frame time at 1600×1000 with every lane
+//! shown while the pointer sweeps the lanes:
+//! `ui track_open minutes=M ms_p50=X ms_p95=Y` and
+//! `ui track frame_ms_p50=X frame_ms_p99=Y`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -184,5 +192,121 @@ fn main() {
     times.sort_by(f64::total_cmp);
     let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!("ui frame_ms_p50={:.2} frame_ms_p99={:.2}", p(0.5), p(0.99));
+    track_view(&rt, &dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One frame of `app` at 1600×1000 with the pointer at `pointer`; its CPU
+/// time, ms.
+fn frame(ctx: &egui::Context, app: &mut WaveStudioApp, n: usize, pointer: egui::Pos2) -> f64 {
+    let mut input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        ..Default::default()
+    };
+    input.time = Some(n as f64 / 60.0);
+    input.events.push(egui::Event::PointerMoved(pointer));
+    let start = Instant::now();
+    let output = ctx.run_ui(input, |ui| app.frame(ui));
+    let prims = ctx.tessellate(output.shapes, output.pixels_per_point);
+    std::hint::black_box(prims);
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+fn percentile(times: &mut [f64], q: f64) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[((times.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Open time and frame time of the track view (see the file's docs).
+fn track_view(rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
+    use wave_studio::app::Command;
+    let mut files = Vec::new();
+    for minutes in [5u32, 60] {
+        // A kick every half second over a tone: beats, a key, loudness.
+        let path = dir.join(format!("track{minutes}.flac"));
+        let expr =
+            "0.6*sin(2*PI*60*t)*exp(-30*mod(t\\,0.5))+0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277.2*t)";
+        let ok = std::process::Command::new("ffmpeg")
+            .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+            .arg(format!("aevalsrc={expr}:s=44100:d={}", minutes * 60))
+            .args(["-ac", "2"])
+            .arg(&path)
+            .status()
+            .expect("ffmpeg makes the track view's test files");
+        assert!(ok.success());
+        files.push((minutes, path));
+    }
+    let db = dir.join("tracks.sqlite");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wave-studio"))
+        .args(["run", "--db"])
+        .arg(&db)
+        .args(files.iter().map(|f| &f.1))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut app = WaveStudioApp::with_launch(
+        rt.handle().clone(),
+        wave_studio::app::Launch {
+            db: Some(db),
+            ..Default::default()
+        },
+    );
+    let ctx = egui::Context::default();
+    let mut n = 0usize;
+    let lanes = egui::pos2(400.0, 760.0);
+    while !app.has_library() {
+        frame(&ctx, &mut app, n, lanes);
+        n += 1;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    for (minutes, path) in &files {
+        let mut opens = Vec::new();
+        for _ in 0..20 {
+            app.push(Command::CloseTrack);
+            frame(&ctx, &mut app, n, lanes);
+            n += 1;
+            let start = Instant::now();
+            app.push(Command::OpenTrack {
+                path: path.clone(),
+                pipeline: None,
+                bpm: None,
+            });
+            while app.track().track.is_none() {
+                assert!(app.track().error.is_none(), "{:?}", app.track().error);
+                frame(&ctx, &mut app, n, lanes);
+                n += 1;
+            }
+            // The first frame that draws it.
+            frame(&ctx, &mut app, n, lanes);
+            n += 1;
+            opens.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        let data = &app.track().track.as_ref().unwrap().data;
+        assert!((data.duration_s - f64::from(*minutes) * 60.0).abs() < 1.0);
+        assert!(data.waveform().is_some() && data.loudness().is_some() && data.beats().is_some());
+        println!(
+            "ui track_open minutes={minutes} ms_p50={:.1} ms_p95={:.1}",
+            percentile(&mut opens, 0.5),
+            percentile(&mut opens, 0.95)
+        );
+    }
+    // The 60-minute track is open, every lane shown: sweep the pointer.
+    let mut times = Vec::new();
+    for k in 0..FRAMES {
+        let x = 20.0 + (k % 400) as f32 * 2.0;
+        times.push(frame(&ctx, &mut app, n, egui::pos2(x, 760.0)));
+        n += 1;
+    }
+    println!(
+        "ui track frame_ms_p50={:.2} frame_ms_p99={:.2}",
+        percentile(&mut times, 0.5),
+        percentile(&mut times, 0.99)
+    );
 }

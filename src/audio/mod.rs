@@ -38,6 +38,7 @@ pub mod riff;
 pub mod samples;
 pub mod series;
 pub mod spectral;
+pub mod spectrogram;
 pub mod stft;
 pub mod tempo;
 

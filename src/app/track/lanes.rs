@@ -13,6 +13,7 @@ use crate::audio::series::{self, LoudnessCurve};
 pub fn height(lane: LaneKind) -> f32 {
     match lane {
         LaneKind::Waveform => 96.0,
+        LaneKind::Spectrogram => 80.0,
         LaneKind::Tempo => 56.0,
         LaneKind::Key => 26.0,
         LaneKind::Loudness => 72.0,
@@ -36,7 +37,8 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    fn x(&self, rect: Rect, t: f64) -> f32 {
+    /// The x of time `t` in `rect`.
+    pub fn x(&self, rect: Rect, t: f64) -> f32 {
         self.view.x_of(t, rect.left(), rect.width())
     }
 
@@ -53,7 +55,8 @@ impl Frame<'_> {
         self.painter.galley(at, galley, self.text);
     }
 
-    fn missing(&self, rect: Rect, what: &str) {
+    /// A one-line note in the middle of the lane.
+    pub fn note(&self, rect: Rect, what: &str) {
         self.painter.text(
             rect.center(),
             Align2::CENTER_CENTER,
@@ -70,6 +73,8 @@ pub fn draw(f: &Frame<'_>, lane: LaneKind, data: &TrackData, rect: Rect) {
         .rect_filled(rect, 0.0, Color32::from_black_alpha(40));
     let drawn = match lane {
         LaneKind::Waveform => waveform(f, data, rect),
+        // Drawn by `spectro_lane` (it needs its textures).
+        LaneKind::Spectrogram => true,
         LaneKind::Tempo => tempo(f, data, rect),
         LaneKind::Key => key(f, data, rect),
         LaneKind::Loudness => loudness(f, data, rect),
@@ -79,13 +84,14 @@ pub fn draw(f: &Frame<'_>, lane: LaneKind, data: &TrackData, rect: Rect) {
             LaneKind::Waveform => {
                 "No waveform stored: the pipeline's Decode did not read the whole file"
             }
+            LaneKind::Spectrogram => "",
             LaneKind::Tempo => "No tempo curve: the pipeline has no beat-tracking Tempo node",
             LaneKind::Key => "No key curve: the pipeline has no whole-file Key node",
             LaneKind::Loudness => {
                 "No loudness curve: the pipeline's Decode did not read the whole file"
             }
         };
-        f.missing(rect, what);
+        f.note(rect, what);
     }
     f.label(rect, lane.label());
 }
@@ -357,6 +363,7 @@ fn curve_line(f: &Frame<'_>, rect: Rect, values: &[f32], y: &dyn Fn(f64) -> f32,
 /// What `lane` shows at `t`, for the hover line ("" when nothing).
 pub fn value_at(lane: LaneKind, data: &TrackData, t: f64) -> String {
     match lane {
+        LaneKind::Spectrogram => String::new(),
         LaneKind::Waveform => data
             .beats()
             .and_then(|g| g.beats.iter().rev().find(|b| b.time_s <= t + 1e-9))

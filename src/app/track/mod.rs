@@ -7,6 +7,7 @@
 pub mod lanes;
 pub mod listen;
 pub mod ruler;
+pub mod spectro_lane;
 pub mod time_view;
 pub mod track_ui;
 
@@ -123,6 +124,8 @@ impl TrackData {
 pub enum LaneKind {
     /// Waveform with the beat grid.
     Waveform,
+    /// Log-frequency spectrogram, computed on demand.
+    Spectrogram,
     /// Local tempo.
     Tempo,
     /// Key segments.
@@ -133,8 +136,9 @@ pub enum LaneKind {
 
 impl LaneKind {
     /// Every lane, top to bottom.
-    pub const ALL: [LaneKind; 4] = [
+    pub const ALL: [LaneKind; 5] = [
         LaneKind::Waveform,
+        LaneKind::Spectrogram,
         LaneKind::Tempo,
         LaneKind::Key,
         LaneKind::Loudness,
@@ -144,6 +148,7 @@ impl LaneKind {
     pub fn label(self) -> &'static str {
         match self {
             LaneKind::Waveform => "Waveform · beats",
+            LaneKind::Spectrogram => "Spectrogram, 30 Hz–16 kHz",
             LaneKind::Tempo => "Tempo, BPM",
             LaneKind::Key => "Key",
             LaneKind::Loudness => "Loudness, LUFS",
@@ -191,6 +196,8 @@ pub struct TrackState {
     pub request: u64,
     /// Playback.
     pub listen: listen::Listen,
+    /// Spectrograms computed this session.
+    pub spectra: spectro_lane::SpectraCache,
 }
 
 impl TrackState {

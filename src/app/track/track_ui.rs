@@ -7,7 +7,7 @@ use egui::{Align2, FontId, RichText, Sense, Stroke, Ui, pos2};
 
 use super::lanes::{self, Frame};
 use super::listen::Listen;
-use super::{LaneKind, Track, TrackState, ruler};
+use super::{LaneKind, Track, TrackState, ruler, spectro_lane};
 use crate::app::command::Command;
 
 /// Height of the time ruler, points.
@@ -41,7 +41,12 @@ pub fn track_ui(state: &mut TrackState, ui: &mut Ui, limits: Limits, out: &mut V
     }
     state.listen.poll();
     let hidden = state.hidden.clone();
-    let TrackState { track, listen, .. } = state;
+    let TrackState {
+        track,
+        listen,
+        spectra,
+        ..
+    } = state;
     let Some(track) = track.as_mut() else {
         if state.loading.is_none() {
             ui.weak("Double-click a file in the results table or the queue (or press Enter on a selected row) to see its waveform, beat grid, tempo, key and loudness over time.");
@@ -55,7 +60,11 @@ pub fn track_ui(state: &mut TrackState, ui: &mut Ui, limits: Limits, out: &mut V
         .into_iter()
         .filter(|l| !hidden.contains(l))
         .collect();
-    lanes_ui(ui, track, listen, &shown, limits);
+    if shown.contains(&LaneKind::Spectrogram) {
+        spectro_lane::ensure(spectra, &track.data.path, ui.ctx());
+    }
+    let spectrum = spectra.get(&track.data.path);
+    lanes_ui(ui, (track, listen, spectrum), &shown, limits);
     for lane in toggles {
         state.toggle(lane);
     }
@@ -164,8 +173,7 @@ fn fitted_heights(shown: &[LaneKind], available: f32) -> Vec<f32> {
 
 fn lanes_ui(
     ui: &mut Ui,
-    track: &mut Track,
-    listen: &mut Listen,
+    (track, listen, spectrum): (&mut Track, &mut Listen, Option<&spectro_lane::Spectra>),
     shown: &[LaneKind],
     limits: Limits,
 ) {
@@ -197,6 +205,9 @@ fn lanes_ui(
     let mut lane_rects = Vec::new();
     for (&lane, &h) in shown.iter().zip(&heights) {
         let r = egui::Rect::from_min_size(pos2(rect.left(), top), egui::vec2(rect.width(), h));
+        if lane == LaneKind::Spectrogram {
+            spectro_lane::draw(&f, spectrum, r);
+        }
         lanes::draw(&f, lane, &track.data, r);
         lane_rects.push((lane, r));
         top += h + GAP;

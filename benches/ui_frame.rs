@@ -9,12 +9,16 @@
 //! thread included), and the frame time at 1600×1000 with every lane
 //! shown while the pointer sweeps the lanes:
 //! `ui track_open minutes=M ms_p50=X ms_p95=Y` and
-//! `ui track frame_ms_p50=X frame_ms_p99=Y`.
+//! `ui track frame_ms_p50=X frame_ms_p99=Y`; then the same frames while
+//! the 60-minute file plays (on ALSA's null sink, which this harness sets
+//! up so no sound card is needed): `ui track_playing frame_ms_p50=X
+//! frame_ms_p99=Y position_s=P`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
-    reason = "a benchmark harness: it prints its figures and fails loudly"
+    unsafe_code,
+    reason = "a benchmark harness: it prints its figures, fails loudly, and points ALSA at a null sink before any thread starts"
 )]
 
 use std::sync::Arc;
@@ -60,6 +64,15 @@ fn pipeline() -> PipelineDocument {
 }
 
 fn main() {
+    let home = std::env::temp_dir().join(format!("wave-bench-ui-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".asoundrc"),
+        "pcm.!default { type plug slave.pcm \"null\" }\n",
+    )
+    .unwrap();
+    // SAFETY: no other thread exists yet; ALSA reads ~/.asoundrc.
+    unsafe { std::env::set_var("HOME", &home) };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -255,6 +268,7 @@ fn track_view(rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
         rt.handle().clone(),
         wave_studio::app::Launch {
             db: Some(db),
+            audio: true,
             ..Default::default()
         },
     );
@@ -308,5 +322,65 @@ fn track_view(rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
         "ui track frame_ms_p50={:.2} frame_ms_p99={:.2}",
         percentile(&mut times, 0.5),
         percentile(&mut times, 0.99)
+    );
+    // Space plays (the null sink takes audio as fast as it is decoded,
+    // so the playhead runs far ahead of real time: more work, not less).
+    let mut input_space = true;
+    let mut playing = Vec::new();
+    for k in 0..FRAMES * 4 {
+        let x = 20.0 + (k % 400) as f32 * 2.0;
+        let mut input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1600.0, 1000.0),
+            )),
+            ..Default::default()
+        };
+        input.time = Some(n as f64 / 60.0);
+        input
+            .events
+            .push(egui::Event::PointerMoved(egui::pos2(x, 760.0)));
+        if input_space && app.track().listen.disabled_because().is_none() {
+            input_space = false;
+            for pressed in [true, false] {
+                input.events.push(egui::Event::Key {
+                    key: egui::Key::Space,
+                    physical_key: None,
+                    pressed,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                });
+            }
+        }
+        let start = Instant::now();
+        let output = ctx.run_ui(input, |ui| app.frame(ui));
+        std::hint::black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        n += 1;
+        if app.track().listen.is_playing() {
+            playing.push(ms);
+        }
+        if playing.len() >= FRAMES {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let position = app.track().listen.position_s().unwrap_or(0.0);
+    if playing.is_empty() {
+        println!(
+            "ui track_playing none: {}",
+            app.track()
+                .listen
+                .error()
+                .or(app.track().listen.disabled_because())
+                .unwrap_or_default()
+        );
+        return;
+    }
+    println!(
+        "ui track_playing frames={} frame_ms_p50={:.2} frame_ms_p99={:.2} position_s={position:.0}",
+        playing.len(),
+        percentile(&mut playing, 0.5),
+        percentile(&mut playing, 0.99)
     );
 }

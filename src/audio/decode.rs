@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
@@ -91,6 +91,10 @@ pub struct Block<'a> {
     pub channels: usize,
     /// Sample rate, Hz.
     pub rate: u32,
+    /// The container's time of the block's packet, seconds: after
+    /// [`AudioStream::seek_near`], where the audio really resumed (a
+    /// decoder may swallow the first packet after a jump).
+    pub start_s: f64,
 }
 
 /// An open audio file, decoded block by block.
@@ -115,6 +119,8 @@ pub struct AudioStream {
     next_pts: Option<i64>,
     tick_s: f64,
     done: bool,
+    /// The container's time of the last block's packet, seconds.
+    block_start_s: f64,
 }
 
 impl std::fmt::Debug for AudioStream {
@@ -159,6 +165,7 @@ impl AudioStream {
             next_pts: None,
             tick_s,
             done: false,
+            block_start_s: 0.0,
         })
     }
 
@@ -176,6 +183,30 @@ impl AudioStream {
     /// The file being decoded.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Jumps to a packet at or near `t_s` seconds and returns the time
+    /// reached (the next block starts there). For playback, not analysis:
+    /// the container's own index places it, and the end-of-stream checks
+    /// against a declared length no longer apply. `None` when the format
+    /// cannot seek; the stream is then as it was.
+    pub fn seek_near(&mut self, t_s: f64) -> Option<f64> {
+        let time = symphonia::core::units::Time::try_from_secs_f64(t_s.max(0.0))?;
+        let to = SeekTo::Time {
+            time,
+            track_id: Some(self.track_id),
+        };
+        let seeked = self.format.seek(SeekMode::Accurate, to).ok()?;
+        self.decoder.reset();
+        let reached = seeked.actual_ts.get() as f64 * self.tick_s;
+        let rate = f64::from(self.info.sample_rate.max(1));
+        self.stats.frames = (reached.max(0.0) * rate) as u64;
+        self.skip = 0;
+        self.next_pts = None;
+        self.declared_end = None;
+        self.info.declared_frames = None;
+        self.done = false;
+        Some(reached)
     }
 
     /// Decodes the next block. `Ok(None)` at the end of the stream (or at
@@ -207,6 +238,7 @@ impl AudioStream {
                 // The stream went on past the count: it does not hold.
                 self.info.declared_frames = None;
             }
+            self.block_start_s = packet.pts.get() as f64 * self.tick_s;
             let frames = self.trim(channels);
             if frames == 0 {
                 continue;
@@ -220,6 +252,7 @@ impl AudioStream {
                 mono: &self.mono,
                 channels,
                 rate,
+                start_s: self.block_start_s,
             }));
         }
         Ok(None)

@@ -17,4 +17,5 @@ pub mod pipeline;
 pub mod playback;
 pub mod results;
 pub mod run;
+pub mod tags;
 pub mod text;

@@ -10,7 +10,7 @@ use crate::run::FileResult;
 use crate::text::escape_text;
 
 /// CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 29] = [
+pub const CSV_COLUMNS: [&str; 35] = [
     fields::FILE,
     fields::OK,
     fields::STATUS,
@@ -40,6 +40,12 @@ pub const CSV_COLUMNS: [&str; 29] = [
     fields::ANALYSIS_S,
     fields::CACHED,
     fields::SKIPPED,
+    fields::TITLE,
+    fields::ARTIST,
+    fields::TAG_BPM,
+    fields::TAG_KEY,
+    fields::TAG_BPM_RELATION,
+    fields::TAG_KEY_RELATION,
 ];
 
 /// A result as a JSON object.

@@ -29,7 +29,24 @@ pub(super) fn probe(input: StageInput) -> StageResult {
     put(&mut v, fields::DECLARED_DURATION_S, declared);
     // What the container says, until a full decode measures it.
     put(&mut v, fields::DURATION_S, declared);
+    put_tags(&mut v, &path);
     Ok(StageOutput::new(v))
+}
+
+/// The file's own tags; unreadable ones are noted, never an error.
+fn put_tags(v: &mut StageValues, path: &std::path::Path) {
+    match crate::tags::read(path) {
+        Ok(Some(t)) => {
+            put(v, fields::TITLE, t.title);
+            put(v, fields::ARTIST, t.artist);
+            put(v, fields::ALBUM, t.album);
+            put(v, fields::TAG_BPM, t.bpm);
+            put(v, fields::TAG_KEY, t.key);
+            put(v, fields::TAG_REPLAYGAIN_DB, t.replaygain_db);
+        }
+        Ok(None) => {}
+        Err(e) => put(v, fields::TAG_ERROR, e),
+    }
 }
 
 /// The analysis options of a Decode node's parameters.

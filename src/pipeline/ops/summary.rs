@@ -43,10 +43,36 @@ pub(super) fn aggregate(input: &StageInput) -> StageOutput {
     let mut values = merged_prior(input);
     let q = lowest_confidence(&values);
     put(&mut values, fields::QUALITY, q);
+    compare_with_tags(&mut values);
     let out = StageOutput::new(values);
     match q {
         Some(q) => out.with_quality(q),
         None => out,
+    }
+}
+
+/// How our tempo and key relate to what the file's tags say.
+fn compare_with_tags(values: &mut StageValues) {
+    let num = |k: &str| values.get(k).and_then(Value::as_f64);
+    if let (Some(ours), Some(tag)) = (num(fields::BPM), num(fields::TAG_BPM)) {
+        put(
+            values,
+            fields::TAG_BPM_RELATION,
+            crate::tags::bpm_relation(ours, tag),
+        );
+    }
+    let key = |k: &str| {
+        values
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(crate::tags::parse_key)
+    };
+    if let (Some(ours), Some(tag)) = (key(fields::KEY), key(fields::TAG_KEY)) {
+        put(
+            values,
+            fields::TAG_KEY_RELATION,
+            crate::tags::key_relation(ours, tag),
+        );
     }
 }
 

@@ -144,6 +144,26 @@ pub const PIPELINE_HASH: &str = "pipeline_hash";
 /// The array of records.
 pub const RESULTS: &str = "results";
 
+// The file's own tags (Probe), and how ours compare (Aggregate).
+/// Title from the file's tags.
+pub const TITLE: &str = "title";
+/// Artist from the file's tags.
+pub const ARTIST: &str = "artist";
+/// Album from the file's tags.
+pub const ALBUM: &str = "album";
+/// The BPM the file's tags hold.
+pub const TAG_BPM: &str = "tag_bpm";
+/// The key the file's tags hold, as written there.
+pub const TAG_KEY: &str = "tag_key";
+/// ReplayGain track gain in the file's tags, dB.
+pub const TAG_REPLAYGAIN_DB: &str = "tag_replaygain_db";
+/// Why the tags could not be read (the analysis goes on).
+pub const TAG_ERROR: &str = "tag_error";
+/// Our tempo against the tag's: same, half, double, other.
+pub const TAG_BPM_RELATION: &str = "tag_bpm_relation";
+/// Our key against the tag's: same, relative, parallel, fifth, other.
+pub const TAG_KEY_RELATION: &str = "tag_key_relation";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,23 +193,3 @@ mod tests {
         assert_eq!(keys, fixed);
     }
 }
-
-// The file's own tags (Probe), and how ours compare (Aggregate).
-/// Title from the file's tags.
-pub const TITLE: &str = "title";
-/// Artist from the file's tags.
-pub const ARTIST: &str = "artist";
-/// Album from the file's tags.
-pub const ALBUM: &str = "album";
-/// The BPM the file's tags hold.
-pub const TAG_BPM: &str = "tag_bpm";
-/// The key the file's tags hold, as written there.
-pub const TAG_KEY: &str = "tag_key";
-/// ReplayGain track gain in the file's tags, dB.
-pub const TAG_REPLAYGAIN_DB: &str = "tag_replaygain_db";
-/// Why the tags could not be read (the analysis goes on).
-pub const TAG_ERROR: &str = "tag_error";
-/// Our tempo against the tag's: same, half, double, other.
-pub const TAG_BPM_RELATION: &str = "tag_bpm_relation";
-/// Our key against the tag's: same, relative, parallel, fifth, other.
-pub const TAG_KEY_RELATION: &str = "tag_key_relation";

@@ -169,7 +169,7 @@ mod tests {
         );
         assert!(row.contains(",120.0@1.0 60.0@0.5,,A minor,"), "{row}");
         assert!(
-            row.ends_with(",0.5,false,\n") && !text.contains('\r'),
+            row.ends_with(",0.5,false,,,,,,,\n") && !text.contains('\r'),
             "{row}"
         );
     }

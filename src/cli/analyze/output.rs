@@ -39,15 +39,22 @@ pub(super) struct Row {
 }
 
 /// The columns of `run --format csv` that `analyze` has: it runs no
-/// pipeline, so it has no status, quality, cache or skipped stages.
+/// pipeline, so it has no status, quality, cache or skipped stages, and
+/// reads no tags (the pipeline's Probe does).
 pub(super) fn columns() -> Vec<&'static str> {
-    const RUN_ONLY: [&str; 6] = [
+    const RUN_ONLY: [&str; 12] = [
         fields::STATUS,
         fields::PARTIAL_REASON,
         fields::LOUDNESS_COMPLIANT,
         fields::QUALITY,
         fields::CACHED,
         fields::SKIPPED,
+        fields::TITLE,
+        fields::ARTIST,
+        fields::TAG_BPM,
+        fields::TAG_KEY,
+        fields::TAG_BPM_RELATION,
+        fields::TAG_KEY_RELATION,
     ];
     CSV_COLUMNS
         .into_iter()

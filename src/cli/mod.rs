@@ -6,6 +6,7 @@ mod clobber;
 mod compare;
 mod db;
 mod demo;
+mod dj_export;
 mod error;
 mod forget;
 mod inputs;
@@ -64,6 +65,9 @@ enum Command {
     /// Remove stored results of files or folders (`--run ID`: of a run)
     /// from the results library.
     Forget(forget::ForgetArgs),
+    /// Write the library's results for DJ software and players: `export
+    /// --to m3u --out SET.m3u8 [--sort harmonic]` (Camelot key, then BPM).
+    Export(dj_export::ExportArgs),
     /// Check a results library for damage (`check`), or copy what a
     /// damaged one still holds into a new library (`repair NEW.sqlite`).
     Library(library_cmd::LibraryArgs),
@@ -117,6 +121,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
         Some(Command::Check(c)) => return Ok(check::run(&c)),
         Some(Command::Results(r)) => return results::run(&r),
         Some(Command::Forget(f)) => return forget::run(&f),
+        Some(Command::Export(e)) => return dj_export::run(&e),
         Some(Command::Plugins(p)) => return Ok(plugins::run(&p)),
         Some(Command::Tune(t)) => return tune::run(&t),
         Some(Command::Merge(m)) => return merge::run(&m),
@@ -146,6 +151,7 @@ fn dispatch(args: Args) -> Result<Outcome, CliError> {
             | Command::Check(_)
             | Command::Results(_)
             | Command::Forget(_)
+            | Command::Export(_)
             | Command::Plugins(_)
             | Command::Tune(_)
             | Command::Merge(_)

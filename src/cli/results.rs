@@ -1,7 +1,7 @@
 //! `wave-studio results`: the results library exported through `run`'s own
 //! writers (the same JSON shape and CSV columns), or its runs as a table.
 
-mod record;
+pub(super) mod record;
 mod runs;
 mod series;
 

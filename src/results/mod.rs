@@ -4,5 +4,6 @@
 
 pub mod compare;
 pub mod export;
+pub mod playlist;
 pub mod series;
 pub mod tune;

@@ -7,7 +7,7 @@ use crate::orchestrator::{WaveKey, WaveStatus};
 use crate::run::FileResult;
 
 /// The record at position `index`; `None` when it is not a result object.
-pub(super) fn file_result(index: usize, record: &str) -> Option<FileResult> {
+pub(crate) fn file_result(index: usize, record: &str) -> Option<FileResult> {
     let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(record) else {
         return None;
     };

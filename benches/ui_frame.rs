@@ -212,6 +212,17 @@ fn main() {
 /// One frame of `app` at 1600×1000 with the pointer at `pointer`; its CPU
 /// time, ms.
 fn frame(ctx: &egui::Context, app: &mut WaveStudioApp, n: usize, pointer: egui::Pos2) -> f64 {
+    frame_with(ctx, app, n, pointer, Vec::new())
+}
+
+/// [`frame`] with `events` (keys) in its input.
+fn frame_with(
+    ctx: &egui::Context,
+    app: &mut WaveStudioApp,
+    n: usize,
+    pointer: egui::Pos2,
+    events: Vec<egui::Event>,
+) -> f64 {
     let mut input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -221,6 +232,7 @@ fn frame(ctx: &egui::Context, app: &mut WaveStudioApp, n: usize, pointer: egui::
     };
     input.time = Some(n as f64 / 60.0);
     input.events.push(egui::Event::PointerMoved(pointer));
+    input.events.extend(events);
     let start = Instant::now();
     let output = ctx.run_ui(input, |ui| app.frame(ui));
     let prims = ctx.tessellate(output.shapes, output.pixels_per_point);
@@ -329,21 +341,11 @@ fn track_view(rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
     let mut playing = Vec::new();
     for k in 0..FRAMES * 4 {
         let x = 20.0 + (k % 400) as f32 * 2.0;
-        let mut input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(1600.0, 1000.0),
-            )),
-            ..Default::default()
-        };
-        input.time = Some(n as f64 / 60.0);
-        input
-            .events
-            .push(egui::Event::PointerMoved(egui::pos2(x, 760.0)));
+        let mut events = Vec::new();
         if input_space && app.track().listen.disabled_because().is_none() {
             input_space = false;
             for pressed in [true, false] {
-                input.events.push(egui::Event::Key {
+                events.push(egui::Event::Key {
                     key: egui::Key::Space,
                     physical_key: None,
                     pressed,
@@ -352,10 +354,7 @@ fn track_view(rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
                 });
             }
         }
-        let start = Instant::now();
-        let output = ctx.run_ui(input, |ui| app.frame(ui));
-        std::hint::black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
-        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let ms = frame_with(&ctx, &mut app, n, egui::pos2(x, 760.0), events);
         n += 1;
         if app.track().listen.is_playing() {
             playing.push(ms);

@@ -155,7 +155,8 @@ fn wave_band(f: &Frame<'_>, lane: &series::waveform::Lane, column_s: f64, band: 
 /// brighter, bar numbers when a bar is wide enough to label.
 fn beat_grid(f: &Frame<'_>, grid: &series::BeatGrid, rect: Rect) {
     let px_per_s = rect.width() as f64 / f.view.span_s;
-    let period = median_period(grid);
+    let times: Vec<f64> = grid.beats.iter().map(|b| b.time_s).collect();
+    let period = series::downbeats::median_period(&times);
     let beat_px = period * px_per_s;
     let bar_px = beat_px * f64::from(grid.meter.max(1));
     let down = Stroke::new(1.5, Color32::from_rgba_unmultiplied(255, 210, 120, 200));
@@ -188,16 +189,6 @@ fn beat_grid(f: &Frame<'_>, grid: &series::BeatGrid, rect: Rect) {
             );
         }
     }
-}
-
-fn median_period(grid: &series::BeatGrid) -> f64 {
-    let mut d: Vec<f64> = grid
-        .beats
-        .windows(2)
-        .map(|w| w[1].time_s - w[0].time_s)
-        .collect();
-    d.sort_by(f64::total_cmp);
-    d.get(d.len() / 2).copied().unwrap_or(0.5)
 }
 
 /// The local tempo on a log scale around the file's BPM, with the BPM as

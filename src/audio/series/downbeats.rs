@@ -179,7 +179,8 @@ fn unit_mean(xs: Vec<f64>) -> Vec<f64> {
     xs.into_iter().map(|x| x / mean).collect()
 }
 
-fn median_period(beats: &[f64]) -> f64 {
+/// The median step between `beats` (0.5 s with fewer than two).
+pub fn median_period(beats: &[f64]) -> f64 {
     let mut d: Vec<f64> = beats.windows(2).map(|w| w[1] - w[0]).collect();
     if d.is_empty() {
         return 0.5;

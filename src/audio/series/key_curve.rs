@@ -6,7 +6,7 @@
 use super::{KeyCurve, KeySegment, KeyWindow};
 use crate::audio::KeyProfile;
 use crate::audio::chroma::Chroma;
-use crate::audio::key::{ENSEMBLE, Key, Mode, rank_keys};
+use crate::audio::key::{ENSEMBLE, rank_keys};
 
 /// Window length, seconds: long enough to hear a key (a few chords).
 pub const WINDOW_S: f64 = 12.0;
@@ -93,14 +93,10 @@ fn window_scores(frames: &[[f32; 12]], family: Option<KeyProfile>) -> Option<[f6
     let mut scores = [0.0f64; 24];
     for &f in families {
         for (key, r) in rank_keys(&profile, f) {
-            scores[usize::from(code(key))] += r / families.len() as f64;
+            scores[usize::from(super::code_of_key(key))] += r / families.len() as f64;
         }
     }
     Some(scores)
-}
-
-fn code(key: Key) -> u8 {
-    (key.tonic % 12) as u8 * 2 + u8::from(key.mode == Mode::Minor)
 }
 
 /// The best key of a window and how clearly it wins: its fit scaled by
